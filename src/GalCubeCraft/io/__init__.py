@@ -1,0 +1,6 @@
+"""Writing cubes: atomic files in every format, one dispatch."""
+
+from .atomic import atomic_path
+from .npy import save_npy
+
+__all__ = ["atomic_path", "save_npy"]

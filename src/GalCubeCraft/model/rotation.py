@@ -1,0 +1,145 @@
+"""Rotation curves behind one small interface.
+
+A rotation curve is any callable ``v_circ(r_kpc) -> km/s`` that accepts a NumPy array of
+non-negative radii.  The classes here are frozen dataclasses, so they compare, print and
+pickle (Dask ships them to workers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .. import _validate
+from .profiles import b_n
+
+
+@runtime_checkable
+class RotationCurve(Protocol):
+    """Circular velocity (km/s) as a function of cylindrical radius (kpc)."""
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the circular speed at ``r_kpc``."""
+        ...
+
+
+def milky_way_rot_curve_analytical(
+    R: np.ndarray | float, v_0: float, R_e: float, n: float  # noqa: N803 - seed's names
+) -> np.ndarray:
+    """Return the original package's analytic rotation curve.
+
+    ``v(R) = v_0 * 1.022 * (R / R_0)^0.0803`` with ``R_0 = 2 R_e / b_n^n``.
+
+    Parameters
+    ----------
+    R : array_like
+        Galactocentric radius (kpc).
+    v_0 : float
+        Characteristic velocity (km/s).
+    R_e : float
+        Sérsic effective radius (kpc).
+    n : float
+        Sérsic index.
+
+    Returns
+    -------
+    numpy.ndarray
+        Circular speed in km/s (0 at ``R = 0``).
+    """
+    r_0 = 2.0 * R_e / b_n(n) ** n
+    return v_0 * 1.022 * np.power(np.asarray(R, dtype=float) / r_0, 0.0803)
+
+
+@dataclass(frozen=True)
+class MilkyWayRotationCurve:
+    """The original's power law ``v_0 * 1.022 * (R / R_0)^0.0803``.
+
+    Parameters
+    ----------
+    v_0_kms : float
+        Characteristic velocity (km/s).
+    r_0_kpc : float
+        Scale radius (kpc); :meth:`for_sersic` derives it as ``2 R_e / b_n^n``.
+    """
+
+    v_0_kms: float = 200.0
+    r_0_kpc: float = 1.0
+
+    def __post_init__(self) -> None:
+        """Check the parameters."""
+        _validate.non_negative("v_0_kms", self.v_0_kms)
+        _validate.positive("r_0_kpc", self.r_0_kpc)
+
+    @classmethod
+    def for_sersic(cls, v_0_kms: float, r_e_kpc: float, n: float) -> MilkyWayRotationCurve:
+        """Return the curve the original attaches to a Sérsic disk (``R_0 = 2 R_e / b_n^n``)."""
+        return cls(v_0_kms=v_0_kms, r_0_kpc=2.0 * r_e_kpc / b_n(n) ** n)
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the circular speed (km/s) at ``r_kpc``."""
+        return self.v_0_kms * 1.022 * np.power(np.asarray(r_kpc) / self.r_0_kpc, 0.0803)
+
+
+@dataclass(frozen=True)
+class FlatRotationCurve:
+    """A constant circular speed ``v_flat_kms`` at every radius."""
+
+    v_flat_kms: float = 200.0
+
+    def __post_init__(self) -> None:
+        """Check the parameters."""
+        _validate.non_negative("v_flat_kms", self.v_flat_kms)
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the circular speed (km/s) at ``r_kpc``."""
+        return np.full_like(np.asarray(r_kpc, dtype=float), self.v_flat_kms)
+
+
+@dataclass(frozen=True)
+class ArctanRotationCurve:
+    """The arctan curve ``v(R) = (2 / pi) v_flat arctan(R / r_turn)`` (Courteau 1997)."""
+
+    v_flat_kms: float = 200.0
+    r_turn_kpc: float = 1.0
+
+    def __post_init__(self) -> None:
+        """Check the parameters."""
+        _validate.non_negative("v_flat_kms", self.v_flat_kms)
+        _validate.positive("r_turn_kpc", self.r_turn_kpc)
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the circular speed (km/s) at ``r_kpc``."""
+        return (2.0 / np.pi) * self.v_flat_kms * np.arctan(np.asarray(r_kpc) / self.r_turn_kpc)
+
+
+@dataclass(frozen=True)
+class TabulatedRotationCurve:
+    """A rotation curve interpolated linearly from tabulated ``(r_kpc, v_kms)`` pairs.
+
+    Outside the table the end values are held constant.
+    """
+
+    r_kpc: tuple[float, ...]
+    v_kms: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        """Check the table: matching lengths, ascending finite radii, finite speeds."""
+        r = np.asarray(self.r_kpc, dtype=float)
+        v = np.asarray(self.v_kms, dtype=float)
+        if r.ndim != 1 or r.shape != v.shape or r.size < 2:
+            raise ValueError(
+                "r_kpc and v_kms must be 1-D of equal length >= 2; "
+                f"got shapes {r.shape} and {v.shape}"
+            )
+        if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
+            raise ValueError("r_kpc and v_kms must be finite")
+        if np.any(np.diff(r) <= 0) or r[0] < 0:
+            raise ValueError("r_kpc must be non-negative and strictly ascending")
+        object.__setattr__(self, "r_kpc", tuple(float(x) for x in r))
+        object.__setattr__(self, "v_kms", tuple(float(x) for x in v))
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the interpolated circular speed (km/s) at ``r_kpc``."""
+        return np.interp(np.asarray(r_kpc, dtype=float), self.r_kpc, self.v_kms)

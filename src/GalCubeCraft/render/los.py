@@ -1,0 +1,172 @@
+"""Line-of-sight quadrature through an inclined thick disk.
+
+A sight line at sky coordinates ``(a, b)`` (along the major and minor axes, kpc) meets
+the disk along ``s`` (depth, positive away from the observer) with
+
+    z(s) = -b sin i + s cos i,   y(s) = b cos i + s sin i,   R(s) = hypot(a, y(s)).
+
+The emissivity has kinks where ``z = 0`` (|z| in the vertical exponential) and is most
+peaked where ``y = 0`` (closest approach to the axis), so the span where emission is
+non-negligible is cut at those two points into up to three pieces.  On each piece the
+integrand is monotone and close to an exponential in ``s``; we estimate its e-folding
+rate ``kappa`` (see :func:`los_samples`) and integrate in the variable that makes that
+exponential uniform,
+
+    t(u) = -log(1 - u (1 - e^{-kappa L})) / kappa,   u in [0, 1],
+
+with Gauss-Legendre nodes in ``u``.  The vertical exponential is then integrated exactly
+face-on, and the remaining factor is smooth.  As ``kappa L -> 0`` the map tends to the
+plain linear one, so edge-on sight lines are handled by the same formula.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import DiskGeometry
+
+_TINY = 1e-12
+_FLOOR = 1e-300
+_INITIAL_STEP = 1e-2  # fraction of a panel used to measure the initial e-folding rate
+
+
+def _emissivity_at(s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> np.ndarray:
+    """Return the emissivity at depth ``s`` on the sight lines ``(a, b)``."""
+    z = -b * g.sin_i + s * g.cos_i
+    y = b * g.cos_i + s * g.sin_i
+    return g.emissivity(np.hypot(a, y), z)
+
+
+def gauss_legendre_unit(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return Gauss-Legendre nodes and weights on ``[0, 1]`` (weights sum to 1)."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (x + 1.0), 0.5 * w
+
+
+def _span(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Return the ``s`` interval of each sight line inside the truncation cylinder.
+
+    Empty intervals come back with ``s_hi <= s_lo``.
+    """
+    huge = np.inf
+    if g.cos_i > _TINY:
+        s_lo = (b * g.sin_i - g.z_max) / g.cos_i
+        s_hi = (b * g.sin_i + g.z_max) / g.cos_i
+    else:
+        inside = np.abs(b) <= g.z_max
+        s_lo = np.where(inside, -huge, 0.0)
+        s_hi = np.where(inside, huge, 0.0)
+    y_half = np.sqrt(np.maximum(g.r_max * g.r_max - a * a, 0.0))
+    if g.sin_i > _TINY:
+        r_lo = (-y_half - b * g.cos_i) / g.sin_i
+        r_hi = (y_half - b * g.cos_i) / g.sin_i
+    else:
+        inside = np.abs(b) < y_half
+        r_lo = np.where(inside, -huge, 0.0)
+        r_hi = np.where(inside, huge, 0.0)
+    lo = np.maximum(s_lo, r_lo)
+    hi = np.minimum(s_hi, r_hi)
+    empty = ~(hi > lo)
+    return np.where(empty, 0.0, lo), np.where(empty, 0.0, hi)
+
+
+def _pieces(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Return piece starts and ends, shape ``(m, 3)``, cut at ``z = 0`` and ``y = 0``."""
+    s_lo, s_hi = _span(a, b, g)
+    cuts = []
+    if g.cos_i > _TINY:
+        cuts.append(b * (g.sin_i / g.cos_i))
+    if g.sin_i > _TINY:
+        cuts.append(-b * (g.cos_i / g.sin_i))
+    while len(cuts) < 2:
+        cuts.append(s_lo)
+    c1 = np.clip(np.minimum(cuts[0], cuts[1]), s_lo, s_hi)
+    c2 = np.clip(np.maximum(cuts[0], cuts[1]), s_lo, s_hi)
+    edges = np.stack([s_lo, c1, c2, s_hi], axis=-1)
+    return edges[:, :3], edges[:, 1:]
+
+
+def los_samples(
+    a: np.ndarray,
+    b: np.ndarray,
+    g: DiskGeometry,
+    nodes: np.ndarray,
+    weights: np.ndarray,
+    panels: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the emission samples along each sight line.
+
+    Each of the three pieces of a sight line is cut into ``panels`` panels, starting at
+    its bright end, with edges at distances ``L (k / panels)^n`` (``n`` the Sérsic
+    index): far from the axis ``-log j`` grows as ``s^(1/n)``, so each panel then spans
+    the same number of e-folds.  Inside a panel the integrand is close to an
+    exponential, whose rate comes from the panel's end values (secant rate), and is
+    integrated with Gauss-Legendre nodes in the variable that makes it uniform.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Sky coordinates of ``m`` sight lines along the major and minor axes (kpc).
+    g : DiskGeometry
+        The galaxy.
+    nodes, weights : numpy.ndarray
+        Gauss-Legendre rule on ``[0, 1]``.
+    panels : int
+        Panels per piece.
+
+    Returns
+    -------
+    flux : numpy.ndarray
+        Shape ``(m, K)``: emissivity times path length of each sample (per unit sky
+        area); the row sum is the surface brightness of the sight line.
+    radius : numpy.ndarray
+        Shape ``(m, K)``: disk radius of each sample (kpc), for the velocity field.
+    """
+    start, end = _pieces(a, b, g)
+    a3 = a[:, None]
+    b3 = b[:, None]
+    forward = _emissivity_at(start, a3, b3, g) >= _emissivity_at(end, a3, b3, g)
+    bright = np.where(forward, start, end)
+    direction = np.where(forward, 1.0, -1.0)
+    length = end - start
+
+    # Panel edges measured from the bright end, shape (m, 3, panels + 1).
+    fractions = (np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)
+    edge_s = bright[..., None] + (direction * length)[..., None] * fractions
+    edge_j = _emissivity_at(edge_s, a3[..., None], b3[..., None], g)
+    panel_length = length[..., None] * np.diff(fractions)
+    has_length = panel_length > 0.0
+    safe_length = np.where(has_length, panel_length, 1.0)
+    with np.errstate(divide="ignore"):
+        log_j = np.log(np.maximum(edge_j, _FLOOR))
+    secant = np.abs(np.diff(log_j, axis=-1)) / safe_length
+    brighter_edge = edge_j[..., :-1] >= edge_j[..., 1:]
+    panel_start = np.where(brighter_edge, edge_s[..., :-1], edge_s[..., 1:])
+    panel_dir = np.where(brighter_edge, 1.0, -1.0) * direction[..., None]
+    # Initial rate, from a short step into the panel.  A flat-topped profile (n < 1, or
+    # a sight line passing beside the axis) starts slower than its secant rate and would
+    # be over-graded by it; a cusp starts faster and is under-graded by its initial rate.
+    step = _INITIAL_STEP * safe_length
+    j_step = _emissivity_at(panel_start + panel_dir * step, a3[..., None], b3[..., None], g)
+    log_start = np.where(brighter_edge, log_j[..., :-1], log_j[..., 1:])
+    with np.errstate(divide="ignore"):
+        initial = np.abs(log_start - np.log(np.maximum(j_step, _FLOOR))) / step
+    kappa = np.maximum(np.minimum(secant, initial), _TINY / safe_length)
+    growth = -np.expm1(-kappa * safe_length)
+
+    u = nodes
+    kappa4 = kappa[..., None]
+    growth4 = growth[..., None]
+    t = -np.log1p(-u * growth4) / kappa4
+    jacobian = growth4 / (kappa4 * (1.0 - u * growth4))
+    s = panel_start[..., None] + panel_dir[..., None] * t
+    path = (weights * jacobian) * has_length[..., None]
+
+    a4 = a3[..., None, None]
+    b4 = b3[..., None, None]
+    z = -b4 * g.sin_i + s * g.cos_i
+    y = b4 * g.cos_i + s * g.sin_i
+    radius = np.hypot(a4, y)
+    flux = g.emissivity(radius, z) * path
+    m = a.shape[0]
+    return flux.reshape(m, -1), radius.reshape(m, -1)

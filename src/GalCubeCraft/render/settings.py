@@ -1,0 +1,52 @@
+"""All speed/accuracy knobs of the renderer, travelling together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import _validate
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Accuracy settings of the renderer.
+
+    Parameters
+    ----------
+    los_nodes : int
+        Gauss-Legendre nodes per line-of-sight panel.
+    los_panels : int
+        Panels per line-of-sight piece (each sight line is cut into up to three pieces,
+        at the midplane crossing and at the point closest to the disk axis).  Face-on
+        disks always use one: their sight lines are integrated exactly.
+    refine_tolerance : float
+        A sky cell is split in four while its 2x2 Gauss-Legendre flux and its one-point
+        flux differ by more than this fraction of the galaxy's total flux.
+    max_refine_depth : int
+        Most halvings of a pixel (cells down to ``2**-depth`` pixels).
+    lost_fraction : float
+        Fraction of the light allowed outside the radial truncation, and again outside
+        the vertical one; the renderer only samples inside them.
+    fine_per_width : float
+        Fine velocity nodes per ``min(sigma, channel width)`` for the linear deposit.
+    max_fine_per_channel : int
+        Cap on fine nodes per channel (bounds memory when sigma is tiny).
+    """
+
+    los_nodes: int = 6
+    los_panels: int = 3
+    refine_tolerance: float = 2e-6
+    max_refine_depth: int = 7
+    lost_fraction: float = 1e-7
+    fine_per_width: float = 8.0
+    max_fine_per_channel: int = 64
+
+    def __post_init__(self) -> None:
+        """Check the settings."""
+        _validate.integer("los_nodes", self.los_nodes, low=1, high=64)
+        _validate.integer("los_panels", self.los_panels, low=1, high=16)
+        _validate.real("refine_tolerance", self.refine_tolerance, low=0.0, low_open=True, high=1.0)
+        _validate.integer("max_refine_depth", self.max_refine_depth, low=0, high=12)
+        _validate.real("lost_fraction", self.lost_fraction, low=0.0, low_open=True, high=0.1)
+        _validate.real("fine_per_width", self.fine_per_width, low=1.0, high=256.0)
+        _validate.integer("max_fine_per_channel", self.max_fine_per_channel, low=1, high=4096)
