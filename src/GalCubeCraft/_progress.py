@@ -26,7 +26,5 @@ class ProgressBar:
         bar = "#" * filled + "." * (width - filled)
         rate = self.done / elapsed
         end = "\n" if self.done >= self.total else ""
-        self.stream.write(
-            f"\r{self.label} [{bar}] {self.done}/{self.total}  {rate:.2f}/s{end}"
-        )
+        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}  {rate:.2f}/s{end}")
         self.stream.flush()

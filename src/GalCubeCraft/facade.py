@@ -127,7 +127,9 @@ class GalCubeCraft:
         if seed is not None:
             _validate.integer("seed", seed, low=0)
         self.seed = fresh_root_seed() if seed is None else int(seed)
-        self.n_sersic = None if n_sersic is None else _validate.real("n_sersic", n_sersic, low=0.2, high=10.0)
+        self.n_sersic = (
+            None if n_sersic is None else _validate.real("n_sersic", n_sersic, low=0.2, high=10.0)
+        )
         self.save = bool(save)
         self.peak_snr = None if peak_snr is None else _validate.positive("peak_snr", peak_snr)
         self.settings = RenderSettings() if settings is None else settings

@@ -82,8 +82,7 @@ class Beam:
         _validate.real("bpa_deg", self.bpa_deg)
         if self.bmin_px > self.bmaj_px:
             raise ValueError(
-                f"bmin_px must not exceed bmaj_px; got bmin={self.bmin_px!r}, "
-                f"bmaj={self.bmaj_px!r}"
+                f"bmin_px must not exceed bmaj_px; got bmin={self.bmin_px!r}, bmaj={self.bmaj_px!r}"
             )
 
     @property
@@ -176,7 +175,9 @@ def pixel_centres_kpc(n: int, pixel_kpc: float) -> np.ndarray:
     return (np.arange(n) - 0.5 * (n - 1)) * pixel_kpc
 
 
-def check_fits_in_field(galaxy_r_e_kpc: float, x_kpc: float, y_kpc: float, obs: Observation) -> None:
+def check_fits_in_field(
+    galaxy_r_e_kpc: float, x_kpc: float, y_kpc: float, obs: Observation
+) -> None:
     """Raise if a galaxy's half-light circle does not fit inside the field.
 
     A galaxy whose effective radius spills out of the grid cannot be measured from the

@@ -26,7 +26,10 @@ class RotationCurve(Protocol):
 
 
 def milky_way_rot_curve_analytical(
-    R: np.ndarray | float, v_0: float, R_e: float, n: float  # noqa: N803 - seed's names
+    R: np.ndarray | float,
+    v_0: float,
+    R_e: float,
+    n: float,  # noqa: N803 - seed's names
 ) -> np.ndarray:
     """Return the original package's analytic rotation curve.
 

@@ -24,7 +24,12 @@ from .settings import RenderSettings
 _GL_OFFSET = 0.5 / math.sqrt(3.0)  # 2-point Gauss-Legendre node, in cell widths from centre
 _CHILD_OFFSETS = np.array([[-0.25, -0.25], [0.25, -0.25], [-0.25, 0.25], [0.25, 0.25]])
 _GL_OFFSETS = np.array(
-    [[-_GL_OFFSET, -_GL_OFFSET], [_GL_OFFSET, -_GL_OFFSET], [-_GL_OFFSET, _GL_OFFSET], [_GL_OFFSET, _GL_OFFSET]]
+    [
+        [-_GL_OFFSET, -_GL_OFFSET],
+        [_GL_OFFSET, -_GL_OFFSET],
+        [-_GL_OFFSET, _GL_OFFSET],
+        [_GL_OFFSET, _GL_OFFSET],
+    ]
 )
 
 
@@ -65,9 +70,7 @@ def candidate_pixels(g: DiskGeometry, obs: Observation) -> np.ndarray:
     return np.flatnonzero(inside)
 
 
-def _surface_flux(
-    x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple, panels: int
-) -> tuple:
+def _surface_flux(x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple, panels: int) -> tuple:
     """Return (flux per unit area, samples, a, radius) for sight lines at sky offsets x, y."""
     a, b = sky_to_major_minor(x, y, g.pa_deg)
     flux, radius = los_samples(a, b, g, *rule, panels=panels)

@@ -1,0 +1,63 @@
+"""Render speed and peak memory of one cube, as the issue asks.
+
+Run:  python benchmarks/bench_render.py
+
+Prints, for grids 64^2, 125^2 and 256^2, 40 and 128 channels, one and three galaxies:
+milliseconds per cube (median of several runs, single thread) and the peak memory
+allocated by NumPy during one render (tracemalloc).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from GalCubeCraft import Beam, Galaxy, Observation, SpectralAxis, observe, render  # noqa: E402
+
+
+def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
+    """Galaxies like the facade's typical draw (R_e ~ 4 px at 125^2), scaled with the grid."""
+    pixel_kpc = 5.0 / (4.0 * grid / 125)
+    galaxies = [Galaxy(r_e_kpc=5.0, n_sersic=1.0, h_z_kpc=0.7, inclination_deg=55, pa_deg=40,
+                       sigma_kms=40)]
+    for k in range(1, n_gals):
+        galaxies.append(Galaxy(r_e_kpc=2.0, n_sersic=0.8, h_z_kpc=0.3, inclination_deg=30 + 20 * k,
+                               pa_deg=120 * k, x_kpc=4.0 * k, y_kpc=-3.0 * k, sigma_kms=35))
+    return galaxies, Observation(nx=grid, ny=grid, pixel_kpc=pixel_kpc)
+
+
+def measure(n_gals: int, grid: int, n_chan: int, repeats: int) -> tuple[float, float]:
+    galaxies, obs = scene(n_gals, grid)
+    obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        observe(render(galaxies, obs), obs).astype(np.float32)
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    observe(render(galaxies, obs), obs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return 1e3 * statistics.median(times), peak / 2**20
+
+
+def main() -> None:
+    print(f"{'grid':>6} {'chan':>5} {'gals':>5} {'ms/cube':>9} {'peak MiB':>9}")
+    for grid in (64, 125, 256):
+        for n_chan in (40, 128):
+            for n_gals in (1, 3):
+                repeats = 5 if grid < 256 else 3
+                ms, mib = measure(n_gals, grid, n_chan, repeats)
+                print(f"{grid:>6} {n_chan:>5} {n_gals:>5} {ms:>9.1f} {mib:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Shared helpers for the tests: small observations and analytic moments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from GalCubeCraft import Observation, SpectralAxis
+
+
+def wide_observation(n: int = 65, pixel_kpc: float = 1.0, n_chan: int = 60, v: float = 600.0):
+    """Return a beamless observation whose band holds every velocity of a 200 km/s disk."""
+    return Observation(nx=n, ny=n, pixel_kpc=pixel_kpc, spectral=SpectralAxis(n_chan, -v, v))
+
+
+def moment_maps(cube: np.ndarray, velocities: np.ndarray):
+    """Return (moment 0 summed over channels, intensity-weighted mean velocity)."""
+    m0 = cube.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m1 = np.tensordot(velocities, cube, axes=(0, 0)) / m0
+    return m0, m1
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path, monkeypatch):
+    """Run a test inside an empty temporary directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,112 @@
+"""The seed's public API, as its README promises it."""
+
+import numpy as np
+import pytest
+
+from GalCubeCraft import GalCubeCraft
+
+SMALL = dict(grid_size=48, n_spectral_slices=20, verbose=False, save=False)
+
+
+def test_seed_quick_start_runs_unchanged(tmp_cwd):
+    """The README's first example gives a (40, 125, 125) cube and the documented keys."""
+    g = GalCubeCraft(
+        n_gals=None, n_cubes=1, resolution="all", grid_size=125, n_spectral_slices=40, seed=42
+    )
+    results = g.generate_cubes()
+    cube, params_dict = results[0]
+    assert cube.shape == (40, 125, 125)
+    for key in ("galaxy_centers", "average_vels", "beam_info", "n_gals", "pix_spatial_scale"):
+        assert key in params_dict
+    assert len(params_dict["average_vels"]) == 40
+    assert (tmp_cwd / "data" / "raw_data" / "40x125x125" / "cube_1.npy").exists()
+    np.testing.assert_array_equal(np.load(tmp_cwd / "data/raw_data/40x125x125/cube_1.npy"), cube)
+
+
+def test_cubes_are_float32_finite_non_negative_and_reproducible():
+    """Same seed, bit-identical float32 cubes with no negatives, NaN or inf."""
+    a = GalCubeCraft(n_cubes=2, seed=7, **SMALL).generate_cubes()
+    b = GalCubeCraft(n_cubes=2, seed=7, **SMALL).generate_cubes()
+    for (ca, _), (cb, _) in zip(a, b, strict=True):
+        assert ca.dtype == np.float32
+        assert np.all(np.isfinite(ca)) and ca.min() >= 0.0
+        np.testing.assert_array_equal(ca, cb)
+    assert not np.array_equal(a[0][0], a[1][0])
+
+
+def test_cube_depends_only_on_seed_and_index():
+    """Cube 0 is the same whether one or three cubes are asked for."""
+    one = GalCubeCraft(n_cubes=1, seed=3, **SMALL).generate_cubes()[0][0]
+    three = GalCubeCraft(n_cubes=3, seed=3, **SMALL).generate_cubes()[0][0]
+    np.testing.assert_array_equal(one, three)
+
+
+def test_len_attributes_and_priors():
+    """len(g) is n_cubes; all_* attributes hold one entry per cube; priors in their ranges."""
+    g = GalCubeCraft(n_cubes=300, seed=1, **SMALL)
+    assert len(g) == 300
+    assert set(g.n_gals) == {1, 2, 3}
+    for attribute in (
+        "all_Re",
+        "all_Se",
+        "all_hz",
+        "all_n",
+        "all_gal_x_angles",
+        "all_gal_y_angles",
+        "all_gal_vz_sigmas",
+        "all_pix_spatial_scales",
+        "all_gal_v_0",
+    ):
+        values = getattr(g, attribute)
+        assert len(values) == 300
+        assert all(len(v) == k for v, k in zip(values, g.n_gals, strict=True))
+    primary_n = np.array([v[0] for v in g.all_n])
+    assert primary_n.min() >= 0.5 and primary_n.max() <= 1.5
+    primary_incl = np.array([v[0] for v in g.all_gal_x_angles])
+    assert primary_incl.min() >= 0 and primary_incl.max() <= 85
+    sigmas = np.concatenate(g.all_gal_vz_sigmas)
+    assert sigmas.min() >= 30 and sigmas.max() <= 50
+    r = np.array([d.resolution for d in g.draws])
+    assert r.min() >= 0.25 and r.max() <= 4.0
+    # R_e (px) = r * bmin / 2 for the primary.
+    np.testing.assert_allclose([v[0] for v in g.all_Re], r * 4 / 2, rtol=1e-12)
+
+
+def test_fixed_resolution_and_sersic_index():
+    """A float resolution and n_sersic are used as given."""
+    g = GalCubeCraft(n_cubes=3, resolution=2.0, n_sersic=1.0, seed=0, **SMALL)
+    assert all(v[0] == pytest.approx(4.0) for v in g.all_Re)
+    assert all(np.all(v == 1.0) for v in g.all_n)
+
+
+def test_save_to_fname_folder(tmp_path):
+    """save=True with fname writes cube_1.npy ... into that folder."""
+    folder = tmp_path / "cubes"
+    g = GalCubeCraft(
+        n_cubes=2, seed=5, grid_size=48, n_spectral_slices=20, verbose=False, fname=str(folder)
+    )
+    results = g.generate_cubes()
+    assert sorted(p.name for p in folder.iterdir()) == ["cube_1.npy", "cube_2.npy"]
+    np.testing.assert_array_equal(np.load(folder / "cube_2.npy"), results[1][0])
+
+
+def test_verbose_false_prints_nothing(capsys):
+    """verbose=False is silent; verbose=True draws a progress bar."""
+    GalCubeCraft(n_cubes=1, seed=1, **SMALL).generate_cubes()
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    GalCubeCraft(
+        n_cubes=1, seed=1, grid_size=48, n_spectral_slices=20, save=False, verbose=True
+    ).generate_cubes()
+    assert "1/1" in capsys.readouterr().err
+
+
+def test_primary_flux_matches_params():
+    """The params' line flux of a lone galaxy is what the Jy/pixel model cube holds."""
+    from GalCubeCraft import render
+
+    g = GalCubeCraft(n_gals=1, n_cubes=1, seed=11, resolution=1.0, **SMALL)
+    obs = g.observation(0)
+    model = render(g.draws[0].galaxies, obs)
+    flux = model.sum() * obs.spectral.channel_width_kms
+    assert flux == pytest.approx(g.params(0)["line_flux"][0], rel=2e-3)

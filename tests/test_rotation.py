@@ -1,0 +1,53 @@
+"""Rotation curves: the seed's formula and the alternatives behind one interface."""
+
+import numpy as np
+import pytest
+
+from GalCubeCraft import (
+    ArctanRotationCurve,
+    FlatRotationCurve,
+    GalCubeCraft,
+    MilkyWayRotationCurve,
+    TabulatedRotationCurve,
+)
+from GalCubeCraft.model.profiles import b_n
+
+
+def test_seed_curve_is_1022_v0_at_r0():
+    """v(R_0) = 1.022 v_0 with R_0 = 2 R_e / b_n^n, as the seed defines it."""
+    r_e, n = 5.0, 1.2
+    r_0 = 2 * r_e / b_n(n) ** n
+    v = GalCubeCraft.milky_way_rot_curve_analytical(r_0, 200.0, r_e, n)
+    assert v == pytest.approx(1.022 * 200.0, rel=1e-14)
+
+
+def test_seed_curve_power_law_slope():
+    """The seed's curve rises as R^0.0803."""
+    r = np.array([1.0, 10.0])
+    v = GalCubeCraft.milky_way_rot_curve_analytical(r, 200.0, 5.0, 1.0)
+    assert np.log(v[1] / v[0]) / np.log(10.0) == pytest.approx(0.0803, rel=1e-12)
+
+
+def test_class_matches_function():
+    """MilkyWayRotationCurve.for_sersic evaluates the seed's function."""
+    r = np.linspace(0, 30, 31)
+    curve = MilkyWayRotationCurve.for_sersic(180.0, 4.0, 0.8)
+    np.testing.assert_allclose(
+        curve(r), GalCubeCraft.milky_way_rot_curve_analytical(r, 180.0, 4.0, 0.8), rtol=1e-14
+    )
+
+
+def test_arctan_and_flat_limits():
+    """The arctan curve reaches v_flat far out and half of it at r_turn; flat is flat."""
+    arctan = ArctanRotationCurve(v_flat_kms=220.0, r_turn_kpc=2.0)
+    assert arctan(np.array([2.0]))[0] == pytest.approx(110.0, rel=1e-12)
+    assert arctan(np.array([1e6]))[0] == pytest.approx(220.0, rel=1e-5)
+    np.testing.assert_array_equal(FlatRotationCurve(150.0)(np.array([0.5, 9.0])), [150.0, 150.0])
+
+
+def test_tabulated_interpolates_and_validates():
+    """A tabulated curve interpolates linearly and refuses unsorted radii."""
+    curve = TabulatedRotationCurve((0.0, 2.0, 4.0), (0.0, 100.0, 120.0))
+    assert curve(np.array([3.0]))[0] == pytest.approx(110.0)
+    with pytest.raises(ValueError, match="ascending"):
+        TabulatedRotationCurve((0.0, 2.0, 1.0), (0.0, 1.0, 2.0))
