@@ -17,6 +17,7 @@ Conventions (axes, position angles, units) are documented in
 :mod:`GalCubeCraft.conventions`.
 """
 
+from ._version import __version__  # noqa: E402
 from .facade import GalCubeCraft
 from .instrument.observe import observe
 from .model import (
@@ -29,8 +30,6 @@ from .model import (
 from .observation import Beam, Observation, SpectralAxis
 from .pipeline import render
 from .render.settings import RenderSettings
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArctanRotationCurve",

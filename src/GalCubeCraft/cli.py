@@ -47,20 +47,34 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--config", type=Path, help="TOML file whose keys set these options")
     gen.add_argument("--n-cubes", type=int, default=None, help="number of cubes (default 1)")
     gen.add_argument("--n-gals", type=int, default=None, help="galaxies per cube (default 1-3)")
-    gen.add_argument("--resolution", type=_resolution, default=None,
-                     help="all | resolved | unresolved | R_e/(bmin/2) (default all)")
+    gen.add_argument(
+        "--resolution",
+        type=_resolution,
+        default=None,
+        help="all | resolved | unresolved | R_e/(bmin/2) (default all)",
+    )
     gen.add_argument("--grid-size", type=int, default=None, help="pixels per side (default 125)")
     gen.add_argument("--channels", type=int, default=None, help="channels (default 40)")
-    gen.add_argument("--beam", type=float, nargs=3, metavar=("BMIN", "BMAJ", "BPA"),
-                     default=None, help="beam FWHMs (px) and PA (deg) (default 4 4 0)")
+    gen.add_argument(
+        "--beam",
+        type=float,
+        nargs=3,
+        metavar=("BMIN", "BMAJ", "BPA"),
+        default=None,
+        help="beam FWHMs (px) and PA (deg) (default 4 4 0)",
+    )
     gen.add_argument("--peak-snr", type=float, default=None, help="add noise at this peak S/N")
     gen.add_argument("--seed", type=int, default=None, help="root seed (default random)")
     gen.add_argument("--out", type=Path, default=None, help="output folder")
 
     plot = sub.add_parser("plot", help="draw figures of a saved cube (.npy)")
     plot.add_argument("cube", type=Path, help="a cube saved as .npy")
-    plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
-                      default="moments", help="figure to draw (default moments)")
+    plot.add_argument(
+        "--kind",
+        choices=("moments", "spectrum", "channels", "pv"),
+        default="moments",
+        help="figure to draw (default moments)",
+    )
     plot.add_argument("--v-min", type=float, default=-600.0, help="lower band edge, km/s")
     plot.add_argument("--v-max", type=float, default=600.0, help="upper band edge, km/s")
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
@@ -73,8 +87,17 @@ def _load_config(path: Path) -> dict[str, Any]:
 
     with open(path, "rb") as handle:
         config = tomllib.load(handle)
-    allowed = {"n_cubes", "n_gals", "resolution", "grid_size", "channels", "beam",
-               "peak_snr", "seed", "out"}
+    allowed = {
+        "n_cubes",
+        "n_gals",
+        "resolution",
+        "grid_size",
+        "channels",
+        "beam",
+        "peak_snr",
+        "seed",
+        "out",
+    }
     unknown = set(config) - allowed
     if unknown:
         raise ValueError(f"unknown key(s) in {path}: {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -85,8 +108,9 @@ def _demo(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
     from .plotting import moment_figure
 
-    g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.0, seed=args.seed, fname=args.out,
-                     verbose=False)
+    g = GalCubeCraft(
+        n_gals=1, n_cubes=1, resolution=2.0, seed=args.seed, fname=args.out, verbose=False
+    )
     cube, params = g.generate_cubes()[0]
     obs = g.observation(0)
     fig = moment_figure(cube, params["average_vels"], obs.beam, obs.pixel_kpc, params["bunit"])
@@ -149,8 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
     handlers = {"demo": _demo, "generate": _generate, "plot": _plot}
     try:
         return handlers[args.command](args)

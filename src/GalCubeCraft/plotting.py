@@ -59,9 +59,11 @@ def moment_figure(
 ) -> Figure:
     """Return a figure of moment maps (``orders`` from 0, 1, 2) with colour bars and beam."""
     m = moments(cube, velocities_kms, mask=mask)
-    maps = {0: (m.m0, f"moment 0 [{unit} km/s]", "inferno"),
-            1: (m.m1, "moment 1 [km/s]", "RdBu_r"),
-            2: (m.m2, "moment 2 [km/s]", "viridis")}
+    maps = {
+        0: (m.m0, f"moment 0 [{unit} km/s]", "inferno"),
+        1: (m.m1, "moment 1 [km/s]", "RdBu_r"),
+        2: (m.m2, "moment 2 [km/s]", "viridis"),
+    }
     extent, axis_unit = _extent(cube.shape[1:], pixel_scale)
     fig = Figure(figsize=(5.2 * len(orders), 4.4), layout="constrained")
     axes = fig.subplots(1, len(orders), squeeze=False)[0]
