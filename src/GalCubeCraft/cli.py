@@ -66,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--peak-snr", type=float, default=None, help="add noise at this peak S/N")
     gen.add_argument("--seed", type=int, default=None, help="root seed (default random)")
     gen.add_argument("--out", type=Path, default=None, help="output folder")
+    gen.add_argument(
+        "--format",
+        choices=("npy", "fits"),
+        default=None,
+        help="file format (default npy); FITS needs an angular scale: --redshift",
+    )
+    gen.add_argument(
+        "--redshift",
+        type=float,
+        default=None,
+        help="source redshift giving arcsec per pixel for FITS (default 1)",
+    )
 
     plot = sub.add_parser("plot", help="draw figures of a saved cube (.npy)")
     plot.add_argument("cube", type=Path, help="a cube saved as .npy")
@@ -97,6 +109,8 @@ def _load_config(path: Path) -> dict[str, Any]:
         "peak_snr",
         "seed",
         "out",
+        "format",
+        "redshift",
     }
     unknown = set(config) - allowed
     if unknown:
@@ -141,10 +155,42 @@ def _generate(args: argparse.Namespace) -> int:
         seed=pick("seed", None),
         peak_snr=pick("peak_snr", None),
         verbose=not args.quiet,
+        save=pick("format", "npy") == "npy",
     )
-    g.generate_cubes()
+    results = g.generate_cubes()
+    if pick("format", "npy") == "fits":
+        _write_fits_results(g, results, float(pick("redshift", 1.0)))
     log.info("seed %d: %d cube(s) in %s", g.seed, len(g), g.output_folder())
     return 0
+
+
+def _write_fits_results(g: Any, results: list, redshift: float) -> None:
+    """Write each facade cube as FITS, its kpc pixels turned into arcsec at ``redshift``."""
+    from .io.fits import write_fits
+    from .sky import SkyFrame
+
+    folder = g.output_folder()
+    for index, (cube, params) in enumerate(results):
+        probe = SkyFrame(redshift=redshift)
+        pixel_arcsec = params["pix_spatial_scale"] / probe.kpc_per_arcsec
+        bmin, bmaj, bpa = params["beam_info"]
+        frame = SkyFrame(
+            n_pix=g.grid_size,
+            pixel_arcsec=pixel_arcsec,
+            bmaj_arcsec=bmaj * pixel_arcsec,
+            bmin_arcsec=bmin * pixel_arcsec,
+            bpa_deg=bpa,
+            n_chan=g.n_spectral_slices,
+            channel_width_kms=1200.0 / g.n_spectral_slices,
+            redshift=redshift,
+        )
+        write_fits(
+            folder / f"cube_{index + 1}.fits",
+            cube,
+            frame,
+            galaxies=g.draws[index].galaxies,
+            overwrite=True,
+        )
 
 
 def _plot(args: argparse.Namespace) -> int:

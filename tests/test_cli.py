@@ -1,0 +1,101 @@
+"""The galcubecraft command line."""
+
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from GalCubeCraft.cli import build_parser, main
+
+
+def test_demo_writes_a_cube_and_a_png(tmp_path):
+    """`galcubecraft demo` writes cube_1.npy and a PNG of its moment maps."""
+    assert main(["-q", "demo", "--out", str(tmp_path)]) == 0
+    cube = np.load(tmp_path / "cube_1.npy")
+    assert cube.shape == (40, 125, 125) and cube.max() > 0
+    assert (tmp_path / "demo_moments.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_generate_from_toml_config_to_fits(tmp_path):
+    """`generate --config` reads a TOML file; FITS files carry the cubes."""
+    config = tmp_path / "run.toml"
+    out = tmp_path / "cubes"
+    config.write_text(
+        f'n_cubes = 2\ngrid_size = 48\nchannels = 20\nseed = 3\nformat = "fits"\nout = "{out}"\n'
+    )
+    assert main(["-q", "generate", "--config", str(config)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cube_1.fits", "cube_2.fits"]
+    with fits.open(out / "cube_1.fits") as hdul:
+        assert hdul[0].data.shape == (20, 48, 48)
+        assert hdul[0].header["CDELT3"] == pytest.approx(60e3)
+
+
+def test_generate_npy_and_plot(tmp_path):
+    """`generate` writes .npy cubes and `plot` draws each figure kind from one."""
+    assert (
+        main(
+            [
+                "-q",
+                "generate",
+                "--n-cubes",
+                "1",
+                "--grid-size",
+                "48",
+                "--channels",
+                "20",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    cube = tmp_path / "cube_1.npy"
+    for kind in ("moments", "spectrum", "channels", "pv"):
+        out = tmp_path / f"{kind}.png"
+        assert main(["-q", "plot", str(cube), "--kind", kind, "--out", str(out)]) == 0
+        assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["generate", "--n-cubes", "zero"],
+        ["generate", "--grid-size", "8"],
+        ["plot", "missing.npy"],
+        ["generate", "--resolution", "blurry"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_options_give_one_line_and_exit_2(argv, capsys, tmp_path, monkeypatch):
+    """Bad options end with a one-line error on stderr and exit code 2."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "error" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_config_key_is_refused(tmp_path, capsys):
+    """A TOML key that is not an option is named in the error, exit 2."""
+    config = tmp_path / "bad.toml"
+    config.write_text("n_cubez = 3\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--config", str(config)])
+    assert exit_info.value.code == 2
+    assert "n_cubez" in capsys.readouterr().err
+
+
+def test_help_explains_every_option():
+    """Each subcommand's --help lists every one of its options with a help text."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, subparser in sub.choices.items():
+        text = subparser.format_help()
+        for action in subparser._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"{name} {action.option_strings} has no help"
+                assert action.option_strings[-1] in text
