@@ -5,7 +5,7 @@ The package is a straight pipeline; each stage is a module with one job:
 - parameters: :mod:`GalCubeCraft.priors` (the original's random draws, the only
   randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
 - galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves);
-- rendering: :mod:`GalCubeCraft.render` (exact sky-frame sampling, line-of-sight
+- rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling, line-of-sight
   quadrature, velocity deposit) driven by :func:`GalCubeCraft.pipeline.render`, which
   returns a Jy/pixel cube;
 - instrument: :mod:`GalCubeCraft.instrument` (line spread, beam -> Jy/beam, noise);
@@ -29,7 +29,7 @@ from .model import (
 )
 from .observation import Beam, Observation, SpectralAxis
 from .pipeline import render
-from .render.settings import RenderSettings
+from .renderer.settings import RenderSettings
 
 __all__ = [
     "ArctanRotationCurve",

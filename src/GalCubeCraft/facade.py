@@ -25,7 +25,7 @@ from .model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_cur
 from .observation import Beam, Observation, SpectralAxis
 from .pipeline import render
 from .priors import RESOLUTION_RANGES, CubeDraw, draw_cube
-from .render.settings import RenderSettings
+from .renderer.settings import RenderSettings
 
 _MAX_GALAXIES = 10
 

@@ -8,10 +8,10 @@ import numpy as np
 
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
-from .render.deposit import deposit_spectra
-from .render.geometry import DiskGeometry
-from .render.settings import RenderSettings
-from .render.sky import sample_sky
+from .renderer.deposit import deposit_spectra
+from .renderer.geometry import DiskGeometry
+from .renderer.settings import RenderSettings
+from .renderer.sky import sample_sky
 
 
 def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
@@ -34,12 +34,11 @@ def render_galaxy_into(
     samples = sample_sky(geometry, observation, settings)
     if samples.pixels.size == 0:
         return
-    velocity = geometry.los_velocity(samples.a, samples.radius)
     spectra = deposit_spectra(
         samples.local[:, None],
         samples.pixels.size,
         samples.flux,
-        velocity,
+        samples.velocity,
         geometry.v_sys,
         geometry.sigma,
         observation.spectral,

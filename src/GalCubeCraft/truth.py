@@ -16,7 +16,7 @@ from .model.galaxy import Galaxy
 from .moments import moments
 from .observation import Observation
 from .pipeline import render
-from .render.settings import RenderSettings
+from .renderer.settings import RenderSettings
 
 
 @dataclass(frozen=True)

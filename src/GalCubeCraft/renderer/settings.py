@@ -33,9 +33,9 @@ class RenderSettings:
         Cap on fine nodes per channel (bounds memory when sigma is tiny).
     """
 
-    los_nodes: int = 6
-    los_panels: int = 3
-    refine_tolerance: float = 2e-6
+    los_nodes: int = 10
+    los_panels: int = 1
+    refine_tolerance: float = 1e-5
     max_refine_depth: int = 7
     lost_fraction: float = 1e-7
     fine_per_width: float = 8.0

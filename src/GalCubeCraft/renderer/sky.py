@@ -1,0 +1,221 @@
+"""Adaptive sky sampling: every pixel integrated, cusps refined.
+
+First every candidate pixel gets one sight line, at its centre.  Where the surface
+brightness is smooth on the pixel scale, the pixel integral is the centre value plus the
+classical curvature correction ``(f_xx + f_yy) / 24`` taken from the discrete Laplacian
+of the centre map: a fourth-order rule whose leading residual, ``(17/5760) f''''`` per
+axis, is estimated from the map's fourth differences.  A pixel keeps it when that residual
+is below ``refine_tolerance`` (relative to its own flux, or absolute in units of the
+galaxy's) and the velocity changes across it by much less than the line width.
+
+Every other pixel (cusps, the midplane kink of thin edge-on disks, steep velocity
+gradients) is integrated with a 2x2 Gauss-Legendre product rule, its error estimated
+against the one-point rule at the cell centre; cells whose estimate exceeds
+``refine_tolerance`` of the galaxy's flux are split into four and treated again, down to
+``max_refine_depth`` halvings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..conventions import sky_to_major_minor
+from ..observation import Observation, pixel_centres_kpc
+from .geometry import DiskGeometry
+from .los import gauss_legendre_unit, los_samples
+from .settings import RenderSettings
+
+_SMEAR_FRACTION = 0.1  # largest velocity ramp across a one-point pixel, in line widths
+_MAX_CORRECTION = 0.05  # largest curvature correction trusted, relative to the pixel's flux
+_FOURTH_ORDER_COEFFICIENT = 17.0 / 5760.0  # |1/1920 - 1/288|
+_GL_OFFSET = 0.5 / math.sqrt(3.0)  # 2-point Gauss-Legendre node, in cell widths from centre
+_CHILD_OFFSETS = np.array([[-0.25, -0.25], [0.25, -0.25], [-0.25, 0.25], [0.25, 0.25]])
+_GL_OFFSETS = np.array(
+    [
+        [-_GL_OFFSET, -_GL_OFFSET],
+        [_GL_OFFSET, -_GL_OFFSET],
+        [-_GL_OFFSET, _GL_OFFSET],
+        [_GL_OFFSET, _GL_OFFSET],
+    ]
+)
+
+
+@dataclass(frozen=True)
+class SkySamples:
+    """Flux samples of one galaxy: where they fall on the sky and where in the disk.
+
+    Attributes
+    ----------
+    pixels : numpy.ndarray
+        Flat indices ``iy * nx + ix`` of the pixels sampled, shape ``(p,)``.
+    local : numpy.ndarray
+        Position in ``pixels`` of each sample's pixel, shape ``(k,)``.
+    flux : numpy.ndarray
+        Line flux of each sample (Jy km/s), shape ``(k, L)``.
+    velocity : numpy.ndarray
+        Line-of-sight velocity of each sample (km/s), shape ``(k, L)``.
+    """
+
+    pixels: np.ndarray
+    local: np.ndarray
+    flux: np.ndarray
+    velocity: np.ndarray
+
+
+def candidate_pixels(g: DiskGeometry, obs: Observation) -> np.ndarray:
+    """Return flat indices of pixels that may hold emission of ``g``.
+
+    A pixel qualifies when its centre lies within the projected truncation cylinder
+    grown by one pixel diagonal.
+    """
+    xs = pixel_centres_kpc(obs.nx, obs.pixel_kpc) - g.x0
+    ys = pixel_centres_kpc(obs.ny, obs.pixel_kpc) - g.y0
+    a, b = sky_to_major_minor(xs[None, :], ys[:, None], g.pa_deg)
+    margin = math.sqrt(2.0) * obs.pixel_kpc
+    inside = (np.abs(a) <= g.r_max + margin) & (np.abs(b) <= g.half_extent_minor + margin)
+    return np.flatnonzero(inside)
+
+
+def _surface_flux(
+    x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple, panels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (flux per unit area, samples, a, radius) for sight lines at sky offsets x, y."""
+    a, b = sky_to_major_minor(x, y, g.pa_deg)
+    flux, radius = los_samples(a, b, g, *rule, panels=panels)
+    return flux.sum(axis=1), flux, a, radius
+
+
+def _laplacian(image: np.ndarray) -> np.ndarray:
+    """Return the 5-point discrete Laplacian of ``image`` (zero outside it)."""
+    padded = np.pad(image, 1)
+    return padded[1:-1, :-2] + padded[1:-1, 2:] + padded[:-2, 1:-1] + padded[2:, 1:-1] - 4.0 * image
+
+
+def _fourth_differences(image: np.ndarray) -> np.ndarray:
+    """Return ``|d4x f| + |d4y f|``, the 5-point fourth differences (zero outside)."""
+    p = np.pad(image, 2)
+    row = p[2:-2]
+    col = p[:, 2:-2]
+    d4x = row[:, :-4] - 4 * row[:, 1:-3] + 6 * image - 4 * row[:, 3:-1] + row[:, 4:]
+    d4y = col[:-4] - 4 * col[1:-3] + 6 * image - 4 * col[3:-1] + col[4:]
+    return np.abs(d4x) + np.abs(d4y)
+
+
+def _smooth_pixels(
+    pixels: np.ndarray,
+    brightness: np.ndarray,
+    mean_velocity: np.ndarray,
+    shape: tuple[int, int],
+    g: DiskGeometry,
+    line_width_kms: float,
+    tolerance_abs: float,
+    area: float,
+    settings: RenderSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (accepted mask, curvature factor) for the one-point rule of each pixel.
+
+    A pixel is accepted when its neighbours out to two pixels were sampled (so the
+    derivatives are measured, not guessed), its fourth-order residual is small relative
+    to its own flux or to the galaxy's, and the velocity changes across it by less than a tenth
+    of the line width (so its spectrum is not broadened by what the centre misses).
+    """
+    ny, nx = shape
+    sampled = np.zeros(ny * nx, dtype=bool)
+    sampled[pixels] = True
+    f = np.zeros(ny * nx)
+    f[pixels] = brightness
+    v = np.zeros(ny * nx)
+    v[pixels] = mean_velocity
+    f, v, sampled = f.reshape(ny, nx), v.reshape(ny, nx), sampled.reshape(ny, nx)
+    correction = (_laplacian(f) / 24.0).ravel()[pixels]
+    fourth = _fourth_differences(f).ravel()[pixels]
+    padded = np.pad(sampled, 2)
+    neighbours = np.ones_like(sampled)
+    for dy, dx in ((0, -2), (0, -1), (0, 1), (0, 2), (-2, 0), (-1, 0), (1, 0), (2, 0)):
+        neighbours &= padded[2 + dy : 2 + dy + ny, 2 + dx : 2 + dx + nx]
+    neighbours = neighbours.ravel()[pixels]
+    vp = np.pad(v, 1, mode="edge")
+    gradient2 = (0.5 * (vp[1:-1, 2:] - vp[1:-1, :-2])) ** 2 + (
+        0.5 * (vp[2:, 1:-1] - vp[:-2, 1:-1])
+    ) ** 2
+    smear = gradient2.ravel()[pixels] / 12.0  # variance of a uniform velocity ramp over a pixel
+    # Leading error of the corrected rule, |1/1920 - 1/288| f'''' per axis, with f''''
+    # from fourth differences: large wherever a kink or cusp lies near the pixel.
+    residual = _FOURTH_ORDER_COEFFICIENT * fourth
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(brightness > 0.0, correction / brightness, 0.0)
+        residual_rel = np.where(brightness > 0.0, residual / brightness, 0.0)
+    flux_ok = (residual_rel < settings.refine_tolerance) | (residual * area < tolerance_abs)
+    velocity_ok = smear < (_SMEAR_FRACTION * line_width_kms) ** 2
+    accepted = neighbours & flux_ok & velocity_ok & (np.abs(relative) < _MAX_CORRECTION)
+    return accepted, 1.0 + relative
+
+
+def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> SkySamples:
+    """Sample galaxy ``g`` over the sky grid of ``obs``.
+
+    Returns
+    -------
+    SkySamples
+        Flux samples whose sum is the galaxy's line flux inside the field (Jy km/s).
+    """
+    rule = gauss_legendre_unit(settings.los_nodes)
+    # Face-on, every piece of a sight line is an exact exponential: one panel is exact.
+    panels = 1 if g.sin_i == 0.0 else settings.los_panels
+    pixels = candidate_pixels(g, obs)
+    iy, ix = np.divmod(pixels, obs.nx)
+    cx = (ix - 0.5 * (obs.nx - 1)) * obs.pixel_kpc - g.x0
+    cy = (iy - 0.5 * (obs.ny - 1)) * obs.pixel_kpc - g.y0
+    size = obs.pixel_kpc
+    area = size * size
+    tolerance = settings.refine_tolerance * g.line_flux
+    line_width = float(np.hypot(g.sigma, obs.spectral.channel_width_kms / np.sqrt(12.0)))
+
+    centre_sb, centre_flux, centre_a, centre_r = _surface_flux(cx, cy, g, rule, panels)
+    centre_v = g.los_velocity(centre_a[:, None], centre_r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_v = np.where(centre_sb > 0, (centre_flux * centre_v).sum(1) / centre_sb, g.v_sys)
+    accepted, factor = _smooth_pixels(
+        pixels, centre_sb, mean_v, (obs.ny, obs.nx), g, line_width, tolerance, area, settings
+    )
+    kept_pixel = [np.flatnonzero(accepted)]
+    kept_flux = [centre_flux[accepted] * (area * factor[accepted])[:, None]]
+    kept_v = [centre_v[accepted]]
+
+    pixel = np.flatnonzero(~accepted)
+    cx, cy, centre_sb = cx[~accepted], cy[~accepted], centre_sb[~accepted]
+    for depth in range(settings.max_refine_depth + 1):
+        if pixel.size == 0:
+            break
+        area = size * size
+        nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
+        nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()
+        node_sb, node_flux, node_a, node_r = _surface_flux(nodes_x, nodes_y, g, rule, panels)
+        quad4 = 0.25 * area * node_sb.reshape(-1, 4).sum(axis=1)
+        if depth < settings.max_refine_depth:
+            if depth > 0:
+                centre_sb = _surface_flux(cx, cy, g, rule, panels)[0]
+            refine = np.abs(quad4 - area * centre_sb) > tolerance
+        else:
+            refine = np.zeros(pixel.size, dtype=bool)
+        keep_nodes = np.repeat(~refine, 4)
+        kept_pixel.append(np.repeat(pixel[~refine], 4))
+        kept_flux.append(node_flux[keep_nodes] * (0.25 * area))
+        kept_v.append(g.los_velocity(node_a[keep_nodes][:, None], node_r[keep_nodes]))
+        if not refine.any():
+            break
+        # Split the flagged cells into four children of half the size.
+        pixel = np.repeat(pixel[refine], 4)
+        cx = (cx[refine][:, None] + _CHILD_OFFSETS[None, :, 0] * size).ravel()
+        cy = (cy[refine][:, None] + _CHILD_OFFSETS[None, :, 1] * size).ravel()
+        size *= 0.5
+
+    return SkySamples(
+        pixels=pixels,
+        local=np.concatenate(kept_pixel),
+        flux=np.concatenate(kept_flux),
+        velocity=np.concatenate(kept_v),
+    )
