@@ -83,7 +83,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
             handle.write(b"SIMPLE  =  half a header")
         raise OSError("disk full")
 
-    monkeypatch.setattr(fits.PrimaryHDU, "writeto", explode)
+    monkeypatch.setattr(fits.HDUList, "writeto", explode)
     with pytest.raises(OSError, match="disk full"):
         write_fits(tmp_path / "cube.fits", np.zeros(FRAME.observation().shape), FRAME)
     assert list(tmp_path.iterdir()) == []

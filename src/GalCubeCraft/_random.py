@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def cube_generator(root_seed: int | None, index: int) -> np.random.Generator:
+def cube_generator(
+    root_seed: int | None, index: int, stream: int | None = None
+) -> np.random.Generator:
     """Return the generator of cube ``index`` under ``root_seed``.
 
     Parameters
@@ -19,13 +21,18 @@ def cube_generator(root_seed: int | None, index: int) -> np.random.Generator:
         Root seed of the run; ``None`` draws fresh entropy (not reproducible).
     index : int
         Cube index, >= 0.
+    stream : int, optional
+        An independent sub-stream of the cube (e.g. 1 for its noise), so that drawing
+        noise never shifts the parameter draws.
 
     Returns
     -------
     numpy.random.Generator
-        A PCG64 generator seeded from ``SeedSequence(root_seed, spawn_key=(index,))``.
+        A PCG64 generator seeded from ``SeedSequence(root_seed, spawn_key=key)`` with
+        ``key = (index,)`` or ``(index, stream)``.
     """
-    sequence = np.random.SeedSequence(entropy=root_seed, spawn_key=(int(index),))
+    key = (int(index),) if stream is None else (int(index), int(stream))
+    sequence = np.random.SeedSequence(entropy=root_seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(sequence))
 
 

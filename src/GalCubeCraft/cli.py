@@ -68,9 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, default=None, help="output folder")
     gen.add_argument(
         "--format",
-        choices=("npy", "fits"),
+        choices=("npy", "fits", "zarr", "hdf5"),
         default=None,
-        help="file format (default npy); FITS needs an angular scale: --redshift",
+        help="npy/fits: one file per cube (default npy); zarr/hdf5: one dataset store with "
+        "noisy and clean cubes, truth maps and a parameter table",
+    )
+    gen.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="dataset spec (TOML): priors, observation and seed; makes a dataset",
+    )
+    gen.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="dataset mode: local worker processes (default one per core; 0: this process)",
+    )
+    gen.add_argument(
+        "--scheduler", default=None, help="dataset mode: address of an existing dask scheduler"
     )
     gen.add_argument(
         "--redshift",
@@ -138,6 +154,14 @@ def _generate(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
 
     config = _load_config(args.config) if args.config else {}
+    dataset_mode = (
+        args.spec is not None
+        or args.workers is not None
+        or args.scheduler is not None
+        or (args.format or config.get("format")) in ("zarr", "hdf5")
+    )
+    if dataset_mode:
+        return _generate_dataset(args, config)
 
     def pick(name: str, default: Any) -> Any:
         value = getattr(args, name)
@@ -164,33 +188,59 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate_dataset(args: argparse.Namespace, config: dict[str, Any]) -> int:
+    """Generate a dataset with Dask: from --spec, or from the generate options."""
+    from .datasets.batch import generate_dataset
+    from .datasets.spec import DatasetSpec
+
+    def pick(name: str, default: Any) -> Any:
+        value = getattr(args, name)
+        return value if value is not None else config.get(name, default)
+
+    if args.spec is not None:
+        spec = DatasetSpec.from_toml(args.spec)
+    else:
+        snr = pick("peak_snr", None)
+        values: dict[str, Any] = {
+            "n_cubes": pick("n_cubes", 1),
+            "seed": pick("seed", 0),
+            "grid_size": pick("grid_size", 125),
+            "n_chan": pick("channels", 40),
+            "beam_px": tuple(pick("beam", (4.0, 4.0, 0.0))),
+            "peak_snr": None if snr is None else (snr, snr),
+        }
+        if pick("n_gals", None) is not None:
+            values["n_gals"] = (pick("n_gals", 1), pick("n_gals", 1))
+        spec = DatasetSpec(**values)
+    fmt = pick("format", "zarr")
+    suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[fmt]
+    default_out = Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
+    out = Path(pick("out", default_out))
+    report = generate_dataset(
+        spec, out, fmt=fmt, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
+    )
+    log.info(
+        "%s: %d written, %d already done, %.2f cubes/s",
+        out,
+        report.written,
+        report.skipped,
+        report.cubes_per_second,
+    )
+    return 0
+
+
 def _write_fits_results(g: Any, results: list, redshift: float) -> None:
     """Write each facade cube as FITS, its kpc pixels turned into arcsec at ``redshift``."""
     from .io.fits import write_fits
-    from .sky import SkyFrame
+    from .sky import frame_for_pixel_scale
 
-    folder = g.output_folder()
     for index, (cube, params) in enumerate(results):
-        probe = SkyFrame(redshift=redshift)
-        pixel_arcsec = params["pix_spatial_scale"] / probe.kpc_per_arcsec
-        bmin, bmaj, bpa = params["beam_info"]
-        frame = SkyFrame(
-            n_pix=g.grid_size,
-            pixel_arcsec=pixel_arcsec,
-            bmaj_arcsec=bmaj * pixel_arcsec,
-            bmin_arcsec=bmin * pixel_arcsec,
-            bpa_deg=bpa,
-            n_chan=g.n_spectral_slices,
-            channel_width_kms=1200.0 / g.n_spectral_slices,
-            redshift=redshift,
-        )
-        write_fits(
-            folder / f"cube_{index + 1}.fits",
-            cube,
-            frame,
-            galaxies=g.draws[index].galaxies,
-            overwrite=True,
-        )
+        frame = frame_for_pixel_scale(
+            params["pix_spatial_scale"], g.grid_size, g.n_spectral_slices,
+            1200.0 / g.n_spectral_slices, tuple(params["beam_info"]), redshift,
+        )  # fmt: skip
+        write_fits(g.output_folder() / f"cube_{index + 1}.fits", cube, frame,
+                   galaxies=g.draws[index].galaxies, overwrite=True)  # fmt: skip
 
 
 def _plot(args: argparse.Namespace) -> int:

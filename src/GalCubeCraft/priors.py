@@ -32,12 +32,13 @@ class SeedPriors:
     n_sersic: tuple[float, float] = (0.5, 1.5)
     s_e_base: tuple[float, float] = (0.08, 0.12)
     s_e_resolution_power: float = 1.5
-    primary_angle_deg: tuple[float, float] = (0.0, 85.0)
+    primary_inclination_deg: tuple[float, float] = (0.0, 85.0)
+    primary_pa_deg: tuple[float, float] = (0.0, 85.0)
     satellite_angle_deg: tuple[float, float] = (-180.0, 180.0)
     satellite_scale: tuple[float, float] = (1.0 / 3.0, 0.5)
     sigma_kms: tuple[float, float] = (30.0, 50.0)
-    v_0_kms: float = 200.0
-    max_galaxies: int = 3
+    v_0_kms: tuple[float, float] = (200.0, 200.0)
+    n_galaxies: tuple[int, int] = (1, 3)
 
 
 @dataclass
@@ -81,7 +82,7 @@ def draw_cube(
     rng: np.random.Generator,
     *,
     n_gals: int | None,
-    resolution: str | float,
+    resolution: str | float | tuple[float, float],
     bmin_px: float,
     offset_gals: float,
     grid_size: int,
@@ -97,9 +98,10 @@ def draw_cube(
         records the renderer takes.  The facade's emissivity ``S_e`` is the original's
         flux per voxel; the record holds ``S_e / pixel_kpc^3`` (per kpc^3).
     """
-    count = int(rng.integers(1, priors.max_galaxies + 1)) if n_gals is None else n_gals
-    if isinstance(resolution, str):
-        low, high = RESOLUTION_RANGES[resolution]
+    low_count, high_count = priors.n_galaxies
+    count = int(rng.integers(low_count, high_count + 1)) if n_gals is None else n_gals
+    if isinstance(resolution, (str, tuple)):
+        low, high = RESOLUTION_RANGES[resolution] if isinstance(resolution, str) else resolution
         r = float(math.exp(rng.uniform(math.log(low), math.log(high))))
     else:
         r = float(resolution)
@@ -114,7 +116,9 @@ def draw_cube(
         primary = k == 0
         if primary:
             scale = np.ones(3)
-            angles = rng.uniform(*priors.primary_angle_deg, size=2)
+            angles = np.array(
+                [rng.uniform(*priors.primary_inclination_deg), rng.uniform(*priors.primary_pa_deg)]
+            )
             centre = (0, 0, 0)
         else:
             scale = rng.uniform(*priors.satellite_scale, size=3)
@@ -123,6 +127,7 @@ def draw_cube(
             centre = tuple(int(c) for c in rng.integers(-reach, reach + 1, size=3))
         n = float(rng.uniform(*priors.n_sersic)) if n_sersic is None else float(n_sersic)
         sigma = float(rng.uniform(*priors.sigma_kms))
+        v_0 = float(rng.uniform(*priors.v_0_kms))
         gal_r_e_kpc = r_e_kpc * float(scale[0])
         gal_h_z = h_z * float(scale[1])
         gal_s_e = s_e * float(scale[2])
@@ -135,7 +140,7 @@ def draw_cube(
             inclination_deg=inclination,
             pa_deg=pa,
             sigma_kms=sigma,
-            rotation_curve=MilkyWayRotationCurve.for_sersic(priors.v_0_kms, gal_r_e_kpc, n),
+            rotation_curve=MilkyWayRotationCurve.for_sersic(v_0, gal_r_e_kpc, n),
             x_kpc=centre[0] * pixel_kpc,
             y_kpc=centre[1] * pixel_kpc,
             v_sys_kms=hubble_flow_kms(centre[2] * pixel_kpc),
@@ -148,7 +153,7 @@ def draw_cube(
         draw.x_angle_deg.append(float(angles[0]))
         draw.y_angle_deg.append(float(angles[1]))
         draw.sigma_kms.append(sigma)
-        draw.v_0_kms.append(priors.v_0_kms)
+        draw.v_0_kms.append(v_0)
         half = 0.5 * (grid_size - 1)
         draw.centres_px.append((half + centre[0], half + centre[1], half + centre[2]))
         draw.galaxies.append(galaxy)

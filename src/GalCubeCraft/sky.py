@@ -130,3 +130,33 @@ class SkyFrame:
             beam=beam,
         )
         return dataclasses.replace(obs, **changes) if changes else obs  # type: ignore[arg-type]
+
+
+def frame_for_pixel_scale(
+    pixel_kpc: float,
+    n_pix: int,
+    n_chan: int,
+    channel_width_kms: float,
+    beam_px: tuple[float, float, float],
+    redshift: float,
+    line: str = "CO(2-1)",
+) -> SkyFrame:
+    """Return the sky frame whose pixels are ``pixel_kpc`` wide at ``redshift``.
+
+    Gives cubes made in kpc (the seed facade, datasets) an angular scale for FITS:
+    ``pixel_arcsec = pixel_kpc / (kpc per arcsec at z)``; beam FWHMs scale with it.
+    """
+    probe = SkyFrame(redshift=redshift)
+    pixel_arcsec = pixel_kpc / probe.kpc_per_arcsec
+    bmin, bmaj, bpa = beam_px
+    return SkyFrame(
+        n_pix=n_pix,
+        pixel_arcsec=pixel_arcsec,
+        bmaj_arcsec=bmaj * pixel_arcsec,
+        bmin_arcsec=bmin * pixel_arcsec,
+        bpa_deg=bpa,
+        n_chan=n_chan,
+        channel_width_kms=channel_width_kms,
+        line=line,
+        redshift=redshift,
+    )

@@ -81,8 +81,11 @@ def write_fits(
     bunit: str = "Jy/beam",
     galaxies: Sequence[Galaxy] = (),
     overwrite: bool = False,
+    extensions: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write ``cube`` (``(n_chan, ny, nx)``) to a FITS file, atomically.
+
+    ``extensions`` adds named image HDUs (e.g. ``{"CLEAN": clean_cube}``) after it.
 
     Raises
     ------
@@ -101,8 +104,12 @@ def write_fits(
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = fits_header(frame, bunit, galaxies)
-    hdu = fits.PrimaryHDU(data=data.astype(np.float32), header=header)
-    hdu.verify("exception")
+    hdus = fits.HDUList([fits.PrimaryHDU(data=data.astype(np.float32), header=header)])
+    for name, image in (extensions or {}).items():
+        if not np.all(np.isfinite(image)):
+            raise ValueError(f"extension {name} holds NaN or inf; refusing to write it")
+        hdus.append(fits.ImageHDU(data=np.asarray(image, dtype=np.float32), name=name))
+    hdus.verify("exception")
     with atomic_path(path) as temporary:
-        hdu.writeto(temporary, overwrite=True)
+        hdus.writeto(temporary, overwrite=True)
     return path

@@ -1,0 +1,237 @@
+"""What a dataset is: priors, observation and root seed, in one TOML-loadable record.
+
+Item ``i`` of a dataset is a pure function of ``(spec, i)``: its generator comes from
+``SeedSequence(spec.seed, spawn_key=(i,))`` (noise from ``(i, 1)``), so any item can be
+made alone, in any order, on any worker, bit-identically.
+
+A prior is either a number (fixed) or ``[low, high]`` (uniform; the resolution is
+log-uniform).  In TOML::
+
+    n_cubes = 1000
+    seed = 7
+    grid_size = 64
+    n_gals = [1, 3]
+    n_sersic = 1.0            # fixed
+    peak_snr = [5.0, 50.0]    # omit, or set "none", for noiseless cubes
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import _validate
+from ..observation import LINE_SPREADS, Beam, Observation, SpectralAxis
+from ..priors import SeedPriors
+
+Range = tuple[float, float]
+
+_RANGE_LIMITS: dict[str, tuple[float, float]] = {
+    "resolution": (0.05, 50.0),
+    "r_e_kpc": (1e-3, 1e3),
+    "h_z_kpc": (1e-4, 1e2),
+    "n_sersic": (0.2, 10.0),
+    "sigma_kms": (0.0, 1e3),
+    "inclination_deg": (0.0, 90.0),
+    "pa_deg": (-360.0, 360.0),
+    "v_0_kms": (0.0, 1e3),
+    "peak_snr": (1e-3, 1e6),
+}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: how many cubes, from which priors, observed how, under which seed.
+
+    Parameters
+    ----------
+    n_cubes : int
+        Number of items, >= 1.
+    seed : int
+        Root seed, >= 0.
+    grid_size, n_chan : int
+        Cube shape ``(n_chan, grid_size, grid_size)``.
+    v_max_kms : float
+        The band runs from ``-v_max_kms`` to ``+v_max_kms``.
+    beam_px : tuple of 3 floats
+        ``(bmin, bmaj, bpa_deg)``, FWHMs in pixels, PA north through east.
+    line_spread : str
+        'tophat', 'hanning' or 'gaussian' (sigma 0.6 channel, the original's).
+    redshift : float
+        Source redshift, used only to give FITS files an angular pixel scale.
+    n_gals : tuple of 2 ints
+        Galaxies per cube, drawn uniformly in ``[low, high]``.
+    offset_gals : float
+        Satellites within this many pixels of the primary (x, y, depth).
+    resolution, r_e_kpc, h_z_kpc, n_sersic, sigma_kms, inclination_deg, pa_deg, v_0_kms
+        Priors ``(low, high)`` of the primary galaxy (satellites follow the original's
+        rules); ``resolution`` is R_e / (bmin / 2), log-uniform.
+    peak_snr : tuple of 2 floats or None
+        Noise level as peak S/N (beam-correlated Gaussian noise); ``None``: no noise.
+    """
+
+    n_cubes: int = 16
+    seed: int = 0
+    grid_size: int = 64
+    n_chan: int = 40
+    v_max_kms: float = 600.0
+    beam_px: tuple[float, float, float] = (4.0, 4.0, 0.0)
+    line_spread: str = "gaussian"
+    redshift: float = 1.0
+    n_gals: tuple[int, int] = (1, 3)
+    offset_gals: float = 5.0
+    resolution: Range = (0.25, 4.0)
+    r_e_kpc: Range = (4.0, 6.0)
+    h_z_kpc: Range = (0.5, 1.0)
+    n_sersic: Range = (0.5, 1.5)
+    sigma_kms: Range = (30.0, 50.0)
+    inclination_deg: Range = (0.0, 85.0)
+    pa_deg: Range = (0.0, 85.0)
+    v_0_kms: Range = (200.0, 200.0)
+    peak_snr: Range | None = (5.0, 50.0)
+
+    def __post_init__(self) -> None:
+        """Normalise fixed values to ranges and check everything."""
+        _validate.integer("n_cubes", self.n_cubes, low=1)
+        _validate.integer("seed", self.seed, low=0)
+        _validate.integer("grid_size", self.grid_size, low=16)
+        _validate.integer("n_chan", self.n_chan, low=1)
+        _validate.positive("v_max_kms", self.v_max_kms)
+        bmin, bmaj, bpa = _validate.real_sequence("beam_px", self.beam_px, 3)
+        Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa)
+        object.__setattr__(self, "beam_px", (bmin, bmaj, bpa))
+        _validate.choice("line_spread", self.line_spread, LINE_SPREADS)
+        _validate.real("redshift", self.redshift, low=0.0, low_open=True, high=20.0)
+        _validate.non_negative("offset_gals", self.offset_gals)
+        counts = _as_range("n_gals", self.n_gals)
+        for k, c in enumerate(counts):
+            _validate.integer(
+                f"n_gals[{k}]", int(c) if float(c).is_integer() else c, low=1, high=10
+            )
+        object.__setattr__(self, "n_gals", (int(counts[0]), int(counts[1])))
+        for name, (low, high) in _RANGE_LIMITS.items():
+            value = getattr(self, name)
+            if name == "peak_snr" and value is None:
+                continue
+            lo, hi = _as_range(name, value)
+            _validate.real(f"{name}[0]", lo, low=low, high=high)
+            _validate.real(f"{name}[1]", hi, low=low, high=high)
+            object.__setattr__(self, name, (lo, hi))
+        reach = math.floor(self.offset_gals) + self.resolution[1] * bmin / 2.0
+        if self.grid_size < int(math.ceil(2.0 * reach)) + 2:
+            raise ValueError(
+                f"grid_size must be >= {int(math.ceil(2.0 * reach)) + 2} for resolution up to "
+                f"{self.resolution[1]:g} and offset_gals {self.offset_gals:g}; got {self.grid_size}"
+            )
+        if bmaj >= self.grid_size:
+            raise ValueError(f"beam_px bmaj ({bmaj:g}) must be smaller than grid_size")
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Cube shape ``(n_chan, grid_size, grid_size)``."""
+        return (self.n_chan, self.grid_size, self.grid_size)
+
+    @property
+    def max_galaxies(self) -> int:
+        """Most galaxies a cube may hold (parameter slots per item)."""
+        return self.n_gals[1]
+
+    def priors(self) -> SeedPriors:
+        """Return the prior record the sampler takes."""
+        return SeedPriors(
+            r_e_kpc=self.r_e_kpc,
+            h_z_kpc=self.h_z_kpc,
+            n_sersic=self.n_sersic,
+            primary_inclination_deg=self.inclination_deg,
+            primary_pa_deg=self.pa_deg,
+            sigma_kms=self.sigma_kms,
+            v_0_kms=self.v_0_kms,
+            n_galaxies=self.n_gals,
+        )
+
+    def observation(self, pixel_kpc: float) -> Observation:
+        """Return the observation of a cube whose pixels are ``pixel_kpc`` wide."""
+        bmin, bmaj, bpa = self.beam_px
+        return Observation(
+            nx=self.grid_size,
+            ny=self.grid_size,
+            pixel_kpc=pixel_kpc,
+            spectral=SpectralAxis(self.n_chan, -self.v_max_kms, self.v_max_kms),
+            beam=Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa),
+            line_spread=self.line_spread,
+        )
+
+    # --- TOML ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> DatasetSpec:
+        """Return a spec from a mapping, refusing unknown keys by name."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown dataset spec key(s) {unknown}; known keys: {sorted(known)}")
+        cleaned = dict(values)
+        if isinstance(cleaned.get("peak_snr"), str) and cleaned["peak_snr"].lower() == "none":
+            cleaned["peak_snr"] = None
+        return cls(**cleaned)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> DatasetSpec:
+        """Read a spec from a TOML file."""
+        import tomllib
+
+        with open(path, "rb") as handle:
+            return cls.from_dict(tomllib.load(handle))
+
+    @classmethod
+    def from_toml_text(cls, text: str) -> DatasetSpec:
+        """Read a spec from TOML text (as stored inside a dataset)."""
+        import tomllib
+
+        return cls.from_dict(tomllib.loads(text))
+
+    def to_toml(self) -> str:
+        """Return the spec as TOML text that :meth:`from_toml_text` reads back exactly."""
+        lines = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            lines.append(f"{f.name} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
+    def write_toml(self, path: str | os.PathLike[str]) -> Path:
+        """Write the spec to a TOML file."""
+        path = Path(path)
+        path.write_text(self.to_toml())
+        return path
+
+
+def _as_range(name: str, value: Any) -> tuple[float, float]:
+    """Return ``value`` as ``(low, high)``: a number is a fixed value; low must not exceed high."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return (value, value)  # type: ignore[return-value]
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = value
+        for k, v in enumerate(value):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{name}[{k}] must be a number; got {v!r}")
+        if low > high:
+            raise ValueError(f"{name} range must have min <= max; got [{low!r}, {high!r}]")
+        return (low, high)
+    raise TypeError(f"{name} must be a number or a [min, max] pair; got {value!r}")
+
+
+def _toml_value(value: Any) -> str:
+    if value is None:
+        return '"none"'
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
