@@ -26,11 +26,22 @@ from GalCubeCraft import Beam, Galaxy, Observation, SpectralAxis, observe, rende
 def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
     """Galaxies like the facade's typical draw (R_e ~ 4 px at 125^2), scaled with the grid."""
     pixel_kpc = 5.0 / (4.0 * grid / 125)
-    galaxies = [Galaxy(r_e_kpc=5.0, n_sersic=1.0, h_z_kpc=0.7, inclination_deg=55, pa_deg=40,
-                       sigma_kms=40)]
+    galaxies = [
+        Galaxy(r_e_kpc=5.0, n_sersic=1.0, h_z_kpc=0.7, inclination_deg=55, pa_deg=40, sigma_kms=40)
+    ]
     for k in range(1, n_gals):
-        galaxies.append(Galaxy(r_e_kpc=2.0, n_sersic=0.8, h_z_kpc=0.3, inclination_deg=30 + 20 * k,
-                               pa_deg=120 * k, x_kpc=4.0 * k, y_kpc=-3.0 * k, sigma_kms=35))
+        galaxies.append(
+            Galaxy(
+                r_e_kpc=2.0,
+                n_sersic=0.8,
+                h_z_kpc=0.3,
+                inclination_deg=30 + 20 * k,
+                pa_deg=120 * k,
+                x_kpc=4.0 * k,
+                y_kpc=-3.0 * k,
+                sigma_kms=35,
+            )
+        )
     return galaxies, Observation(nx=grid, ny=grid, pixel_kpc=pixel_kpc)
 
 

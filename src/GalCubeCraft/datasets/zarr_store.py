@@ -25,6 +25,11 @@ from .items import Item, parameter_names
 from .spec import DatasetSpec
 
 FORMAT_VERSION = 1
+# LZ4 with byte shuffle: about twice as fast as zstd on these cubes for a similar size,
+# which keeps writing well under the cost of rendering.
+_CUBE_CODEC = zarr.codecs.BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
+_ARRAYS = ("noisy", "clean", "moment0", "velocity_field", "params", "done")
+_open_arrays: dict[tuple[int, str], dict[str, Any]] = {}
 
 
 def _layout(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], tuple[int, ...], str, Any]]:
@@ -56,9 +61,11 @@ def open_store(path: str | os.PathLike[str], spec: DatasetSpec) -> zarr.Group:
                 f"{path} holds a dataset made from a different spec; choose a new path"
             )
         return group
+    _open_arrays.pop((os.getpid(), os.path.abspath(path)), None)
     group = zarr.open_group(path, mode="w")
     for name, (shape, chunks, dtype, fill) in _layout(spec).items():
-        group.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill)
+        codecs = {"compressors": _CUBE_CODEC} if dtype == "float32" else {}
+        group.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill, **codecs)
     group.attrs.update(
         {"spec": spec.to_toml(), "parameter_names": parameter_names(spec),
          "format_version": FORMAT_VERSION, "units": "cubes Jy/beam; moment0 Jy/pixel km/s"}
@@ -66,16 +73,22 @@ def open_store(path: str | os.PathLike[str], spec: DatasetSpec) -> zarr.Group:
     return group
 
 
+def _arrays(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the store's arrays, opened once per process (workers write many items)."""
+    key = (os.getpid(), os.path.abspath(path))
+    if key not in _open_arrays:
+        group = zarr.open_group(path, mode="r+")
+        _open_arrays[key] = {name: group[name] for name in _ARRAYS}
+    return _open_arrays[key]
+
+
 def write_item(path: str | os.PathLike[str], item: Item) -> None:
     """Write ``item`` into its own chunks, then mark it done."""
-    group = zarr.open_group(path, mode="r+")
+    arrays = _arrays(path)
     i = item.index
-    group["noisy"][i] = item.noisy
-    group["clean"][i] = item.clean
-    group["moment0"][i] = item.moment0
-    group["velocity_field"][i] = item.velocity_field
-    group["params"][i] = item.params
-    group["done"][i] = 1
+    for name in _ARRAYS[:-1]:
+        arrays[name][i] = getattr(item, name)
+    arrays["done"][i] = 1
 
 
 def done_indices(path: str | os.PathLike[str]) -> np.ndarray:
