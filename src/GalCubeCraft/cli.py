@@ -96,15 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     plot = sub.add_parser("plot", help="draw figures of a saved cube (.npy)")
-    plot.add_argument("cube", type=Path, help="a cube saved as .npy")
+    plot.add_argument("cube", type=Path, help="a cube saved as .npy or .fits")
     plot.add_argument(
         "--kind",
         choices=("moments", "spectrum", "channels", "pv"),
         default="moments",
         help="figure to draw (default moments)",
     )
-    plot.add_argument("--v-min", type=float, default=-600.0, help="lower band edge, km/s")
-    plot.add_argument("--v-max", type=float, default=600.0, help="upper band edge, km/s")
+    plot.add_argument("--v-min", type=float, default=-600.0, help="lower band edge, km/s (.npy; FITS has its own axis)")
+    plot.add_argument("--v-max", type=float, default=600.0, help="upper band edge, km/s (.npy; FITS has its own axis)")
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, default=None, help="image file (default beside cube)")
     return parser
@@ -245,19 +245,33 @@ def _write_fits_results(g: Any, results: list, redshift: float) -> None:
 
 def _plot(args: argparse.Namespace) -> int:
     from .observation import SpectralAxis
-    from .plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
+    from .plotting import (
+        channel_map_figure,
+        moment_figure,
+        pv_figure,
+        read_fits_cube,
+        spectrum_figure,
+    )
 
     if not args.cube.is_file():
         raise ValueError(f"cube file not found: {args.cube}")
-    cube = np.load(args.cube)
-    if cube.ndim != 3:
-        raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {cube.shape}")
-    velocities = SpectralAxis(cube.shape[0], args.v_min, args.v_max).centres_kms
+    beam, pixel_scale, unit = None, None, "Jy/beam"
+    if args.cube.suffix.lower() in (".fits", ".fit", ".fts"):
+        loaded = read_fits_cube(args.cube)
+        cube, velocities = loaded["data"], loaded["velocities_kms"]
+        beam, pixel_scale, unit = loaded["beam"], loaded["pixel_arcsec"], loaded["unit"]
+    else:
+        cube = np.load(args.cube)
+        if cube.ndim != 3:
+            raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {cube.shape}")
+        velocities = SpectralAxis(cube.shape[0], args.v_min, args.v_max).centres_kms
     makers = {
-        "moments": lambda: moment_figure(cube, velocities),
-        "spectrum": lambda: spectrum_figure(cube, velocities),
-        "channels": lambda: channel_map_figure(cube, velocities),
-        "pv": lambda: pv_figure(cube, velocities, args.pa),
+        "moments": lambda: moment_figure(
+            cube, velocities, beam, pixel_scale, unit, pixel_unit="arcsec"
+        ),
+        "spectrum": lambda: spectrum_figure(cube, velocities, unit),
+        "channels": lambda: channel_map_figure(cube, velocities, unit=unit),
+        "pv": lambda: pv_figure(cube, velocities, args.pa, unit=unit),
     }
     out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
     makers[args.kind]().savefig(out, dpi=110)

@@ -20,12 +20,14 @@ from .moments import integrated_spectrum, moments, position_velocity_slice
 from .observation import Beam
 
 
-def _extent(shape: tuple[int, int], pixel_scale: float | None) -> tuple[list[float], str]:
+def _extent(
+    shape: tuple[int, int], pixel_scale: float | None, pixel_unit: str = "kpc"
+) -> tuple[list[float], str]:
     ny, nx = shape
     if pixel_scale is None:
         return [-0.5, nx - 0.5, -0.5, ny - 0.5], "pixel"
     hx, hy = 0.5 * nx * pixel_scale, 0.5 * ny * pixel_scale
-    return [-hx, hx, -hy, hy], "kpc"
+    return [-hx, hx, -hy, hy], pixel_unit
 
 
 def _draw_beam(ax: Any, beam: Beam | None, extent: list[float], pixel_scale: float | None) -> None:
@@ -56,15 +58,21 @@ def moment_figure(
     unit: str = "Jy/beam",
     mask: np.ndarray | None = None,
     orders: tuple[int, ...] = (0, 1),
+    pixel_unit: str = "kpc",
 ) -> Figure:
-    """Return a figure of moment maps (``orders`` from 0, 1, 2) with colour bars and beam."""
+    """Return a figure of moment maps (``orders`` from 0, 1, 2) with colour bars and beam.
+
+    ``pixel_scale`` (in ``pixel_unit``, e.g. 'kpc' or 'arcsec') labels the axes in
+    physical units; without it they are in pixels.  ``mask`` (e.g. ``clean > 0.05 *
+    clean.max()``, or a clip of the noisy cube) keeps noise out of moments 1 and 2.
+    """
     m = moments(cube, velocities_kms, mask=mask)
     maps = {
         0: (m.m0, f"moment 0 [{unit} km/s]", "inferno"),
         1: (m.m1, "moment 1 [km/s]", "RdBu_r"),
         2: (m.m2, "moment 2 [km/s]", "viridis"),
     }
-    extent, axis_unit = _extent(cube.shape[1:], pixel_scale)
+    extent, axis_unit = _extent(cube.shape[1:], pixel_scale, pixel_unit)
     fig = Figure(figsize=(5.2 * len(orders), 4.4), layout="constrained")
     axes = fig.subplots(1, len(orders), squeeze=False)[0]
     for ax, order in zip(axes, orders, strict=True):
@@ -137,6 +145,35 @@ def pv_figure(
     ax.set_ylabel("velocity [km/s]")
     fig.pv = (offsets, pv)  # type: ignore[attr-defined]
     return fig
+
+
+def read_fits_cube(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a FITS cube for plotting: data, channel velocities (km/s), beam, pixel scale.
+
+    Works on the files :func:`GalCubeCraft.io.fits.write_fits` writes and on any cube
+    with a linear VRAD/VOPT/VELO axis; velocities come from the header's WCS.
+    """
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    with fits.open(path) as hdul:
+        header = hdul[0].header
+        data = np.asarray(hdul[0].data, dtype=np.float64)
+    if data.ndim != 3:
+        raise ValueError(f"{path}: expected a 3-D cube; got shape {data.shape}")
+    wcs = WCS(header)
+    channels = np.arange(data.shape[0])
+    velocities = wcs.spectral.pixel_to_world_values(channels)
+    unit = str(header.get("CUNIT3", "m/s")).strip().lower()
+    velocities = np.asarray(velocities) / (1e3 if unit in ("m/s", "m s-1") else 1.0)
+    pixel_arcsec = abs(float(header["CDELT2"])) * 3600.0 if "CDELT2" in header else None
+    beam = None
+    if "BMAJ" in header and pixel_arcsec:
+        beam = Beam(bmaj_px=header["BMAJ"] * 3600.0 / pixel_arcsec,
+                    bmin_px=header["BMIN"] * 3600.0 / pixel_arcsec,
+                    bpa_deg=float(header.get("BPA", 0.0)))  # fmt: skip
+    return {"data": data, "velocities_kms": velocities, "beam": beam,
+            "pixel_arcsec": pixel_arcsec, "unit": str(header.get("BUNIT", ""))}  # fmt: skip
 
 
 def visualise_result(
