@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+NOISE_STREAM = 1
+"""The sub-stream of a cube's generator that its noise is drawn from."""
+
 
 def cube_generator(
     root_seed: int | None, index: int, stream: int | None = None

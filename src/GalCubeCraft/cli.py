@@ -103,8 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="moments",
         help="figure to draw (default moments)",
     )
-    plot.add_argument("--v-min", type=float, default=-600.0, help="lower band edge, km/s (.npy; FITS has its own axis)")
-    plot.add_argument("--v-max", type=float, default=600.0, help="upper band edge, km/s (.npy; FITS has its own axis)")
+    plot.add_argument(
+        "--v-min",
+        type=float,
+        default=-600.0,
+        help="lower band edge, km/s (.npy; FITS has its own axis)",
+    )
+    plot.add_argument(
+        "--v-max",
+        type=float,
+        default=600.0,
+        help="upper band edge, km/s (.npy; FITS has its own axis)",
+    )
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, default=None, help="image file (default beside cube)")
     return parser

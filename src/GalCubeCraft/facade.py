@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _validate
 from ._progress import ProgressBar
-from ._random import cube_generator, fresh_root_seed
+from ._random import NOISE_STREAM, cube_generator, fresh_root_seed
 from .instrument.observe import observe
 from .io.npy import save_npy
 from .model.profiles import sersic_flux_density_3d as _sersic_flux_density_3d
@@ -116,7 +116,8 @@ class GalCubeCraft:
         self.resolution = _check_resolution(resolution)
         self.offset_gals = _validate.non_negative("offset_gals", offset_gals)
         bmin, bmaj, bpa = _validate.real_sequence("beam_info", beam_info, 3)
-        self.beam = Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa) if _beam_ok(bmin, bmaj) else None
+        _check_beam(bmin, bmaj)
+        self.beam = Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa)
         self.beam_info = [bmin, bmaj, bpa]
         self.grid_size = _validate.integer("grid_size", grid_size, low=8)
         self.n_spectral_slices = _validate.integer("n_spectral_slices", n_spectral_slices, low=1)
@@ -233,7 +234,7 @@ class GalCubeCraft:
             return clean, clean
         from .instrument.noise import add_noise_peak_snr
 
-        noise_rng = cube_generator(self.seed, index).spawn(1)[0]
+        noise_rng = cube_generator(self.seed, index, stream=NOISE_STREAM)
         return add_noise_peak_snr(clean, self.peak_snr, obs.beam, noise_rng), clean
 
     def output_folder(self) -> Path:
@@ -285,10 +286,9 @@ class GalCubeCraft:
         return visualise_result(data, idx, save=save, fname_save=fname_save)
 
 
-def _beam_ok(bmin: float, bmax: float) -> bool:
-    """Validate the facade's beam numbers; return whether a beam is applied."""
-    if bmin <= 0 or bmax <= 0:
-        raise ValueError(f"beam_info FWHMs must be > 0; got bmin={bmin:g}, bmaj={bmax:g}")
-    if bmin > bmax:
-        raise ValueError(f"beam_info bmin must not exceed bmaj; got bmin={bmin:g}, bmaj={bmax:g}")
-    return True
+def _check_beam(bmin: float, bmaj: float) -> None:
+    """Refuse beam_info FWHMs that are not positive or have bmin > bmaj, in its own terms."""
+    if bmin <= 0 or bmaj <= 0:
+        raise ValueError(f"beam_info FWHMs must be > 0; got bmin={bmin:g}, bmaj={bmaj:g}")
+    if bmin > bmaj:
+        raise ValueError(f"beam_info bmin must not exceed bmaj; got bmin={bmin:g}, bmaj={bmaj:g}")

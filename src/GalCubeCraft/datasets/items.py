@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._random import cube_generator
+from .._random import NOISE_STREAM, cube_generator
 from ..instrument.noise import noise_cube
 from ..instrument.observe import observe
 from ..model.galaxy import Galaxy
@@ -31,7 +31,6 @@ GALAXY_COLUMNS = (
     "v_sys_kms",
     "line_flux",
 )
-NOISE_STREAM = 1
 
 
 def parameter_names(spec: DatasetSpec) -> list[str]:

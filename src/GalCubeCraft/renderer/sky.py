@@ -5,14 +5,17 @@ brightness is smooth on the pixel scale, the pixel integral is the centre value 
 classical curvature correction ``(f_xx + f_yy) / 24`` taken from the discrete Laplacian
 of the centre map: a fourth-order rule whose leading residual, ``(17/5760) f''''`` per
 axis, is estimated from the map's fourth differences.  A pixel keeps it when that residual
-is below ``refine_tolerance`` (relative to its own flux, or absolute in units of the
-galaxy's) and the velocity changes across it by much less than the line width.
+is below ``refine_tolerance`` of its own flux (or, for faint pixels, while the summed
+residual of all such pixels stays within ten times ``refine_tolerance`` of the galaxy's
+flux) and the velocity changes across it by much less than the line width.
 
 Every other pixel (cusps, the midplane kink of thin edge-on disks, steep velocity
 gradients) is integrated with a 2x2 Gauss-Legendre product rule, its error estimated
 against the one-point rule at the cell centre; cells whose estimate exceeds
 ``refine_tolerance`` of the galaxy's flux are split into four and treated again, down to
-``max_refine_depth`` halvings.
+``max_refine_depth`` halvings.  The cell holding the galaxy's centre and its eight
+neighbours are always split: a cusp on or near a cell's edge is missed alike by both
+rules, so their agreement proves nothing there.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .settings import RenderSettings
 _SMEAR_FRACTION = 0.1  # largest velocity ramp across a one-point pixel, in line widths
 _MAX_CORRECTION = 0.05  # largest curvature correction trusted, relative to the pixel's flux
 _FOURTH_ORDER_COEFFICIENT = 17.0 / 5760.0  # |1/1920 - 1/288|
+_ABSOLUTE_BUDGET = 10.0  # summed residual of faint pixels, in refine_tolerance x line flux
 _GL_OFFSET = 0.5 / math.sqrt(3.0)  # 2-point Gauss-Legendre node, in cell widths from centre
 _CHILD_OFFSETS = np.array([[-0.25, -0.25], [0.25, -0.25], [-0.25, 0.25], [0.25, 0.25]])
 _GL_OFFSETS = np.array(
@@ -86,6 +90,16 @@ def _surface_flux(
     a, b = sky_to_major_minor(x, y, g.pa_deg)
     flux, radius = los_samples(a, b, g, *rule, panels=panels)
     return flux.sum(axis=1), flux, a, radius
+
+
+def _near_centre(cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
+    """Return which cells (centres ``cx, cy`` relative to the galaxy) touch its centre's block.
+
+    The cell holding the centre and its eight neighbours: a cusp just beyond a cell's
+    edge bends the integrand inside it more than a 2x2 rule can follow.
+    """
+    reach = 1.5 * size * (1.0 + 1e-9)
+    return (np.abs(cx) <= reach) & (np.abs(cy) <= reach)
 
 
 def _laplacian(image: np.ndarray) -> np.ndarray:
@@ -148,7 +162,14 @@ def _smooth_pixels(
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(brightness > 0.0, correction / brightness, 0.0)
         residual_rel = np.where(brightness > 0.0, residual / brightness, 0.0)
-    flux_ok = (residual_rel < settings.refine_tolerance) | (residual * area < tolerance_abs)
+    # Faint pixels may pass on absolute grounds, but only within one shared budget: a
+    # per-pixel bound alone lets thousands of faint pixels add up to a visible error.
+    relative_ok = residual_rel < settings.refine_tolerance
+    candidates = np.flatnonzero(~relative_ok)
+    order = candidates[np.argsort(residual[candidates])]
+    within = np.cumsum(residual[order] * area) <= _ABSOLUTE_BUDGET * tolerance_abs
+    flux_ok = relative_ok.copy()
+    flux_ok[order[within]] = True
     velocity_ok = smear < (_SMEAR_FRACTION * line_width_kms) ** 2
     accepted = neighbours & flux_ok & velocity_ok & (np.abs(relative) < _MAX_CORRECTION)
     return accepted, 1.0 + relative
@@ -181,6 +202,7 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
     accepted, factor = _smooth_pixels(
         pixels, centre_sb, mean_v, (obs.ny, obs.nx), g, line_width, tolerance, area, settings
     )
+    accepted &= ~_near_centre(cx, cy, size)
     kept_pixel = [np.flatnonzero(accepted)]
     kept_flux = [centre_flux[accepted] * (area * factor[accepted])[:, None]]
     kept_v = [centre_v[accepted]]
@@ -199,6 +221,9 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
             if depth > 0:
                 centre_sb = _surface_flux(cx, cy, g, rule, panels)[0]
             refine = np.abs(quad4 - area * centre_sb) > tolerance
+            # A cusp on or near a cell's edge fools both rules alike (neither samples it),
+            # so the cells around the galaxy's centre are always split to the last level.
+            refine |= _near_centre(cx, cy, size)
         else:
             refine = np.zeros(pixel.size, dtype=bool)
         keep_nodes = np.repeat(~refine, 4)
