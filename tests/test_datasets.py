@@ -68,6 +68,18 @@ def test_dataloader_batches_equal_direct_items(stores, num_workers):
                     np.testing.assert_array_equal(batch[key][j].numpy(), direct[key])
 
 
+def test_existing_scheduler_gives_the_same_store(tmp_path, stores):
+    """Given a scheduler address, generation runs on that cluster and writes the same store."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        generate_dataset(SPEC, tmp_path / "remote.zarr", scheduler=cluster.scheduler_address,
+                         progress=False)  # fmt: skip
+    a, b = zarr.open_group(stores["zarr1"], mode="r"), zarr.open_group(tmp_path / "remote.zarr")
+    for key in KEYS:
+        np.testing.assert_array_equal(a[key][:], b[key][:], err_msg=key)
+
+
 def test_noise_is_what_the_params_say(stores):
     """The noisy-minus-clean rms matches the recorded noise level (beam-correlated, 15%)."""
     item = StoreDataset(stores["zarr1"])[1]

@@ -87,3 +87,19 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         write_fits(tmp_path / "cube.fits", np.zeros(FRAME.observation().shape), FRAME)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_frequency_axis_describes_the_same_channels(tmp_path):
+    """A FREQ axis read by spectral-cube converts back to the channel radio velocities."""
+    obs = FRAME.observation()
+    cube = np.zeros(obs.shape, dtype=np.float32)
+    path = write_fits(tmp_path / "freq.fits", cube, FRAME, spectral_type="FREQ")
+    sc = SpectralCube.read(path)
+    assert sc.spectral_axis.unit == u.Hz
+    velocities = sc.with_spectral_unit(
+        u.km / u.s, velocity_convention="radio", rest_value=FRAME.observed_frequency_hz * u.Hz
+    ).spectral_axis.value
+    np.testing.assert_allclose(velocities, obs.spectral.centres_kms, rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="spectral_type"):
+        write_fits(tmp_path / "x.fits", cube, FRAME, spectral_type="WAVE")
+    assert not (tmp_path / "x.fits").exists()

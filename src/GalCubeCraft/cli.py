@@ -149,7 +149,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .plotting import moment_figure
 
     g = GalCubeCraft(
-        n_gals=1, n_cubes=1, resolution=2.0, seed=args.seed, fname=args.out, verbose=False
+        n_gals=1, n_cubes=1, resolution=3.0, seed=args.seed, fname=args.out, verbose=False
     )
     cube, params = g.generate_cubes()[0]
     obs = g.observation(0)

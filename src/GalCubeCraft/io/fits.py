@@ -1,7 +1,8 @@
 """FITS cubes that astropy, spectral-cube, CARTA and 3D-Barolo read correctly.
 
 One place writes the header (see ``FITS-CONVENTIONS.md`` of the project):
-RA---SIN/DEC--SIN with CDELT1 < 0, a VRAD axis in m/s with SPECSYS and RESTFRQ (Hz),
+RA---SIN/DEC--SIN with CDELT1 < 0, a VRAD axis in m/s (or FREQ in Hz) with SPECSYS and
+RESTFRQ (Hz),
 BUNIT, BMAJ/BMIN/BPA in degrees, provenance, and the generating parameters.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from astropy import constants as const
 from astropy.io import fits
 
 from .._version import __version__
@@ -24,11 +26,21 @@ _BUNITS = {"Jy/beam": "Jy/beam", "Jy/pixel": "Jy/pixel"}
 
 
 def fits_header(
-    frame: SkyFrame, bunit: str = "Jy/beam", galaxies: Sequence[Galaxy] = ()
+    frame: SkyFrame,
+    bunit: str = "Jy/beam",
+    galaxies: Sequence[Galaxy] = (),
+    spectral_type: str = "VRAD",
 ) -> fits.Header:
-    """Return the header of a cube of ``frame`` (axes in FITS order x, y, velocity)."""
+    """Return the header of a cube of ``frame`` (axes in FITS order x, y, spectral).
+
+    ``spectral_type`` 'VRAD' labels channels by radio velocity (m/s); 'FREQ' by observed
+    frequency (Hz), ``nu = nu_sys (1 - v / c)``, which is linear in the radio velocity,
+    so the same channels are described exactly either way.
+    """
     if bunit not in _BUNITS:
         raise ValueError(f"bunit must be one of {tuple(_BUNITS)}; got {bunit!r}")
+    if spectral_type not in ("VRAD", "FREQ"):
+        raise ValueError(f"spectral_type must be 'VRAD' or 'FREQ'; got {spectral_type!r}")
     obs = frame.observation()
     spectral = obs.spectral
     h = fits.Header()
@@ -40,10 +52,17 @@ def fits_header(
     h["CRVAL1"], h["CRVAL2"] = frame.ra_deg, frame.dec_deg
     h["CDELT1"] = -frame.pixel_arcsec / 3600.0
     h["CDELT2"] = frame.pixel_arcsec / 3600.0
-    h["CTYPE3"], h["CUNIT3"] = "VRAD", "m/s"
     h["CRPIX3"] = 1.0
-    h["CRVAL3"] = float(spectral.centres_kms[0]) * 1e3
-    h["CDELT3"] = spectral.channel_width_kms * 1e3
+    if spectral_type == "VRAD":
+        h["CTYPE3"], h["CUNIT3"] = "VRAD", "m/s"
+        h["CRVAL3"] = float(spectral.centres_kms[0]) * 1e3
+        h["CDELT3"] = spectral.channel_width_kms * 1e3
+    else:
+        c_kms = const.c.to_value("km/s")
+        nu_sys = frame.observed_frequency_hz
+        h["CTYPE3"], h["CUNIT3"] = "FREQ", "Hz"
+        h["CRVAL3"] = nu_sys * (1.0 - float(spectral.centres_kms[0]) / c_kms)
+        h["CDELT3"] = -nu_sys * spectral.channel_width_kms / c_kms
     h["SPECSYS"] = ("BARYCENT", "velocities relative to the systemic frame")
     h["RESTFRQ"] = (frame.observed_frequency_hz, "[Hz] line frequency at systemic velocity")
     h["RADESYS"] = "ICRS"
@@ -82,10 +101,12 @@ def write_fits(
     galaxies: Sequence[Galaxy] = (),
     overwrite: bool = False,
     extensions: dict[str, np.ndarray] | None = None,
+    spectral_type: str = "VRAD",
 ) -> Path:
     """Write ``cube`` (``(n_chan, ny, nx)``) to a FITS file, atomically.
 
-    ``extensions`` adds named image HDUs (e.g. ``{"CLEAN": clean_cube}``) after it.
+    ``extensions`` adds named image HDUs (e.g. ``{"CLEAN": clean_cube}``) after it;
+    ``spectral_type`` is 'VRAD' (m/s) or 'FREQ' (Hz), see :func:`fits_header`.
 
     Raises
     ------
@@ -103,7 +124,7 @@ def write_fits(
         raise ValueError("cube holds NaN or inf; refusing to write it")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-    header = fits_header(frame, bunit, galaxies)
+    header = fits_header(frame, bunit, galaxies, spectral_type)
     hdus = fits.HDUList([fits.PrimaryHDU(data=data.astype(np.float32), header=header)])
     for name, image in (extensions or {}).items():
         if not np.all(np.isfinite(image)):
