@@ -35,8 +35,8 @@ class SpectralAxis:
     def __post_init__(self) -> None:
         """Check the axis."""
         _validate.integer("n_chan", self.n_chan, low=1)
-        _validate.real("v_min_kms", self.v_min_kms)
-        _validate.real("v_max_kms", self.v_max_kms)
+        object.__setattr__(self, "v_min_kms", _validate.real("v_min_kms", self.v_min_kms))
+        object.__setattr__(self, "v_max_kms", _validate.real("v_max_kms", self.v_max_kms))
         if not self.v_max_kms > self.v_min_kms:
             raise ValueError(
                 f"v_max_kms must exceed v_min_kms; got {self.v_min_kms!r} .. {self.v_max_kms!r}"
@@ -77,9 +77,9 @@ class Beam:
 
     def __post_init__(self) -> None:
         """Check the beam."""
-        _validate.positive("bmaj_px", self.bmaj_px)
-        _validate.positive("bmin_px", self.bmin_px)
-        _validate.real("bpa_deg", self.bpa_deg)
+        object.__setattr__(self, "bmaj_px", _validate.positive("bmaj_px", self.bmaj_px))
+        object.__setattr__(self, "bmin_px", _validate.positive("bmin_px", self.bmin_px))
+        object.__setattr__(self, "bpa_deg", _validate.real("bpa_deg", self.bpa_deg))
         if self.bmin_px > self.bmaj_px:
             raise ValueError(
                 f"bmin_px must not exceed bmaj_px; got bmin={self.bmin_px!r}, bmaj={self.bmaj_px!r}"
@@ -138,7 +138,8 @@ class Observation:
         """Check the observation."""
         _validate.integer("nx", self.nx, low=2)
         _validate.integer("ny", self.ny, low=2)
-        _validate.positive("pixel_kpc", self.pixel_kpc)
+        # Plain floats: NumPy scalars would change the dtype of the renderer's arithmetic.
+        object.__setattr__(self, "pixel_kpc", _validate.positive("pixel_kpc", self.pixel_kpc))
         if not isinstance(self.spectral, SpectralAxis):
             raise TypeError(f"spectral must be a SpectralAxis; got {type(self.spectral).__name__}")
         if self.beam is not None and not isinstance(self.beam, Beam):

@@ -57,14 +57,16 @@ def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> n
     Returns
     -------
     numpy.ndarray
-        The convolved cube, same shape and unit, float64.  Flux that the beam spreads
-        beyond the field edges is lost, as on a real detector.
+        The convolved cube, same shape and unit; float32 for float32 input (the FFTs then
+        run in single precision, twice as fast), float64 otherwise.  Flux that the beam
+        spreads beyond the field edges is lost, as on a real detector.
     """
-    data = np.asarray(cube, dtype=np.float64)
+    cube = np.asarray(cube)
+    data = cube if cube.dtype == np.float32 else cube.astype(np.float64)
     ny, nx = data.shape[-2:]
     py, px = _padded_shape(ny, nx, beam)
     spectrum = fft.rfft2(data, s=(py, px), workers=workers)
-    spectrum *= beam_transfer_function(py, px, beam)
+    spectrum *= beam_transfer_function(py, px, beam).astype(spectrum.real.dtype)
     out = fft.irfft2(spectrum, s=(py, px), workers=workers)
     # The kernel is centred on pixel (0, 0) of the padded grid, so the image stays put.
     return np.ascontiguousarray(out[..., :ny, :nx])

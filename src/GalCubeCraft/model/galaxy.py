@@ -60,16 +60,23 @@ class Galaxy:
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
-        _validate.positive("r_e_kpc", self.r_e_kpc)
-        _validate.real("n_sersic", self.n_sersic, low=0.2, high=10.0)
-        _validate.positive("h_z_kpc", self.h_z_kpc)
-        _validate.non_negative("s_e", self.s_e)
-        _validate.real("inclination_deg", self.inclination_deg, low=0.0, high=90.0)
-        _validate.real("pa_deg", self.pa_deg)
-        _validate.non_negative("sigma_kms", self.sigma_kms)
-        _validate.real("x_kpc", self.x_kpc)
-        _validate.real("y_kpc", self.y_kpc)
-        _validate.real("v_sys_kms", self.v_sys_kms)
+        # Store plain floats: NumPy scalars would change the dtype of downstream arithmetic.
+        checked = {
+            "r_e_kpc": _validate.positive("r_e_kpc", self.r_e_kpc),
+            "n_sersic": _validate.real("n_sersic", self.n_sersic, low=0.2, high=10.0),
+            "h_z_kpc": _validate.positive("h_z_kpc", self.h_z_kpc),
+            "s_e": _validate.non_negative("s_e", self.s_e),
+            "inclination_deg": _validate.real(
+                "inclination_deg", self.inclination_deg, low=0.0, high=90.0
+            ),
+            "pa_deg": _validate.real("pa_deg", self.pa_deg),
+            "sigma_kms": _validate.non_negative("sigma_kms", self.sigma_kms),
+            "x_kpc": _validate.real("x_kpc", self.x_kpc),
+            "y_kpc": _validate.real("y_kpc", self.y_kpc),
+            "v_sys_kms": _validate.real("v_sys_kms", self.v_sys_kms),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         if self.rotation_curve is None:
             curve = MilkyWayRotationCurve.for_sersic(200.0, self.r_e_kpc, self.n_sersic)
             object.__setattr__(self, "rotation_curve", curve)

@@ -72,8 +72,8 @@ class MilkyWayRotationCurve:
 
     def __post_init__(self) -> None:
         """Check the parameters."""
-        _validate.non_negative("v_0_kms", self.v_0_kms)
-        _validate.positive("r_0_kpc", self.r_0_kpc)
+        object.__setattr__(self, "v_0_kms", _validate.non_negative("v_0_kms", self.v_0_kms))
+        object.__setattr__(self, "r_0_kpc", _validate.positive("r_0_kpc", self.r_0_kpc))
 
     @classmethod
     def for_sersic(cls, v_0_kms: float, r_e_kpc: float, n: float) -> MilkyWayRotationCurve:
@@ -93,7 +93,9 @@ class FlatRotationCurve:
 
     def __post_init__(self) -> None:
         """Check the parameters."""
-        _validate.non_negative("v_flat_kms", self.v_flat_kms)
+        object.__setattr__(
+            self, "v_flat_kms", _validate.non_negative("v_flat_kms", self.v_flat_kms)
+        )
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the circular speed (km/s) at ``r_kpc``."""
@@ -109,8 +111,10 @@ class ArctanRotationCurve:
 
     def __post_init__(self) -> None:
         """Check the parameters."""
-        _validate.non_negative("v_flat_kms", self.v_flat_kms)
-        _validate.positive("r_turn_kpc", self.r_turn_kpc)
+        object.__setattr__(
+            self, "v_flat_kms", _validate.non_negative("v_flat_kms", self.v_flat_kms)
+        )
+        object.__setattr__(self, "r_turn_kpc", _validate.positive("r_turn_kpc", self.r_turn_kpc))
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the circular speed (km/s) at ``r_kpc``."""

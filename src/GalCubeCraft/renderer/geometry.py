@@ -44,23 +44,26 @@ class DiskGeometry:
         # Exact 0 and 1 at face-on and edge-on keep the special cases of the quadrature exact.
         cos_i = 0.0 if galaxy.inclination_deg == 90.0 else math.cos(incl)
         sin_i = math.sin(incl)
+        # Plain Python floats throughout: a NumPy float64 scalar would promote the
+        # renderer's float32 sample arrays to float64 (NEP 50), changing results with the
+        # type of the inputs rather than their values.
         return cls(
-            s_e=galaxy.s_e,
-            r_e=galaxy.r_e_kpc,
-            inv_n=1.0 / galaxy.n_sersic,
-            b_n=b_n(galaxy.n_sersic),
-            h_z=galaxy.h_z_kpc,
-            cos_i=cos_i,
-            sin_i=sin_i,
-            pa_deg=galaxy.pa_deg,
-            r_max=sersic_truncation_radius(galaxy.r_e_kpc, galaxy.n_sersic, lost_fraction),
-            z_max=galaxy.h_z_kpc * math.log(1.0 / lost_fraction),
-            x0=galaxy.x_kpc,
-            y0=galaxy.y_kpc,
-            v_sys=galaxy.v_sys_kms,
-            sigma=galaxy.sigma_kms,
+            s_e=float(galaxy.s_e),
+            r_e=float(galaxy.r_e_kpc),
+            inv_n=1.0 / float(galaxy.n_sersic),
+            b_n=float(b_n(galaxy.n_sersic)),
+            h_z=float(galaxy.h_z_kpc),
+            cos_i=float(cos_i),
+            sin_i=float(sin_i),
+            pa_deg=float(galaxy.pa_deg),
+            r_max=float(sersic_truncation_radius(galaxy.r_e_kpc, galaxy.n_sersic, lost_fraction)),
+            z_max=float(galaxy.h_z_kpc * math.log(1.0 / lost_fraction)),
+            x0=float(galaxy.x_kpc),
+            y0=float(galaxy.y_kpc),
+            v_sys=float(galaxy.v_sys_kms),
+            sigma=float(galaxy.sigma_kms),
             curve=galaxy.rotation_curve,  # type: ignore[arg-type]
-            line_flux=galaxy.line_flux,
+            line_flux=float(galaxy.line_flux),
         )
 
     @property

@@ -26,7 +26,8 @@ import numpy as np
 from .geometry import DiskGeometry
 
 _TINY = 1e-12
-_FLOOR = 1e-300
+_ONE = np.float32(1.0)
+_FLOOR = 1e-37  # above float32 underflow: log() of it stays finite
 _INITIAL_STEP = 1e-2  # fraction of a panel used to measure the initial e-folding rate
 
 
@@ -122,16 +123,23 @@ def los_samples(
     radius : numpy.ndarray
         Shape ``(m, K)``: disk radius of each sample (kpc), for the velocity field.
     """
+    # Sample positions and emissivities in float32: SIMD exp/log/power run about twice as
+    # fast, and 1e-7 relative error per sample is far below the quadrature's own; the
+    # caller sums the samples in float64.
+    a = a.astype(np.float32)
+    b = b.astype(np.float32)
+    nodes = nodes.astype(np.float32)
+    weights = weights.astype(np.float32)
     start, end = _pieces(a, b, g)
     a3 = a[:, None]
     b3 = b[:, None]
     forward = _emissivity_at(start, a3, b3, g) >= _emissivity_at(end, a3, b3, g)
     bright = np.where(forward, start, end)
-    direction = np.where(forward, 1.0, -1.0)
+    direction = np.where(forward, _ONE, -_ONE)
     length = end - start
 
     # Panel edges measured from the bright end, shape (m, 3, panels + 1).
-    fractions = (np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)
+    fractions = ((np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)).astype(np.float32)
     edge_s = bright[..., None] + (direction * length)[..., None] * fractions
     edge_j = _emissivity_at(edge_s, a3[..., None], b3[..., None], g)
     panel_length = length[..., None] * np.diff(fractions)
@@ -142,7 +150,7 @@ def los_samples(
     secant = np.abs(np.diff(log_j, axis=-1)) / safe_length
     brighter_edge = edge_j[..., :-1] >= edge_j[..., 1:]
     panel_start = np.where(brighter_edge, edge_s[..., :-1], edge_s[..., 1:])
-    panel_dir = np.where(brighter_edge, 1.0, -1.0) * direction[..., None]
+    panel_dir = np.where(brighter_edge, _ONE, -_ONE) * direction[..., None]
     # Initial rate, from a short step into the panel.  A flat-topped profile (n < 1, or
     # a sight line passing beside the axis) starts slower than its secant rate and would
     # be over-graded by it; a cusp starts faster and is under-graded by its initial rate.
