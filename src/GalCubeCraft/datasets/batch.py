@@ -1,6 +1,7 @@
 """Parallel and distributed dataset generation; the only module that imports dask.
 
-One task per cube index.  By default a ``LocalCluster`` with one single-threaded worker
+Tasks of a few cube indices each (every cube is still written and marked done on its
+own).  By default a ``LocalCluster`` with one single-threaded worker
 process per core starts with no set-up; given a scheduler address the same call runs on
 an existing ``dask.distributed`` cluster.  Zarr, npy and FITS items are written by the
 workers themselves (each into its own chunk or files); HDF5 items are sent back and
@@ -45,7 +46,7 @@ class GenerationReport:
 
 
 def _render_and_write(index: int, spec: DatasetSpec, path: str, fmt: str) -> int:
-    """Worker task: render item ``index`` and write it into the store."""
+    """Render item ``index`` and write it into the store (marking it done last)."""
     item = render_item(spec, index)
     if fmt == "zarr":
         from . import zarr_store
@@ -54,6 +55,24 @@ def _render_and_write(index: int, spec: DatasetSpec, path: str, fmt: str) -> int
     else:
         folder_store.write_item(path, spec, item, fmt)
     return index
+
+
+def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, fmt: str) -> int:
+    """Worker task: render and write several items, each marked done on its own."""
+    for index in indices:
+        _render_and_write(index, spec, path, fmt)
+    return len(indices)
+
+
+def _batches(todo: list[int], n_workers: int) -> list[list[int]]:
+    """Split ``todo`` into tasks of a few cubes: fewer tasks, less scheduler work.
+
+    A cube takes tens of milliseconds, comparable to a task's scheduling cost, so one
+    task per cube leaves the scheduler competing with the workers for the cores.  Up to
+    eight cubes a task, and at least four tasks per worker to keep the load balanced.
+    """
+    size = max(1, min(8, len(todo) // (4 * max(n_workers, 1))))
+    return [todo[k : k + size] for k in range(0, len(todo), size)]
 
 
 def _render_only(index: int, spec: DatasetSpec) -> Item:
@@ -201,13 +220,19 @@ def _run_dask(
                     if bar:
                         bar.advance()
         else:
+            n_workers = len(client.scheduler_info().get("workers", {})) or 1
             futures = client.map(
-                _render_and_write, todo, spec=spec, path=str(path.resolve()), fmt=fmt, pure=False
+                _render_and_write_many,
+                _batches(todo, n_workers),
+                spec=spec,
+                path=str(path.resolve()),
+                fmt=fmt,
+                pure=False,
             )
             for future in as_completed(futures):
-                future.result()
+                done = future.result()
                 if bar:
-                    bar.advance()
+                    bar.advance(done)
     finally:
         client.close()
         if cluster is not None:
