@@ -22,9 +22,10 @@ from GalCubeCraft.datasets import (
     render_item,
 )
 from GalCubeCraft.datasets.batch import generate_dataset
+from GalCubeCraft.datasets.items import ARRAY_NAMES
 
 SPEC = DatasetSpec(n_cubes=4, seed=11, grid_size=32, n_chan=16, peak_snr=(5.0, 20.0))
-KEYS = ("noisy", "clean", "moment0", "velocity_field", "params")
+KEYS = ARRAY_NAMES
 
 
 def _assert_items_equal(a, b):

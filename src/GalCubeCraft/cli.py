@@ -144,6 +144,12 @@ def _load_config(path: Path) -> dict[str, Any]:
     return config
 
 
+def _pick(args: argparse.Namespace, config: dict[str, Any], name: str, default: Any) -> Any:
+    """Return option ``name``: the command line first, then the TOML config, then ``default``."""
+    value = getattr(args, name)
+    return value if value is not None else config.get(name, default)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
     from .plotting import moment_figure
@@ -174,8 +180,7 @@ def _generate(args: argparse.Namespace) -> int:
         return _generate_dataset(args, config)
 
     def pick(name: str, default: Any) -> Any:
-        value = getattr(args, name)
-        return value if value is not None else config.get(name, default)
+        return _pick(args, config, name, default)
 
     beam = pick("beam", (4.0, 4.0, 0.0))
     g = GalCubeCraft(
@@ -204,8 +209,7 @@ def _generate_dataset(args: argparse.Namespace, config: dict[str, Any]) -> int:
     from .datasets.spec import DatasetSpec
 
     def pick(name: str, default: Any) -> Any:
-        value = getattr(args, name)
-        return value if value is not None else config.get(name, default)
+        return _pick(args, config, name, default)
 
     if args.spec is not None:
         spec = DatasetSpec.from_toml(args.spec)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import folder_store
-from .items import parameter_names, render_item
+from .items import parameter_names, read_stored_item, render_item
 from .spec import DatasetSpec
 
 
@@ -83,13 +83,7 @@ class StoreDataset:
         index = _check_index(index, len(self))
         if self.format == "npy":
             return folder_store.read_npy_item(self.path, index)
-        if self.format == "zarr":
-            from . import zarr_store
-
-            return zarr_store.read_item(self._open(), index)
-        from . import hdf5_store
-
-        return hdf5_store.read_item(self._open(), index)
+        return read_stored_item(self._open(), index)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the open handle (DataLoader workers reopen it)."""

@@ -17,10 +17,10 @@ import numpy as np
 from ..io.fits import write_fits
 from ..io.npy import save_npy
 from ..sky import frame_for_pixel_scale
-from .items import Item, galaxies_from_params
+from .items import ARRAY_NAMES, Item, galaxies_from_params
 from .spec import DatasetSpec
 
-NPY_PARTS = ("noisy", "clean", "moment0", "velocity_field", "params")
+NPY_PARTS = ARRAY_NAMES  # params last: its file marks the item done
 
 
 def _stem(index: int) -> str:

@@ -7,7 +7,6 @@ them here and flushes after each one.  The only module that imports h5py.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 try:
     import h5py
@@ -17,7 +16,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 import numpy as np
 
-from .items import Item, parameter_names
+from .items import ARRAY_NAMES, Item, parameter_names
 from .spec import DatasetSpec
 
 
@@ -59,7 +58,7 @@ def create_or_open(path: str | os.PathLike[str], spec: DatasetSpec) -> h5py.File
 def write_item(handle: h5py.File, item: Item) -> None:
     """Write ``item``, mark it done and flush."""
     i = item.index
-    for name in ("noisy", "clean", "moment0", "velocity_field", "params"):
+    for name in ARRAY_NAMES:
         handle[name][i] = getattr(item, name)
     handle["done"][i] = 1
     handle.flush()
@@ -80,16 +79,6 @@ def read_spec(path: str | os.PathLike[str]) -> DatasetSpec:
 def open_for_reading(path: str | os.PathLike[str]) -> h5py.File:
     """Open a file read-only."""
     return h5py.File(path, "r")
-
-
-def read_item(handle: Any, index: int) -> dict[str, Any]:
-    """Return item ``index`` of an open file as a dict of arrays."""
-    if not handle["done"][index]:
-        raise KeyError(f"item {index} has not been written")
-    return {
-        "index": index,
-        **{k: handle[k][index] for k in ("noisy", "clean", "moment0", "velocity_field", "params")},
-    }
 
 
 def read_table(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:

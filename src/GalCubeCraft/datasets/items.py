@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from ..moments import moments
 from ..pipeline import render
 from ..priors import draw_cube
 from .spec import DatasetSpec
+
+ARRAY_NAMES = ("noisy", "clean", "moment0", "velocity_field", "params")
+"""The arrays of an item, as stores hold them and datasets return them."""
 
 GLOBAL_COLUMNS = ("n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr")
 GALAXY_COLUMNS = (
@@ -58,14 +62,20 @@ class Item:
 
     def as_dict(self) -> dict[str, np.ndarray | int]:
         """Return the item as a dict of arrays (what a DataLoader collates)."""
-        return {
-            "index": self.index,
-            "noisy": self.noisy,
-            "clean": self.clean,
-            "moment0": self.moment0,
-            "velocity_field": self.velocity_field,
-            "params": self.params,
-        }
+        return {"index": self.index, **{name: getattr(self, name) for name in ARRAY_NAMES}}
+
+
+def read_stored_item(handle: Any, index: int) -> dict[str, Any]:
+    """Return item ``index`` of an open Zarr group or HDF5 file, as :meth:`Item.as_dict`.
+
+    Raises
+    ------
+    KeyError
+        If the item was never fully written (its ``done`` flag is not set).
+    """
+    if not handle["done"][index]:
+        raise KeyError(f"item {index} has not been written")
+    return {"index": index, **{name: handle[name][index] for name in ARRAY_NAMES}}
 
 
 def render_item(spec: DatasetSpec, index: int) -> Item:

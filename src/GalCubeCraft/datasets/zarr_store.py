@@ -21,7 +21,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
-from .items import Item, parameter_names
+from .items import ARRAY_NAMES, Item, parameter_names
 from .spec import DatasetSpec
 
 FORMAT_VERSION = 1
@@ -29,7 +29,7 @@ FORMAT_VERSION = 1
 # does not compress (6% smaller at twice the write time).  Together this keeps writing
 # a small fraction of rendering.
 _CUBE_CODEC = zarr.codecs.BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")
-_ARRAYS = ("noisy", "clean", "moment0", "velocity_field", "params", "done")
+_ARRAYS = (*ARRAY_NAMES, "done")
 _open_arrays: dict[tuple[int, str], dict[str, Any]] = {}
 
 
@@ -90,7 +90,7 @@ def write_item(path: str | os.PathLike[str], item: Item) -> None:
     """Write ``item`` into its own chunks, then mark it done."""
     arrays = _arrays(path)
     i = item.index
-    for name in _ARRAYS[:-1]:
+    for name in ARRAY_NAMES:
         arrays[name][i] = getattr(item, name)
     arrays["done"][i] = 1
 
@@ -103,16 +103,6 @@ def done_indices(path: str | os.PathLike[str]) -> np.ndarray:
 def read_spec(path: str | os.PathLike[str]) -> DatasetSpec:
     """Return the spec stored with a dataset."""
     return DatasetSpec.from_toml_text(zarr.open_group(path, mode="r").attrs["spec"])
-
-
-def read_item(group: Any, index: int) -> dict[str, Any]:
-    """Return item ``index`` of an open store as a dict of arrays."""
-    if not group["done"][index]:
-        raise KeyError(f"item {index} has not been written")
-    return {
-        "index": index,
-        **{k: group[k][index] for k in ("noisy", "clean", "moment0", "velocity_field", "params")},
-    }
 
 
 def open_for_reading(path: str | os.PathLike[str]) -> Any:

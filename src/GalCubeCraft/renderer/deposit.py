@@ -63,7 +63,7 @@ def deposit_spectra(
     sigma_kms: float,
     spectral: SpectralAxis,
     settings: RenderSettings,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Bin samples into per-pixel spectra.
 
     Parameters

@@ -31,11 +31,18 @@ _FLOOR = 1e-37  # above float32 underflow: log() of it stays finite
 _INITIAL_STEP = 1e-2  # fraction of a panel used to measure the initial e-folding rate
 
 
-def _emissivity_at(s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> np.ndarray:
-    """Return the emissivity at depth ``s`` on the sight lines ``(a, b)``."""
+def _disk_coordinates(
+    s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return disk radius and height ``(R, z)`` at depth ``s`` on the sight lines ``(a, b)``."""
     z = -b * g.sin_i + s * g.cos_i
     y = b * g.cos_i + s * g.sin_i
-    return g.emissivity(np.hypot(a, y), z)
+    return np.hypot(a, y), z
+
+
+def _emissivity_at(s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> np.ndarray:
+    """Return the emissivity at depth ``s`` on the sight lines ``(a, b)``."""
+    return g.emissivity(*_disk_coordinates(s, a, b, g))
 
 
 def gauss_legendre_unit(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,11 +177,7 @@ def los_samples(
     s = panel_start[..., None] + panel_dir[..., None] * t
     path = (weights * jacobian) * has_length[..., None]
 
-    a4 = a3[..., None, None]
-    b4 = b3[..., None, None]
-    z = -b4 * g.sin_i + s * g.cos_i
-    y = b4 * g.cos_i + s * g.sin_i
-    radius = np.hypot(a4, y)
+    radius, z = _disk_coordinates(s, a3[..., None, None], b3[..., None, None], g)
     flux = g.emissivity(radius, z) * path
     m = a.shape[0]
     return flux.reshape(m, -1), radius.reshape(m, -1)

@@ -123,7 +123,6 @@ def _smooth_pixels(
     brightness: np.ndarray,
     mean_velocity: np.ndarray,
     shape: tuple[int, int],
-    g: DiskGeometry,
     line_width_kms: float,
     tolerance_abs: float,
     area: float,
@@ -200,7 +199,7 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_v = np.where(centre_sb > 0, (centre_flux * centre_v).sum(1) / centre_sb, g.v_sys)
     accepted, factor = _smooth_pixels(
-        pixels, centre_sb, mean_v, (obs.ny, obs.nx), g, line_width, tolerance, area, settings
+        pixels, centre_sb, mean_v, (obs.ny, obs.nx), line_width, tolerance, area, settings
     )
     accepted &= ~_near_centre(cx, cy, size)
     kept_pixel = [np.flatnonzero(accepted)]
