@@ -21,7 +21,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item, zarr_store  # noqa: E402
+from GalCubeCraft.datasets import DatasetSpec, StoreDataset, open_store, render_item  # noqa: E402
 from GalCubeCraft.datasets.batch import generate_dataset  # noqa: E402
 
 N_SERIAL = 32
@@ -57,10 +57,10 @@ def main() -> None:
         start = time.perf_counter()
         items = [render_item(s, i) for i in range(N_SERIAL)]
         render_seconds = time.perf_counter() - start
-        zarr_store.open_store(root / "serial.zarr", s)
+        store = open_store(root / "serial.zarr", s, "zarr")
         start = time.perf_counter()
         for item in items:
-            zarr_store.write_item(root / "serial.zarr", item)
+            store.write_item(item)
         write_seconds = time.perf_counter() - start
         print(f"render, 1 process             : {N_SERIAL / render_seconds:6.2f} cubes/s")
         print(

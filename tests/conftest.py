@@ -26,3 +26,19 @@ def tmp_cwd(tmp_path, monkeypatch):
     """Run a test inside an empty temporary directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def render_array(galaxies, observation, settings=None):
+    """Return the rendered model cube's data (Jy/pixel) as a plain array."""
+    from GalCubeCraft import render
+
+    return np.asarray(render(galaxies, observation, settings).data)
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """One 2-worker Dask cluster shared by every test that needs one; yields its address."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

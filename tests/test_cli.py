@@ -26,8 +26,41 @@ def test_generate_from_toml_config_to_fits(tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["cube_1.fits", "cube_2.fits"]
     with fits.open(out / "cube_1.fits") as hdul:
+        hdul.verify("exception")
         assert hdul[0].data.shape == (20, 48, 48)
         assert hdul[0].header["CDELT3"] == pytest.approx(60e3)
+        assert hdul[0].header["BMAJ"] == pytest.approx(4 * hdul[0].header["CDELT2"])
+
+
+def test_generate_has_one_meaning_and_dataset_its_own_verb(tmp_path):
+    """`generate --format zarr` is refused; `dataset` writes a store whose items match."""
+    from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item
+
+    with pytest.raises(SystemExit):
+        main(["-q", "generate", "--format", "zarr"])
+    spec = DatasetSpec(n_cubes=3, seed=4, grid_size=32, n_chan=12)
+    spec_file = spec.write_toml(tmp_path / "spec.toml")
+    out = tmp_path / "d.zarr"
+    argv = ["-q", "dataset", str(spec_file), "--n-cubes", "2", "--workers", "0", "--out", str(out)]
+    assert main(argv) == 0
+    stored = StoreDataset(out)
+    assert stored.spec == spec.replace(n_cubes=2)
+    np.testing.assert_array_equal(stored[1]["noisy"], render_item(stored.spec, 1).arrays["noisy"])
+
+
+def test_quiet_flag_works_after_the_verb_and_version_prints(tmp_path, capsys):
+    """`generate -q` is as quiet as `-q generate`; --version names the package version."""
+    from GalCubeCraft import __version__
+
+    argv = ["generate", "-q", "--n-cubes", "1", "--grid-size", "48", "--channels", "8",
+            "--seed", "1", "--out", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
 
 
 def test_generate_npy_and_plot(tmp_path):
@@ -63,6 +96,7 @@ def test_generate_npy_and_plot(tmp_path):
     [
         ["generate", "--n-cubes", "zero"],
         ["generate", "--grid-size", "8"],
+        ["generate", "--beam-info", "5", "4", "0"],
         ["plot", "missing.npy"],
         ["generate", "--resolution", "blurry"],
         ["frobnicate"],

@@ -1,19 +1,13 @@
-"""Datasets: same items everywhere, resumable generation, honest parameter tables."""
-
-import os
-import signal
-import subprocess
-import sys
-import time
+"""Datasets: DataLoader-ready items, honest noise and parameter tables, per-galaxy truth."""
 
 import numpy as np
 import pytest
 import torch
-import zarr
 from torch.utils.data import DataLoader
 
-from GalCubeCraft import observe, render
+from GalCubeCraft import make_cubes
 from GalCubeCraft.datasets import (
+    ARRAY_NAMES,
     CubeDataset,
     DatasetSpec,
     StoreDataset,
@@ -22,162 +16,132 @@ from GalCubeCraft.datasets import (
     render_item,
 )
 from GalCubeCraft.datasets.batch import generate_dataset
-from GalCubeCraft.datasets.items import ARRAY_NAMES
 
 SPEC = DatasetSpec(n_cubes=4, seed=11, grid_size=32, n_chan=16, peak_snr=(5.0, 20.0))
-KEYS = ARRAY_NAMES
-
-
-def _assert_items_equal(a, b):
-    for key in KEYS:
-        np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]), err_msg=key)
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory):
-    root = tmp_path_factory.mktemp("stores")
-    paths = {"zarr1": root / "one.zarr", "zarr2": root / "two.zarr", "hdf5": root / "d.h5",
-             "npy": root / "npy"}  # fmt: skip
-    generate_dataset(SPEC, paths["zarr1"], workers=1, progress=False)
-    generate_dataset(SPEC, paths["zarr2"], workers=2, progress=False)
-    generate_dataset(SPEC, paths["hdf5"], fmt="hdf5", workers=0, progress=False)
-    generate_dataset(SPEC, paths["npy"], fmt="npy", workers=0, progress=False)
-    return paths
-
-
-def test_items_identical_across_render_stores_and_workers(stores):
-    """Direct render, Zarr with 1 and 2 workers, HDF5 and npy give bit-identical items."""
-    for index in range(SPEC.n_cubes):
-        direct = render_item(SPEC, index).as_dict()
-        for path in stores.values():
-            _assert_items_equal(direct, StoreDataset(path)[index])
-        _assert_items_equal(direct, CubeDataset(SPEC)[index])
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ds") / "d.zarr"
+    generate_dataset(SPEC, path, workers=0, progress=False)
+    return path
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
-def test_dataloader_batches_equal_direct_items(stores, num_workers):
+def test_dataloader_batches_equal_direct_items(store, num_workers):
     """A torch DataLoader (0 or 2 workers) over rendered and stored datasets gives the items."""
-    for dataset in (CubeDataset(SPEC), StoreDataset(stores["zarr2"])):
+    for dataset in (CubeDataset(SPEC), StoreDataset(store)):
         loader = DataLoader(dataset, batch_size=2, num_workers=num_workers, shuffle=False)
         batches = list(loader)
         assert isinstance(batches[0]["noisy"], torch.Tensor)
         assert batches[0]["noisy"].shape == (2, *SPEC.shape)
+        assert batches[0]["galaxy_clean"].shape == (2, SPEC.max_galaxies, *SPEC.shape)
         for b, batch in enumerate(batches):
             for j in range(2):
                 direct = render_item(SPEC, 2 * b + j).as_dict()
-                for key in KEYS:
+                for key in ARRAY_NAMES:
                     np.testing.assert_array_equal(batch[key][j].numpy(), direct[key])
 
 
-def test_existing_scheduler_gives_the_same_store(tmp_path, stores):
-    """Given a scheduler address, generation runs on that cluster and writes the same store."""
-    from dask.distributed import LocalCluster
-
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
-        generate_dataset(SPEC, tmp_path / "remote.zarr", scheduler=cluster.scheduler_address,
-                         progress=False)  # fmt: skip
-    a, b = zarr.open_group(stores["zarr1"], mode="r"), zarr.open_group(tmp_path / "remote.zarr")
-    for key in KEYS:
-        np.testing.assert_array_equal(a[key][:], b[key][:], err_msg=key)
-
-
-def test_noise_is_what_the_params_say(stores):
+def test_noise_is_what_the_params_say(store):
     """The noisy-minus-clean rms matches the recorded noise level (beam-correlated, 15%)."""
-    item = StoreDataset(stores["zarr1"])[1]
-    names = StoreDataset(stores["zarr1"]).parameter_names
+    dataset = StoreDataset(store)
+    item = dataset[1]
+    names = dataset.parameter_names
     rms = item["params"][names.index("noise_rms")]
     peak = item["clean"].max()
     assert rms == pytest.approx(peak / item["params"][names.index("peak_snr")], rel=1e-6)
     assert (item["noisy"] - item["clean"]).std() == pytest.approx(rms, rel=0.15)
 
 
-def test_parameter_table_rerenders_each_cube(stores):
-    """Galaxies rebuilt from a table row re-render the stored clean cube."""
-    table = parameter_table(stores["zarr1"])
+def test_per_galaxy_truth_adds_up_and_locates_each_galaxy():
+    """Per-galaxy clean cubes sum to the clean cube; centres and v_sys match the table row."""
+    for index in range(SPEC.n_cubes):
+        item = render_item(SPEC, index).arrays
+        n = int(item["params"][0])
+        np.testing.assert_allclose(item["galaxy_clean"].sum(0), item["clean"], rtol=1e-6,
+                                   atol=1e-7 * item["clean"].max())  # fmt: skip
+        assert np.all(item["galaxy_clean"][n:] == 0) and np.all(
+            np.isnan(item["galaxy_vsys_kms"][n:])
+        )
+        galaxies = galaxies_from_params(SPEC, item["params"])
+        pixel_kpc = item["params"][1]
+        centre = (SPEC.grid_size - 1) / 2
+        for k, galaxy in enumerate(galaxies):
+            np.testing.assert_allclose(item["galaxy_centre_px"][k],
+                                       (centre + galaxy.x_kpc / pixel_kpc,
+                                        centre + galaxy.y_kpc / pixel_kpc), atol=1e-9)  # fmt: skip
+            assert item["galaxy_vsys_kms"][k] == galaxy.v_sys_kms
+            # Each galaxy's own cube peaks near its own centre.
+            m0 = item["galaxy_clean"][k].sum(0)
+            peak_y, peak_x = np.unravel_index(np.argmax(m0), m0.shape)
+            assert abs(peak_x - item["galaxy_centre_px"][k][0]) <= 1.5
+            assert abs(peak_y - item["galaxy_centre_px"][k][1]) <= 1.5
+
+
+def test_parameter_table_rerenders_each_cube(store):
+    """Galaxies rebuilt from a table row re-render the stored clean cube bit for bit."""
+    table = parameter_table(store)
     assert list(table.columns[:5]) == ["n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr"]
     assert len(table) == SPEC.n_cubes
     for index in (0, 3):
-        row = table.iloc[index].to_numpy()
+        row = table.loc[index].to_numpy()
         obs = SPEC.observation(row[1])
-        rebuilt = observe(render(galaxies_from_params(SPEC, row), obs), obs).astype(np.float32)
-        np.testing.assert_array_equal(rebuilt, StoreDataset(stores["zarr1"])[index]["clean"])
-    hdf5_table = parameter_table(stores["hdf5"])
-    np.testing.assert_array_equal(hdf5_table.to_numpy(), table.to_numpy())
+        rebuilt = make_cubes(galaxies_from_params(SPEC, row), obs).clean.data
+        np.testing.assert_array_equal(rebuilt, StoreDataset(store)[index]["clean"])
 
 
-def test_store_documents_its_spec(stores):
-    """The store carries its spec; the spec round-trips through TOML."""
-    assert StoreDataset(stores["zarr1"]).spec == SPEC
-    assert DatasetSpec.from_toml_text(SPEC.to_toml()) == SPEC
-    with pytest.raises(ValueError, match="different spec"):
-        generate_dataset(DatasetSpec(n_cubes=5, seed=11, grid_size=32, n_chan=16),
-                         stores["zarr1"], workers=0, progress=False)  # fmt: skip
-
-
-def test_killed_run_resumes_to_the_same_store(tmp_path):
-    """Kill a generation subprocess midway; resuming gives the store of an uninterrupted run."""
-    spec = DatasetSpec(n_cubes=40, seed=5, grid_size=32, n_chan=16)
-    spec_file = spec.write_toml(tmp_path / "spec.toml")
-    killed = tmp_path / "killed.zarr"
-    command = [sys.executable, "-m", "GalCubeCraft", "-q", "generate", "--spec", str(spec_file),
-               "--format", "zarr", "--workers", "0", "--out", str(killed)]  # fmt: skip
-    process = subprocess.Popen(command, start_new_session=True)
-    deadline = time.monotonic() + 60
-    done = 0
-    while time.monotonic() < deadline and process.poll() is None:
-        if (killed / "done").exists():
-            done = int(zarr.open_group(killed, mode="r")["done"][:].sum())
-            if done >= 5:
-                break
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    partial = int(zarr.open_group(killed, mode="r")["done"][:].sum())
-    assert 0 < partial < spec.n_cubes, "the run must be interrupted midway"
-    report = generate_dataset(spec, killed, workers=0, progress=False)
-    assert report.skipped == partial and report.written == spec.n_cubes - partial
-    whole = tmp_path / "whole.zarr"
-    generate_dataset(spec, whole, workers=0, progress=False)
-    a, b = zarr.open_group(killed, mode="r"), zarr.open_group(whole, mode="r")
-    for key in (*KEYS, "done"):
-        np.testing.assert_array_equal(a[key][:], b[key][:], err_msg=key)
+def test_spec_round_trips_through_toml():
+    """A spec, its beam in (bmaj, bmin, bpa) order included, round-trips through TOML."""
+    spec = SPEC.replace(beam=(6.0, 3.0, 45.0), n_sersic=1.0, peak_snr=None)
+    assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
+    assert "beam = [6.0, 3.0, 45.0]" in spec.to_toml()
+    assert spec.n_sersic == (1.0, 1.0)
 
 
 @pytest.mark.parametrize(
-    ("values", "name"),
+    ("text", "name"),
     [
-        ({"n_cubez": 3}, "n_cubez"),
-        ({"r_e_kpc": [6.0, 4.0]}, "r_e_kpc"),
-        ({"n_cubes": -2}, "n_cubes"),
-        ({"n_gals": [0, 2]}, "n_gals"),
-        ({"peak_snr": [-1.0, 5.0]}, "peak_snr"),
-        ({"grid_size": 20}, "grid_size"),
+        ("n_cubez = 3", "n_cubez"),
+        ("r_e_kpc = [6.0, 4.0]", "r_e_kpc"),
+        ("n_cubes = -2", "n_cubes"),
+        ("n_gals = [0, 2]", "n_gals"),
+        ("peak_snr = [-1.0, 5.0]", "peak_snr"),
+        ("grid_size = 20", "grid_size"),
+        ("beam = 4", "beam"),
+        ("beam = [3.0, 4.0, 0.0]", "bmin must not exceed bmaj"),
+        ("beam_px = [4.0, 4.0, 0.0]", "beam_px"),
     ],
 )
-def test_invalid_specs_refused_before_any_file(tmp_path, values, name):
-    """Unknown keys, min > max and negative counts name the key; nothing is created."""
+def test_invalid_specs_refused_before_any_file(tmp_path, text, name):
+    """Unknown keys, min > max, bad beams and negative counts name the key; nothing is made."""
     spec_file = tmp_path / "bad.toml"
-    spec_file.write_text("".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in values.items()))
-    with pytest.raises(ValueError, match=name):
+    spec_file.write_text(text + "\n")
+    with pytest.raises((ValueError, TypeError), match=name):
         DatasetSpec.from_toml(spec_file)
     from GalCubeCraft.cli import main
 
     out = tmp_path / "out.zarr"
     with pytest.raises(SystemExit) as exit_info:
-        main(["-q", "generate", "--spec", str(spec_file), "--out", str(out)])
+        main(["-q", "dataset", str(spec_file), "--out", str(out)])
     assert exit_info.value.code == 2
     assert not out.exists()
 
 
-def test_fits_dataset_files(tmp_path):
-    """FITS datasets hold the noisy cube, the clean one as CLEAN, and a valid header."""
+def test_fits_dataset_files_are_valid_cubes(tmp_path):
+    """FITS dataset files verify, and their primary HDU is the noisy cube with its WCS and beam."""
     from astropy.io import fits
 
-    spec = DatasetSpec(n_cubes=2, seed=2, grid_size=32, n_chan=16)
+    from GalCubeCraft import Cube
+
+    spec = DatasetSpec(n_cubes=2, seed=2, grid_size=32, n_chan=16, beam=(5.0, 3.0, 20.0))
     generate_dataset(spec, tmp_path / "f", fmt="fits", workers=0, progress=False)
-    with fits.open(tmp_path / "f" / "000001.fits") as hdul:
+    path = tmp_path / "f" / "000001.fits"
+    item = render_item(spec, 1).arrays
+    with fits.open(path) as hdul:
         hdul.verify("exception")
-        item = render_item(spec, 1)
-        np.testing.assert_array_equal(hdul[0].data, item.noisy)
-        np.testing.assert_array_equal(hdul["CLEAN"].data, item.clean)
-        assert hdul[0].header["NGAL"] == int(item.params[0])
+        assert hdul[0].header["NGAL"] == int(item["params"][0])
+        assert hdul[0].header["NOISERMS"] == pytest.approx(item["params"][3], rel=1e-12)
+    cube = Cube.from_fits(path)
+    np.testing.assert_array_equal(cube.data, item["noisy"])
+    assert cube.kind == "noisy" and cube.observation.beam.bmaj_px == pytest.approx(5.0)

@@ -108,5 +108,52 @@ def test_primary_flux_matches_params():
     g = GalCubeCraft(n_gals=1, n_cubes=1, seed=11, resolution=1.0, **SMALL)
     obs = g.observation(0)
     model = render(g.draws[0].galaxies, obs)
-    flux = model.sum() * obs.spectral.channel_width_kms
-    assert flux == pytest.approx(g.params(0)["line_flux"][0], rel=2e-3)
+    assert model.line_flux_jykms() == pytest.approx(g.params(0)["line_flux"][0], rel=2e-3)
+
+
+def test_facade_cubes_come_from_the_one_factory():
+    """The facade's cube i is the factory's noisy cube i of the facade's spec, bit for bit."""
+    from GalCubeCraft.factory import make_indexed_cube
+
+    g = GalCubeCraft(n_cubes=2, seed=21, peak_snr=10.0, **SMALL)
+    results = g.generate_cubes()
+    for index, (cube, params) in enumerate(results):
+        made = make_indexed_cube(g.spec, index).products
+        np.testing.assert_array_equal(cube, made.noisy.data)
+        np.testing.assert_array_equal(g.clean_cubes[index], made.clean.data)
+        assert params["noise_rms"] == pytest.approx(made.clean.data.max() / 10.0, rel=1e-12)
+    assert g.spec.beam.bmaj_px == 4.0 and g.spec.peak_snr == (10.0, 10.0)
+
+
+def test_returned_cubes_are_writable_copies():
+    """Users may change returned cubes in place (the seed hands out plain arrays)."""
+    cube, _ = GalCubeCraft(n_cubes=1, seed=2, **SMALL).generate_cubes()[0]
+    cube *= 2.0
+    assert cube.flags.writeable
+
+
+def test_seed_regression_pinned():
+    """A given seed gives these cubes (pinned at 0.2.0: the one-factory draw order).
+
+    Release 0.1.0 drew fixed priors without consuming random numbers; since 0.2.0 every
+    prior takes its draw, so a seed's cubes changed once (see CHANGELOG.md).
+    """
+    g = GalCubeCraft(n_cubes=2, seed=2026, grid_size=48, n_spectral_slices=20, verbose=False,
+                     save=False)  # fmt: skip
+    results = g.generate_cubes()
+    assert g.n_gals == [PINNED["n_gals"][0], PINNED["n_gals"][1]]
+    for (cube, params), total, peak, re in zip(
+        results, PINNED["sum"], PINNED["max"], PINNED["re"], strict=True
+    ):
+        assert float(cube.sum(dtype=np.float64)) == pytest.approx(total, rel=1e-5)
+        assert float(cube.max()) == pytest.approx(peak, rel=1e-5)
+        np.testing.assert_allclose(params["Re"], re, rtol=1e-12)
+
+
+PINNED = {
+    "n_gals": [2, 3],
+    "sum": [0.13756314267290665, 0.2725251627484408],
+    "max": [0.0009924692567437887, 0.0020307153463363647],
+    "re": [[0.5291550515475582, 0.22587300794445986],
+           [0.7748542372119704, 0.3071806832388323, 0.29341993772474184]],
+}  # fmt: skip

@@ -1,77 +1,154 @@
-"""FITS cubes read back by astropy and spectral-cube as written."""
+"""FITS files written from the cube object: header values, WCS geometry, round trips."""
 
 import numpy as np
 import pytest
 from astropy import units as u
+from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from spectral_cube import SpectralCube
 
-from GalCubeCraft import Galaxy, observe, render
-from GalCubeCraft.io.fits import write_fits
-from GalCubeCraft.sky import SkyFrame
+from GalCubeCraft import Cube, Galaxy, GalCubeCraft, Observation, observe, render
 
-FRAME = SkyFrame(
-    n_pix=48,
-    pixel_arcsec=0.1,
-    bmaj_arcsec=0.5,
-    bmin_arcsec=0.3,
-    bpa_deg=25.0,
-    n_chan=24,
-    channel_width_kms=25.0,
-    line="CO(2-1)",
-    redshift=1.5,
-)
+OBS = Observation.from_angular(
+    n_pix=48, pixel_arcsec=0.1, beam_arcsec=(0.5, 0.3, 25.0), n_chan=24,
+    channel_width_kms=25.0, line="CO(2-1)", redshift=1.5,
+)  # fmt: skip
+GALAXY = Galaxy(r_e_kpc=1.2, h_z_kpc=0.2, inclination_deg=50, pa_deg=70, sigma_kms=30)
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    obs = FRAME.observation()
-    galaxy = Galaxy(r_e_kpc=1.2, h_z_kpc=0.2, inclination_deg=50, pa_deg=70, sigma_kms=30)
-    cube = observe(render(galaxy, obs), obs).astype(np.float32)
-    path = write_fits(tmp_path_factory.mktemp("fits") / "cube.fits", cube, FRAME, galaxies=[galaxy])
-    return path, cube, obs, galaxy
+    cube = observe(render(GALAXY, OBS))
+    path = cube.write_fits(tmp_path_factory.mktemp("fits") / "cube.fits")
+    return path, cube
 
 
 def test_header_conventions_and_verify(written):
-    """The file passes astropy's verify and carries the conventions readers need."""
-    path, _, _, galaxy = written
+    """The file passes astropy's verify and carries the exact keywords readers need."""
+    path, cube = written
     with fits.open(path) as hdul:
         hdul.verify("exception")
         h = hdul[0].header
-    assert h["CDELT1"] == pytest.approx(-0.1 / 3600) and h["CDELT2"] == pytest.approx(0.1 / 3600)
+    assert h["CDELT1"] == pytest.approx(-0.1 / 3600, rel=1e-12)
+    assert h["CDELT2"] == pytest.approx(0.1 / 3600, rel=1e-12)
     assert (h["CTYPE1"], h["CTYPE2"], h["CTYPE3"], h["CUNIT3"]) == (
-        "RA---SIN",
-        "DEC--SIN",
-        "VRAD",
-        "m/s",
-    )
-    assert h["RESTFRQ"] == pytest.approx(230.538e9 / 2.5)
+        "RA---SIN", "DEC--SIN", "VRAD", "m/s",
+    )  # fmt: skip
+    assert (h["CRPIX1"], h["CRPIX2"], h["CRVAL1"], h["CRVAL2"]) == (24.5, 24.5, 150.0, 2.0)
+    assert h["CRVAL3"] == pytest.approx(-287.5e3) and h["CDELT3"] == pytest.approx(25e3)
+    assert h["RESTFRQ"] == pytest.approx(230.538e9 / 2.5, rel=1e-15)
     assert h["BUNIT"] == "Jy/beam" and h["SPECSYS"] == "BARYCENT"
-    assert h["BMAJ"] == pytest.approx(0.5 / 3600) and h["BPA"] == 25.0
-    assert h["G1INC"] == 50.0 and h["G1FLUX"] == pytest.approx(galaxy.line_flux)
+    assert h["BMAJ"] == pytest.approx(0.5 / 3600, rel=1e-12)
+    assert h["BMIN"] == pytest.approx(0.3 / 3600, rel=1e-12)
+    assert h["BPA"] == pytest.approx(25.0, rel=1e-12)
+    assert h["G1INC"] == 50.0 and h["G1FLUX"] == pytest.approx(GALAXY.line_flux)
+    assert h["KPCPIX"] == pytest.approx(OBS.pixel_kpc, rel=1e-15) and h["ZSOURCE"] == 1.5
+    assert h["CUBEKIND"] == "observed" and "NOISERMS" not in h
 
 
 def test_spectral_cube_reads_data_beam_and_velocities(written):
     """spectral-cube gives back the array, the beam and the channel velocities (1e-6)."""
-    path, cube, obs, _ = written
+    path, cube = written
     sc = SpectralCube.read(path)
-    np.testing.assert_array_equal(sc.unmasked_data[:].value, cube)
+    np.testing.assert_array_equal(sc.unmasked_data[:].value, cube.data)
     assert sc.beam.major.to(u.arcsec).value == pytest.approx(0.5, rel=1e-9)
     assert sc.beam.minor.to(u.arcsec).value == pytest.approx(0.3, rel=1e-9)
     assert sc.beam.pa.to(u.deg).value == pytest.approx(25.0, rel=1e-9)
     velocities = sc.spectral_axis.to(u.km / u.s).value
-    np.testing.assert_allclose(velocities, obs.spectral.centres_kms, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(velocities, OBS.velocities_kms, rtol=1e-6, atol=1e-6)
     assert sc.unit == u.Jy / u.beam
 
 
+def test_cube_round_trips_through_fits(written):
+    """Cube.from_fits gives back the data, observation (to 1e-9), kind and unit."""
+    path, cube = written
+    back = Cube.from_fits(path)
+    np.testing.assert_array_equal(back.data, cube.data)
+    assert back.kind == "observed" and back.unit == "Jy/beam"
+    assert back.observation.pixel_kpc == pytest.approx(OBS.pixel_kpc, rel=1e-12)
+    np.testing.assert_allclose(back.velocities_kms, OBS.velocities_kms, atol=1e-9)
+    for got, want in zip(
+        (back.observation.beam.bmaj_px, back.observation.beam.bmin_px,
+         back.observation.beam.bpa_deg),
+        (5.0, 3.0, 25.0), strict=True,
+    ):  # fmt: skip
+        assert got == pytest.approx(want, rel=1e-9)
+    assert back.observation.sky.redshift == 1.5
+
+
+def test_galaxy_centre_and_receding_side_in_world_coordinates(tmp_path):
+    """An off-centre galaxy's centre maps to its sky position; its receding side lies at its PA."""
+    galaxy = Galaxy(r_e_kpc=1.0, h_z_kpc=0.1, inclination_deg=60, pa_deg=130.0, sigma_kms=20,
+                    x_kpc=-1.0 * OBS.pixel_kpc * 4, y_kpc=OBS.pixel_kpc * 3)  # fmt: skip
+    cube = observe(render(galaxy, OBS.replace(beam=None)))
+    path = cube.write_fits(tmp_path / "c.fits")
+    wcs = Cube.from_fits(path).observation.wcs.celestial
+    centre = wcs.pixel_to_world(23.5 - 4, 23.5 + 3)
+    field = SkyCoord(150.0 * u.deg, 2.0 * u.deg)
+    # 4 px east (-x) and 3 px north: offsets measured on the sky, in arcsec.
+    east, north = field.spherical_offsets_to(centre)
+    assert east.to_value(u.arcsec) == pytest.approx(0.4, rel=1e-6)
+    assert north.to_value(u.arcsec) == pytest.approx(0.3, rel=1e-6)
+    m1 = cube.moments().m1
+    receding = np.unravel_index(np.nanargmax(m1), m1.shape)
+    approaching = np.unravel_index(np.nanargmin(m1), m1.shape)
+    far = wcs.pixel_to_world(receding[1], receding[0])
+    near = wcs.pixel_to_world(approaching[1], approaching[0])
+    assert near.position_angle(far).to_value(u.deg) == pytest.approx(130.0, abs=4.0)
+    assert centre.position_angle(far).to_value(u.deg) == pytest.approx(130.0, abs=8.0)
+
+
+def test_non_round_beam_survives_facade_fits_and_plot(tmp_path):
+    """beam_info (bmin, bmaj, bpa) from the facade reaches BMAJ/BMIN/BPA and the plot ellipse."""
+    from GalCubeCraft.plotting import moment_figure
+
+    g = GalCubeCraft(n_gals=1, n_cubes=1, seed=4, beam_info=(3.0, 6.0, 35.0), grid_size=64,
+                     n_spectral_slices=16, verbose=False, fname=tmp_path,
+                     save_format="fits")  # fmt: skip
+    g.generate_cubes()
+    path = tmp_path / "cube_1.fits"
+    header = fits.getheader(path)
+    pixel_deg = header["CDELT2"]
+    assert header["BMAJ"] / pixel_deg == pytest.approx(6.0, rel=1e-9)
+    assert header["BMIN"] / pixel_deg == pytest.approx(3.0, rel=1e-9)
+    assert header["BPA"] == pytest.approx(35.0, rel=1e-12)
+    cube = Cube.from_fits(path)
+    fig = moment_figure(cube, axes="pixel")
+    ellipse = fig.axes[0].patches[0]
+    assert (ellipse.width, ellipse.height, ellipse.angle) == pytest.approx((6.0, 3.0, 125.0))
+
+
+def test_km_per_s_axis_reads_back_in_km_per_s(written, tmp_path):
+    """A file whose CUNIT3 is km/s reads back with velocities in km/s (not 1000x too large)."""
+    path, cube = written
+    with fits.open(path) as hdul:
+        hdul[0].header["CUNIT3"] = "km/s"
+        hdul[0].header["CRVAL3"] /= 1e3
+        hdul[0].header["CDELT3"] /= 1e3
+        hdul.writeto(tmp_path / "kms.fits")
+    back = Cube.from_fits(tmp_path / "kms.fits")
+    np.testing.assert_allclose(back.velocities_kms, OBS.velocities_kms, atol=1e-9)
+
+
+def test_descending_axis_is_put_in_ascending_order(written, tmp_path):
+    """A file with channels in descending velocity reads back ascending, data reversed."""
+    path, cube = written
+    with fits.open(path) as hdul:
+        hdul[0].data = hdul[0].data[::-1]
+        hdul[0].header["CRVAL3"] = 287.5e3
+        hdul[0].header["CDELT3"] = -25e3
+        hdul.writeto(tmp_path / "down.fits")
+    back = Cube.from_fits(tmp_path / "down.fits")
+    np.testing.assert_allclose(back.velocities_kms, OBS.velocities_kms, atol=1e-6)
+    np.testing.assert_array_equal(back.data, cube.data)
+
+
 def test_failed_write_leaves_no_file(tmp_path):
-    """A cube with NaN, or of the wrong shape, is refused and nothing is written."""
-    bad = np.zeros(FRAME.observation().shape, dtype=np.float32)
+    """A cube with NaN is refused and nothing is written."""
+    bad = np.zeros(OBS.shape, dtype=np.float32)
     bad[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        write_fits(tmp_path / "bad.fits", bad, FRAME)
-    with pytest.raises(ValueError, match="shape"):
-        write_fits(tmp_path / "bad.fits", np.zeros((2, 3, 4)), FRAME)
+        Cube(bad, OBS, kind="observed").write_fits(tmp_path / "bad.fits")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -85,21 +162,29 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fits.HDUList, "writeto", explode)
     with pytest.raises(OSError, match="disk full"):
-        write_fits(tmp_path / "cube.fits", np.zeros(FRAME.observation().shape), FRAME)
+        Cube(np.zeros(OBS.shape), OBS).write_fits(tmp_path / "cube.fits")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_frequency_axis_describes_the_same_channels(tmp_path):
-    """A FREQ axis read by spectral-cube converts back to the channel radio velocities."""
-    obs = FRAME.observation()
-    cube = np.zeros(obs.shape, dtype=np.float32)
-    path = write_fits(tmp_path / "freq.fits", cube, FRAME, spectral_type="FREQ")
+    """A FREQ axis read by spectral-cube (and by us) converts back to the radio velocities."""
+    cube = Cube(np.zeros(OBS.shape, dtype=np.float32), OBS, kind="observed")
+    path = cube.write_fits(tmp_path / "freq.fits", spectral_type="FREQ")
     sc = SpectralCube.read(path)
     assert sc.spectral_axis.unit == u.Hz
     velocities = sc.with_spectral_unit(
-        u.km / u.s, velocity_convention="radio", rest_value=FRAME.observed_frequency_hz * u.Hz
+        u.km / u.s, velocity_convention="radio", rest_value=OBS.sky.observed_frequency_hz * u.Hz
     ).spectral_axis.value
-    np.testing.assert_allclose(velocities, obs.spectral.centres_kms, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(velocities, OBS.velocities_kms, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(Cube.from_fits(path).velocities_kms, OBS.velocities_kms, atol=1e-6)
     with pytest.raises(ValueError, match="spectral_type"):
-        write_fits(tmp_path / "x.fits", cube, FRAME, spectral_type="WAVE")
+        cube.write_fits(tmp_path / "x.fits", spectral_type="WAVE")
     assert not (tmp_path / "x.fits").exists()
+
+
+def test_observation_without_sky_cannot_write_fits(tmp_path):
+    """A cube in kpc only is refused with a message on how to give it an angular scale."""
+    cube = Cube(np.zeros((2, 8, 8)), Observation(nx=8, ny=8, spectral=OBS.spectral.__class__(2)))
+    with pytest.raises(ValueError, match="with_sky"):
+        cube.write_fits(tmp_path / "c.fits")
+    assert list(tmp_path.iterdir()) == []

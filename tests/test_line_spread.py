@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import render_array
 
-from GalCubeCraft import Galaxy, Observation, SpectralAxis, render
+from GalCubeCraft import Galaxy, Observation, SpectralAxis
 from GalCubeCraft.instrument.line_spread import apply_line_spread
 
 
@@ -44,5 +45,5 @@ def test_line_flux_can_be_set_directly():
     galaxy = Galaxy.with_line_flux(2.5, r_e_kpc=3.0, inclination_deg=40.0, pa_deg=10.0)
     assert galaxy.line_flux == pytest.approx(2.5, rel=1e-12)
     obs = Observation(nx=65, ny=65, pixel_kpc=1.0, spectral=SpectralAxis(48, -480, 480))
-    cube = render(galaxy, obs)
+    cube = render_array(galaxy, obs)
     assert cube.sum() * obs.spectral.channel_width_kms == pytest.approx(2.5, rel=1e-3)

@@ -3,13 +3,11 @@
 import pickle
 
 import pytest
-from conftest import wide_observation
+from conftest import render_array, wide_observation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from GalCubeCraft import Beam, Galaxy, Observation, RenderSettings, render
-from GalCubeCraft.datasets import DatasetSpec
-from GalCubeCraft.sky import SkyFrame
+from GalCubeCraft import AngularScale, Beam, DatasetSpec, Galaxy, Observation, RenderSettings
 
 OBS = wide_observation(n=97, pixel_kpc=1.0)
 
@@ -26,7 +24,7 @@ def test_flux_conserved_for_any_geometry(inclination, pa, n, r_e, h_ratio):
     """For any inclination, PA, Sérsic index and size, the cube holds the flux to 1e-3."""
     galaxy = Galaxy(r_e_kpc=r_e, n_sersic=n, h_z_kpc=h_ratio * r_e, inclination_deg=inclination,
                     pa_deg=pa)  # fmt: skip
-    flux = render(galaxy, OBS).sum() * OBS.spectral.channel_width_kms
+    flux = render_array(galaxy, OBS).sum() * OBS.spectral.channel_width_kms
     assert flux == pytest.approx(galaxy.line_flux, rel=1e-3)
 
 
@@ -36,8 +34,9 @@ def test_flux_conserved_for_any_geometry(inclination, pa, n, r_e, h_ratio):
         Galaxy(r_e_kpc=2.0, inclination_deg=30.0),
         Observation(nx=16, ny=16, beam=Beam(3.0, 2.0, 10.0)),
         RenderSettings(los_nodes=8),
-        DatasetSpec(n_cubes=3),
-        SkyFrame(),
+        DatasetSpec(n_cubes=3, beam=(5.0, 3.0, 20.0)),
+        AngularScale(redshift=2.0),
+        Observation.from_angular(n_pix=32),
     ],
 )
 def test_value_objects_pickle(value):
@@ -56,5 +55,5 @@ def test_numpy_scalars_render_like_python_floats():
     obs = Observation(nx=33, ny=33, pixel_kpc=0.7, spectral=SpectralAxis(16, -400, 400))
     obs_numpy = Observation(nx=33, ny=33, pixel_kpc=np.float64(0.7), spectral=obs.spectral)
     np.testing.assert_array_equal(
-        render(Galaxy(**plain), obs), render(Galaxy(**as_numpy), obs_numpy)
+        render_array(Galaxy(**plain), obs), render_array(Galaxy(**as_numpy), obs_numpy)
     )

@@ -23,6 +23,7 @@ BAD_FACADE_ARGUMENTS = [
     ({"offset_gals": -2}, ValueError, "offset_gals"),
     ({"n_sersic": 0.0}, ValueError, "n_sersic"),
     ({"fname": 3}, TypeError, "fname"),
+    ({"save_format": "hdf5"}, ValueError, "save_format"),
 ]
 
 
@@ -58,7 +59,7 @@ def test_observation_refusals():
         SpectralAxis(10, 100.0, -100.0)
     with pytest.raises(ValueError, match="bmin_px"):
         Beam(bmaj_px=2.0, bmin_px=3.0)
-    with pytest.raises(ValueError, match="bmaj_px"):
+    with pytest.raises(ValueError, match="bmaj must be smaller than the field"):
         Observation(nx=16, ny=16, beam=Beam(20.0, 10.0))
 
 

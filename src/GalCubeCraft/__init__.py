@@ -2,23 +2,35 @@
 
 The package is a straight pipeline; each stage is a module with one job:
 
-- parameters: :mod:`GalCubeCraft.priors` (the original's random draws, the only
-  randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
+- what to make: :mod:`GalCubeCraft.spec` (:class:`DatasetSpec`: priors, observation,
+  seed) and :mod:`GalCubeCraft.priors` (the original's random draws per cube index, the
+  only randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
+- what the telescope sees: :mod:`GalCubeCraft.observation` (:class:`Observation`: grid,
+  channels, :class:`Beam` from :mod:`GalCubeCraft.beam`, angular scale, WCS and header);
 - galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves);
-- rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling, line-of-sight
-  quadrature, velocity deposit) driven by :func:`GalCubeCraft.pipeline.render`, which
-  returns a Jy/pixel cube;
+- rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling in
+  ``renderer.sampling``, line-of-sight quadrature in ``renderer.los``, velocity deposit
+  in ``renderer.deposit``) driven by :func:`GalCubeCraft.pipeline.render`, which returns
+  a Jy/pixel :class:`Cube` (:mod:`GalCubeCraft.cube`);
 - instrument: :mod:`GalCubeCraft.instrument` (line spread, beam -> Jy/beam, noise);
-- outputs: :mod:`GalCubeCraft.io` (atomic .npy, FITS, HDF5, Zarr), plots in
-  :mod:`GalCubeCraft.plotting`, and the command line in :mod:`GalCubeCraft.cli`.
+- the one cube factory: :mod:`GalCubeCraft.factory` (scene + observation + settings +
+  noise -> model, clean, noisy and per-galaxy cubes with their truth), which the facade,
+  the datasets and the command line all call;
+- outputs: :mod:`GalCubeCraft.io` (atomic .npy, FITS headers and files), dataset stores
+  behind one contract in :mod:`GalCubeCraft.datasets` (Zarr, HDF5, npy, FITS; Dask
+  generation), plots in :mod:`GalCubeCraft.plotting`, the command line in
+  :mod:`GalCubeCraft.cli`.
 
 :class:`GalCubeCraft.GalCubeCraft` is the original package's API over that pipeline.
-Conventions (axes, position angles, units) are documented in
+Sky conventions (axes, position angles, the sky <-> disk transform) live in
 :mod:`GalCubeCraft.conventions`.
 """
 
 from ._version import __version__  # noqa: E402
+from .beam import Beam
+from .cube import Cube
 from .facade import GalCubeCraft
+from .factory import CubeProducts, NoiseModel, make_cubes
 from .instrument.observe import observe
 from .model import (
     ArctanRotationCurve,
@@ -27,22 +39,29 @@ from .model import (
     MilkyWayRotationCurve,
     TabulatedRotationCurve,
 )
-from .observation import Beam, Observation, SpectralAxis
+from .observation import AngularScale, Observation, SpectralAxis
 from .pipeline import render
 from .renderer.settings import RenderSettings
+from .spec import DatasetSpec
 
 __all__ = [
+    "AngularScale",
     "ArctanRotationCurve",
     "Beam",
+    "Cube",
+    "CubeProducts",
+    "DatasetSpec",
     "FlatRotationCurve",
     "GalCubeCraft",
     "Galaxy",
     "MilkyWayRotationCurve",
+    "NoiseModel",
     "Observation",
     "RenderSettings",
     "SpectralAxis",
     "TabulatedRotationCurve",
     "__version__",
+    "make_cubes",
     "observe",
     "render",
 ]

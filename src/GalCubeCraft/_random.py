@@ -41,4 +41,6 @@ def cube_generator(
 
 def fresh_root_seed() -> int:
     """Return a new random root seed, so an unseeded run can still be recorded and replayed."""
-    return int(np.random.SeedSequence().entropy)
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)  # a fresh SeedSequence draws one integer
+    return entropy

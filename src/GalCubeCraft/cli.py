@@ -1,4 +1,11 @@
-"""The ``galcubecraft`` command line: ``demo``, ``generate`` and ``plot``."""
+"""The ``galcubecraft`` command line: ``demo``, ``generate``, ``dataset`` and ``plot``.
+
+- ``generate`` makes cubes with the original's priors through the seed facade (``.npy``
+  as the original, or FITS with a full header);
+- ``dataset`` makes an ML dataset from a :class:`~GalCubeCraft.spec.DatasetSpec` into a
+  Zarr, HDF5, npy or FITS store, in parallel and resumably;
+- ``plot`` draws a saved cube; ``demo`` writes one cube and a picture of it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import numpy as np
-
 log = logging.getLogger("GalCubeCraft")
+
+GENERATE_KEYS = ("n_cubes", "n_gals", "resolution", "grid_size", "channels", "beam_info",
+                 "peak_snr", "seed", "out", "format")  # fmt: skip
+"""Keys a ``generate --config`` TOML file may set (the options' names)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,88 +44,65 @@ def _resolution(text: str) -> str | float:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``galcubecraft`` command."""
+    from ._version import __version__
+
+    # -q works before or after the verb; SUPPRESS keeps a verb's parser from resetting it.
+    common = _Parser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="only print errors")  # fmt: skip
     parser = _Parser(prog="galcubecraft", description="Synthetic spectral cubes of disk galaxies.")
     parser.add_argument("-q", "--quiet", action="store_true", help="only print errors")
+    parser.add_argument("--version", action="version", version=f"GalCubeCraft {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="write one cube (.npy) and a PNG of its moment maps")
+    demo = sub.add_parser("demo", parents=[common],
+                          help="write one cube (.npy) and a PNG of its moment maps")  # fmt: skip
     demo.add_argument("--out", type=Path, default=Path("demo_output"), help="output folder")
     demo.add_argument("--seed", type=int, default=42, help="root seed (default 42)")
 
-    gen = sub.add_parser("generate", help="generate N cubes with the original's priors")
+    gen = sub.add_parser("generate", parents=[common],
+                         help="generate cubes with the original's priors (seed API)")  # fmt: skip
     gen.add_argument("--config", type=Path, help="TOML file whose keys set these options")
-    gen.add_argument("--n-cubes", type=int, default=None, help="number of cubes (default 1)")
-    gen.add_argument("--n-gals", type=int, default=None, help="galaxies per cube (default 1-3)")
-    gen.add_argument(
-        "--resolution",
-        type=_resolution,
-        default=None,
-        help="all | resolved | unresolved | R_e/(bmin/2) (default all)",
-    )
-    gen.add_argument("--grid-size", type=int, default=None, help="pixels per side (default 125)")
-    gen.add_argument("--channels", type=int, default=None, help="channels (default 40)")
-    gen.add_argument(
-        "--beam",
-        type=float,
-        nargs=3,
-        metavar=("BMIN", "BMAJ", "BPA"),
-        default=None,
-        help="beam FWHMs (px) and PA (deg) (default 4 4 0)",
-    )
-    gen.add_argument("--peak-snr", type=float, default=None, help="add noise at this peak S/N")
-    gen.add_argument("--seed", type=int, default=None, help="root seed (default random)")
-    gen.add_argument("--out", type=Path, default=None, help="output folder")
-    gen.add_argument(
-        "--format",
-        choices=("npy", "fits", "zarr", "hdf5"),
-        default=None,
-        help="npy/fits: one file per cube (default npy); zarr/hdf5: one dataset store with "
-        "noisy and clean cubes, truth maps and a parameter table",
-    )
-    gen.add_argument(
-        "--spec",
-        type=Path,
-        default=None,
-        help="dataset spec (TOML): priors, observation and seed; makes a dataset",
-    )
-    gen.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="dataset mode: local worker processes (default one per core; 0: this process)",
-    )
-    gen.add_argument(
-        "--scheduler", default=None, help="dataset mode: address of an existing dask scheduler"
-    )
-    gen.add_argument(
-        "--redshift",
-        type=float,
-        default=None,
-        help="source redshift giving arcsec per pixel for FITS (default 1)",
-    )
+    gen.add_argument("--n-cubes", type=int, help="number of cubes (default 1)")
+    gen.add_argument("--n-gals", type=int, help="galaxies per cube (default 1-3)")
+    gen.add_argument("--resolution", type=_resolution,
+                     help="all | resolved | unresolved | R_e/(bmin/2) (default all)")  # fmt: skip
+    gen.add_argument("--grid-size", type=int, help="pixels per side (default 125)")
+    gen.add_argument("--channels", type=int, help="channels from -600 to 600 km/s (default 40)")
+    gen.add_argument("--beam-info", type=float, nargs=3, metavar=("BMIN", "BMAJ", "BPA"),
+                     help="the original's beam_info: FWHMs (px), minor first, and PA "
+                     "(deg, north through east) (default 4 4 0)")  # fmt: skip
+    gen.add_argument("--peak-snr", type=float, help="add noise at this peak S/N")
+    gen.add_argument("--seed", type=int, help="root seed (default random, and printed)")
+    gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
+    gen.add_argument("--format", choices=("npy", "fits"),
+                     help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
+                     "beam, units and parameters in the header")  # fmt: skip
 
-    plot = sub.add_parser("plot", help="draw figures of a saved cube (.npy)")
-    plot.add_argument("cube", type=Path, help="a cube saved as .npy or .fits")
-    plot.add_argument(
-        "--kind",
-        choices=("moments", "spectrum", "channels", "pv"),
-        default="moments",
-        help="figure to draw (default moments)",
-    )
-    plot.add_argument(
-        "--v-min",
-        type=float,
-        default=-600.0,
-        help="lower band edge, km/s (.npy; FITS has its own axis)",
-    )
-    plot.add_argument(
-        "--v-max",
-        type=float,
-        default=600.0,
-        help="upper band edge, km/s (.npy; FITS has its own axis)",
-    )
+    data = sub.add_parser("dataset", parents=[common],
+                          help="make an ML dataset from a spec (parallel, resumable)")  # fmt: skip
+    data.add_argument("spec", type=Path, nargs="?",
+                      help="dataset spec (TOML); default the DatasetSpec defaults")  # fmt: skip
+    data.add_argument("--n-cubes", type=int, help="override the spec's n_cubes")
+    data.add_argument("--seed", type=int, help="override the spec's seed")
+    data.add_argument("--format", choices=("zarr", "hdf5", "npy", "fits"), default="zarr",
+                      help="store format (default zarr)")  # fmt: skip
+    data.add_argument("--out", type=Path,
+                      help="store path (default data/datasets/<shape>.<format>)")  # fmt: skip
+    data.add_argument("--workers", type=int,
+                      help="worker processes (default one per core; 0: this process)")  # fmt: skip
+    data.add_argument("--scheduler", help="address of an existing dask scheduler")
+
+    plot = sub.add_parser("plot", parents=[common], help="draw figures of a saved cube")
+    plot.add_argument("cube", type=Path, help="a cube saved as .fits (or a bare .npy)")
+    plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
+                      default="moments", help="figure to draw (default moments)")  # fmt: skip
+    plot.add_argument("--v-min", type=float, default=-600.0,
+                      help="bare .npy only: lower band edge, km/s (default -600)")  # fmt: skip
+    plot.add_argument("--v-max", type=float, default=600.0,
+                      help="bare .npy only: upper band edge, km/s (default 600)")  # fmt: skip
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
-    plot.add_argument("--out", type=Path, default=None, help="image file (default beside cube)")
+    plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
     return parser
 
 
@@ -125,22 +111,11 @@ def _load_config(path: Path) -> dict[str, Any]:
 
     with open(path, "rb") as handle:
         config = tomllib.load(handle)
-    allowed = {
-        "n_cubes",
-        "n_gals",
-        "resolution",
-        "grid_size",
-        "channels",
-        "beam",
-        "peak_snr",
-        "seed",
-        "out",
-        "format",
-        "redshift",
-    }
-    unknown = set(config) - allowed
+    unknown = set(config) - set(GENERATE_KEYS)
     if unknown:
-        raise ValueError(f"unknown key(s) in {path}: {sorted(unknown)}; allowed: {sorted(allowed)}")
+        raise ValueError(
+            f"unknown key(s) in {path}: {sorted(unknown)}; allowed: {sorted(GENERATE_KEYS)}"
+        )
     return config
 
 
@@ -151,6 +126,7 @@ def _pick(args: argparse.Namespace, config: dict[str, Any], name: str, default: 
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .cube import Cube
     from .facade import GalCubeCraft
     from .plotting import moment_figure
 
@@ -158,8 +134,7 @@ def _demo(args: argparse.Namespace) -> int:
         n_gals=1, n_cubes=1, resolution=3.0, seed=args.seed, fname=args.out, verbose=False
     )
     cube, params = g.generate_cubes()[0]
-    obs = g.observation(0)
-    fig = moment_figure(cube, params["average_vels"], obs.beam, obs.pixel_kpc, params["bunit"])
+    fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
     png = Path(args.out) / "demo_moments.png"
     fig.savefig(png, dpi=110)
     log.info("wrote %s and %s", params["path"], png)
@@ -170,122 +145,69 @@ def _generate(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
 
     config = _load_config(args.config) if args.config else {}
-    dataset_mode = (
-        args.spec is not None
-        or args.workers is not None
-        or args.scheduler is not None
-        or (args.format or config.get("format")) in ("zarr", "hdf5")
-    )
-    if dataset_mode:
-        return _generate_dataset(args, config)
 
     def pick(name: str, default: Any) -> Any:
         return _pick(args, config, name, default)
 
-    beam = pick("beam", (4.0, 4.0, 0.0))
     g = GalCubeCraft(
         n_gals=pick("n_gals", None),
         n_cubes=pick("n_cubes", 1),
         resolution=pick("resolution", "all"),
-        beam_info=tuple(beam),
+        beam_info=tuple(pick("beam_info", (4.0, 4.0, 0.0))),
         grid_size=pick("grid_size", 125),
         n_spectral_slices=pick("channels", 40),
         fname=pick("out", None),
         seed=pick("seed", None),
         peak_snr=pick("peak_snr", None),
         verbose=not args.quiet,
-        save=pick("format", "npy") == "npy",
+        save_format=pick("format", "npy"),
     )
-    results = g.generate_cubes()
-    if pick("format", "npy") == "fits":
-        _write_fits_results(g, results, float(pick("redshift", 1.0)))
+    g.generate_cubes()
     log.info("seed %d: %d cube(s) in %s", g.seed, len(g), g.output_folder())
     return 0
 
 
-def _generate_dataset(args: argparse.Namespace, config: dict[str, Any]) -> int:
-    """Generate a dataset with Dask: from --spec, or from the generate options."""
+def _dataset(args: argparse.Namespace) -> int:
     from .datasets.batch import generate_dataset
-    from .datasets.spec import DatasetSpec
+    from .spec import DatasetSpec
 
-    def pick(name: str, default: Any) -> Any:
-        return _pick(args, config, name, default)
-
-    if args.spec is not None:
-        spec = DatasetSpec.from_toml(args.spec)
-    else:
-        snr = pick("peak_snr", None)
-        values: dict[str, Any] = {
-            "n_cubes": pick("n_cubes", 1),
-            "seed": pick("seed", 0),
-            "grid_size": pick("grid_size", 125),
-            "n_chan": pick("channels", 40),
-            "beam_px": tuple(pick("beam", (4.0, 4.0, 0.0))),
-            "peak_snr": None if snr is None else (snr, snr),
-        }
-        if pick("n_gals", None) is not None:
-            values["n_gals"] = (pick("n_gals", 1), pick("n_gals", 1))
-        spec = DatasetSpec(**values)
-    fmt = pick("format", "zarr")
-    suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[fmt]
-    default_out = Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
-    out = Path(pick("out", default_out))
-    report = generate_dataset(
-        spec, out, fmt=fmt, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
-    )
-    log.info(
-        "%s: %d written, %d already done, %.2f cubes/s",
-        out,
-        report.written,
-        report.skipped,
-        report.cubes_per_second,
-    )
+    spec = DatasetSpec.from_toml(args.spec) if args.spec is not None else DatasetSpec()
+    overrides = {k: v for k, v in (("n_cubes", args.n_cubes), ("seed", args.seed)) if v is not None}
+    spec = spec.replace(**overrides) if overrides else spec
+    suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[args.format]
+    out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
+    report = generate_dataset(spec, out, fmt=args.format, workers=args.workers,
+                              scheduler=args.scheduler, progress=not args.quiet)  # fmt: skip
+    rate = report.cubes_per_second
+    log.info("%s: %d written, %d already done%s", out, report.written, report.skipped,
+             f", {rate:.2f} cubes/s" if rate is not None else "")  # fmt: skip
     return 0
 
 
-def _write_fits_results(g: Any, results: list, redshift: float) -> None:
-    """Write each facade cube as FITS, its kpc pixels turned into arcsec at ``redshift``."""
-    from .io.fits import write_fits
-    from .sky import frame_for_pixel_scale
-
-    for index, (cube, params) in enumerate(results):
-        frame = frame_for_pixel_scale(
-            params["pix_spatial_scale"], g.grid_size, g.n_spectral_slices,
-            1200.0 / g.n_spectral_slices, tuple(params["beam_info"]), redshift,
-        )  # fmt: skip
-        write_fits(g.output_folder() / f"cube_{index + 1}.fits", cube, frame,
-                   galaxies=g.draws[index].galaxies, overwrite=True)  # fmt: skip
-
-
 def _plot(args: argparse.Namespace) -> int:
-    from .observation import SpectralAxis
-    from .plotting import (
-        channel_map_figure,
-        moment_figure,
-        pv_figure,
-        read_fits_cube,
-        spectrum_figure,
-    )
+    import numpy as np
+
+    from .cube import Cube
+    from .observation import Observation, SpectralAxis
+    from .plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
 
     if not args.cube.is_file():
         raise ValueError(f"cube file not found: {args.cube}")
-    beam, pixel_scale, unit = None, None, "Jy/beam"
     if args.cube.suffix.lower() in (".fits", ".fit", ".fts"):
-        loaded = read_fits_cube(args.cube)
-        cube, velocities = loaded["data"], loaded["velocities_kms"]
-        beam, pixel_scale, unit = loaded["beam"], loaded["pixel_arcsec"], loaded["unit"]
+        cube = Cube.from_fits(args.cube)
     else:
-        cube = np.load(args.cube)
-        if cube.ndim != 3:
-            raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {cube.shape}")
-        velocities = SpectralAxis(cube.shape[0], args.v_min, args.v_max).centres_kms
+        data = np.load(args.cube)
+        if data.ndim != 3:
+            raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {data.shape}")
+        # A bare array carries no pixel size or beam: pixel axes, and the given band.
+        obs = Observation(nx=data.shape[2], ny=data.shape[1],
+                          spectral=SpectralAxis(data.shape[0], args.v_min, args.v_max))  # fmt: skip
+        cube = Cube(data.astype(np.float32, copy=False), obs, kind="observed")
     makers = {
-        "moments": lambda: moment_figure(
-            cube, velocities, beam, pixel_scale, unit, pixel_unit="arcsec"
-        ),
-        "spectrum": lambda: spectrum_figure(cube, velocities, unit),
-        "channels": lambda: channel_map_figure(cube, velocities, unit=unit),
-        "pv": lambda: pv_figure(cube, velocities, args.pa, unit=unit),
+        "moments": lambda: moment_figure(cube, axes=None if cube.observation.sky else "pixel"),
+        "spectrum": lambda: spectrum_figure(cube),
+        "channels": lambda: channel_map_figure(cube),
+        "pv": lambda: pv_figure(cube, args.pa, axes=None if cube.observation.sky else "pixel"),
     }
     out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
     makers[args.kind]().savefig(out, dpi=110)
@@ -302,8 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
-    handlers = {"demo": _demo, "generate": _generate, "plot": _plot}
+    handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot}
     try:
         return handlers[args.command](args)
-    except (ValueError, TypeError, OSError) as error:
+    except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")

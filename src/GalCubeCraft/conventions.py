@@ -50,13 +50,22 @@ def beam_area(bmaj: float, bmin: float) -> float:
     return math.pi * bmaj * bmin / (4.0 * math.log(2.0))
 
 
-def major_axis_unit_vector(pa_deg: float) -> tuple[float, float]:
+def pa_unit_vector(pa_deg: float) -> tuple[float, float]:
     """Return the pixel-frame ``(dx, dy)`` unit vector pointing along position angle ``pa_deg``.
 
     North (+y) is PA 0 and east (-x) is PA 90.
     """
     pa = math.radians(pa_deg)
     return -math.sin(pa), math.cos(pa)
+
+
+def pa_to_matplotlib_angle(pa_deg: float) -> float:
+    """Return the matplotlib angle (degrees counter-clockwise from +x) of position angle ``pa_deg``.
+
+    An ``Ellipse(width=major, height=minor, angle=...)`` drawn on an image with north up
+    and east left takes this angle: PA 0 (north, +y) is 90 degrees from +x.
+    """
+    return 90.0 + pa_deg
 
 
 def sky_to_major_minor(
@@ -70,3 +79,45 @@ def sky_to_major_minor(
     pa = math.radians(pa_deg)
     sin_pa, cos_pa = math.sin(pa), math.cos(pa)
     return -x * sin_pa + y * cos_pa, x * cos_pa + y * sin_pa
+
+
+def major_minor_to_sky(
+    a: np.ndarray, b: np.ndarray, pa_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return pixel-frame offsets ``(x, y)`` of major/minor-axis coordinates ``(a, b)``.
+
+    The inverse of :func:`sky_to_major_minor`.
+    """
+    pa = math.radians(pa_deg)
+    sin_pa, cos_pa = math.sin(pa), math.cos(pa)
+    return -a * sin_pa + b * cos_pa, a * cos_pa + b * sin_pa
+
+
+def sky_to_disk(
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, cos_i: float, sin_i: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return disk-frame ``(x_disk, y_disk, z_disk)`` of a point at ``(a, b)`` and depth ``s``.
+
+    ``a``, ``b`` are the major/minor-axis sky coordinates (:func:`sky_to_major_minor`),
+    ``s`` the depth along the line of sight (positive away from the observer); ``x_disk``
+    points to the receding side and ``z_disk`` along the disk's normal.
+    """
+    return a, b * cos_i + s * sin_i, -b * sin_i + s * cos_i
+
+
+def disk_to_sky(
+    x_disk: np.ndarray, y_disk: np.ndarray, z_disk: np.ndarray, cos_i: float, sin_i: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(a, b, s)`` of a disk-frame point: the inverse of :func:`sky_to_disk`."""
+    return x_disk, y_disk * cos_i - z_disk * sin_i, y_disk * sin_i + z_disk * cos_i
+
+
+def inclination_trig(inclination_deg: float) -> tuple[float, float]:
+    """Return ``(cos i, sin i)``, with exact 0 and 1 at the face-on and edge-on ends.
+
+    Exact values there keep the special cases of the line-of-sight quadrature exact.
+    """
+    if inclination_deg == 90.0:
+        return 0.0, 1.0
+    incl = math.radians(inclination_deg)
+    return math.cos(incl), math.sin(incl)

@@ -1,15 +1,17 @@
-"""The seed-compatible ``GalCubeCraft`` class: the original API over the new engine.
+"""The seed-compatible ``GalCubeCraft`` class: the original API over the one cube factory.
 
-It samples parameters as the original does (:mod:`GalCubeCraft.priors`), renders each
-cube exactly (:mod:`GalCubeCraft.pipeline`), applies the instrument
-(:mod:`GalCubeCraft.instrument`) and returns ``(cube, params)`` pairs.
+The facade only translates: the seed's arguments become a
+:class:`~GalCubeCraft.spec.DatasetSpec` (its ``beam_info = (bmin, bmaj, bpa)`` becomes
+the package's :class:`~GalCubeCraft.beam.Beam` here, once), cubes come from
+:func:`GalCubeCraft.factory.make_indexed_cube`, and the results go back into the seed's
+``(cube, params)`` pairs and ``all_*`` lists.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +19,30 @@ import numpy as np
 
 from . import _validate
 from ._progress import ProgressBar
-from ._random import NOISE_STREAM, cube_generator, fresh_root_seed
-from .instrument.observe import observe
+from ._random import fresh_root_seed
+from .beam import Beam
+from .cube import Cube
+from .factory import IndexedCube, make_indexed_cube
 from .io.npy import save_npy
 from .model.profiles import sersic_flux_density_3d as _sersic_flux_density_3d
 from .model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_curve
-from .observation import Beam, Observation, SpectralAxis
-from .pipeline import render
-from .priors import RESOLUTION_RANGES, CubeDraw, draw_cube
+from .observation import Observation
+from .priors import RESOLUTION_RANGES, CubeDraw, draw_scene
 from .renderer.settings import RenderSettings
+from .spec import DatasetSpec
 
 _MAX_GALAXIES = 10
+_SEED_REDSHIFT = 1.0  # gives the seed's kpc pixels an angular size for FITS files
 
 
-def _check_resolution(resolution: Any) -> str | float:
+def _check_resolution(resolution: Any) -> tuple[float, float]:
+    """Return the seed's resolution as a ``(low, high)`` range of R_e / (bmin / 2)."""
     if isinstance(resolution, str):
-        return _validate.choice("resolution", resolution, tuple(RESOLUTION_RANGES))
-    return _validate.real("resolution", resolution, low=0.05, high=50.0)
+        return RESOLUTION_RANGES[
+            _validate.choice("resolution", resolution, tuple(RESOLUTION_RANGES))
+        ]
+    r = _validate.real("resolution", resolution, low=0.05, high=50.0)
+    return (r, r)
 
 
 class GalCubeCraft:
@@ -75,6 +84,9 @@ class GalCubeCraft:
         cubes stay in :attr:`clean_cubes`.  Default ``None``: noiseless, as the original.
     settings : RenderSettings, optional
         Accuracy knobs of the renderer.
+    save_format : {'npy', 'fits'}
+        Saved files: the seed's bare ``.npy`` arrays, or FITS cubes with a WCS (pixels
+        get an angular size at redshift 1), beam, units and the galaxies' parameters.
 
     Attributes
     ----------
@@ -109,16 +121,15 @@ class GalCubeCraft:
         save: bool = True,
         peak_snr: float | None = None,
         settings: RenderSettings | None = None,
+        save_format: str = "npy",
     ) -> None:
         if n_gals is not None:
             _validate.integer("n_gals", n_gals, low=1, high=_MAX_GALAXIES)
         self.n_cubes = _validate.integer("n_cubes", n_cubes, low=1)
-        self.resolution = _check_resolution(resolution)
-        self.offset_gals = _validate.non_negative("offset_gals", offset_gals)
-        bmin, bmaj, bpa = _validate.real_sequence("beam_info", beam_info, 3)
-        _check_beam(bmin, bmaj)
-        self.beam = Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa)
-        self.beam_info = [bmin, bmaj, bpa]
+        resolution_range = _check_resolution(resolution)
+        self.resolution = resolution if isinstance(resolution, str) else resolution_range[0]
+        self.beam = Beam.from_seed_beam_info(beam_info)
+        self.beam_info = self.beam.to_seed_beam_info()
         self.grid_size = _validate.integer("grid_size", grid_size, low=8)
         self.n_spectral_slices = _validate.integer("n_spectral_slices", n_spectral_slices, low=1)
         if fname is not None and not isinstance(fname, (str, os.PathLike)):
@@ -128,81 +139,114 @@ class GalCubeCraft:
         if seed is not None:
             _validate.integer("seed", seed, low=0)
         self.seed = fresh_root_seed() if seed is None else int(seed)
-        self.n_sersic = (
-            None if n_sersic is None else _validate.real("n_sersic", n_sersic, low=0.2, high=10.0)
-        )
+        if n_sersic is not None:
+            _validate.real("n_sersic", n_sersic, low=0.2, high=10.0)
+        self.n_sersic = n_sersic
         self.save = bool(save)
+        self.save_format = _validate.choice("save_format", save_format, ("npy", "fits"))
         self.peak_snr = None if peak_snr is None else _validate.positive("peak_snr", peak_snr)
         self.settings = RenderSettings() if settings is None else settings
-        self._check_grid_fits(bmin, bmaj)
-
-        self.draws: list[CubeDraw] = [
-            draw_cube(
-                cube_generator(self.seed, i),
-                n_gals=n_gals,
-                resolution=self.resolution,
-                bmin_px=bmin,
-                offset_gals=self.offset_gals,
-                grid_size=self.grid_size,
-                n_sersic=self.n_sersic,
-            )
-            for i in range(self.n_cubes)
-        ]
-        self.n_gals = [len(d.galaxies) for d in self.draws]
-        self.all_Re = [np.asarray(d.r_e_px) for d in self.draws]
-        self.all_Se = [np.asarray(d.s_e) for d in self.draws]
-        self.all_hz = [np.asarray(d.h_z_kpc) for d in self.draws]
-        self.all_n = [np.asarray(d.n_sersic) for d in self.draws]
-        self.all_gal_x_angles = [np.asarray(d.x_angle_deg) for d in self.draws]
-        self.all_gal_y_angles = [np.asarray(d.y_angle_deg) for d in self.draws]
-        self.all_gal_vz_sigmas = [np.asarray(d.sigma_kms) for d in self.draws]
-        self.all_gal_v_0 = [np.asarray(d.v_0_kms) for d in self.draws]
-        self.all_pix_spatial_scales = [np.full(len(d.galaxies), d.pixel_kpc) for d in self.draws]
+        self.offset_gals = _validate.non_negative("offset_gals", offset_gals)
+        self.spec = DatasetSpec(
+            n_cubes=self.n_cubes,
+            seed=self.seed,
+            grid_size=self.grid_size,
+            n_chan=self.n_spectral_slices,
+            beam=self.beam,
+            line_spread="gaussian",
+            redshift=_SEED_REDSHIFT,
+            n_gals=(1, 3) if n_gals is None else (n_gals, n_gals),
+            offset_gals=self.offset_gals,
+            resolution=resolution_range,
+            peak_snr=None if self.peak_snr is None else (self.peak_snr, self.peak_snr),
+        )
+        if n_sersic is not None:
+            self.spec = self.spec.replace(n_sersic=(float(n_sersic), float(n_sersic)))
+        self._draws: dict[int, CubeDraw] = {}
         self.results: list[tuple[np.ndarray, dict[str, Any]]] = []
         self.clean_cubes: list[np.ndarray] = []
 
-    def _check_grid_fits(self, bmin: float, bmaj: float) -> None:
-        """Refuse a grid that cannot hold the largest galaxy the priors may draw."""
-        if isinstance(self.resolution, str):
-            r_max = RESOLUTION_RANGES[self.resolution][1]
-        else:
-            r_max = self.resolution
-        reach = math.floor(self.offset_gals) + r_max * bmin / 2.0
-        needed = int(math.ceil(2.0 * reach)) + 2
-        if self.grid_size < needed:
-            raise ValueError(
-                f"grid_size must be >= {needed} to hold galaxies with R_e up to "
-                f"{r_max * bmin / 2:g} px offset by up to {math.floor(self.offset_gals)} px; "
-                f"got {self.grid_size}"
-            )
-        if bmaj >= self.grid_size:
-            raise ValueError(
-                f"beam_info bmaj ({bmaj:g} px) must be smaller than grid_size ({self.grid_size})"
-            )
+    # --- lazily drawn parameters, in the original's terms -------------------------------
+
+    def draw(self, index: int) -> CubeDraw:
+        """Return what was drawn for cube ``index`` (drawn on first use, then kept)."""
+        if index not in self._draws:
+            self._draws[index] = draw_scene(self.spec, index)
+        return self._draws[index]
+
+    @cached_property
+    def draws(self) -> list[CubeDraw]:
+        """What was drawn for every cube."""
+        return [self.draw(i) for i in range(self.n_cubes)]
+
+    def _per_cube(self, name: str) -> list[np.ndarray]:
+        return [np.asarray(getattr(d, name)) for d in self.draws]
+
+    @property
+    def n_gals(self) -> list[int]:
+        """Galaxies in each cube."""
+        return [len(d.galaxies) for d in self.draws]
+
+    @property
+    def all_Re(self) -> list[np.ndarray]:  # noqa: N802 - the original's name
+        """Per cube, per galaxy: effective radius (pixels)."""
+        return self._per_cube("r_e_px")
+
+    @property
+    def all_Se(self) -> list[np.ndarray]:  # noqa: N802 - the original's name
+        """Per cube, per galaxy: the original's S_e (flux per voxel)."""
+        return self._per_cube("s_e")
+
+    @property
+    def all_hz(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: scale height (kpc)."""
+        return self._per_cube("h_z_kpc")
+
+    @property
+    def all_n(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: Sérsic index."""
+        return self._per_cube("n_sersic")
+
+    @property
+    def all_gal_x_angles(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: first drawn angle (degrees)."""
+        return self._per_cube("x_angle_deg")
+
+    @property
+    def all_gal_y_angles(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: second drawn angle (degrees)."""
+        return self._per_cube("y_angle_deg")
+
+    @property
+    def all_gal_vz_sigmas(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: velocity dispersion (km/s)."""
+        return self._per_cube("sigma_kms")
+
+    @property
+    def all_gal_v_0(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: rotation-curve scale v_0 (km/s)."""
+        return self._per_cube("v_0_kms")
+
+    @property
+    def all_pix_spatial_scales(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: pixel scale (kpc/pixel)."""
+        return [np.full(len(d.galaxies), d.pixel_kpc) for d in self.draws]
 
     def __len__(self) -> int:
         """Return the number of cubes."""
         return self.n_cubes
 
     def observation(self, index: int) -> Observation:
-        """Return the observation (grid, channels, beam) of cube ``index``."""
-        return Observation(
-            nx=self.grid_size,
-            ny=self.grid_size,
-            pixel_kpc=self.draws[index].pixel_kpc,
-            spectral=SpectralAxis(self.n_spectral_slices, -600.0, 600.0),
-            beam=self.beam,
-            line_spread="gaussian",
-            line_spread_sigma_chan=0.6,
-        )
+        """Return the observation (grid, channels, beam, sky) of cube ``index``."""
+        return self.spec.observation(self.draw(index).pixel_kpc)
 
     def params(self, index: int) -> dict[str, Any]:
         """Return the parameter dictionary of cube ``index``."""
-        draw = self.draws[index]
+        draw = self.draw(index)
         obs = self.observation(index)
         return {
             "galaxy_centers": [np.asarray(c, dtype=float) for c in draw.centres_px],
-            "average_vels": obs.spectral.centres_kms,
+            "average_vels": obs.velocities_kms,
             "beam_info": list(self.beam_info),
             "n_gals": len(draw.galaxies),
             "pix_spatial_scale": draw.pixel_kpc,
@@ -220,22 +264,20 @@ class GalCubeCraft:
             "v_0": np.asarray(draw.v_0_kms),
             "v_sys": np.asarray([g.v_sys_kms for g in draw.galaxies]),
             "line_flux": np.asarray([g.line_flux for g in draw.galaxies]),
-            "bunit": "Jy/beam" if self.beam is not None else "Jy/pixel",
+            "bunit": "Jy/beam",
             "seed": self.seed,
             "index": index,
         }
 
-    def render_cube(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(observed, clean)`` float32 cubes for ``index`` (no file written)."""
-        obs = self.observation(index)
-        model = render(self.draws[index].galaxies, obs, self.settings)
-        clean = observe(model, obs).astype(np.float32)
-        if self.peak_snr is None:
-            return clean, clean
-        from .instrument.noise import add_noise_peak_snr
+    def make(self, index: int) -> IndexedCube:
+        """Return cube ``index`` with its truth (no file written)."""
+        if not 0 <= index < self.n_cubes:
+            raise IndexError(f"index must lie in [0, {self.n_cubes - 1}]; got {index}")
+        return make_indexed_cube(self.spec, index, self.settings)
 
-        noise_rng = cube_generator(self.seed, index, stream=NOISE_STREAM)
-        return add_noise_peak_snr(clean, self.peak_snr, obs.beam, noise_rng), clean
+    def cube(self, index: int) -> Cube:
+        """Return cube ``index`` as a :class:`~GalCubeCraft.cube.Cube` (with noise if asked)."""
+        return self.make(index).products.noisy
 
     def output_folder(self) -> Path:
         """Return the folder cubes are saved in."""
@@ -248,18 +290,26 @@ class GalCubeCraft:
         """Render every cube and return a list of ``(cube, params)``.
 
         Each cube is float32 of shape ``(n_spectral_slices, grid_size, grid_size)``, in
-        Jy/beam (Jy/pixel without a beam), non-negative and finite.  With ``save=True``
-        cube ``i`` is written to ``<folder>/cube_<i+1>.npy``, atomically.
+        Jy/beam, non-negative and finite (unless noise was asked for).  With
+        ``save=True`` cube ``i`` is written to ``<folder>/cube_<i+1>.npy`` (or ``.fits``),
+        atomically.
         """
         self.results = []
         self.clean_cubes = []
         bar = ProgressBar(self.n_cubes) if self.verbose else None
         folder = self.output_folder()
         for index in range(self.n_cubes):
-            cube, clean = self.render_cube(index)
+            products = self.make(index).products
+            # Copies: the seed hands out plain arrays that users may change in place.
+            cube, clean = np.array(products.noisy.data), np.array(products.clean.data)
             params = self.params(index)
+            params["noise_rms"] = products.noise_rms
             if self.save:
-                path = save_npy(folder / f"cube_{index + 1}.npy", cube)
+                stem = folder / f"cube_{index + 1}"
+                if self.save_format == "npy":
+                    path = save_npy(stem.with_suffix(".npy"), cube)
+                else:
+                    path = products.noisy.write_fits(stem.with_suffix(".fits"), overwrite=True)
                 params["path"] = str(path)
             self.results.append((cube, params))
             self.clean_cubes.append(clean)
@@ -284,11 +334,3 @@ class GalCubeCraft:
         from .plotting import visualise_result
 
         return visualise_result(data, idx, save=save, fname_save=fname_save)
-
-
-def _check_beam(bmin: float, bmaj: float) -> None:
-    """Refuse beam_info FWHMs that are not positive or have bmin > bmaj, in its own terms."""
-    if bmin <= 0 or bmaj <= 0:
-        raise ValueError(f"beam_info FWHMs must be > 0; got bmin={bmin:g}, bmaj={bmaj:g}")
-    if bmin > bmaj:
-        raise ValueError(f"beam_info bmin must not exceed bmaj; got bmin={bmin:g}, bmaj={bmaj:g}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .conventions import pa_unit_vector
+
 
 @dataclass(frozen=True)
 class Moments:
@@ -98,9 +100,9 @@ def position_velocity_slice(
     if half_length is None:
         half_length = min(nx, ny) // 2
     offsets = np.arange(-half_length, half_length + 1, dtype=float)
-    pa = np.radians(pa_deg)
-    xs = centre_xy[0] - offsets * np.sin(pa)
-    ys = centre_xy[1] + offsets * np.cos(pa)
+    dx, dy = pa_unit_vector(pa_deg)
+    xs = centre_xy[0] + offsets * dx
+    ys = centre_xy[1] + offsets * dy
     pv = np.empty((n_chan, offsets.size))
     for c in range(n_chan):  # one interpolation per channel: cheap, cube-sized at most
         pv[c] = ndimage.map_coordinates(cube[c], [ys, xs], order=1, mode="constant", cval=0.0)

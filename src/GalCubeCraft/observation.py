@@ -1,19 +1,46 @@
-"""What the telescope sees: the sky grid, the spectral axis and the beam.
+"""What the telescope sees, in one record: the sky grid, the channels, the beam, the sky.
 
-These frozen records describe an observation in the engine's units (pixels, kpc, km/s).
-:mod:`GalCubeCraft.sky` builds them from angular units, a redshift and a spectral line.
+:class:`Observation` is the only description of a grid, its channels and its beam in
+the package.  It holds the engine's units (pixels, kpc, km/s) and, optionally, an
+:class:`AngularScale` (redshift, line, cosmology, pointing) that turns pixels into arcsec
+and gives the cube a world coordinate system.  It builds itself from physical units
+(:meth:`Observation.from_physical`), angular units (:meth:`Observation.from_angular`) or
+the original's arguments (:meth:`Observation.from_seed`), and derives its own
+``astropy.wcs.WCS`` and FITS header (:mod:`GalCubeCraft.io.header`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _validate
-from .conventions import beam_area, fwhm_to_sigma
+from .beam import Beam
+from .cosmology import check_cosmology, kpc_per_arcsec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from astropy.io.fits import Header
+    from astropy.wcs import WCS
+
+LINES_HZ = {
+    "CO(1-0)": 115.2712018e9,
+    "CO(2-1)": 230.538e9,
+    "CO(3-2)": 345.7959899e9,
+    "[CII]158": 1900.5369e9,
+    "HI": 1.420405751768e9,
+}
+"""Rest frequencies (Hz) of the line presets."""
+
+LINE_SPREADS = ("tophat", "hanning", "gaussian")
+SEED_BAND_KMS = 600.0
+"""The original's band runs from -600 to +600 km/s."""
+SEED_LINE_SPREAD_SIGMA_CHAN = 0.6
+"""The original smooths its channels with a Gaussian of 0.6 channel."""
 
 
 @dataclass(frozen=True)
@@ -25,12 +52,13 @@ class SpectralAxis:
     n_chan : int
         Number of channels, >= 1.
     v_min_kms, v_max_kms : float
-        Lower edge of the first channel and upper edge of the last (km/s).
+        Lower edge of the first channel and upper edge of the last (km/s), relative to
+        the frame in which the galaxies' systemic velocities are given.
     """
 
     n_chan: int = 40
-    v_min_kms: float = -600.0
-    v_max_kms: float = 600.0
+    v_min_kms: float = -SEED_BAND_KMS
+    v_max_kms: float = SEED_BAND_KMS
 
     def __post_init__(self) -> None:
         """Check the axis."""
@@ -41,6 +69,16 @@ class SpectralAxis:
             raise ValueError(
                 f"v_max_kms must exceed v_min_kms; got {self.v_min_kms!r} .. {self.v_max_kms!r}"
             )
+
+    @classmethod
+    def centred(cls, n_chan: int, channel_width_kms: float) -> SpectralAxis:
+        """Return ``n_chan`` channels of ``channel_width_kms`` centred on zero velocity."""
+        half = (
+            0.5
+            * _validate.integer("n_chan", n_chan, low=1)
+            * _validate.positive("channel_width_kms", channel_width_kms)
+        )
+        return cls(n_chan, -half, half)
 
     @property
     def channel_width_kms(self) -> float:
@@ -60,70 +98,85 @@ class SpectralAxis:
 
 
 @dataclass(frozen=True)
-class Beam:
-    """An elliptical Gaussian beam, FWHMs in pixels.
+class AngularScale:
+    """Where the source is: redshift, line, cosmology and pointing.
 
     Parameters
     ----------
-    bmaj_px, bmin_px : float
-        Major and minor FWHM (pixels), ``0 < bmin <= bmaj``.
-    bpa_deg : float
-        Position angle of the major axis, degrees north through east.
+    redshift : float
+        Source redshift, in (0, 20]: sets arcsec per kpc through the angular-diameter
+        distance.
+    line : str
+        A line preset of :data:`LINES_HZ`; the FITS rest frequency is its frequency
+        redshifted to the source, ``nu_0 / (1 + z)`` (velocities are relative to systemic).
+    ra_deg, dec_deg : float
+        Pointing centre (the field centre), degrees.
+    cosmology : astropy.cosmology.FLRW, optional
+        Default flat LambdaCDM, H0 = 70 km/s/Mpc, Omega_m = 0.3.
     """
 
-    bmaj_px: float
-    bmin_px: float
-    bpa_deg: float = 0.0
+    redshift: float = 1.0
+    line: str = "CO(2-1)"
+    ra_deg: float = 150.0
+    dec_deg: float = 2.0
+    cosmology: Any = None
 
     def __post_init__(self) -> None:
-        """Check the beam."""
-        object.__setattr__(self, "bmaj_px", _validate.positive("bmaj_px", self.bmaj_px))
-        object.__setattr__(self, "bmin_px", _validate.positive("bmin_px", self.bmin_px))
-        object.__setattr__(self, "bpa_deg", _validate.real("bpa_deg", self.bpa_deg))
-        if self.bmin_px > self.bmaj_px:
-            raise ValueError(
-                f"bmin_px must not exceed bmaj_px; got bmin={self.bmin_px!r}, bmaj={self.bmaj_px!r}"
-            )
+        """Check the scale."""
+        object.__setattr__(
+            self,
+            "redshift",
+            _validate.real("redshift", self.redshift, low=0.0, low_open=True, high=20.0),
+        )
+        _validate.choice("line", self.line, tuple(LINES_HZ))
+        object.__setattr__(
+            self,
+            "ra_deg",
+            _validate.real("ra_deg", self.ra_deg, low=0.0, high=360.0, high_open=True),
+        )
+        object.__setattr__(
+            self, "dec_deg", _validate.real("dec_deg", self.dec_deg, low=-90.0, high=90.0)
+        )
+        check_cosmology(self.cosmology)
 
     @property
-    def area_px(self) -> float:
-        """Beam area in pixels, ``pi bmaj bmin / (4 ln 2)``."""
-        return beam_area(self.bmaj_px, self.bmin_px)
+    def kpc_per_arcsec(self) -> float:
+        """Proper kpc per arcsec at the source."""
+        return kpc_per_arcsec(self.redshift, self.cosmology)
 
     @property
-    def sigma_major_px(self) -> float:
-        """Gaussian sigma along the major axis (pixels)."""
-        return float(fwhm_to_sigma(self.bmaj_px))
+    def rest_frequency_hz(self) -> float:
+        """Rest frequency of the line (Hz)."""
+        return LINES_HZ[self.line]
 
     @property
-    def sigma_minor_px(self) -> float:
-        """Gaussian sigma along the minor axis (pixels)."""
-        return float(fwhm_to_sigma(self.bmin_px))
-
-
-LINE_SPREADS = ("tophat", "hanning", "gaussian")
+    def observed_frequency_hz(self) -> float:
+        """Frequency at which the systemic velocity is observed, ``nu_0 / (1 + z)``."""
+        return self.rest_frequency_hz / (1.0 + self.redshift)
 
 
 @dataclass(frozen=True)
 class Observation:
-    """A sky grid, its channels and the instrument response.
+    """A sky grid, its channels, the instrument response and (optionally) the sky.
 
     Parameters
     ----------
     nx, ny : int
-        Field size in pixels (array axes 2 and 1).
+        Field size in pixels (array axes 2 and 1), >= 2.
     pixel_kpc : float
         Projected size of one pixel at the source (kpc).
     spectral : SpectralAxis
         The velocity channels.
     beam : Beam or None
-        Spatial response; ``None`` leaves the cube in Jy/pixel.
+        Spatial response; ``None`` leaves observed cubes in Jy/pixel.
     line_spread : {'tophat', 'hanning', 'gaussian'}
         Channel response after binning: 'tophat' is plain binning, 'hanning' the
         (1/4, 1/2, 1/4) taper of correlator spectra, 'gaussian' a Gaussian of
         ``line_spread_sigma_chan`` channels (the original smooths with 0.6).
     line_spread_sigma_chan : float
         Sigma of the 'gaussian' line spread, in channels.
+    sky : AngularScale or None
+        Redshift, line and pointing: needed for arcsec, a WCS and FITS files.
     """
 
     nx: int = 125
@@ -132,7 +185,8 @@ class Observation:
     spectral: SpectralAxis = dataclasses.field(default_factory=SpectralAxis)
     beam: Beam | None = None
     line_spread: str = "tophat"
-    line_spread_sigma_chan: float = 0.6
+    line_spread_sigma_chan: float = SEED_LINE_SPREAD_SIGMA_CHAN
+    sky: AngularScale | None = None
 
     def __post_init__(self) -> None:
         """Check the observation."""
@@ -144,13 +198,114 @@ class Observation:
             raise TypeError(f"spectral must be a SpectralAxis; got {type(self.spectral).__name__}")
         if self.beam is not None and not isinstance(self.beam, Beam):
             raise TypeError(f"beam must be a Beam or None; got {type(self.beam).__name__}")
+        if self.sky is not None and not isinstance(self.sky, AngularScale):
+            raise TypeError(f"sky must be an AngularScale or None; got {type(self.sky).__name__}")
         _validate.choice("line_spread", self.line_spread, LINE_SPREADS)
-        _validate.positive("line_spread_sigma_chan", self.line_spread_sigma_chan)
+        object.__setattr__(
+            self,
+            "line_spread_sigma_chan",
+            _validate.positive("line_spread_sigma_chan", self.line_spread_sigma_chan),
+        )
         if self.beam is not None and self.beam.bmaj_px >= min(self.nx, self.ny):
             raise ValueError(
-                f"beam bmaj_px must be smaller than the field ({min(self.nx, self.ny)} px); "
-                f"got {self.beam.bmaj_px!r}"
+                f"beam bmaj must be smaller than the field ({min(self.nx, self.ny)} px); "
+                f"got {self.beam.bmaj_px:g} px"
             )
+
+    # --- constructors -------------------------------------------------------------------
+
+    @classmethod
+    def from_physical(
+        cls,
+        n_pix: int,
+        pixel_kpc: float,
+        spectral: SpectralAxis | None = None,
+        beam: Beam | None = None,
+        line_spread: str = "tophat",
+        sky: AngularScale | None = None,
+    ) -> Observation:
+        """Return a square field of ``n_pix`` pixels, each ``pixel_kpc`` wide."""
+        return cls(
+            nx=n_pix, ny=n_pix, pixel_kpc=pixel_kpc, spectral=spectral or SpectralAxis(),
+            beam=beam, line_spread=line_spread, sky=sky,
+        )  # fmt: skip
+
+    @classmethod
+    def from_angular(
+        cls,
+        n_pix: int = 128,
+        pixel_arcsec: float = 0.1,
+        beam_arcsec: Sequence[float] | None = (0.4, 0.4, 0.0),
+        n_chan: int = 40,
+        channel_width_kms: float = 30.0,
+        line: str = "CO(2-1)",
+        redshift: float = 1.0,
+        ra_deg: float = 150.0,
+        dec_deg: float = 2.0,
+        cosmology: Any = None,
+        line_spread: str = "tophat",
+    ) -> Observation:
+        """Return the observation an astronomer describes: arcsec pixels and beam, a line.
+
+        Parameters
+        ----------
+        n_pix : int
+            Field size (square), pixels.
+        pixel_arcsec : float
+            Pixel size (arcsec).
+        beam_arcsec : (bmaj, bmin, bpa_deg) or None
+            Beam FWHMs (arcsec) and position angle (north through east); None: no beam.
+        n_chan : int
+            Number of channels.
+        channel_width_kms : float
+            Channel width (km/s); the band is centred on the systemic velocity.
+        line, redshift, ra_deg, dec_deg, cosmology
+            See :class:`AngularScale`.
+        line_spread : str
+            See :class:`Observation`.
+        """
+        sky = AngularScale(redshift, line, ra_deg, dec_deg, cosmology)
+        pixel = _validate.positive("pixel_arcsec", pixel_arcsec)
+        beam = None
+        if beam_arcsec is not None:
+            bmaj, bmin, bpa = _validate.real_sequence("beam_arcsec", beam_arcsec, 3)
+            beam = Beam.from_arcsec(bmaj, bmin, bpa, pixel)
+        return cls(
+            nx=n_pix, ny=n_pix, pixel_kpc=pixel * sky.kpc_per_arcsec,
+            spectral=SpectralAxis.centred(n_chan, channel_width_kms), beam=beam,
+            line_spread=line_spread, sky=sky,
+        )  # fmt: skip
+
+    @classmethod
+    def from_seed(
+        cls,
+        grid_size: int,
+        n_spectral_slices: int,
+        beam_info: Sequence[float],
+        pixel_kpc: float,
+        sky: AngularScale | None = None,
+    ) -> Observation:
+        """Return the original's observation: its band, beam order and channel smoothing.
+
+        ``beam_info`` is ``(bmin_px, bmaj_px, bpa_deg)``, the original's order; the band
+        runs from -600 to +600 km/s and channels are smoothed by a Gaussian of 0.6 channel.
+        """
+        return cls(
+            nx=grid_size, ny=grid_size, pixel_kpc=pixel_kpc,
+            spectral=SpectralAxis(n_spectral_slices, -SEED_BAND_KMS, SEED_BAND_KMS),
+            beam=Beam.from_seed_beam_info(beam_info), line_spread="gaussian",
+            line_spread_sigma_chan=SEED_LINE_SPREAD_SIGMA_CHAN, sky=sky,
+        )  # fmt: skip
+
+    def replace(self, **changes: Any) -> Observation:
+        """Return a copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def with_sky(self, sky: AngularScale | None = None, **scale: Any) -> Observation:
+        """Return a copy with an angular scale (``sky``, or one built from ``scale``)."""
+        return self.replace(sky=sky if sky is not None else AngularScale(**scale))
+
+    # --- derived quantities -------------------------------------------------------------
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -162,9 +317,43 @@ class Observation:
         """Half the field size along x and y (kpc)."""
         return 0.5 * self.nx * self.pixel_kpc, 0.5 * self.ny * self.pixel_kpc
 
-    def replace(self, **changes: object) -> Observation:
-        """Return a copy with ``changes`` applied (validated again)."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    @property
+    def velocities_kms(self) -> np.ndarray:
+        """Channel centres (km/s), ascending."""
+        return self.spectral.centres_kms
+
+    @property
+    def centre_px(self) -> tuple[float, float]:
+        """0-based ``(x, y)`` pixel coordinates of the field centre (``(n - 1) / 2``)."""
+        return 0.5 * (self.nx - 1), 0.5 * (self.ny - 1)
+
+    def require_sky(self) -> AngularScale:
+        """Return the angular scale, or raise if this observation has none."""
+        if self.sky is None:
+            raise ValueError(
+                "this observation has no angular scale (redshift, line, pointing); "
+                "add one with observation.with_sky(redshift=...) before asking for arcsec, "
+                "a WCS or a FITS file"
+            )
+        return self.sky
+
+    @property
+    def pixel_arcsec(self) -> float:
+        """Pixel size (arcsec) at the source's redshift."""
+        return self.pixel_kpc / self.require_sky().kpc_per_arcsec
+
+    def fits_header(self, bunit: str = "Jy/beam", spectral_type: str = "VRAD") -> Header:
+        """Return the FITS header of a cube of this observation (:mod:`GalCubeCraft.io.header`)."""
+        from .io.header import observation_header
+
+        return observation_header(self, bunit, spectral_type)
+
+    @property
+    def wcs(self) -> WCS:
+        """The cube's world coordinate system (RA---SIN, DEC--SIN, VRAD in m/s)."""
+        from astropy.wcs import WCS
+
+        return WCS(self.fits_header())
 
 
 def pixel_centres_kpc(n: int, pixel_kpc: float) -> np.ndarray:
@@ -184,6 +373,8 @@ def check_fits_in_field(
     A galaxy whose effective radius spills out of the grid cannot be measured from the
     cube, and its flux is mostly lost: that is almost always a units mistake.
     """
+    if not (math.isfinite(x_kpc) and math.isfinite(y_kpc)):
+        raise ValueError("galaxy centre must be finite")
     half_x, half_y = obs.half_extent_kpc
     if abs(x_kpc) + galaxy_r_e_kpc > half_x or abs(y_kpc) + galaxy_r_e_kpc > half_y:
         raise ValueError(
@@ -191,5 +382,3 @@ def check_fits_in_field(
             f"({x_kpc:g}, {y_kpc:g}) kpc plus r_e_kpc={galaxy_r_e_kpc:g} must lie inside the "
             f"field half-size ({half_x:g}, {half_y:g}) kpc; enlarge nx/ny or pixel_kpc"
         )
-    if not (math.isfinite(x_kpc) and math.isfinite(y_kpc)):
-        raise ValueError("galaxy centre must be finite")

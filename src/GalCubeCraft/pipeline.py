@@ -1,4 +1,4 @@
-"""Galaxies plus an observation in, a Jy/pixel spectral cube out: no I/O, no randomness."""
+"""Galaxies plus an observation in, a Jy/pixel model cube out: no I/O, no randomness."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .cube import Cube
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
 from .renderer.deposit import deposit_spectra
 from .renderer.geometry import DiskGeometry
+from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
-from .renderer.sky import sample_sky
 
 
 def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
@@ -24,10 +25,19 @@ def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
         check_fits_in_field(galaxy.r_e_kpc, galaxy.x_kpc, galaxy.y_kpc, observation)
 
 
+def as_galaxy_list(galaxies: Galaxy | Iterable[Galaxy]) -> list[Galaxy]:
+    """Return ``galaxies`` as a list (one galaxy or any iterable of them)."""
+    return [galaxies] if isinstance(galaxies, Galaxy) else list(galaxies)
+
+
 def render_galaxy_into(
     cube: np.ndarray, galaxy: Galaxy, observation: Observation, settings: RenderSettings
 ) -> None:
-    """Add the Jy/pixel emission of one galaxy to ``cube`` (shape ``observation.shape``)."""
+    """Add the Jy/pixel emission of one galaxy to ``cube`` (shape ``observation.shape``).
+
+    The hot path: ``galaxy`` and ``observation`` must already have been checked
+    (:func:`check_scene`).
+    """
     geometry = DiskGeometry.from_galaxy(galaxy, settings.lost_fraction)
     if geometry.line_flux <= 0.0:
         return
@@ -39,6 +49,7 @@ def render_galaxy_into(
         samples.pixels.size,
         samples.flux,
         samples.velocity,
+        samples.variance,
         geometry.v_sys,
         geometry.sigma,
         observation.spectral,
@@ -52,7 +63,7 @@ def render(
     galaxies: Galaxy | Iterable[Galaxy],
     observation: Observation,
     settings: RenderSettings | None = None,
-) -> np.ndarray:
+) -> Cube:
     """Render galaxies into a model cube in Jy/pixel.
 
     Parameters
@@ -61,21 +72,21 @@ def render(
         The sources; their emission adds.
     observation : Observation
         Grid, pixel scale and channels (its beam and line spread are *not* applied here:
-        see :func:`GalCubeCraft.instrument.observe`).
+        see :func:`GalCubeCraft.observe`).
     settings : RenderSettings, optional
         Accuracy knobs.
 
     Returns
     -------
-    numpy.ndarray
-        float64 array of shape ``(n_chan, ny, nx)``: mean flux density over each channel
-        in each pixel (Jy/pixel).  ``cube.sum() * channel_width`` is the line flux that
-        falls inside the field and band (Jy km/s).
+    Cube
+        ``kind='model'``, float64 data of shape ``(n_chan, ny, nx)``: the mean flux
+        density over each channel in each pixel (Jy/pixel).
+        ``cube.line_flux_jykms()`` is the line flux inside the field and band (Jy km/s).
     """
-    galaxy_list = [galaxies] if isinstance(galaxies, Galaxy) else list(galaxies)
+    galaxy_list = as_galaxy_list(galaxies)
     check_scene(galaxy_list, observation)
     settings = RenderSettings() if settings is None else settings
-    cube = np.zeros(observation.shape, dtype=np.float64)
+    data = np.zeros(observation.shape, dtype=np.float64)
     for galaxy in galaxy_list:
-        render_galaxy_into(cube, galaxy, observation, settings)
-    return cube
+        render_galaxy_into(data, galaxy, observation, settings)
+    return Cube(data, observation, kind="model", galaxies=tuple(galaxy_list))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model.galaxy import Galaxy
-from .moments import moments
 from .observation import Observation
 from .pipeline import render
 from .renderer.settings import RenderSettings
@@ -35,5 +34,7 @@ def ground_truth(
 ) -> GroundTruth:
     """Return the ground-truth products of ``galaxies`` seen in ``observation``."""
     intrinsic = render(galaxies, observation, settings)
-    m = moments(intrinsic, observation.spectral.centres_kms)
-    return GroundTruth(intrinsic=intrinsic.astype(np.float32), velocity_field=m.m1, moment0=m.m0)
+    m = intrinsic.moments()
+    return GroundTruth(
+        intrinsic=intrinsic.data.astype(np.float32), velocity_field=m.m1, moment0=m.m0
+    )

@@ -1,14 +1,18 @@
-"""Datasets for machine learning: specs, on-the-fly and stored datasets, Dask generation."""
+"""Datasets for machine learning: on-the-fly and stored datasets, stores, Dask generation."""
 
+from ..spec import DatasetSpec
 from .dataset import CubeDataset, StoreDataset, parameter_table
-from .items import galaxies_from_params, parameter_names, render_item
-from .spec import DatasetSpec
+from .items import ARRAY_NAMES, galaxies_from_params, parameter_names, render_item
+from .stores import FORMATS, open_store
 
 __all__ = [
+    "ARRAY_NAMES",
+    "FORMATS",
     "CubeDataset",
     "DatasetSpec",
     "StoreDataset",
     "galaxies_from_params",
+    "open_store",
     "parameter_names",
     "parameter_table",
     "render_item",

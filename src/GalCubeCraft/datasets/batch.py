@@ -1,16 +1,15 @@
 """Parallel and distributed dataset generation; the only module that imports dask.
 
-Tasks of a few cube indices each (every cube is still written and marked done on its
-own).  By default a ``LocalCluster`` with one single-threaded worker
-process per core starts with no set-up; given a scheduler address the same call runs on
-an existing ``dask.distributed`` cluster.  Zarr, npy and FITS items are written by the
-workers themselves (each into its own chunk or files); HDF5 items are sent back and
-written by this process, HDF5 taking a single writer.
+By default a ``LocalCluster`` with one single-threaded worker process per core starts
+with no set-up; given a scheduler address the same call runs on an existing
+``dask.distributed`` cluster.  Stores that take concurrent writers (Zarr, npy, FITS) are
+written by the workers themselves, each item into its own chunks or files, in tasks of a
+few items; for HDF5 (a single writer) items are sent back and written here.
 
-Runs resume: items already marked done are skipped, and an item counts as done only once
-all its arrays are written, so an interrupted run loses nothing and duplicates nothing.
-The store's content does not depend on the number of workers: item ``i`` is a pure
-function of ``(spec, i)``.
+Runs resume: the done items are read once, at the start, and skipped; an item counts as
+done only once all its arrays are written, so an interrupted run loses nothing and
+duplicates nothing.  The store's content does not depend on the number of workers: item
+``i`` is a pure function of ``(spec, i)``.
 """
 
 from __future__ import annotations
@@ -20,15 +19,16 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import _validate
 from .._progress import ProgressBar
-from . import folder_store
+from ..spec import DatasetSpec
 from .items import Item, render_item
-from .spec import DatasetSpec
+from .stores import FORMATS, Store, open_store
 
-FORMATS = ("zarr", "hdf5", "npy", "fits")
 log = logging.getLogger("GalCubeCraft")
+_worker_stores: dict[tuple[int, str, str], Store] = {}
 
 
 @dataclass(frozen=True)
@@ -40,28 +40,37 @@ class GenerationReport:
     seconds: float
 
     @property
-    def cubes_per_second(self) -> float:
-        """Throughput of this run."""
-        return self.written / self.seconds if self.seconds > 0 else float("nan")
+    def cubes_per_second(self) -> float | None:
+        """Throughput of this run; None when nothing was written."""
+        return self.written / self.seconds if self.written and self.seconds > 0 else None
 
 
-def _render_and_write(index: int, spec: DatasetSpec, path: str, fmt: str) -> int:
-    """Render item ``index`` and write it into the store (marking it done last)."""
-    item = render_item(spec, index)
-    if fmt == "zarr":
-        from . import zarr_store
+def _worker_store(path: str, store_id: str) -> Store:
+    """Return the store, opened once per worker process and per store.
 
-        zarr_store.write_item(path, item)
-    else:
-        folder_store.write_item(path, spec, item, fmt)
-    return index
+    The key holds the store's id, so a store re-made at the same path (another shape,
+    another spec) is opened afresh by a long-lived cluster.
+    """
+    key = (os.getpid(), path, store_id)
+    if key not in _worker_stores:
+        store = open_store(path)
+        if store.store_id != store_id:
+            raise RuntimeError(f"{path} was replaced while items were being written")
+        _worker_stores[key] = store
+    return _worker_stores[key]
 
 
-def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, fmt: str) -> int:
+def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, store_id: str) -> int:
     """Worker task: render and write several items, each marked done on its own."""
+    store = _worker_store(path, store_id)
     for index in indices:
-        _render_and_write(index, spec, path, fmt)
+        store.write_item(render_item(spec, index))
     return len(indices)
+
+
+def _render_only(index: int, spec: DatasetSpec) -> Item:
+    """Worker task for single-writer stores: render item ``index`` and send it back."""
+    return render_item(spec, index)
 
 
 def _batches(todo: list[int], n_workers: int) -> list[list[int]]:
@@ -73,23 +82,6 @@ def _batches(todo: list[int], n_workers: int) -> list[list[int]]:
     """
     size = max(1, min(8, len(todo) // (4 * max(n_workers, 1))))
     return [todo[k : k + size] for k in range(0, len(todo), size)]
-
-
-def _render_only(index: int, spec: DatasetSpec) -> Item:
-    """Worker task for HDF5: render item ``index`` and send it back."""
-    return render_item(spec, index)
-
-
-def _done(path: Path, fmt: str) -> set[int]:
-    if fmt == "zarr":
-        from . import zarr_store
-
-        return set(zarr_store.done_indices(path).tolist())
-    if fmt == "hdf5":
-        from . import hdf5_store
-
-        return set(hdf5_store.done_indices(path).tolist())
-    return set(folder_store.done_indices(path, fmt).tolist())
 
 
 def generate_dataset(
@@ -107,9 +99,9 @@ def generate_dataset(
     spec : DatasetSpec
         What to make.
     path : str or path
-        A ``.zarr`` store, an HDF5 file, or a folder for npy/FITS files.
+        The store: a Zarr folder, an HDF5 file, or a folder for npy/FITS files.
     fmt : {'zarr', 'hdf5', 'npy', 'fits'}
-        Storage format.
+        Storage format; an existing store must be of this format and spec.
     workers : int, optional
         Local worker processes; default one per core; 0 renders in this process.
     scheduler : str, optional
@@ -130,54 +122,29 @@ def generate_dataset(
         _validate.integer("workers", workers, low=0, high=1024)
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
-    path = Path(path)
-    handle = None
-    if fmt == "zarr":
-        from . import zarr_store
-
-        zarr_store.open_store(path, spec)
-    elif fmt == "hdf5":
-        from . import hdf5_store
-
-        handle = hdf5_store.create_or_open(path, spec)
-        handle.close()
-    else:
-        folder_store.open_folder(path, spec)
-    todo = [i for i in range(spec.n_cubes) if i not in _done(path, fmt)]
-    skipped = spec.n_cubes - len(todo)
-    bar = ProgressBar(len(todo)) if progress and todo else None
-    start = time.perf_counter()
-    if not todo:
-        return GenerationReport(0, skipped, 0.0)
-    if workers == 0 and scheduler is None:
-        _run_serial(spec, path, fmt, todo, bar)
-    else:
-        _run_dask(spec, path, fmt, todo, bar, workers, scheduler)
-    return GenerationReport(len(todo), skipped, time.perf_counter() - start)
-
-
-def _run_serial(
-    spec: DatasetSpec, path: Path, fmt: str, todo: list[int], bar: ProgressBar | None
-) -> None:
-    if fmt == "hdf5":
-        from . import hdf5_store
-
-        with hdf5_store.create_or_open(path, spec) as handle:
+    store = open_store(path, spec, fmt)
+    try:
+        done = set(store.done_indices().tolist())
+        todo = [i for i in range(spec.n_cubes) if i not in done]
+        skipped = spec.n_cubes - len(todo)
+        if not todo:
+            return GenerationReport(0, skipped, 0.0)
+        bar = ProgressBar(len(todo)) if progress else None
+        start = time.perf_counter()
+        if workers == 0 and scheduler is None:
             for index in todo:
-                hdf5_store.write_item(handle, render_item(spec, index))
+                store.write_item(render_item(spec, index))
                 if bar:
                     bar.advance()
-        return
-    for index in todo:
-        _render_and_write(index, spec, str(path), fmt)
-        if bar:
-            bar.advance()
+        else:
+            _run_dask(store, todo, bar, workers, scheduler)
+        return GenerationReport(len(todo), skipped, time.perf_counter() - start)
+    finally:
+        store.close()
 
 
 def _run_dask(
-    spec: DatasetSpec,
-    path: Path,
-    fmt: str,
+    store: Store,
     todo: list[int],
     bar: ProgressBar | None,
     workers: int | None,
@@ -208,31 +175,29 @@ def _run_dask(
                 dashboard_address=None,
             )
     client = Client(cluster if cluster is not None else scheduler)
+    spec = store.spec
     try:
-        if fmt == "hdf5":
-            from . import hdf5_store
-
+        if not store.concurrent_writers:
             futures = client.map(_render_only, todo, spec=spec, pure=False)
-            with hdf5_store.create_or_open(path, spec) as handle:
-                for future in as_completed(futures):
-                    hdf5_store.write_item(handle, future.result())
-                    future.release()
-                    if bar:
-                        bar.advance()
+            for future in as_completed(futures):
+                store.write_item(future.result())
+                future.release()
+                if bar:
+                    bar.advance()
         else:
             n_workers = len(client.scheduler_info().get("workers", {})) or 1
-            futures = client.map(
+            tasks: list[Any] = client.map(
                 _render_and_write_many,
                 _batches(todo, n_workers),
                 spec=spec,
-                path=str(path.resolve()),
-                fmt=fmt,
+                path=str(Path(store.path).resolve()),
+                store_id=store.store_id,
                 pure=False,
             )
-            for future in as_completed(futures):
-                done = future.result()
+            for future in as_completed(tasks):
+                written = future.result()
                 if bar:
-                    bar.advance(done)
+                    bar.advance(written)
     finally:
         client.close()
         if cluster is not None:

@@ -1,20 +1,22 @@
 """Map-style datasets (``__len__``, ``__getitem__``) for PyTorch and plain Python.
 
-Items are dicts of NumPy arrays (``noisy``, ``clean``, ``moment0``, ``velocity_field``,
-``params``) plus ``index``; ``torch.utils.data.DataLoader`` collates them into tensors
-with its default ``collate_fn``, with any number of workers.  Neither class imports
-torch: it stays an optional dependency.
+Items are dicts of NumPy arrays (:data:`~GalCubeCraft.datasets.items.ARRAY_NAMES`: noisy
+and clean cubes, per-galaxy clean cubes, truth maps, per-galaxy positions and systemic
+velocities, the parameter vector) plus ``index``; ``torch.utils.data.DataLoader``
+collates them into tensors with its default ``collate_fn``, with any number of workers.
+Neither class imports torch: it stays an optional dependency.
 """
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 from typing import Any
 
-from . import folder_store
-from .items import parameter_names, read_stored_item, render_item
-from .spec import DatasetSpec
+from ..spec import DatasetSpec
+from .items import parameter_names, render_item
+from .stores import Store, open_store
 
 
 class CubeDataset:
@@ -36,7 +38,7 @@ class CubeDataset:
 
 
 class StoreDataset:
-    """Items read back from a Zarr store, an HDF5 file or an npy folder.
+    """Items read back from any store (Zarr, HDF5, npy folder, FITS folder).
 
     The store is opened lazily in each process, so DataLoader workers (forked or
     spawned) each get their own handle.
@@ -44,58 +46,38 @@ class StoreDataset:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            raise FileNotFoundError(f"no dataset at {self.path}")
-        self.format = _detect_format(self.path)
-        if self.format == "zarr":
-            from . import zarr_store
-
-            self.spec = zarr_store.read_spec(self.path)
-        elif self.format == "hdf5":
-            from . import hdf5_store
-
-            self.spec = hdf5_store.read_spec(self.path)
-        else:
-            self.spec = DatasetSpec.from_toml(self.path / "spec.toml")
+        store = open_store(self.path)
+        self.format = store.format
+        self.spec = store.spec
+        store.close()
         self.parameter_names = parameter_names(self.spec)
-        self._handle: Any = None
+        self._store: Store | None = None
         self._pid: int | None = None
 
     def __len__(self) -> int:
         """Return the number of items."""
         return self.spec.n_cubes
 
-    def _open(self) -> Any:
-        if self._handle is None or self._pid != os.getpid():
-            if self.format == "zarr":
-                from . import zarr_store
-
-                self._handle = zarr_store.open_for_reading(self.path)
-            elif self.format == "hdf5":
-                from . import hdf5_store
-
-                self._handle = hdf5_store.open_for_reading(self.path)
+    def _open(self) -> Store:
+        if self._store is None or self._pid != os.getpid():
+            self._store = open_store(self.path)
             self._pid = os.getpid()
-        return self._handle
+        return self._store
+
+    def done_indices(self) -> list[int]:
+        """Return the indices of the items written so far."""
+        return [int(i) for i in self._open().done_indices()]
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         """Read and return item ``index`` (KeyError if it was never written)."""
-        index = _check_index(index, len(self))
-        if self.format == "npy":
-            return folder_store.read_npy_item(self.path, index)
-        return read_stored_item(self._open(), index)
+        return self._open().read_item(_check_index(index, len(self)))
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the open handle (DataLoader workers reopen it)."""
-        state = dict(self.__dict__)
-        state["_handle"] = None
-        state["_pid"] = None
-        return state
+        """Pickle without the open store (DataLoader workers reopen it)."""
+        return {**self.__dict__, "_store": None, "_pid": None}
 
 
 def _check_index(index: Any, length: int) -> int:
-    import numbers
-
     if isinstance(index, bool) or not isinstance(index, numbers.Integral):
         raise TypeError(f"index must be an integer; got {type(index).__name__}")
     index = int(index)
@@ -106,38 +88,21 @@ def _check_index(index: Any, length: int) -> int:
     return index
 
 
-def _detect_format(path: Path) -> str:
-    if path.is_dir() and (path / "zarr.json").exists():
-        return "zarr"
-    if path.is_dir() and (path / "spec.toml").exists():
-        return "npy"
-    if path.is_file():
-        return "hdf5"
-    raise ValueError(f"{path} is not a GalCubeCraft dataset (Zarr store, HDF5 file or npy folder)")
-
-
 def parameter_table(path: str | os.PathLike[str]) -> Any:
-    """Return a stored dataset's parameter table as a ``pandas.DataFrame``, one row per cube."""
+    """Return a stored dataset's parameter table as a ``pandas.DataFrame``.
+
+    One row per item written so far, indexed by item index; columns are
+    :func:`~GalCubeCraft.datasets.items.parameter_names` (NaN in unused galaxy slots).
+    """
     try:
         import pandas as pd
     except ImportError as error:  # pragma: no cover - the test extra installs it
         raise ImportError("parameter tables need pandas: pip install 'GalCubeCraft[ml]'") from error
 
-    path = Path(path)
-    fmt = _detect_format(path)
-    if fmt == "zarr":
-        from . import zarr_store
-
-        names, rows = zarr_store.read_table(path)
-    elif fmt == "hdf5":
-        from . import hdf5_store
-
-        names, rows = hdf5_store.read_table(path)
-    else:
-        spec = DatasetSpec.from_toml(path / "spec.toml")
-        names = parameter_names(spec)
-        import numpy as np
-
-        rows = np.array([folder_store.read_npy_item(path, i)["params"]
-                         for i in folder_store.done_indices(path, "npy")])  # fmt: skip
-    return pd.DataFrame(rows, columns=names)
+    store = open_store(path)
+    try:
+        indices, rows = store.parameter_rows()
+        names = parameter_names(store.spec)
+    finally:
+        store.close()
+    return pd.DataFrame(rows, columns=names, index=pd.Index(indices, name="index"))

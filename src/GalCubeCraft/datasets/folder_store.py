@@ -1,75 +1,147 @@
-"""Datasets as folders of files, one set per item: ``.npy`` arrays or FITS cubes.
+"""Datasets as folders of files, one set per item: ``.npy`` arrays or one FITS file.
 
-npy: ``<i>_noisy.npy``, ``<i>_clean.npy``, ``<i>_moment0.npy``, ``<i>_velocity_field.npy``
-and ``<i>_params.npy`` (written last: its presence marks the item done).
-FITS: ``<i>.fits`` with the noisy cube (and the generating parameters in its header),
-the clean cube in extension ``CLEAN`` and the truth maps in ``MOMENT0``; pixels get an
-angular scale from the spec's redshift.  Every file is written atomically.
+Both record ``store.json`` (format, version, id) and ``spec.toml`` at creation.
+
+- npy: ``<index>_<array>.npy`` for every item array, ``params`` written last: its file
+  marks the item done.
+- FITS: ``<index>.fits``, whose primary HDU is the noisy cube with the full header of its
+  observation (WCS, beam, units, galaxy parameters) and whose image extensions hold the
+  other arrays, named after them in capitals (``CLEAN``, ``GALAXY_CLEAN``, ...).  The
+  file marks the item done.
+
+Every file is written atomically, so a file that exists is complete.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..io.fits import write_fits
+from ..io.atomic import atomic_path
 from ..io.npy import save_npy
-from ..sky import frame_for_pixel_scale
-from .items import ARRAY_NAMES, Item, galaxies_from_params
-from .spec import DatasetSpec
-
-NPY_PARTS = ARRAY_NAMES  # params last: its file marks the item done
+from ..spec import DatasetSpec
+from .items import ARRAY_NAMES, Item, array_shapes, galaxies_from_params
+from .stores import MARKER_FILE, marker
 
 
-def _stem(index: int) -> str:
-    return f"{index:06d}"
+def _index_of(name: str) -> int | None:
+    """Return the item index a file name starts with (digits before '_' or '.')."""
+    stem = name.split("_", 1)[0].split(".", 1)[0]
+    return int(stem) if stem.isdigit() else None
 
 
-def open_folder(path: str | os.PathLike[str], spec: DatasetSpec) -> Path:
-    """Create the folder (with ``spec.toml``), or check an existing one was made from ``spec``."""
-    folder = Path(path)
-    spec_file = folder / "spec.toml"
-    if spec_file.exists():
-        if DatasetSpec.from_toml(spec_file) != spec:
-            raise ValueError(f"{folder} holds a dataset made from a different spec")
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    spec.write_toml(spec_file)
-    return folder
+class _FolderStore:
+    """What the npy and FITS folders share: the record, the done scan, the table."""
+
+    format: ClassVar[str] = ""
+    concurrent_writers: ClassVar[bool] = True
+    done_suffix: ClassVar[str] = ""
+
+    def __init__(self, path: Path, spec: DatasetSpec, store_id: str) -> None:
+        self.path = path
+        self.spec = spec
+        self.store_id = store_id
+
+    @classmethod
+    def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
+        """Create an empty store at ``path``."""
+        path.mkdir()
+        spec.write_toml(path / "spec.toml")
+        with atomic_path(path / MARKER_FILE) as temporary:
+            temporary.write_text(json.dumps(marker(cls.format, store_id)))
+
+    @classmethod
+    def open(cls, path: Path) -> Any:
+        """Open an existing store."""
+        record = json.loads((path / MARKER_FILE).read_text())
+        if record.get("format") != cls.format:
+            raise ValueError(f"{path} holds a {record.get('format')} dataset, not {cls.format}")
+        return cls(path, DatasetSpec.from_toml(path / "spec.toml"), str(record["store_id"]))
+
+    @staticmethod
+    def _stem(index: int) -> str:
+        return f"{index:06d}"
+
+    def done_indices(self) -> np.ndarray:
+        """Return the sorted indices of the items completely written."""
+        found = (
+            _index_of(e.name) for e in os.scandir(self.path) if e.name.endswith(self.done_suffix)
+        )
+        return np.array(sorted(i for i in found if i is not None), dtype=np.int64)
+
+    def read_item(self, index: int) -> dict[str, Any]:
+        """Return item ``index``; ``KeyError`` if it is not done."""
+        raise NotImplementedError
+
+    def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, rows)`` of the done items' parameter vectors."""
+        done = self.done_indices()
+        width = array_shapes(self.spec)["params"][0][0]
+        rows = np.array([self.read_item(int(i))["params"] for i in done]).reshape(-1, width)
+        return done, rows
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
-def write_item(folder: str | os.PathLike[str], spec: DatasetSpec, item: Item, fmt: str) -> None:
-    """Write ``item`` as ``fmt`` ('npy' or 'fits') files."""
-    folder = Path(folder)
-    stem = _stem(item.index)
-    if fmt == "npy":
-        for part in NPY_PARTS:  # params last: its file marks the item done
-            save_npy(folder / f"{stem}_{part}.npy", getattr(item, part))
-        return
-    pixel_kpc = float(item.params[1])
-    frame = frame_for_pixel_scale(
-        pixel_kpc, spec.grid_size, spec.n_chan, 2 * spec.v_max_kms / spec.n_chan,
-        spec.beam_px, spec.redshift,
-    )  # fmt: skip
-    write_fits(
-        folder / f"{stem}.fits", item.noisy, frame,
-        galaxies=galaxies_from_params(spec, item.params), overwrite=True,
-        extensions={"CLEAN": item.clean, "MOMENT0": item.moment0},
-    )  # fmt: skip
+class NpyFolderStore(_FolderStore):
+    """A folder of ``.npy`` files (see the module docstring)."""
+
+    format: ClassVar[str] = "npy"
+    done_suffix: ClassVar[str] = "_params.npy"
+
+    def write_item(self, item: Item) -> None:
+        """Write each array to its own file, ``params`` last."""
+        stem = self._stem(item.index)
+        for name in ARRAY_NAMES:  # params last: its file marks the item done
+            save_npy(self.path / f"{stem}_{name}.npy", item.arrays[name])
+
+    def read_item(self, index: int) -> dict[str, Any]:
+        """Return item ``index``; ``KeyError`` if it is not done."""
+        stem = self._stem(index)
+        if not (self.path / f"{stem}_params.npy").exists():
+            raise KeyError(f"item {index} has not been written")
+        return {"index": index, **{n: np.load(self.path / f"{stem}_{n}.npy") for n in ARRAY_NAMES}}
 
 
-def done_indices(folder: str | os.PathLike[str], fmt: str) -> np.ndarray:
-    """Return the indices of the items fully written."""
-    pattern = "*_params.npy" if fmt == "npy" else "*.fits"
-    return np.array(sorted(int(p.name[:6]) for p in Path(folder).glob(pattern)), dtype=int)
+class FitsFolderStore(_FolderStore):
+    """A folder of FITS files, one per item (see the module docstring)."""
 
+    format: ClassVar[str] = "fits"
+    done_suffix: ClassVar[str] = ".fits"
 
-def read_npy_item(folder: str | os.PathLike[str], index: int) -> dict[str, object]:
-    """Return item ``index`` of an npy folder as a dict of arrays."""
-    folder = Path(folder)
-    stem = _stem(index)
-    if not (folder / f"{stem}_params.npy").exists():
-        raise KeyError(f"item {index} has not been written")
-    return {"index": index, **{p: np.load(folder / f"{stem}_{p}.npy") for p in NPY_PARTS}}
+    def write_item(self, item: Item) -> None:
+        """Write the item's FITS file atomically (the noisy cube first, with its WCS)."""
+        from ..cube import Cube
+        from ..io.fits import write_fits
+
+        params = item.arrays["params"]
+        rms = float(params[3])
+        cube = Cube(
+            item.arrays["noisy"], self.spec.observation(float(params[1])),
+            kind="noisy" if rms > 0 else "observed", noise_rms=rms,
+            galaxies=tuple(galaxies_from_params(self.spec, params)),
+        )  # fmt: skip
+        extensions = {name.upper(): item.arrays[name] for name in ARRAY_NAMES if name != "noisy"}
+        write_fits(self.path / f"{self._stem(item.index)}.fits", cube, overwrite=True,
+                   extensions=extensions)  # fmt: skip
+
+    def read_item(self, index: int) -> dict[str, Any]:
+        """Return item ``index``; ``KeyError`` if it is not done."""
+        from astropy.io import fits
+
+        path = self.path / f"{self._stem(index)}.fits"
+        if not path.exists():
+            raise KeyError(f"item {index} has not been written")
+        shapes = array_shapes(self.spec)
+        item: dict[str, Any] = {"index": index}
+        with fits.open(path) as hdul:
+            for name in ARRAY_NAMES:
+                data = hdul[0 if name == "noisy" else name.upper()].data
+                # FITS is big-endian: give back native arrays equal to what was written.
+                item[name] = np.asarray(data, dtype=shapes[name][1])
+        return item

@@ -1,4 +1,8 @@
-"""One dataset item as a pure function of ``(spec, index)``."""
+"""One dataset item as a pure function of ``(spec, index)``.
+
+An item is what the one cube factory (:func:`GalCubeCraft.factory.make_indexed_cube`)
+makes of cube ``index``, as named arrays every store holds (:data:`ARRAY_SHAPES`).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,21 @@ from typing import Any
 
 import numpy as np
 
-from .._random import NOISE_STREAM, cube_generator
-from ..instrument.noise import noise_cube
-from ..instrument.observe import observe
+from ..factory import make_indexed_cube
 from ..model.galaxy import Galaxy
 from ..model.rotation import MilkyWayRotationCurve
-from ..moments import moments
-from ..pipeline import render
-from ..priors import draw_cube
-from .spec import DatasetSpec
+from ..spec import DatasetSpec
 
-ARRAY_NAMES = ("noisy", "clean", "moment0", "velocity_field", "params")
+ARRAY_NAMES = (
+    "noisy",
+    "clean",
+    "galaxy_clean",
+    "moment0",
+    "velocity_field",
+    "galaxy_centre_px",
+    "galaxy_vsys_kms",
+    "params",
+)
 """The arrays of an item, as stores hold them and datasets return them."""
 
 GLOBAL_COLUMNS = ("n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr")
@@ -45,65 +53,67 @@ def parameter_names(spec: DatasetSpec) -> list[str]:
     return names
 
 
-@dataclass(frozen=True)
-class Item:
-    """One item: observed and clean cubes (Jy/beam), truth maps and parameters.
+def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, float]]:
+    """Return ``{name: (shape, dtype, fill value)}`` of one item's arrays.
 
-    ``moment0`` (Jy/pixel km/s) and ``velocity_field`` (km/s, NaN off-source) come from
-    the intrinsic, unconvolved model.
+    Unused galaxy slots (a cube holds up to ``spec.max_galaxies``) are zero in
+    ``galaxy_clean`` and NaN in the per-galaxy vectors; ``velocity_field`` is NaN
+    off-source.
+    """
+    c, y, x = spec.shape
+    g = spec.max_galaxies
+    return {
+        "noisy": ((c, y, x), "float32", 0.0),
+        "clean": ((c, y, x), "float32", 0.0),
+        "galaxy_clean": ((g, c, y, x), "float32", 0.0),
+        "moment0": ((y, x), "float32", 0.0),
+        "velocity_field": ((y, x), "float32", np.nan),
+        "galaxy_centre_px": ((g, 2), "float64", np.nan),
+        "galaxy_vsys_kms": ((g,), "float64", np.nan),
+        "params": ((len(parameter_names(spec)),), "float64", np.nan),
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """One item: its index and its named arrays (:data:`ARRAY_NAMES`).
+
+    ``noisy`` and ``clean`` are in Jy/beam; ``galaxy_clean`` holds each galaxy observed
+    alone (their sum is ``clean``); ``moment0`` (Jy/pixel km/s) and ``velocity_field``
+    (km/s, NaN off-source) come from the intrinsic, unconvolved model;
+    ``galaxy_centre_px`` are 0-based ``(x, y)`` pixel coordinates of each galaxy's
+    centre and ``galaxy_vsys_kms`` its systemic velocity; ``params`` is a row of the
+    parameter table (:func:`parameter_names`).
     """
 
     index: int
-    noisy: np.ndarray
-    clean: np.ndarray
-    moment0: np.ndarray
-    velocity_field: np.ndarray
-    params: np.ndarray
+    arrays: dict[str, np.ndarray]
 
-    def as_dict(self) -> dict[str, np.ndarray | int]:
-        """Return the item as a dict of arrays (what a DataLoader collates)."""
-        return {"index": self.index, **{name: getattr(self, name) for name in ARRAY_NAMES}}
-
-
-def read_stored_item(handle: Any, index: int) -> dict[str, Any]:
-    """Return item ``index`` of an open Zarr group or HDF5 file, as :meth:`Item.as_dict`.
-
-    Raises
-    ------
-    KeyError
-        If the item was never fully written (its ``done`` flag is not set).
-    """
-    if not handle["done"][index]:
-        raise KeyError(f"item {index} has not been written")
-    return {"index": index, **{name: handle[name][index] for name in ARRAY_NAMES}}
+    def as_dict(self) -> dict[str, Any]:
+        """Return the item as a dict of arrays plus ``index`` (what a DataLoader collates)."""
+        return {"index": self.index, **self.arrays}
 
 
 def render_item(spec: DatasetSpec, index: int) -> Item:
     """Render item ``index`` of ``spec``; the same inputs give bit-identical outputs."""
-    if not 0 <= index < spec.n_cubes:
-        raise IndexError(f"index must lie in [0, {spec.n_cubes - 1}]; got {index}")
-    rng = cube_generator(spec.seed, index)
-    draw = draw_cube(
-        rng,
-        n_gals=None,
-        resolution=spec.resolution,
-        bmin_px=spec.beam_px[0],
-        offset_gals=spec.offset_gals,
-        grid_size=spec.grid_size,
-        priors=spec.priors(),
-    )
-    snr = np.nan if spec.peak_snr is None else float(rng.uniform(*spec.peak_snr))
-    obs = spec.observation(draw.pixel_kpc)
-    model = render(draw.galaxies, obs)
-    clean = observe(model, obs).astype(np.float32)
-    truth = moments(model, obs.spectral.centres_kms)
-    rms = 0.0 if np.isnan(snr) else float(clean.max()) / snr
-    noisy = clean
-    if rms > 0.0:
-        noise = noise_cube(obs.shape, rms, cube_generator(spec.seed, index, NOISE_STREAM), obs.beam)
-        noisy = (clean + noise).astype(np.float32)
-    params = np.full(len(parameter_names(spec)), np.nan)
-    params[: len(GLOBAL_COLUMNS)] = [len(draw.galaxies), draw.pixel_kpc, draw.resolution, rms, snr]
+    made = make_indexed_cube(spec, index)
+    draw, products = made.draw, made.products
+    shapes = array_shapes(spec)
+    arrays = {
+        name: np.full(shape, fill, dtype=dtype) for name, (shape, dtype, fill) in shapes.items()
+    }
+    n = len(draw.galaxies)
+    arrays["noisy"][...] = products.noisy.data
+    arrays["clean"][...] = products.clean.data
+    arrays["galaxy_clean"][:n] = products.galaxy_clean
+    arrays["moment0"][...] = products.moment0
+    arrays["velocity_field"][...] = products.velocity_field
+    arrays["galaxy_centre_px"][:n] = [(c[0], c[1]) for c in draw.centres_px]
+    arrays["galaxy_vsys_kms"][:n] = [g.v_sys_kms for g in draw.galaxies]
+    params = arrays["params"]
+    params[: len(GLOBAL_COLUMNS)] = [
+        n, draw.pixel_kpc, draw.resolution, products.noise_rms, draw.peak_snr
+    ]  # fmt: skip
     for k, (galaxy, v_0) in enumerate(zip(draw.galaxies, draw.v_0_kms, strict=True)):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
         params[start : start + len(GALAXY_COLUMNS)] = [
@@ -111,14 +121,7 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
             galaxy.line_flux,
         ]  # fmt: skip
-    return Item(
-        index=index,
-        noisy=noisy,
-        clean=clean,
-        moment0=truth.m0.astype(np.float32),
-        velocity_field=truth.m1.astype(np.float32),
-        params=params,
-    )
+    return Item(index=index, arrays=arrays)
 
 
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:

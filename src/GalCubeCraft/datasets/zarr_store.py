@@ -1,116 +1,107 @@
-"""Datasets as Zarr stores: one compressed chunk per cube, written by any worker.
+"""Datasets as Zarr stores: one compressed chunk per cube, written by any worker at once.
 
-Layout (one group): ``noisy``, ``clean`` ``(N, n_chan, ny, nx)`` float32 chunked one
-cube per chunk; ``moment0``, ``velocity_field`` ``(N, ny, nx)``; ``params`` ``(N, P)``
-float64 with column names in ``attrs['parameter_names']``; ``done`` ``(N,)`` uint8 set to
-1 only after an item's arrays are written, so a half-written cube is never counted; the
-spec's TOML in ``attrs['spec']``.  The only module that imports zarr.
+Layout (one group): one array per item array (:data:`~.items.ARRAY_NAMES`) with the item
+index first, chunked one item per chunk, so workers never share a chunk; the spec's TOML
+and the store's record in the group attributes.  An item is done once an empty file
+``items_done/<index>`` exists, written after all its chunks: one directory listing finds
+every done item, however large the store.  The only module that imports zarr.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
 try:
     import zarr
+    from zarr.codecs import BloscCodec
 except ImportError as error:  # pragma: no cover - the test extra installs it
     raise ImportError(
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
-from .items import ARRAY_NAMES, Item, parameter_names
-from .spec import DatasetSpec
+from ..spec import DatasetSpec
+from .items import ARRAY_NAMES, Item, array_shapes
+from .stores import marker
 
-FORMAT_VERSION = 1
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
 # does not compress (6% smaller at twice the write time).  Together this keeps writing
 # a small fraction of rendering.
-_CUBE_CODEC = zarr.codecs.BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")
-_ARRAYS = (*ARRAY_NAMES, "done")
-_open_arrays: dict[tuple[int, str], dict[str, Any]] = {}
+_CUBE_CODEC = BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")
+_DONE = "items_done"
 
 
-def _layout(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], tuple[int, ...], str, Any]]:
-    n, (c, y, x) = spec.n_cubes, spec.shape
-    p = len(parameter_names(spec))
-    return {
-        "noisy": ((n, c, y, x), (1, c, y, x), "float32", 0.0),
-        "clean": ((n, c, y, x), (1, c, y, x), "float32", 0.0),
-        "moment0": ((n, y, x), (1, y, x), "float32", 0.0),
-        "velocity_field": ((n, y, x), (1, y, x), "float32", np.nan),
-        "params": ((n, p), (1, p), "float64", np.nan),
-        "done": ((n,), (1,), "uint8", 0),
-    }
+class ZarrStore:
+    """A Zarr v3 group holding a dataset (see the module docstring)."""
 
+    format: ClassVar[str] = "zarr"
+    concurrent_writers: ClassVar[bool] = True
 
-def open_store(path: str | os.PathLike[str], spec: DatasetSpec) -> zarr.Group:
-    """Create the store for ``spec`` at ``path``, or open it if it was made from ``spec``.
+    def __init__(self, path: Path, spec: DatasetSpec, store_id: str, group: Any) -> None:
+        self.path = path
+        self.spec = spec
+        self.store_id = store_id
+        self._group = group
+        self._arrays: dict[str, Any] = {}
 
-    Raises
-    ------
-    ValueError
-        If ``path`` holds a store made from another spec.
-    """
-    if os.path.exists(path):
-        group = zarr.open_group(path, mode="r+")
-        stored = group.attrs.get("spec")
-        if stored is None or DatasetSpec.from_toml_text(stored) != spec:
-            raise ValueError(
-                f"{path} holds a dataset made from a different spec; choose a new path"
-            )
-        return group
-    _open_arrays.pop((os.getpid(), os.path.abspath(path)), None)
-    group = zarr.open_group(path, mode="w")
-    for name, (shape, chunks, dtype, fill) in _layout(spec).items():
-        if name == "noisy":
+    @classmethod
+    def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
+        """Create an empty store at ``path``."""
+        group = zarr.open_group(path, mode="w-")
+        n = spec.n_cubes
+        for name, (shape, dtype, fill) in array_shapes(spec).items():
             codecs: dict[str, Any] = {"compressors": None}
-        else:
-            codecs = {"compressors": _CUBE_CODEC} if dtype == "float32" else {}
-        group.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill, **codecs)
-    group.attrs.update(
-        {"spec": spec.to_toml(), "parameter_names": parameter_names(spec),
-         "format_version": FORMAT_VERSION, "units": "cubes Jy/beam; moment0 Jy/pixel km/s"}
-    )  # fmt: skip
-    return group
+            if dtype == "float32" and name != "noisy":
+                codecs = {"compressors": _CUBE_CODEC}
+            group.create_array(
+                name, shape=(n, *shape), chunks=(1, *shape), dtype=dtype, fill_value=fill, **codecs
+            )
+        group.attrs.update(
+            {"galcubecraft_store": marker(cls.format, store_id), "spec": spec.to_toml(),
+             "units": "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"}
+        )  # fmt: skip
+        (path / _DONE).mkdir()
 
-
-def _arrays(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Return the store's arrays, opened once per process (workers write many items)."""
-    key = (os.getpid(), os.path.abspath(path))
-    if key not in _open_arrays:
+    @classmethod
+    def open(cls, path: Path) -> ZarrStore:
+        """Open an existing store."""
         group = zarr.open_group(path, mode="r+")
-        _open_arrays[key] = {name: group[name] for name in _ARRAYS}
-    return _open_arrays[key]
+        record = dict(group.attrs.get("galcubecraft_store") or {})  # type: ignore[arg-type]
+        if record.get("format") != cls.format:
+            raise ValueError(f"{path} is a Zarr group, but not a GalCubeCraft dataset")
+        spec = DatasetSpec.from_toml_text(str(group.attrs["spec"]))
+        return cls(path, spec, str(record["store_id"]), group)
 
+    def _array(self, name: str) -> Any:
+        if name not in self._arrays:
+            self._arrays[name] = self._group[name]
+        return self._arrays[name]
 
-def write_item(path: str | os.PathLike[str], item: Item) -> None:
-    """Write ``item`` into its own chunks, then mark it done."""
-    arrays = _arrays(path)
-    i = item.index
-    for name in ARRAY_NAMES:
-        arrays[name][i] = getattr(item, name)
-    arrays["done"][i] = 1
+    def done_indices(self) -> np.ndarray:
+        """Return the sorted indices of the items completely written."""
+        names = os.listdir(self.path / _DONE)
+        return np.array(sorted(int(n) for n in names if n.isdigit()), dtype=np.int64)
 
+    def write_item(self, item: Item) -> None:
+        """Write ``item`` into its own chunks, then mark it done."""
+        for name in ARRAY_NAMES:
+            self._array(name)[item.index] = item.arrays[name]
+        (self.path / _DONE / str(item.index)).touch()
 
-def done_indices(path: str | os.PathLike[str]) -> np.ndarray:
-    """Return the indices of the items fully written."""
-    return np.flatnonzero(zarr.open_group(path, mode="r")["done"][:])
+    def read_item(self, index: int) -> dict[str, Any]:
+        """Return item ``index``; ``KeyError`` if it is not done."""
+        if not (self.path / _DONE / str(index)).exists():
+            raise KeyError(f"item {index} has not been written")
+        return {"index": index, **{name: self._array(name)[index] for name in ARRAY_NAMES}}
 
+    def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, rows)`` of the done items' parameter vectors."""
+        done = self.done_indices()
+        return done, np.asarray(self._array("params")[:])[done]
 
-def read_spec(path: str | os.PathLike[str]) -> DatasetSpec:
-    """Return the spec stored with a dataset."""
-    return DatasetSpec.from_toml_text(zarr.open_group(path, mode="r").attrs["spec"])
-
-
-def open_for_reading(path: str | os.PathLike[str]) -> Any:
-    """Open a store read-only."""
-    return zarr.open_group(path, mode="r")
-
-
-def read_table(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """Return (column names, all parameter rows)."""
-    group = zarr.open_group(path, mode="r")
-    return list(group.attrs["parameter_names"]), group["params"][:]
+    def close(self) -> None:
+        """Nothing to release: Zarr keeps no open file."""
+        self._arrays.clear()

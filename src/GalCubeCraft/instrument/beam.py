@@ -12,32 +12,13 @@ import math
 import numpy as np
 from scipy import fft
 
-from ..observation import Beam
+from ..beam import Beam
 
 _PAD_SIGMAS = 5.0
 
 
-def beam_transfer_function(ny: int, nx: int, beam: Beam) -> np.ndarray:
-    """Return the beam's transfer function on the ``rfft2`` grid of an ``ny x nx`` image.
-
-    The Gaussian with sigmas ``(s_maj, s_min)`` along position angle ``bpa`` (north
-    through east; north is +y, east is -x) has Fourier transform
-    ``exp(-2 pi^2 (s_maj^2 k_maj^2 + s_min^2 k_min^2))`` with the frequencies projected on
-    the same axes.
-    """
-    ky = fft.fftfreq(ny)[:, None]
-    kx = fft.rfftfreq(nx)[None, :]
-    pa = math.radians(beam.bpa_deg)
-    k_major = -kx * math.sin(pa) + ky * math.cos(pa)
-    k_minor = kx * math.cos(pa) + ky * math.sin(pa)
-    return np.exp(
-        -2.0
-        * math.pi**2
-        * ((beam.sigma_major_px * k_major) ** 2 + (beam.sigma_minor_px * k_minor) ** 2)
-    )
-
-
-def _padded_shape(ny: int, nx: int, beam: Beam) -> tuple[int, int]:
+def padded_shape(ny: int, nx: int, beam: Beam) -> tuple[int, int]:
+    """Return the FFT grid for an ``ny x nx`` image: five beam sigmas of zeros on each side."""
     pad = int(math.ceil(_PAD_SIGMAS * beam.sigma_major_px))
     return fft.next_fast_len(ny + 2 * pad, real=True), fft.next_fast_len(nx + 2 * pad, real=True)
 
@@ -48,7 +29,7 @@ def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> n
     Parameters
     ----------
     cube : numpy.ndarray
-        Shape ``(n_chan, ny, nx)`` (or ``(ny, nx)``), any unit per pixel.
+        Shape ``(..., ny, nx)``: any leading axes (channels, galaxies), any unit per pixel.
     beam : Beam
         The beam, FWHMs in pixels.
     workers : int, optional
@@ -64,9 +45,9 @@ def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> n
     cube = np.asarray(cube)
     data = cube if cube.dtype == np.float32 else cube.astype(np.float64)
     ny, nx = data.shape[-2:]
-    py, px = _padded_shape(ny, nx, beam)
+    py, px = padded_shape(ny, nx, beam)
     spectrum = fft.rfft2(data, s=(py, px), workers=workers)
-    spectrum *= beam_transfer_function(py, px, beam).astype(spectrum.real.dtype)
+    spectrum *= beam.transfer_function(py, px).astype(spectrum.real.dtype)
     out = fft.irfft2(spectrum, s=(py, px), workers=workers)
     # The kernel is centred on pixel (0, 0) of the padded grid, so the image stays put.
     return np.ascontiguousarray(out[..., :ny, :nx])

@@ -11,12 +11,12 @@ from .. import _validate
 def apply_line_spread(
     cube: np.ndarray, kind: str = "tophat", sigma_chan: float = 0.6
 ) -> np.ndarray:
-    """Smooth ``cube`` along its spectral axis (axis 0).
+    """Smooth ``cube`` along its spectral axis (axis -3).
 
     Parameters
     ----------
     cube : numpy.ndarray
-        Shape ``(n_chan, ny, nx)``.
+        Shape ``(..., n_chan, ny, nx)``.
     kind : {'tophat', 'hanning', 'gaussian'}
         'tophat' returns the cube unchanged (channels are plain bins); 'hanning' applies
         the (1/4, 1/2, 1/4) taper of correlator spectra; 'gaussian' a Gaussian of
@@ -31,10 +31,10 @@ def apply_line_spread(
         so flux is conserved except what the kernel spreads out of the band.
     """
     _validate.choice("kind", kind, ("tophat", "hanning", "gaussian"))
-    if kind == "tophat" or cube.shape[0] == 1:
+    if kind == "tophat" or cube.shape[-3] == 1:
         return cube
     if kind == "hanning":
         kernel = np.array([0.25, 0.5, 0.25])
-        return ndimage.convolve1d(cube, kernel, axis=0, mode="constant")
+        return ndimage.convolve1d(cube, kernel, axis=-3, mode="constant")
     sigma = _validate.positive("sigma_chan", sigma_chan)
-    return ndimage.gaussian_filter1d(cube, sigma=sigma, axis=0, mode="constant")
+    return ndimage.gaussian_filter1d(cube, sigma=sigma, axis=-3, mode="constant")

@@ -17,8 +17,8 @@ import numpy as np
 from scipy import fft, ndimage
 
 from .. import _validate
-from ..observation import Beam
-from .beam import _padded_shape, beam_transfer_function
+from ..beam import Beam
+from .beam import padded_shape
 
 _HANNING = np.array([0.25, 0.5, 0.25])
 
@@ -58,9 +58,9 @@ def noise_cube(
     if beam is None:
         noise = rng.standard_normal((n_chan + extra, ny, nx))
     else:
-        py, px = _padded_shape(ny, nx, beam)
+        py, px = padded_shape(ny, nx, beam)
         white = rng.standard_normal((n_chan + extra, py, px))
-        transfer = beam_transfer_function(py, px, beam)
+        transfer = beam.transfer_function(py, px)
         noise = fft.irfft2(fft.rfft2(white) * transfer, s=(py, px))[..., :ny, :nx]
         # Parseval: the variance of white noise filtered by T is mean |T|^2 over the grid.
         full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..cube import Cube
 from ..observation import Observation
 from .beam import convolve_beam
 from .line_spread import apply_line_spread
 
 
-def observe(
+def apply_instrument(
     model_jy_per_pixel: np.ndarray, observation: Observation, dtype: type = np.float32
 ) -> np.ndarray:
-    """Apply the observation's line spread and beam to a Jy/pixel model cube.
+    """Apply the observation's line spread and beam to Jy/pixel model arrays.
 
     Negatives from numerics are clipped to zero before and after the FFT, so the result
     is non-negative.
@@ -20,18 +21,19 @@ def observe(
     Parameters
     ----------
     model_jy_per_pixel : numpy.ndarray
-        Shape ``observation.shape``, Jy/pixel.
+        Shape ``(..., *observation.shape)``: one model cube, or a stack of them (one per
+        galaxy), in Jy/pixel.
     observation : Observation
         Beam and line spread to apply.
     dtype : numpy dtype
-        float32 (default, as cubes are stored) or float64; the smoothing and FFTs run
-        in this precision.
+        float32 (default, as cubes are stored) or float64; the smoothing and FFTs run in
+        this precision.
 
     Returns
     -------
     numpy.ndarray
-        Cube in Jy/beam when the observation has a beam (Jy/pixel times the beam area in
-        pixels, after convolution with the unit-sum beam), else in Jy/pixel.
+        Same shape, in Jy/beam when the observation has a beam (Jy/pixel times the beam
+        area in pixels, after convolution with the unit-sum beam), else in Jy/pixel.
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
@@ -43,3 +45,25 @@ def observe(
     np.maximum(convolved, 0.0, out=convolved)
     convolved *= convolved.dtype.type(observation.beam.area_px)
     return convolved
+
+
+def observe(model: Cube, dtype: type = np.float32) -> Cube:
+    """Return the observed (noiseless) cube of a model cube: line spread, then beam.
+
+    Parameters
+    ----------
+    model : Cube
+        A ``kind='model'`` cube in Jy/pixel (what :func:`GalCubeCraft.render` returns).
+    dtype : numpy dtype
+        Precision of the result (float32 by default, as cubes are stored).
+
+    Returns
+    -------
+    Cube
+        ``kind='observed'``: Jy/beam when the observation has a beam, else Jy/pixel.
+    """
+    if not isinstance(model, Cube):
+        raise TypeError(f"model must be a Cube; got {type(model).__name__}")
+    if model.kind != "model":
+        raise ValueError(f"observe takes a model cube; got kind={model.kind!r}")
+    return model.with_data(apply_instrument(model.data, model.observation, dtype), kind="observed")

@@ -15,6 +15,13 @@ import numpy as np
 from .. import _validate
 from .profiles import b_n
 
+SEED_CURVE_AMPLITUDE = 1.022
+"""The original curve's amplitude: ``v(R) = v_0 * 1.022 * (R / R_0)^0.0803``."""
+SEED_CURVE_SLOPE = 0.0803
+"""The original curve's logarithmic slope."""
+SEED_CURVE_R0_FACTOR = 2.0
+"""The original's scale radius ``R_0 = 2 R_e / b_n^n``."""
+
 
 @runtime_checkable
 class RotationCurve(Protocol):
@@ -51,8 +58,8 @@ def milky_way_rot_curve_analytical(
     numpy.ndarray
         Circular speed in km/s (0 at ``R = 0``).
     """
-    r_0 = 2.0 * R_e / b_n(n) ** n
-    return v_0 * 1.022 * np.power(np.asarray(R, dtype=float) / r_0, 0.0803)
+    curve = MilkyWayRotationCurve.for_sersic(v_0, R_e, n)
+    return curve(np.asarray(R, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,12 @@ class MilkyWayRotationCurve:
     @classmethod
     def for_sersic(cls, v_0_kms: float, r_e_kpc: float, n: float) -> MilkyWayRotationCurve:
         """Return the curve the original attaches to a Sérsic disk (``R_0 = 2 R_e / b_n^n``)."""
-        return cls(v_0_kms=v_0_kms, r_0_kpc=2.0 * r_e_kpc / b_n(n) ** n)
+        return cls(v_0_kms=v_0_kms, r_0_kpc=SEED_CURVE_R0_FACTOR * r_e_kpc / b_n(n) ** n)
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the circular speed (km/s) at ``r_kpc``."""
-        return self.v_0_kms * 1.022 * np.power(np.asarray(r_kpc) / self.r_0_kpc, 0.0803)
+        scaled = np.asarray(r_kpc) / self.r_0_kpc
+        return self.v_0_kms * SEED_CURVE_AMPLITUDE * np.power(scaled, SEED_CURVE_SLOPE)
 
 
 @dataclass(frozen=True)

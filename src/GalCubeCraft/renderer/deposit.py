@@ -1,7 +1,8 @@
 """From flux samples with velocities to channel spectra.
 
-Each sample's flux is shared linearly (cloud-in-cell) between the two nearest nodes of a
-fine velocity grid aligned on the galaxy's systemic velocity, in one ``np.bincount``.
+Each sample's flux is shared between three nodes of a fine velocity grid aligned on the
+galaxy's systemic velocity, with weights that keep its mean velocity and the variance of
+the velocities it stands for (:func:`moment_matched_weights`), in ``np.bincount`` calls.
 The fine spectra are then multiplied by a response matrix whose entry ``[k, c]`` is the
 fraction of a Gaussian line of width ``sigma`` centred on node ``k`` that falls inside
 channel ``c`` (the exact error-function integral), divided by the channel width.  That
@@ -10,8 +11,6 @@ every bit of flux that lands inside the band.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from scipy import special
@@ -54,11 +53,54 @@ def channel_response(node_kms: np.ndarray, sigma_kms: float, spectral: SpectralA
     return np.diff(cdf, axis=1) / spectral.channel_width_kms
 
 
+def moment_matched_weights(
+    position: np.ndarray, variance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Return three-node deposit weights that keep each sample's mean and variance.
+
+    A sample at fine-grid ``position`` whose flux is spread with ``variance`` (both in
+    fine steps) goes to the nodes ``c - d``, ``c``, ``c + d`` (``c`` the nearest node,
+    ``d`` the smallest whole spacing with ``f^2 + variance <= d^2``) with weights
+    ``((r - q) / 2, 1 - r, (r + q) / 2)``, ``q = f / d`` and ``r = (f^2 + variance) / d^2``:
+    their sum is 1, their mean ``f`` and their variance ``variance``, exactly.  For a point
+    (no variance) these are the quadratic-interpolation weights, which, unlike
+    cloud-in-cell, add no spurious width to the line.
+
+    Parameters
+    ----------
+    position : numpy.ndarray
+        Fine-grid positions, any shape.
+    variance : numpy.ndarray
+        Variances in fine steps squared, broadcastable to ``position``.
+
+    Returns
+    -------
+    centre : numpy.ndarray
+        Nearest node (int64), shape of ``position``.
+    spacing : numpy.ndarray
+        ``d`` (int64, >= 1), shape of ``position``.
+    weights : tuple of numpy.ndarray
+        Weights of ``c - d``, ``c``, ``c + d``.
+    """
+    centre = np.rint(position)
+    f = position - centre
+    second = f * f + variance
+    spacing = np.maximum(np.ceil(np.sqrt(second)), 1.0)
+    r = second / (spacing * spacing)
+    q = f / spacing
+    return (
+        centre.astype(np.int64),
+        spacing.astype(np.int64),
+        (0.5 * (r - q), 1.0 - r, 0.5 * (r + q)),
+    )
+
+
 def deposit_spectra(
     local: np.ndarray,
     n_pixels: int,
     flux: np.ndarray,
     velocity: np.ndarray,
+    variance: np.ndarray,
     v_sys_kms: float,
     sigma_kms: float,
     spectral: SpectralAxis,
@@ -74,6 +116,9 @@ def deposit_spectra(
         Number of pixels.
     flux, velocity : numpy.ndarray
         Flux (Jy km/s) and line-of-sight velocity (km/s) of each sample.
+    variance : numpy.ndarray
+        Spread of each sample's velocity over the patch of sky it stands for
+        ((km/s)^2), broadcastable to ``flux`` (one value per row is typical).
     v_sys_kms, sigma_kms : float
         Systemic velocity (aligns the fine grid) and line width of the galaxy.
     spectral : SpectralAxis
@@ -86,18 +131,28 @@ def deposit_spectra(
     numpy.ndarray
         Flux density (Jy) per pixel and channel, shape ``(n_pixels, n_chan)``.
     """
-    local = np.broadcast_to(local, flux.shape).ravel()
-    flux = flux.ravel()
     step = fine_step_kms(sigma_kms, spectral, settings)
-    position = (velocity.ravel() - v_sys_kms) / step
-    lowest = math.floor(position.min()) if position.size else 0
-    n_fine = (math.floor(position.max()) - lowest + 2) if position.size else 1
-    base = np.floor(position)
-    frac = position - base
-    index = local * n_fine + (base.astype(np.int64) - lowest)
+    # Samples in empty stretches of sight line (pieces outside the disk) carry no flux:
+    # about 40% of them for an inclined disk, so they are dropped before the work.
+    lit = flux != 0.0
+    flux = flux[lit]
+    local = np.broadcast_to(local, lit.shape)[lit]
+    # float32 (as the samples are): fractions of a fine step to ~1e-5, far below the
+    # quadrature's own error, at half the memory traffic.
+    inverse = np.float32(1.0 / step)
+    position = (velocity[lit] - np.float32(v_sys_kms)) * inverse
+    spread = np.broadcast_to(np.asarray(variance, dtype=np.float32), lit.shape)[lit]
+    centre, spacing, weights = moment_matched_weights(position, spread * (inverse * inverse))
+    if centre.size:
+        lowest = int((centre - spacing).min())
+        n_fine = int((centre + spacing).max()) - lowest + 1
+    else:
+        lowest, n_fine = 0, 1
+    index = local * n_fine + (centre - lowest)
     size = n_pixels * n_fine
-    fine = np.bincount(index, weights=flux * (1.0 - frac), minlength=size)
-    fine += np.bincount(index + 1, weights=flux * frac, minlength=size)
+    fine = np.bincount(index, weights=flux * weights[1], minlength=size)
+    fine += np.bincount(index - spacing, weights=flux * weights[0], minlength=size)
+    fine += np.bincount(index + spacing, weights=flux * weights[2], minlength=size)
     node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
     response = channel_response(node_kms, sigma_kms, spectral)
     return fine.reshape(n_pixels, n_fine) @ response

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..conventions import inclination_trig
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
 
@@ -40,10 +41,7 @@ class DiskGeometry:
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy, lost_fraction: float) -> DiskGeometry:
         """Reduce ``galaxy`` to floats, truncating at ``lost_fraction`` of its light."""
-        incl = math.radians(galaxy.inclination_deg)
-        # Exact 0 and 1 at face-on and edge-on keep the special cases of the quadrature exact.
-        cos_i = 0.0 if galaxy.inclination_deg == 90.0 else math.cos(incl)
-        sin_i = math.sin(incl)
+        cos_i, sin_i = inclination_trig(galaxy.inclination_deg)
         # Plain Python floats throughout: a NumPy float64 scalar would promote the
         # renderer's float32 sample arrays to float64 (NEP 50), changing results with the
         # type of the inputs rather than their values.

@@ -21,23 +21,29 @@ plain linear one, so edge-on sight lines are handled by the same formula.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ..conventions import sky_to_disk
 from .geometry import DiskGeometry
 
 _TINY = 1e-12
 _ONE = np.float32(1.0)
 _FLOOR = 1e-37  # above float32 underflow: log() of it stays finite
 _INITIAL_STEP = 1e-2  # fraction of a panel used to measure the initial e-folding rate
+PIECES = 5
+"""Pieces per sight line (some may be empty): see :func:`_pieces`."""
+VELOCITY_SPAN = 3.0
+"""Half-length of the velocity-sweep pieces around the closest approach, in ``|a|``."""
 
 
 def _disk_coordinates(
     s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return disk radius and height ``(R, z)`` at depth ``s`` on the sight lines ``(a, b)``."""
-    z = -b * g.sin_i + s * g.cos_i
-    y = b * g.cos_i + s * g.sin_i
-    return np.hypot(a, y), z
+    x, y, z = sky_to_disk(a, b, s, g.cos_i, g.sin_i)
+    return np.hypot(x, y), z
 
 
 def _emissivity_at(s: np.ndarray, a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> np.ndarray:
@@ -79,19 +85,55 @@ def _span(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np
 
 
 def _pieces(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """Return piece starts and ends, shape ``(m, 3)``, cut at ``z = 0`` and ``y = 0``."""
+    """Return piece starts and ends, shape ``(m, PIECES)``.
+
+    Cuts at the midplane crossing (``z = 0``), at the closest approach to the axis
+    (``y = 0``) and at ``y = +-VELOCITY_SPAN |a|``: near its closest approach a sight line
+    sweeps the rotation velocity over a stretch of order ``|a|``, however small, and that
+    stretch gets pieces of its own so its nodes resolve the sweep.
+    """
     s_lo, s_hi = _span(a, b, g)
     cuts = []
     if g.cos_i > _TINY:
         cuts.append(b * (g.sin_i / g.cos_i))
     if g.sin_i > _TINY:
-        cuts.append(-b * (g.cos_i / g.sin_i))
-    while len(cuts) < 2:
+        tangent = -b * (g.cos_i / g.sin_i)
+        sweep = (VELOCITY_SPAN / g.sin_i) * np.abs(a)
+        cuts.extend((tangent, tangent - sweep, tangent + sweep))
+    while len(cuts) < PIECES - 1:
         cuts.append(s_lo)
-    c1 = np.clip(np.minimum(cuts[0], cuts[1]), s_lo, s_hi)
-    c2 = np.clip(np.maximum(cuts[0], cuts[1]), s_lo, s_hi)
-    edges = np.stack([s_lo, c1, c2, s_hi], axis=-1)
-    return edges[:, :3], edges[:, 1:]
+    inner = np.clip(np.sort(np.stack(cuts, axis=-1), axis=-1), s_lo[:, None], s_hi[:, None])
+    edges = np.concatenate([s_lo[:, None], inner, s_hi[:, None]], axis=-1)
+    return edges[:, :-1], edges[:, 1:]
+
+
+@dataclass(frozen=True)
+class LosSamples:
+    """The samples of ``m`` sight lines, each of shape ``(m, K)``.
+
+    ``K = PIECES * panels * rule_size``: the pieces, each cut into panels, each holding the
+    Gauss-Legendre nodes in ascending order of their rule.
+
+    Attributes
+    ----------
+    flux : numpy.ndarray
+        Emissivity times path length (per unit sky area); a row sums to the sight
+        line's surface brightness.
+    radius : numpy.ndarray
+        Disk radius of each sample (kpc), for the velocity field.
+    depth : numpy.ndarray
+        Line-of-sight position ``s`` of each sample (kpc).
+    length : numpy.ndarray
+        Path length each sample stands for (kpc): its quadrature weight.
+    rule_size : int
+        Nodes per panel.
+    """
+
+    flux: np.ndarray
+    radius: np.ndarray
+    depth: np.ndarray
+    length: np.ndarray
+    rule_size: int
 
 
 def los_samples(
@@ -101,7 +143,7 @@ def los_samples(
     nodes: np.ndarray,
     weights: np.ndarray,
     panels: int = 3,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> LosSamples:
     """Return the emission samples along each sight line.
 
     Each of the three pieces of a sight line is cut into ``panels`` panels, starting at
@@ -124,11 +166,8 @@ def los_samples(
 
     Returns
     -------
-    flux : numpy.ndarray
-        Shape ``(m, K)``: emissivity times path length of each sample (per unit sky
-        area); the row sum is the surface brightness of the sight line.
-    radius : numpy.ndarray
-        Shape ``(m, K)``: disk radius of each sample (kpc), for the velocity field.
+    LosSamples
+        Flux, radius, depth and path length of every sample, shape ``(m, K)``.
     """
     # Sample positions and emissivities in float32: SIMD exp/log/power run about twice as
     # fast, and 1e-7 relative error per sample is far below the quadrature's own; the
@@ -145,7 +184,7 @@ def los_samples(
     direction = np.where(forward, _ONE, -_ONE)
     length = end - start
 
-    # Panel edges measured from the bright end, shape (m, 3, panels + 1).
+    # Panel edges measured from the bright end, shape (m, PIECES, panels + 1).
     fractions = ((np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)).astype(np.float32)
     edge_s = bright[..., None] + (direction * length)[..., None] * fractions
     edge_j = _emissivity_at(edge_s, a3[..., None], b3[..., None], g)
@@ -180,4 +219,5 @@ def los_samples(
     radius, z = _disk_coordinates(s, a3[..., None, None], b3[..., None, None], g)
     flux = g.emissivity(radius, z) * path
     m = a.shape[0]
-    return flux.reshape(m, -1), radius.reshape(m, -1)
+    return LosSamples(flux.reshape(m, -1), radius.reshape(m, -1), s.reshape(m, -1),
+                      path.reshape(m, -1), rule_size=nodes.size)  # fmt: skip

@@ -31,7 +31,7 @@ from .geometry import DiskGeometry
 from .los import gauss_legendre_unit, los_samples
 from .settings import RenderSettings
 
-_SMEAR_FRACTION = 0.1  # largest velocity ramp across a one-point pixel, in line widths
+_VELOCITY_HEADROOM = 10.0  # one-point pixels: profile change allowed before correction
 _MAX_CORRECTION = 0.05  # largest curvature correction trusted, relative to the pixel's flux
 _FOURTH_ORDER_COEFFICIENT = 17.0 / 5760.0  # |1/1920 - 1/288|
 _ABSOLUTE_BUDGET = 10.0  # summed residual of faint pixels, in refine_tolerance x line flux
@@ -61,12 +61,17 @@ class SkySamples:
         Line flux of each sample (Jy km/s), shape ``(k, L)``.
     velocity : numpy.ndarray
         Line-of-sight velocity of each sample (km/s), shape ``(k, L)``.
+    variance : numpy.ndarray
+        Variance of the velocities over the patch of sky each row of samples stands for
+        ((km/s)^2), shape ``(k, 1)``: the one-point rule's velocity ramp across its
+        pixel, zero for Gauss-Legendre nodes (their spread is integrated by the rule).
     """
 
     pixels: np.ndarray
     local: np.ndarray
     flux: np.ndarray
     velocity: np.ndarray
+    variance: np.ndarray
 
 
 def candidate_pixels(g: DiskGeometry, obs: Observation) -> np.ndarray:
@@ -83,13 +88,59 @@ def candidate_pixels(g: DiskGeometry, obs: Observation) -> np.ndarray:
     return np.flatnonzero(inside)
 
 
-def _surface_flux(
-    x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple, panels: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return (flux per unit area, samples, a, radius) for sight lines at sky offsets x, y."""
+@dataclass(frozen=True)
+class _SightLines:
+    """Sight lines at some sky offsets: surface brightness, samples, velocities."""
+
+    brightness: np.ndarray  # (m,) flux per unit sky area
+    flux: np.ndarray  # (m, L)
+    velocity: np.ndarray  # (m, L)
+
+
+def _sight_lines(
+    x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple[np.ndarray, np.ndarray], panels: int
+) -> _SightLines:
+    """Return the sight lines at sky offsets ``x, y`` (kpc from the galaxy's centre)."""
     a, b = sky_to_major_minor(x, y, g.pa_deg)
-    flux, radius = los_samples(a, b, g, *rule, panels=panels)
-    return flux.sum(axis=1), flux, a, radius
+    samples = los_samples(a, b, g, *rule, panels=panels)
+    velocity = g.los_velocity(a.astype(np.float32)[:, None], samples.radius)
+    return _SightLines(brightness=samples.flux.sum(axis=1), flux=samples.flux, velocity=velocity)
+
+
+def _spectral_error(
+    centres: _SightLines, nodes: _SightLines, size: float, flux: np.ndarray, line_width: float
+) -> np.ndarray:
+    """Estimate how far a cell's one-point spectrum is from its 2x2 one, in flux per km/s.
+
+    The one-point rule (centre sight line, broadened by the velocity ramp across the
+    cell) and the 2x2 rule give the cell's line a mean and a variance; a shift ``dm`` and
+    a change ``dv`` of a Gaussian line of width ``s`` move its profile by at most about
+    ``0.61 |dm| / s + 0.5 |dv| / s^2`` of its peak, ``flux / s`` (dropping sqrt(2 pi),
+    as the peak it is compared with does too).  The 2x2 rule is the more accurate, so
+    this bounds the error of keeping it.
+    """
+    n = centres.brightness.size
+    node_flux = nodes.flux.reshape(n, 4, -1)
+    node_v = nodes.velocity.reshape(n, 4, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight4 = node_flux.sum(axis=(1, 2))
+        mean4 = (node_flux * node_v).sum(axis=(1, 2)) / weight4
+        var4 = (node_flux * (node_v - mean4[:, None, None]) ** 2).sum(axis=(1, 2)) / weight4
+        node_mean = (node_flux * node_v).sum(axis=2) / node_flux.sum(axis=2)
+        weight1 = centres.flux.sum(axis=1)
+        mean1 = (centres.flux * centres.velocity).sum(axis=1) / weight1
+        var1 = (centres.flux * (centres.velocity - mean1[:, None]) ** 2).sum(axis=1) / weight1
+    baseline = 2.0 * _GL_OFFSET * size
+    gx = 0.5 * ((node_mean[:, 1] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 2]))
+    gy = 0.5 * ((node_mean[:, 2] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 1]))
+    var1 = var1 + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
+    width2 = line_width * line_width + var4
+    error = (
+        flux
+        / np.sqrt(width2)
+        * (0.61 * np.abs(mean4 - mean1) / np.sqrt(width2) + 0.5 * np.abs(var4 - var1) / width2)
+    )
+    return np.where(np.isfinite(error), error, 0.0)
 
 
 def _near_centre(cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
@@ -127,22 +178,33 @@ def _smooth_pixels(
     tolerance_abs: float,
     area: float,
     settings: RenderSettings,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (accepted mask, curvature factor) for the one-point rule of each pixel.
+    peak_density: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (accepted, flux factor, velocity shift, velocity variance) of the one-point rule.
+
+    Over a pixel the flux-weighted velocity differs from the centre's by
+    ``grad(ln f) . grad(v) / 12 + lap(v) / 24`` (pixel units) and spreads with variance
+    ``|grad v|^2 / 12``: a pixel that keeps the one-point rule gets both, the velocity
+    analogue of the flux's curvature correction.
 
     A pixel is accepted when its neighbours out to two pixels were sampled (so the
     derivatives are measured, not guessed), its fourth-order residual is small relative
-    to its own flux or to the galaxy's, and the velocity changes across it by less than a tenth
-    of the line width (so its spectrum is not broadened by what the centre misses).
+    to its own flux or to the galaxy's, and its velocity structure is faint enough:
+    the shift, the ramp's variance and the variance that the velocity field's curvature
+    adds (``(v_xx^2 + v_yy^2) / 180 + v_xy^2 / 144``, not corrected) would together move
+    its line profile by less than ``_VELOCITY_HEADROOM`` times ``voxel_tolerance`` of
+    the brightest line profile ``peak_density``.  What the corrections leave is a small
+    part of that, so the accepted pixels stay well inside the tolerance.
     """
     ny, nx = shape
-    sampled = np.zeros(ny * nx, dtype=bool)
-    sampled[pixels] = True
-    f = np.zeros(ny * nx)
-    f[pixels] = brightness
-    v = np.zeros(ny * nx)
-    v[pixels] = mean_velocity
-    f, v, sampled = f.reshape(ny, nx), v.reshape(ny, nx), sampled.reshape(ny, nx)
+    flat_sampled = np.zeros(ny * nx, dtype=bool)
+    flat_sampled[pixels] = True
+    flat_f = np.zeros(ny * nx)
+    flat_f[pixels] = brightness
+    flat_v = np.zeros(ny * nx)
+    flat_v[pixels] = mean_velocity
+    f, v = flat_f.reshape(ny, nx), flat_v.reshape(ny, nx)
+    sampled = flat_sampled.reshape(ny, nx)
     correction = (_laplacian(f) / 24.0).ravel()[pixels]
     fourth = _fourth_differences(f).ravel()[pixels]
     padded = np.pad(sampled, 2)
@@ -151,10 +213,14 @@ def _smooth_pixels(
         neighbours &= padded[2 + dy : 2 + dy + ny, 2 + dx : 2 + dx + nx]
     neighbours = neighbours.ravel()[pixels]
     vp = np.pad(v, 1, mode="edge")
-    gradient2 = (0.5 * (vp[1:-1, 2:] - vp[1:-1, :-2])) ** 2 + (
-        0.5 * (vp[2:, 1:-1] - vp[:-2, 1:-1])
-    ) ** 2
-    smear = gradient2.ravel()[pixels] / 12.0  # variance of a uniform velocity ramp over a pixel
+    fp = np.pad(f, 1, mode="edge")
+    gvx, gvy = 0.5 * (vp[1:-1, 2:] - vp[1:-1, :-2]), 0.5 * (vp[2:, 1:-1] - vp[:-2, 1:-1])
+    gfx, gfy = 0.5 * (fp[1:-1, 2:] - fp[1:-1, :-2]), 0.5 * (fp[2:, 1:-1] - fp[:-2, 1:-1])
+    smear = (gvx**2 + gvy**2).ravel()[pixels] / 12.0  # variance of a velocity ramp over a pixel
+    lap_v = vp[1:-1, 2:] + vp[1:-1, :-2] + vp[2:, 1:-1] + vp[:-2, 1:-1] - 4.0 * v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weighted = np.where(f > 0.0, (gfx * gvx + gfy * gvy) / f, 0.0)
+    shift = (weighted / 12.0 + lap_v / 24.0).ravel()[pixels]
     # Leading error of the corrected rule, |1/1920 - 1/288| f'''' per axis, with f''''
     # from fourth differences: large wherever a kink or cusp lies near the pixel.
     residual = _FOURTH_ORDER_COEFFICIENT * fourth
@@ -169,9 +235,17 @@ def _smooth_pixels(
     within = np.cumsum(residual[order] * area) <= _ABSOLUTE_BUDGET * tolerance_abs
     flux_ok = relative_ok.copy()
     flux_ok[order[within]] = True
-    velocity_ok = smear < (_SMEAR_FRACTION * line_width_kms) ** 2
+    v_xx = vp[1:-1, 2:] + vp[1:-1, :-2] - 2.0 * v
+    v_yy = vp[2:, 1:-1] + vp[:-2, 1:-1] - 2.0 * v
+    v_xy = 0.25 * (vp[2:, 2:] - vp[2:, :-2] - vp[:-2, 2:] + vp[:-2, :-2])
+    curved = ((v_xx**2 + v_yy**2) / 180.0 + v_xy**2 / 144.0).ravel()[pixels]
+    width2 = line_width_kms**2 + smear
+    profile_change = (0.61 * np.abs(shift) / np.sqrt(width2) + 0.5 * (smear + curved) / width2) * (
+        brightness * area / np.sqrt(width2)
+    )
+    velocity_ok = profile_change < _VELOCITY_HEADROOM * settings.voxel_tolerance * peak_density
     accepted = neighbours & flux_ok & velocity_ok & (np.abs(relative) < _MAX_CORRECTION)
-    return accepted, 1.0 + relative
+    return accepted, 1.0 + relative, shift, smear
 
 
 def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> SkySamples:
@@ -194,32 +268,48 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
     tolerance = settings.refine_tolerance * g.line_flux
     line_width = float(np.hypot(g.sigma, obs.spectral.channel_width_kms / np.sqrt(12.0)))
 
-    centre_sb, centre_flux, centre_a, centre_r = _surface_flux(cx, cy, g, rule, panels)
-    centre_v = g.los_velocity(centre_a[:, None], centre_r)
+    centre = _sight_lines(cx, cy, g, rule, panels)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_v = np.where(centre_sb > 0, (centre_flux * centre_v).sum(1) / centre_sb, g.v_sys)
-    accepted, factor = _smooth_pixels(
-        pixels, centre_sb, mean_v, (obs.ny, obs.nx), line_width, tolerance, area, settings
-    )
+        mean_v = np.where(
+            centre.brightness > 0,
+            (centre.flux * centre.velocity).sum(1) / centre.brightness,
+            g.v_sys,
+        )
+    # The brightest line profile: what per-voxel errors are measured against.
+    peak_density = float(centre.brightness.max(initial=0.0)) * area / line_width
+    accepted, factor, shift, smear = _smooth_pixels(
+        pixels, centre.brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
+        settings, peak_density,
+    )  # fmt: skip
     accepted &= ~_near_centre(cx, cy, size)
     kept_pixel = [np.flatnonzero(accepted)]
-    kept_flux = [centre_flux[accepted] * (area * factor[accepted])[:, None]]
-    kept_v = [centre_v[accepted]]
+    kept_flux = [centre.flux[accepted] * (area * factor[accepted])[:, None]]
+    kept_v = [centre.velocity[accepted] + shift[accepted, None].astype(np.float32)]
+    # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
+    # integrate the velocity spread between them; only the one-point rule needs its own.
+    kept_var = [smear[accepted][:, None]]
 
     pixel = np.flatnonzero(~accepted)
-    cx, cy, centre_sb = cx[~accepted], cy[~accepted], centre_sb[~accepted]
+    cx, cy = cx[~accepted], cy[~accepted]
+    cell_centres = _SightLines(
+        centre.brightness[~accepted], centre.flux[~accepted], centre.velocity[~accepted]
+    )
     for depth in range(settings.max_refine_depth + 1):
         if pixel.size == 0:
             break
         area = size * size
         nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
         nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()
-        node_sb, node_flux, node_a, node_r = _surface_flux(nodes_x, nodes_y, g, rule, panels)
-        quad4 = 0.25 * area * node_sb.reshape(-1, 4).sum(axis=1)
+        nodes = _sight_lines(nodes_x, nodes_y, g, rule, panels)
+        quad4 = 0.25 * area * nodes.brightness.reshape(-1, 4).sum(axis=1)
         if depth < settings.max_refine_depth:
             if depth > 0:
-                centre_sb = _surface_flux(cx, cy, g, rule, panels)[0]
-            refine = np.abs(quad4 - area * centre_sb) > tolerance
+                cell_centres = _sight_lines(cx, cy, g, rule, panels)
+            refine = np.abs(quad4 - area * cell_centres.brightness) > tolerance
+            refine |= (
+                _spectral_error(cell_centres, nodes, size, quad4, line_width)
+                > settings.voxel_tolerance * peak_density
+            )
             # A cusp on or near a cell's edge fools both rules alike (neither samples it),
             # so the cells around the galaxy's centre are always split to the last level.
             refine |= _near_centre(cx, cy, size)
@@ -227,8 +317,9 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
             refine = np.zeros(pixel.size, dtype=bool)
         keep_nodes = np.repeat(~refine, 4)
         kept_pixel.append(np.repeat(pixel[~refine], 4))
-        kept_flux.append(node_flux[keep_nodes] * (0.25 * area))
-        kept_v.append(g.los_velocity(node_a[keep_nodes][:, None], node_r[keep_nodes]))
+        kept_flux.append(nodes.flux[keep_nodes] * (0.25 * area))
+        kept_v.append(nodes.velocity[keep_nodes])
+        kept_var.append(np.zeros((kept_v[-1].shape[0], 1)))
         if not refine.any():
             break
         # Split the flagged cells into four children of half the size.
@@ -242,4 +333,5 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
         local=np.concatenate(kept_pixel),
         flux=np.concatenate(kept_flux),
         velocity=np.concatenate(kept_v),
+        variance=np.concatenate(kept_var),
     )

@@ -1,7 +1,9 @@
-"""What a dataset is: priors, observation and root seed, in one TOML-loadable record.
+"""What a set of cubes is: priors, observation and root seed, in one TOML-loadable record.
 
-Item ``i`` of a dataset is a pure function of ``(spec, i)``: its generator comes from
-``SeedSequence(spec.seed, spawn_key=(i,))`` (noise from ``(i, 1)``), so any item can be
+The seed facade, the datasets and the command line all describe their cubes with a
+:class:`DatasetSpec`; :func:`GalCubeCraft.factory.make_indexed_cube` turns ``(spec, i)``
+into cube ``i``.  Cube ``i`` is a pure function of ``(spec, i)``: its generator comes from
+``SeedSequence(spec.seed, spawn_key=(i,))`` (noise from ``(i, 1)``), so any cube can be
 made alone, in any order, on any worker, bit-identically.
 
 A prior is either a number (fixed) or ``[low, high]`` (uniform; the resolution is
@@ -12,6 +14,7 @@ log-uniform).  In TOML::
     grid_size = 64
     n_gals = [1, 3]
     n_sersic = 1.0            # fixed
+    beam = [5.0, 4.0, 30.0]   # bmaj, bmin (pixels), bpa (degrees north through east)
     peak_snr = [5.0, 50.0]    # omit, or set "none", for noiseless cubes
 """
 
@@ -25,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import _validate
-from ..observation import LINE_SPREADS, Beam, Observation, SpectralAxis
-from ..priors import SeedPriors
+from . import _validate
+from .beam import Beam
+from .observation import LINE_SPREADS, AngularScale, Observation, SpectralAxis
 
 Range = tuple[float, float]
 
@@ -58,12 +61,14 @@ class DatasetSpec:
         Cube shape ``(n_chan, grid_size, grid_size)``.
     v_max_kms : float
         The band runs from ``-v_max_kms`` to ``+v_max_kms``.
-    beam_px : tuple of 3 floats
-        ``(bmin, bmaj, bpa_deg)``, FWHMs in pixels, PA north through east.
+    beam : Beam or (bmaj_px, bmin_px, bpa_deg)
+        The beam: FWHMs in pixels, major first, PA north through east.
     line_spread : str
         'tophat', 'hanning' or 'gaussian' (sigma 0.6 channel, the original's).
     redshift : float
-        Source redshift, used only to give FITS files an angular pixel scale.
+        Source redshift: gives pixels an angular size (FITS files, arcsec axes).
+    line : str
+        Line preset (sets the FITS rest frequency).
     n_gals : tuple of 2 ints
         Galaxies per cube, drawn uniformly in ``[low, high]``.
     offset_gals : float
@@ -80,9 +85,10 @@ class DatasetSpec:
     grid_size: int = 64
     n_chan: int = 40
     v_max_kms: float = 600.0
-    beam_px: tuple[float, float, float] = (4.0, 4.0, 0.0)
+    beam: Beam = Beam(4.0, 4.0, 0.0)
     line_spread: str = "gaussian"
     redshift: float = 1.0
+    line: str = "CO(2-1)"
     n_gals: tuple[int, int] = (1, 3)
     offset_gals: float = 5.0
     resolution: Range = (0.25, 4.0)
@@ -99,15 +105,16 @@ class DatasetSpec:
         """Normalise fixed values to ranges and check everything."""
         _validate.integer("n_cubes", self.n_cubes, low=1)
         _validate.integer("seed", self.seed, low=0)
-        _validate.integer("grid_size", self.grid_size, low=16)
+        _validate.integer("grid_size", self.grid_size, low=8)
         _validate.integer("n_chan", self.n_chan, low=1)
-        _validate.positive("v_max_kms", self.v_max_kms)
-        bmin, bmaj, bpa = _validate.real_sequence("beam_px", self.beam_px, 3)
-        Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa)
-        object.__setattr__(self, "beam_px", (bmin, bmaj, bpa))
+        object.__setattr__(self, "v_max_kms", _validate.positive("v_max_kms", self.v_max_kms))
+        object.__setattr__(self, "beam", Beam.from_sequence(self.beam, "beam"))
         _validate.choice("line_spread", self.line_spread, LINE_SPREADS)
-        _validate.real("redshift", self.redshift, low=0.0, low_open=True, high=20.0)
-        _validate.non_negative("offset_gals", self.offset_gals)
+        # The sky record checks the redshift and the line, in its own words.
+        object.__setattr__(self, "redshift", AngularScale(self.redshift, self.line).redshift)
+        object.__setattr__(
+            self, "offset_gals", _validate.non_negative("offset_gals", self.offset_gals)
+        )
         counts = _as_range("n_gals", self.n_gals)
         for k, c in enumerate(counts):
             _validate.integer(
@@ -122,14 +129,24 @@ class DatasetSpec:
             _validate.real(f"{name}[0]", lo, low=low, high=high)
             _validate.real(f"{name}[1]", hi, low=low, high=high)
             object.__setattr__(self, name, (lo, hi))
-        reach = math.floor(self.offset_gals) + self.resolution[1] * bmin / 2.0
-        if self.grid_size < int(math.ceil(2.0 * reach)) + 2:
+        self._check_grid_fits()
+
+    def _check_grid_fits(self) -> None:
+        """Refuse a grid that cannot hold the largest galaxy the priors may draw, or the beam."""
+        r_max = self.resolution[1] * self.beam.bmin_px / 2.0
+        reach = math.floor(self.offset_gals) + r_max
+        needed = int(math.ceil(2.0 * reach)) + 2
+        if self.grid_size < needed:
             raise ValueError(
-                f"grid_size must be >= {int(math.ceil(2.0 * reach)) + 2} for resolution up to "
-                f"{self.resolution[1]:g} and offset_gals {self.offset_gals:g}; got {self.grid_size}"
+                f"grid_size must be >= {needed} to hold galaxies with R_e up to {r_max:g} px "
+                f"(resolution up to {self.resolution[1]:g}) offset by up to "
+                f"{math.floor(self.offset_gals)} px; got {self.grid_size}"
             )
-        if bmaj >= self.grid_size:
-            raise ValueError(f"beam_px bmaj ({bmaj:g}) must be smaller than grid_size")
+        if self.beam.bmaj_px >= self.grid_size:
+            raise ValueError(
+                f"beam bmaj ({self.beam.bmaj_px:g} px) must be smaller than grid_size "
+                f"({self.grid_size})"
+            )
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -141,30 +158,29 @@ class DatasetSpec:
         """Most galaxies a cube may hold (parameter slots per item)."""
         return self.n_gals[1]
 
-    def priors(self) -> SeedPriors:
-        """Return the prior record the sampler takes."""
-        return SeedPriors(
-            r_e_kpc=self.r_e_kpc,
-            h_z_kpc=self.h_z_kpc,
-            n_sersic=self.n_sersic,
-            primary_inclination_deg=self.inclination_deg,
-            primary_pa_deg=self.pa_deg,
-            sigma_kms=self.sigma_kms,
-            v_0_kms=self.v_0_kms,
-            n_galaxies=self.n_gals,
-        )
-
     def observation(self, pixel_kpc: float) -> Observation:
         """Return the observation of a cube whose pixels are ``pixel_kpc`` wide."""
-        bmin, bmaj, bpa = self.beam_px
         return Observation(
             nx=self.grid_size,
             ny=self.grid_size,
             pixel_kpc=pixel_kpc,
             spectral=SpectralAxis(self.n_chan, -self.v_max_kms, self.v_max_kms),
-            beam=Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa),
+            beam=self.beam,
             line_spread=self.line_spread,
+            sky=AngularScale(redshift=self.redshift, line=self.line),
         )
+
+    def replace(self, **changes: Any) -> DatasetSpec:
+        """Return a copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def differences(self, other: DatasetSpec) -> dict[str, tuple[Any, Any]]:
+        """Return ``{key: (self's value, other's value)}`` for every key that differs."""
+        return {
+            f.name: (getattr(self, f.name), getattr(other, f.name))
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(other, f.name)
+        }
 
     # --- TOML ---------------------------------------------------------------------------
 
@@ -226,6 +242,8 @@ def _as_range(name: str, value: Any) -> tuple[float, float]:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, Beam):
+        return _toml_value((value.bmaj_px, value.bmin_px, value.bpa_deg))
     if value is None:
         return '"none"'
     if isinstance(value, str):

@@ -1,0 +1,198 @@
+"""The store contract, and the one table of stores that implement it.
+
+A store holds the items of one :class:`~GalCubeCraft.spec.DatasetSpec`.  Every format
+(Zarr, HDF5, a folder of ``.npy`` files, a folder of FITS files) implements
+:class:`Store`, and everything else (generation, :class:`StoreDataset`,
+``parameter_table``) goes through :func:`open_store` and that protocol, never through
+the format's name.
+
+A store records its own format, format version, a random ``store_id`` and the spec's
+TOML when it is created; creation happens under a temporary name that is renamed into
+place, so a store is either complete and recorded or absent.  Opening refuses, naming
+both sides, a store of another format or one made from another spec.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from ..spec import DatasetSpec
+from .items import Item
+
+FORMAT_VERSION = 2
+STORES: dict[str, str] = {
+    "zarr": "GalCubeCraft.datasets.zarr_store:ZarrStore",
+    "hdf5": "GalCubeCraft.datasets.hdf5_store:HDF5Store",
+    "npy": "GalCubeCraft.datasets.folder_store:NpyFolderStore",
+    "fits": "GalCubeCraft.datasets.folder_store:FitsFolderStore",
+}
+"""Format name -> the class implementing :class:`Store` (imported when first used)."""
+FORMATS = tuple(STORES)
+MARKER_FILE = "store.json"  # folder stores: format, version and id
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+class Store(Protocol):
+    """What every dataset store does.
+
+    Attributes
+    ----------
+    format : str
+        Its key in :data:`STORES`.
+    concurrent_writers : bool
+        Whether several processes may write items at once (else the client writes).
+    path : pathlib.Path
+        Where it lives.
+    spec : DatasetSpec
+        The spec it was made from.
+    store_id : str
+        Random id given at creation (a store re-made at the same path gets a new one).
+    """
+
+    format: ClassVar[str]
+    concurrent_writers: ClassVar[bool]
+    path: Path
+    spec: DatasetSpec
+    store_id: str
+
+    @classmethod
+    def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
+        """Create an empty store at ``path`` (which does not exist), recording everything."""
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open an existing store, reading its recorded spec and id."""
+
+    def done_indices(self) -> np.ndarray:
+        """Return the sorted indices of the items completely written."""
+
+    def write_item(self, item: Item) -> None:
+        """Write ``item``, marking it done only once all its arrays are written."""
+
+    def read_item(self, index: int) -> dict[str, Any]:
+        """Return item ``index`` as :meth:`Item.as_dict`; ``KeyError`` if it is not done."""
+
+    def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, rows)`` of the parameter vectors of the done items."""
+
+    def close(self) -> None:
+        """Release open handles."""
+
+
+def store_class(fmt: str) -> Any:
+    """Return the class implementing format ``fmt`` (imports its library on first use)."""
+    if fmt not in STORES:
+        raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}")
+    module, name = STORES[fmt].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def detect_format(path: str | os.PathLike[str]) -> str | None:
+    """Return the format recorded by the store at ``path``; None if nothing is there.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` exists but holds no GalCubeCraft store (an empty folder is fine).
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        if (path / "zarr.json").exists():
+            return "zarr"
+        marker = path / MARKER_FILE
+        if marker.exists():
+            return str(json.loads(marker.read_text())["format"])
+        if not any(path.iterdir()):
+            return None
+        raise ValueError(
+            f"{path} is a folder that holds no GalCubeCraft dataset; choose a new path"
+        )
+    with open(path, "rb") as handle:
+        if handle.read(8) == _HDF5_SIGNATURE:
+            return "hdf5"
+    raise ValueError(f"{path} is a file that is not a GalCubeCraft dataset; choose a new path")
+
+
+def marker(fmt: str, store_id: str) -> dict[str, Any]:
+    """Return what a store records about itself besides its spec."""
+    return {"format": fmt, "format_version": FORMAT_VERSION, "store_id": store_id}
+
+
+def open_store(
+    path: str | os.PathLike[str], spec: DatasetSpec | None = None, fmt: str | None = None
+) -> Store:
+    """Open the store at ``path``, or create it for ``spec`` in format ``fmt``.
+
+    Parameters
+    ----------
+    path : str or path
+        The store.
+    spec : DatasetSpec, optional
+        Required to create a store; when the store exists it must have been made from
+        this spec.
+    fmt : str, optional
+        Required to create a store; when the store exists it must be of this format.
+
+    Raises
+    ------
+    ValueError
+        If the store exists with another format or spec (the message names both), or
+        if ``path`` holds something else.
+    FileNotFoundError
+        If nothing is at ``path`` and no spec and format were given to create a store.
+    """
+    path = Path(path)
+    if fmt is not None and fmt not in STORES:
+        raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}")
+    found = detect_format(path)
+    if found is None:
+        if spec is None or fmt is None:
+            raise FileNotFoundError(f"no dataset at {path}")
+        _create(path, spec, fmt)
+        found = fmt
+    elif fmt is not None and found != fmt:
+        raise ValueError(
+            f"{path} is a {found} dataset; refusing to write {fmt} items into it "
+            f"(use --format {found}, or a new path)"
+        )
+    store: Store = store_class(found).open(path)
+    if spec is not None and store.spec != spec:
+        changes = "; ".join(
+            f"{key}: stored {old!r}, asked {new!r}"
+            for key, (old, new) in store.spec.differences(spec).items()
+        )
+        store.close()
+        raise ValueError(
+            f"{path} holds a dataset made from a different spec ({changes}); "
+            "choose a new path or the stored spec"
+        )
+    return store
+
+
+def _create(path: Path, spec: DatasetSpec, fmt: str) -> None:
+    """Create the store under a temporary name, then rename it into place."""
+    if not isinstance(spec, DatasetSpec):
+        raise TypeError(f"spec must be a DatasetSpec; got {type(spec).__name__}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.creating-{uuid.uuid4().hex[:8]}")
+    try:
+        store_class(fmt).create_at(temporary, spec, uuid.uuid4().hex)
+        if path.is_dir():  # an empty folder the user made for the dataset
+            path.rmdir()
+        os.rename(temporary, path)
+    except BaseException:
+        if temporary.is_dir():
+            shutil.rmtree(temporary, ignore_errors=True)
+        else:
+            temporary.unlink(missing_ok=True)
+        raise

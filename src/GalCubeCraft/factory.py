@@ -1,0 +1,199 @@
+"""The one cube factory: scene + observation + settings + noise -> cubes and their truth.
+
+Everything that makes cubes (the seed facade, the datasets, the command line) calls
+:func:`make_cubes`, or :func:`make_indexed_cube` for cube ``i`` of a
+:class:`~GalCubeCraft.spec.DatasetSpec`; nothing else chains render, instrument and noise.
+
+The chain, for galaxies ``g = 1..G``:
+
+1. each galaxy is rendered alone into a Jy/pixel model (:mod:`GalCubeCraft.pipeline`);
+2. each model goes through the instrument (line spread, beam) on its own, giving the
+   per-galaxy clean cubes; the clean cube is their sum, so the two always agree;
+3. noise of ``rms = peak(clean) / peak_snr`` (or a given rms), correlated by the beam,
+   is drawn from the cube's own noise stream and added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate
+from ._random import NOISE_STREAM, cube_generator
+from .cube import Cube
+from .instrument.noise import noise_cube
+from .instrument.observe import apply_instrument
+from .model.galaxy import Galaxy
+from .moments import moments
+from .observation import Observation
+from .pipeline import as_galaxy_list, check_scene, render_galaxy_into
+from .priors import CubeDraw, draw_scene
+from .renderer.settings import RenderSettings
+from .spec import DatasetSpec
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """How much noise to add: a peak S/N or an absolute rms (not both).
+
+    Parameters
+    ----------
+    peak_snr : float, optional
+        ``rms = max(clean) / peak_snr``, as the original sets its noise.
+    rms : float, optional
+        Absolute rms in the observed cube's unit.
+    hanning : bool
+        Correlate the noise spectrally with the Hanning taper as well.
+
+    The noise is always correlated by the beam (as in a real image).
+    """
+
+    peak_snr: float | None = None
+    rms: float | None = None
+    hanning: bool = False
+
+    def __post_init__(self) -> None:
+        """Check that exactly one of ``peak_snr`` and ``rms`` is given."""
+        if (self.peak_snr is None) == (self.rms is None):
+            raise ValueError("give exactly one of peak_snr and rms")
+        if self.peak_snr is not None:
+            object.__setattr__(self, "peak_snr", _validate.positive("peak_snr", self.peak_snr))
+        if self.rms is not None:
+            object.__setattr__(self, "rms", _validate.non_negative("rms", self.rms))
+
+    def rms_for(self, clean: np.ndarray) -> float:
+        """Return the rms for the clean cube ``clean``."""
+        if self.rms is not None:
+            return self.rms
+        assert self.peak_snr is not None  # one of the two, checked on construction
+        return float(np.max(clean)) / self.peak_snr
+
+
+@dataclass(frozen=True, eq=False)
+class CubeProducts:
+    """One cube and its ground truth.
+
+    Attributes
+    ----------
+    model : Cube
+        The intrinsic sky, Jy/pixel (float64).
+    clean : Cube
+        Observed, noiseless (float32); the sum of ``galaxy_clean``.
+    noisy : Cube
+        ``clean`` plus noise (the same cube when no noise was asked for).
+    galaxy_clean : numpy.ndarray
+        ``(G, n_chan, ny, nx)`` float32: each galaxy observed alone.
+    moment0 : numpy.ndarray
+        Moment 0 of the model (Jy/pixel km/s), float32.
+    velocity_field : numpy.ndarray
+        Intensity-weighted velocity of the model (km/s; NaN off-source), float32.
+    """
+
+    model: Cube
+    clean: Cube
+    noisy: Cube
+    galaxy_clean: np.ndarray
+    moment0: np.ndarray
+    velocity_field: np.ndarray
+
+    @property
+    def noise_rms(self) -> float:
+        """Standard deviation of the added noise (0 when noiseless)."""
+        return self.noisy.noise_rms
+
+
+def make_cubes(
+    galaxies: Galaxy | Iterable[Galaxy],
+    observation: Observation,
+    settings: RenderSettings | None = None,
+    noise: NoiseModel | None = None,
+    noise_rng: np.random.Generator | None = None,
+) -> CubeProducts:
+    """Render, observe and (optionally) add noise: the one cube factory.
+
+    Parameters
+    ----------
+    galaxies : Galaxy or iterable of Galaxy
+        The scene.
+    observation : Observation
+        Grid, channels, beam, line spread and sky.
+    settings : RenderSettings, optional
+        Accuracy knobs of the renderer.
+    noise : NoiseModel, optional
+        Noise to add; ``None`` for noiseless cubes.
+    noise_rng : numpy.random.Generator, optional
+        Source of the noise (required with ``noise``).
+
+    Returns
+    -------
+    CubeProducts
+        Model, clean and noisy cubes, per-galaxy clean cubes and truth maps.
+    """
+    galaxy_list = as_galaxy_list(galaxies)
+    check_scene(galaxy_list, observation)
+    if noise is not None and not isinstance(noise_rng, np.random.Generator):
+        raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
+    settings = RenderSettings() if settings is None else settings
+    shape = observation.shape
+    model = np.zeros(shape, dtype=np.float64)
+    galaxy_clean = np.zeros((len(galaxy_list), *shape), dtype=np.float32)
+    one = np.empty(shape, dtype=np.float64)
+    for k, galaxy in enumerate(galaxy_list):
+        one.fill(0.0)
+        render_galaxy_into(one, galaxy, observation, settings)
+        model += one
+        galaxy_clean[k] = apply_instrument(one, observation)
+    clean = galaxy_clean.sum(axis=0, dtype=np.float32)
+    sources = tuple(galaxy_list)
+    model_cube = Cube(model, observation, kind="model", galaxies=sources)
+    clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
+    noisy_cube = clean_cube
+    if noise is not None:
+        rms = noise.rms_for(clean)
+        assert noise_rng is not None  # checked above
+        if rms > 0.0:
+            added = noise_cube(shape, rms, noise_rng, observation.beam, noise.hanning)
+            noisy_cube = clean_cube.with_data(
+                (clean + added).astype(np.float32), kind="noisy", noise_rms=rms
+            )
+    truth = moments(model, observation.velocities_kms)
+    return CubeProducts(
+        model=model_cube,
+        clean=clean_cube,
+        noisy=noisy_cube,
+        galaxy_clean=galaxy_clean,
+        moment0=truth.m0.astype(np.float32),
+        velocity_field=truth.m1.astype(np.float32),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class IndexedCube:
+    """Cube ``index`` of a spec: what was drawn and what was made of it."""
+
+    index: int
+    draw: CubeDraw
+    products: CubeProducts
+
+
+def make_indexed_cube(
+    spec: DatasetSpec, index: int, settings: RenderSettings | None = None
+) -> IndexedCube:
+    """Draw and make cube ``index`` of ``spec``; the same inputs give bit-identical cubes.
+
+    Parameters come from the cube's generator (:func:`GalCubeCraft.priors.draw_scene`),
+    noise from its own stream ``(seed, index, 1)``.
+    """
+    draw = draw_scene(spec, index)
+    noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
+    products = make_cubes(
+        draw.galaxies,
+        spec.observation(draw.pixel_kpc),
+        settings,
+        noise,
+        cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,
+    )
+    return IndexedCube(index=index, draw=draw, products=products)

@@ -1,0 +1,154 @@
+"""One contract, four stores: Zarr, HDF5, npy folder, FITS folder."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from GalCubeCraft.datasets import (
+    ARRAY_NAMES,
+    FORMATS,
+    DatasetSpec,
+    StoreDataset,
+    open_store,
+    parameter_names,
+    parameter_table,
+    render_item,
+)
+from GalCubeCraft.datasets.batch import generate_dataset
+
+SPEC = DatasetSpec(n_cubes=5, seed=11, grid_size=24, n_chan=12, beam=(4.0, 3.0, 30.0),
+                   resolution=(0.5, 2.0), peak_snr=(5.0, 20.0))  # fmt: skip
+SUFFIX = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}
+
+
+@pytest.fixture(scope="module")
+def direct():
+    """Every item of SPEC, rendered in this process."""
+    return [render_item(SPEC, i).as_dict() for i in range(SPEC.n_cubes)]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, dask_scheduler):
+    """Each format written by this process (1 worker) and by a 2-worker Dask cluster."""
+    root = tmp_path_factory.mktemp("stores")
+    paths = {}
+    for fmt in FORMATS:
+        paths[fmt, 1] = root / f"{fmt}-one{SUFFIX[fmt]}"
+        paths[fmt, 2] = root / f"{fmt}-two{SUFFIX[fmt]}"
+        generate_dataset(SPEC, paths[fmt, 1], fmt=fmt, workers=0, progress=False)
+        generate_dataset(SPEC, paths[fmt, 2], fmt=fmt, scheduler=dask_scheduler, progress=False)
+    return paths
+
+
+def _assert_items_equal(a, b):
+    assert set(a) == {"index", *ARRAY_NAMES}
+    for key in ARRAY_NAMES:
+        np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]), err_msg=key)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_store_reads_back_direct_rendering_bit_for_bit(written, direct, fmt, workers):
+    """Written by 1 or 2 workers, every item reads back equal to direct rendering."""
+    dataset = StoreDataset(written[fmt, workers])
+    assert dataset.format == fmt and dataset.spec == SPEC and len(dataset) == SPEC.n_cubes
+    assert dataset.done_indices() == list(range(SPEC.n_cubes))
+    for index in range(SPEC.n_cubes):
+        _assert_items_equal(dataset[index], direct[index])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_parameter_table_holds_the_parameters_used(written, direct, fmt):
+    """The table has one row per item, equal to each item's parameter vector, named columns."""
+    table = parameter_table(written[fmt, 1])
+    assert list(table.columns) == parameter_names(SPEC)
+    assert list(table.index) == list(range(SPEC.n_cubes))
+    for index in range(SPEC.n_cubes):
+        np.testing.assert_array_equal(table.loc[index].to_numpy(), direct[index]["params"])
+    assert table["n_gals"].between(1, 3).all()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_wrong_spec_and_wrong_format_are_refused_untouched(written, fmt):
+    """Another spec or another format is refused, naming both sides; nothing is overwritten."""
+    path = written[fmt, 1]
+    before = (
+        sorted((p.relative_to(path), p.stat().st_mtime_ns) for p in path.rglob("*"))
+        if path.is_dir()
+        else path.stat().st_mtime_ns
+    )  # noqa: E501
+    other = SPEC.replace(seed=12)
+    with pytest.raises(ValueError, match="seed: stored 11, asked 12"):
+        generate_dataset(other, path, fmt=fmt, workers=0, progress=False)
+    wrong = next(f for f in FORMATS if f != fmt)
+    with pytest.raises(ValueError, match=f"is a {fmt} dataset; refusing to write {wrong}"):
+        generate_dataset(SPEC, path, fmt=wrong, workers=0, progress=False)
+    after = (
+        sorted((p.relative_to(path), p.stat().st_mtime_ns) for p in path.rglob("*"))
+        if path.is_dir()
+        else path.stat().st_mtime_ns
+    )  # noqa: E501
+    assert after == before
+
+
+def test_unknown_folder_and_missing_store_are_refused(tmp_path):
+    """A non-empty folder that is no store is not adopted; reading nothing is FileNotFound."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="holds no GalCubeCraft dataset"):
+        generate_dataset(SPEC, tmp_path / "mine", fmt="npy", workers=0, progress=False)
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+    with pytest.raises(FileNotFoundError):
+        StoreDataset(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_killed_run_resumes_to_the_same_store(tmp_path, monkeypatch, fmt):
+    """SIGKILL a generation midway; resuming gives the items of an uninterrupted run."""
+    # Watch the HDF5 file while the generator holds it open for writing.
+    monkeypatch.setenv("HDF5_USE_FILE_LOCKING", "FALSE")
+    spec = SPEC.replace(n_cubes=40, seed=5)
+    spec_file = spec.write_toml(tmp_path / "spec.toml")
+    killed = tmp_path / f"killed{SUFFIX[fmt]}"
+    command = [sys.executable, "-m", "GalCubeCraft", "-q", "dataset", str(spec_file),
+               "--format", fmt, "--workers", "0", "--out", str(killed)]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if killed.exists():
+            try:
+                if len(StoreDataset(killed).done_indices()) >= 4:
+                    break
+            except (OSError, ValueError, KeyError):  # caught mid-write: look again
+                pass
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    monkeypatch.delenv("HDF5_USE_FILE_LOCKING")
+    partial = len(StoreDataset(killed).done_indices())
+    assert 0 < partial < spec.n_cubes, "the run must be interrupted midway"
+    report = generate_dataset(spec, killed, fmt=fmt, workers=0, progress=False)
+    assert report.skipped == partial and report.written == spec.n_cubes - partial
+    resumed = StoreDataset(killed)
+    assert resumed.done_indices() == list(range(spec.n_cubes))
+    for index in range(spec.n_cubes):
+        _assert_items_equal(resumed[index], render_item(spec, index).as_dict())
+
+
+def test_store_of_another_shape_at_the_same_path_is_written_afresh(tmp_path, dask_scheduler):
+    """A long-lived cluster writes a store re-made at the same path with its new shape."""
+    import shutil
+
+    path = tmp_path / "same.zarr"
+    generate_dataset(SPEC, path, scheduler=dask_scheduler, progress=False)
+    shutil.rmtree(path)
+    bigger = SPEC.replace(grid_size=32, n_cubes=3)
+    generate_dataset(bigger, path, scheduler=dask_scheduler, progress=False)
+    store = open_store(path)
+    assert store.spec == bigger
+    _assert_items_equal(store.read_item(2), render_item(bigger, 2).as_dict())
