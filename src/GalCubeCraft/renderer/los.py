@@ -111,8 +111,8 @@ def _pieces(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, 
 class LosSamples:
     """The samples of ``m`` sight lines, each of shape ``(m, K)``.
 
-    ``K = PIECES * panels * rule_size``: the pieces, each cut into panels, each holding the
-    Gauss-Legendre nodes in ascending order of their rule.
+    ``K = PIECES * panels * len(nodes)``: the pieces, each cut into panels, each holding
+    the Gauss-Legendre nodes.
 
     Attributes
     ----------
@@ -121,19 +121,10 @@ class LosSamples:
         line's surface brightness.
     radius : numpy.ndarray
         Disk radius of each sample (kpc), for the velocity field.
-    depth : numpy.ndarray
-        Line-of-sight position ``s`` of each sample (kpc).
-    length : numpy.ndarray
-        Path length each sample stands for (kpc): its quadrature weight.
-    rule_size : int
-        Nodes per panel.
     """
 
     flux: np.ndarray
     radius: np.ndarray
-    depth: np.ndarray
-    length: np.ndarray
-    rule_size: int
 
 
 def los_samples(
@@ -219,5 +210,4 @@ def los_samples(
     radius, z = _disk_coordinates(s, a3[..., None, None], b3[..., None, None], g)
     flux = g.emissivity(radius, z) * path
     m = a.shape[0]
-    return LosSamples(flux.reshape(m, -1), radius.reshape(m, -1), s.reshape(m, -1),
-                      path.reshape(m, -1), rule_size=nodes.size)  # fmt: skip
+    return LosSamples(flux.reshape(m, -1), radius.reshape(m, -1))

@@ -275,8 +275,13 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
             (centre.flux * centre.velocity).sum(1) / centre.brightness,
             g.v_sys,
         )
-    # The brightest line profile: what per-voxel errors are measured against.
-    peak_density = float(centre.brightness.max(initial=0.0)) * area / line_width
+    # The highest line profile, what per-voxel errors are measured against: each pixel's
+    # flux over its line width, widened by the spread of velocities along its sight line
+    # (the brightest pixel of an edge-on disk spreads its light over the whole rotation).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = (centre.flux * (centre.velocity - mean_v[:, None]) ** 2).sum(1) / centre.brightness
+    widths = np.sqrt(line_width**2 + np.where(np.isfinite(spread), spread, 0.0))
+    peak_density = float((centre.brightness / widths).max(initial=0.0)) * area
     accepted, factor, shift, smear = _smooth_pixels(
         pixels, centre.brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
         settings, peak_density,
