@@ -178,14 +178,14 @@ def test_multiple_galaxies_add():
 
 
 # Per-voxel agreement of the default render with RenderSettings.converged(), as measured
-# on 24 x 24 x 24 cubes: face-on 5.1e-5, 60 deg 1.9e-4, edge-on 1.9e-4, compact 6.1e-5 of
+# on 24 x 24 x 24 cubes: face-on 5.1e-5, 60 deg 6.8e-5, edge-on 1.9e-4, compact 5.7e-5 of
 # the peak.  The converged render agrees with a brute-force integration (32^2 sub-pixels,
 # 20,000 steps per sight line) to 1e-5 - 8e-5 of the peak away from the centre pixel.
-# The inclined cases are held by the line-of-sight velocity sampling (10 nodes per
-# piece; 20 nodes bring 60 deg to 4e-5), see CHANGELOG.md.
+# Edge-on, the largest differences sit in the pixels around the centre, where a rotation
+# curve that is flat to R = 0 jumps from -v to +v (see CHANGELOG.md).
 PER_VOXEL = {
     "face-on": (dict(inclination_deg=0.0), 1e-4),
-    "60 deg": (dict(inclination_deg=60.0, pa_deg=30.0), 3e-4),
+    "60 deg": (dict(inclination_deg=60.0, pa_deg=30.0), 1e-4),
     "edge-on": (dict(inclination_deg=90.0, pa_deg=120.0, h_z_kpc=0.2), 3e-4),
     "compact": (dict(r_e_kpc=0.4, inclination_deg=45.0, pa_deg=10.0), 1e-4),
 }

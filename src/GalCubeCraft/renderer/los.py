@@ -7,7 +7,9 @@ the disk along ``s`` (depth, positive away from the observer) with
 
 The emissivity has kinks where ``z = 0`` (|z| in the vertical exponential) and is most
 peaked where ``y = 0`` (closest approach to the axis), so the span where emission is
-non-negligible is cut at those two points into up to three pieces.  On each piece the
+non-negligible is cut at those two points, and around each of them (a few scale heights,
+where the light is; a few ``|a|``, where the rotation sweeps), into up to seven pieces
+(:func:`_pieces`).  On each piece the
 integrand is monotone and close to an exponential in ``s``; we estimate its e-folding
 rate ``kappa`` (see :func:`los_samples`) and integrate in the variable that makes that
 exponential uniform,
@@ -32,10 +34,12 @@ _TINY = 1e-12
 _ONE = np.float32(1.0)
 _FLOOR = 1e-37  # above float32 underflow: log() of it stays finite
 _INITIAL_STEP = 1e-2  # fraction of a panel used to measure the initial e-folding rate
-PIECES = 5
+PIECES = 7
 """Pieces per sight line (some may be empty): see :func:`_pieces`."""
 VELOCITY_SPAN = 3.0
 """Half-length of the velocity-sweep pieces around the closest approach, in ``|a|``."""
+VERTICAL_SPAN = 3.0
+"""Half-height of the pieces around the midplane crossing, in scale heights."""
 
 
 def _disk_coordinates(
@@ -87,15 +91,18 @@ def _span(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np
 def _pieces(a: np.ndarray, b: np.ndarray, g: DiskGeometry) -> tuple[np.ndarray, np.ndarray]:
     """Return piece starts and ends, shape ``(m, PIECES)``.
 
-    Cuts at the midplane crossing (``z = 0``), at the closest approach to the axis
-    (``y = 0``) and at ``y = +-VELOCITY_SPAN |a|``: near its closest approach a sight line
-    sweeps the rotation velocity over a stretch of order ``|a|``, however small, and that
-    stretch gets pieces of its own so its nodes resolve the sweep.
+    Cuts at the midplane crossing (``z = 0``) and at ``z = +-VERTICAL_SPAN h_z`` around
+    it, where most of an inclined disk's light lies, so that stretch gets nodes of its
+    own; at the closest approach to the axis (``y = 0``) and at ``y = +-VELOCITY_SPAN
+    |a|`` around it: there a sight line sweeps the rotation velocity over a stretch of
+    order ``|a|``, however small, and those pieces let its nodes resolve the sweep.
     """
     s_lo, s_hi = _span(a, b, g)
-    cuts = []
+    cuts: list[np.ndarray] = []
     if g.cos_i > _TINY:
-        cuts.append(b * (g.sin_i / g.cos_i))
+        midplane = b * (g.sin_i / g.cos_i)
+        layer = VERTICAL_SPAN * g.h_z / g.cos_i
+        cuts.extend((midplane, midplane - layer, midplane + layer))
     if g.sin_i > _TINY:
         tangent = -b * (g.cos_i / g.sin_i)
         sweep = (VELOCITY_SPAN / g.sin_i) * np.abs(a)
@@ -137,7 +144,7 @@ def los_samples(
 ) -> LosSamples:
     """Return the emission samples along each sight line.
 
-    Each of the three pieces of a sight line is cut into ``panels`` panels, starting at
+    Each piece of a sight line (:func:`_pieces`) is cut into ``panels`` panels, starting at
     its bright end, with edges at distances ``L (k / panels)^n`` (``n`` the Sérsic
     index): far from the axis ``-log j`` grows as ``s^(1/n)``, so each panel then spans
     the same number of e-folds.  Inside a panel the integrand is close to an

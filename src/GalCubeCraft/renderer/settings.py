@@ -16,9 +16,10 @@ class RenderSettings:
     los_nodes : int
         Gauss-Legendre nodes per line-of-sight panel.
     los_panels : int
-        Panels per line-of-sight piece (each sight line is cut into up to three pieces,
-        at the midplane crossing and at the point closest to the disk axis).  Face-on
-        disks always use one: their sight lines are integrated exactly.
+        Panels per line-of-sight piece (each sight line is cut into up to seven pieces,
+        around the midplane crossing and around the point closest to the disk axis; see
+        :mod:`GalCubeCraft.renderer.los`).  Face-on disks always use one: their sight
+        lines are integrated exactly.
     refine_tolerance : float
         A sky cell is split in four while its 2x2 Gauss-Legendre flux and its one-point
         flux differ by more than this fraction of the galaxy's total flux.
