@@ -175,12 +175,8 @@ class Cube:
 
         return read_fits(path, redshift)
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle the data as a plain array (read-only views pickle writeable)."""
-        return dict(self.__dict__)
-
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore, freezing the array again."""
+        """Restore from a pickle, freezing the array again (it unpickles writeable)."""
         data = np.array(state["data"])
         data.flags.writeable = False
         state = {**state, "data": data}
