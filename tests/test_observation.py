@@ -115,3 +115,20 @@ def test_wcs_puts_the_field_centre_at_the_pointing():
     assert ra_east > ra
     velocities = wcs.spectral.pixel_to_world(np.arange(40)).to_value(u.km / u.s)
     np.testing.assert_allclose(velocities, obs.velocities_kms, atol=1e-9)
+
+
+def test_header_round_trips_to_the_same_observation():
+    """Observation.from_fits_header(obs.fits_header()) gives back the observation (to 1e-12)."""
+    obs = Observation.from_angular(n_pix=40, pixel_arcsec=0.07, beam_arcsec=(0.4, 0.25, 70.0),
+                                   n_chan=30, channel_width_kms=12.0, line="[CII]158",
+                                   redshift=4.5, ra_deg=33.0, dec_deg=-27.0,
+                                   line_spread="hanning")  # fmt: skip
+    back = Observation.from_fits_header(obs.fits_header())
+    assert back.sky.redshift == 4.5 and back.sky.line == "[CII]158"
+    assert (back.sky.ra_deg, back.sky.dec_deg) == pytest.approx((33.0, -27.0), abs=1e-12)
+    assert back.pixel_kpc == pytest.approx(obs.pixel_kpc, rel=1e-12)
+    assert back.line_spread == "hanning" and back.shape == obs.shape
+    np.testing.assert_allclose(back.velocities_kms, obs.velocities_kms, atol=1e-9)
+    for got, want in zip((back.beam.bmaj_px, back.beam.bmin_px, back.beam.bpa_deg),
+                         (obs.beam.bmaj_px, obs.beam.bmin_px, 70.0), strict=True):  # fmt: skip
+        assert got == pytest.approx(want, rel=1e-12)

@@ -297,6 +297,17 @@ class Observation:
             line_spread_sigma_chan=SEED_LINE_SPREAD_SIGMA_CHAN, sky=sky,
         )  # fmt: skip
 
+    @classmethod
+    def from_fits_header(cls, header: Any, redshift: float | None = None) -> Observation:
+        """Return the observation a FITS cube header (or its WCS keywords) describes.
+
+        The inverse of :meth:`fits_header`; see
+        :func:`GalCubeCraft.io.header.observation_from_header` for other files.
+        """
+        from .io.header import observation_from_header
+
+        return observation_from_header(header, redshift)[0]
+
     def replace(self, **changes: Any) -> Observation:
         """Return a copy with ``changes`` applied (validated again)."""
         return dataclasses.replace(self, **changes)

@@ -53,6 +53,10 @@ def observation_header(
     pixel_deg = obs.pixel_arcsec / ARCSEC_PER_DEG
     spectral = obs.spectral
     h = fits.Header()
+    # The cube's shape, so the header alone describes the observation (astropy keeps
+    # these in step with the data when the header is attached to it).
+    h["NAXIS"] = 3
+    h["NAXIS1"], h["NAXIS2"], h["NAXIS3"] = obs.nx, obs.ny, obs.spectral.n_chan
     h["WCSAXES"] = 3
     h["CTYPE1"], h["CUNIT1"] = "RA---SIN", "deg"
     h["CTYPE2"], h["CUNIT2"] = "DEC--SIN", "deg"
