@@ -133,3 +133,21 @@ def test_help_explains_every_option():
             if action.option_strings and action.dest != "help":
                 assert action.help, f"{name} {action.option_strings} has no help"
                 assert action.option_strings[-1] in text
+
+
+def test_dataset_run_prints_no_third_party_chatter(tmp_path):
+    """A dataset run on a local Dask cluster prints the progress bar and one summary line."""
+    import subprocess
+    import sys
+
+    from GalCubeCraft.datasets import DatasetSpec
+
+    spec_file = DatasetSpec(n_cubes=4, seed=1, grid_size=24, n_chan=8,
+                            resolution=(0.5, 2.0)).write_toml(tmp_path / "s.toml")  # fmt: skip
+    command = [sys.executable, "-m", "GalCubeCraft", "dataset", str(spec_file), "--workers", "1",
+               "--out", str(tmp_path / "d.zarr")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.strip()]
+    assert not any("distributed" in line for line in lines), lines
+    assert lines[-1].startswith(str(tmp_path / "d.zarr")) and "4 written" in lines[-1]

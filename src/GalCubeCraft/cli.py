@@ -215,15 +215,24 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_logging(quiet: bool) -> None:
+    """Send the package's messages to stderr; leave every other library's logger alone.
+
+    Configuring the root logger instead (``logging.basicConfig``) would let Dask's INFO
+    chatter through on every dataset run.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    _configure_logging(quiet=args.quiet)
     handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot}
     try:
         return handlers[args.command](args)
