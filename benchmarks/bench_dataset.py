@@ -41,7 +41,7 @@ def dask_rate(workers: int, root: Path) -> float:
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # as generate_dataset's own clusters do
     start = time.perf_counter()
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
     with cluster, Client(cluster) as client:
         client.run(render_item, spec(1), 0)  # import and warm every worker
         print(f"  ({workers} worker(s): cluster ready in {time.perf_counter() - start:.1f} s)")

@@ -40,5 +40,5 @@ def dask_scheduler():
     """One 2-worker Dask cluster shared by every test that needs one; yields its address."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address

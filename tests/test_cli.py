@@ -151,3 +151,49 @@ def test_dataset_run_prints_no_third_party_chatter(tmp_path):
     lines = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.strip()]
     assert not any("distributed" in line for line in lines), lines
     assert lines[-1].startswith(str(tmp_path / "d.zarr")) and "4 written" in lines[-1]
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_ctrl_c_stops_with_one_line_and_resumes(tmp_path, workers):
+    """Ctrl-C (SIGINT to the process group) exits 130 with one line, and the run resumes.
+
+    The line names the items done and the command that resumes; resuming gives the items
+    of an uninterrupted run.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item
+    from GalCubeCraft.datasets.batch import generate_dataset
+
+    spec = DatasetSpec(n_cubes=40, seed=3, grid_size=24, n_chan=8, resolution=(0.5, 2.0))
+    spec_file = spec.write_toml(tmp_path / "s.toml")
+    out = tmp_path / "d.zarr"
+    command = [sys.executable, "-m", "GalCubeCraft", "-q", "dataset", str(spec_file),
+               "--workers", workers, "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and len(StoreDataset(out).done_indices()) >= 3:
+            break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    done = len(StoreDataset(out).done_indices())
+    assert 0 < done < spec.n_cubes
+    assert f"{done} of 40 items are in {out}" in lines[0]
+    assert lines[0].endswith(f"resume with: galcubecraft -q dataset {spec_file} --workers "
+                             f"{workers} --out {out}")  # fmt: skip
+    report = generate_dataset(spec, out, workers=0, progress=False)
+    assert report.skipped == done
+    stored = StoreDataset(out)
+    for index in range(spec.n_cubes):
+        np.testing.assert_array_equal(
+            stored[index]["noisy"], render_item(spec, index).arrays["noisy"]
+        )

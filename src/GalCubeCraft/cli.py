@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,8 +177,20 @@ def _dataset(args: argparse.Namespace) -> int:
     spec = spec.replace(**overrides) if overrides else spec
     suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[args.format]
     out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
-    report = generate_dataset(spec, out, fmt=args.format, workers=args.workers,
-                              scheduler=args.scheduler, progress=not args.quiet)  # fmt: skip
+    try:
+        report = generate_dataset(spec, out, fmt=args.format, workers=args.workers,
+                                  scheduler=args.scheduler, progress=not args.quiet)  # fmt: skip
+    except KeyboardInterrupt:
+        from .datasets import open_store
+
+        store = open_store(out)
+        done = len(store.done_indices())
+        store.close()
+        sys.stderr.write(
+            f"\ngalcubecraft dataset: interrupted; {done} of {spec.n_cubes} items are in {out}; "
+            f"resume with: galcubecraft {shlex.join(args.argv)}\n"
+        )
+        return 130
     rate = report.cubes_per_second
     log.info("%s: %d written, %d already done%s", out, report.written, report.skipped,
              f", {rate:.2f} cubes/s" if rate is not None else "")  # fmt: skip
@@ -232,9 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     _configure_logging(quiet=args.quiet)
     handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot}
     try:
         return handlers[args.command](args)
     except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
+    except KeyboardInterrupt:
+        # Files are written atomically: what is on disk is complete.
+        sys.stderr.write(f"\ngalcubecraft {args.command}: interrupted\n")
+        return 130

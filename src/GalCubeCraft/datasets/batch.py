@@ -14,9 +14,14 @@ duplicates nothing.  The store's content does not depend on the number of worker
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import logging
 import os
+import signal
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,8 @@ from .items import Item, render_item
 from .stores import FORMATS, Store, open_store
 
 log = logging.getLogger("GalCubeCraft")
+WINDOW_PER_WORKER = 4
+"""Tasks in flight per worker: enough to keep each busy, few enough to keep memory flat."""
 _worker_stores: dict[tuple[int, str, str], Store] = {}
 
 
@@ -71,6 +78,47 @@ def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, sto
 def _render_only(index: int, spec: DatasetSpec) -> Item:
     """Worker task for single-writer stores: render item ``index`` and send it back."""
     return render_item(spec, index)
+
+
+def _windowed(
+    client: Any, tasks: Iterator[Callable[[], Any]], as_completed: Any, window: int
+) -> Iterator[Any]:
+    """Yield the results of ``tasks`` as they finish, with at most ``window`` in flight.
+
+    Submitting everything at once would hold one future per task in memory and in the
+    scheduler before the first cube is made; a bounded window keeps both flat for any
+    number of items.
+    """
+    running = as_completed()
+    for task in itertools.islice(tasks, window):
+        running.add(client.submit(task, pure=False))
+    for future in running:
+        result = future.result()
+        future.release()
+        following = next(tasks, None)
+        if following is not None:
+            running.add(client.submit(following, pure=False))
+        yield result
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes start, so they inherit the ignoring.
+
+    Ctrl-C reaches every process of the terminal's group: the workers would each die
+    with a traceback.  Started with SIGINT ignored, they keep ignoring it (an ignored
+    signal stays ignored across exec, and Python then installs no handler), and only
+    this process stops, closing the cluster cleanly.
+    """
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals cannot be changed here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _batches(todo: list[int], n_workers: int) -> list[list[int]]:
@@ -167,37 +215,36 @@ def _run_dask(
         # resulting page faults halve its speed.  Keep the other settings (one BLAS thread).
         environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        # Workers log only errors: their INFO and WARNING lines (a cancelled task on
+        # Ctrl-C, say) are noise for a user who asked for cubes.
+        environ["DASK_LOGGING__DISTRIBUTED"] = "error"
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
             cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never "8787 is in use"
             )
     client = Client(cluster if cluster is not None else scheduler)
     spec = store.spec
     try:
-        if not store.concurrent_writers:
-            futures = client.map(_render_only, todo, spec=spec, pure=False)
-            for future in as_completed(futures):
-                store.write_item(future.result())
-                future.release()
-                if bar:
-                    bar.advance()
-        else:
-            n_workers = len(client.scheduler_info().get("workers", {})) or 1
-            tasks: list[Any] = client.map(
-                _render_and_write_many,
-                _batches(todo, n_workers),
-                spec=spec,
-                path=str(Path(store.path).resolve()),
-                store_id=store.store_id,
-                pure=False,
+        n_workers = len(client.scheduler_info().get("workers", {})) or 1
+        if store.concurrent_writers:
+            path = str(Path(store.path).resolve())
+            tasks = (
+                functools.partial(_render_and_write_many, batch, spec, path, store.store_id)
+                for batch in _batches(todo, n_workers)
             )
-            for future in as_completed(tasks):
-                written = future.result()
+            for written in _windowed(client, tasks, as_completed, WINDOW_PER_WORKER * n_workers):
                 if bar:
                     bar.advance(written)
+        else:
+            # One writer: workers render, this process writes each item as it arrives.
+            renders = (functools.partial(_render_only, index, spec) for index in todo)
+            for item in _windowed(client, renders, as_completed, WINDOW_PER_WORKER * n_workers):
+                store.write_item(item)
+                if bar:
+                    bar.advance()
     finally:
         client.close()
         if cluster is not None:
