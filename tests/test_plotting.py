@@ -55,18 +55,34 @@ def test_moment_figure_draws_independent_moments(seed_results):
 
 
 def test_spectrum_and_channel_maps_show_the_cube(seed_results):
-    """The spectrum line is the pixel sum; channel panels show channels spread over the band."""
+    """The spectrum is the pixel sum in Jy; channel panels show the channels with emission."""
     g, results = seed_results
     data, params = results[0]
     cube = Cube(data, g.observation(0), kind="observed")
     line = spectrum_figure(cube).axes[0].lines[0]
     np.testing.assert_allclose(line.get_xdata(), params["average_vels"])
-    np.testing.assert_allclose(line.get_ydata(), data.sum(axis=(1, 2)), rtol=1e-6)
+    area = g.observation(0).beam.area_px
+    np.testing.assert_allclose(line.get_ydata(), data.sum(axis=(1, 2)) / area, rtol=1e-6)
+    # Line flux from the drawn spectrum: sum(S dv) equals the Jy/pixel cube's flux.
+    dv = params["average_vels"][1] - params["average_vels"][0]
+    assert line.get_ydata().sum() * dv == pytest.approx(cube.line_flux_jykms(), rel=1e-6)
     fig = channel_map_figure(cube, n_panels=9)
-    titles = [ax.get_title() for ax in fig.axes[:9]]
-    expected = [f"{params['average_vels'][c]:.0f} km/s" for c in (0, 3, 6, 9, 12, 14, 17, 20, 23)]
-    assert titles == expected
-    np.testing.assert_array_equal(_image(fig.axes[4]), data[12])
+    lit = np.flatnonzero(data.max(axis=(1, 2)) > 0.01 * data.max())
+    channels = np.unique(np.linspace(lit[0], lit[-1], 9).round().astype(int))
+    titles = [ax.get_title() for ax in fig.axes[: channels.size]]
+    assert titles == [f"{params['average_vels'][c]:.0f} km/s" for c in channels]
+    for k, c in enumerate(channels):
+        panel = _image(fig.axes[k])
+        np.testing.assert_array_equal(panel, data[c])
+        assert panel.max() > 0.01 * data.max()  # every panel holds emission
+
+
+def test_visualise_without_saving_returns_the_figures(seed_results):
+    """Headless visualise(save=False) returns the moment and spectrum figures."""
+    g, results = seed_results
+    figures = g.visualise(results, idx=0, save=False)
+    assert len(figures) == 2
+    assert len(figures[0].axes[0].images) == 1 and len(figures[1].axes[0].lines) == 1
 
 
 def test_pv_slit_follows_the_pa():
@@ -125,6 +141,21 @@ def test_noisy_cube_moment_one_is_masked_by_default():
     assert np.nanmedian(np.abs(unmasked[inner] - truth[inner])) > 2 * error
     # The colour scale stays within the band; unmasked noise reaches ~10,000 km/s.
     assert fig.axes[1].images[0].get_clim()[1] < 400.0
+
+
+def test_noisy_moment0_has_contours_at_multiples_of_its_noise():
+    """Moment 0 of a noisy cube is drawn with contours at 3, 6, 12 and 24 times its noise."""
+    from GalCubeCraft import Beam, NoiseModel, make_cubes
+
+    obs = Observation(nx=48, ny=48, pixel_kpc=0.5, spectral=SpectralAxis(40, -400, 400),
+                      beam=Beam(3.0, 3.0))  # fmt: skip
+    galaxy = Galaxy(r_e_kpc=3.0, inclination_deg=60.0, pa_deg=30.0, sigma_kms=20.0)
+    products = make_cubes(galaxy, obs, noise=NoiseModel(peak_snr=5.0),
+                          noise_rng=np.random.default_rng(8))  # fmt: skip
+    levels = moment_figure(products.noisy).axes[0].collections[0].levels
+    sigma = products.noise_rms * 20.0 * np.sqrt(40)
+    np.testing.assert_allclose(levels, [3 * sigma, 6 * sigma, 12 * sigma, 24 * sigma], rtol=1e-12)
+    assert not moment_figure(products.clean).axes[0].collections  # no noise, no contours
 
 
 def test_cli_plots_a_fits_cube_with_its_axes_and_beam(tmp_path):

@@ -325,11 +325,12 @@ class GalCubeCraft:
         idx: int = 0,
         save: bool = False,
         fname_save: str | os.PathLike[str] | None = None,
-    ) -> list[Path]:
+    ) -> list[Path] | list[Any]:
         """Plot moment-0 and moment-1 maps and the spectrum of cube ``idx`` of ``data``.
 
         ``save=True`` writes PDFs under ``figures/<shape>/`` (or ``fname_save``) and
-        returns their paths; otherwise the figures are shown (when a display exists).
+        returns their paths; otherwise it returns the matplotlib figures (shown first
+        when an interactive backend is in use).
         """
         from .plotting import visualise_result
 

@@ -77,6 +77,18 @@ def default_mask(cube: Cube) -> np.ndarray | None:
     return high & (above[:-2] | above[2:])
 
 
+def moment0_noise_levels(cube: Cube, multiples: tuple[float, ...] = (3, 6, 12, 24)) -> list[float]:
+    """Return moment-0 contour levels at ``multiples`` of its noise.
+
+    Moment 0 sums ``n`` channels of width ``dv``; with noise ``rms`` per voxel (independent
+    between channels) its noise is ``rms dv sqrt(n)``, ``n`` all the channels of the
+    cube (moment 0 is drawn unmasked).
+    """
+    spectral = cube.observation.spectral
+    sigma = cube.noise_rms * spectral.channel_width_kms * np.sqrt(spectral.n_chan)
+    return [m * sigma for m in multiples]
+
+
 def moment_figure(
     cube: Cube,
     mask: np.ndarray | None = None,
@@ -116,6 +128,9 @@ def moment_figure(
             kwargs = {"vmin": -lim, "vmax": lim}
         shown = ax.imshow(image, origin="lower", extent=extent, cmap=cmap, **kwargs)
         fig.colorbar(shown, ax=ax, label=label)
+        if order == 0 and cube.noise_rms > 0:
+            ax.contour(image, levels=moment0_noise_levels(cube), colors="white",
+                       linewidths=0.6, origin="lower", extent=extent)  # fmt: skip
         _draw_beam(ax, cube.observation, extent, unit)
         ax.set_xlabel(f"x offset [{unit}] (west →)")
         ax.set_ylabel(f"y offset [{unit}] (north ↑)")
@@ -124,20 +139,33 @@ def moment_figure(
 
 
 def spectrum_figure(cube: Cube) -> Figure:
-    """Return a figure of the spectrum summed over all pixels."""
+    """Return a figure of the integrated spectrum: flux density in Jy per channel.
+
+    The cube summed over all pixels, divided by the beam area in pixels for a Jy/beam cube.
+    """
+    spectrum = integrated_spectrum(cube.data)
+    if cube.unit == "Jy/beam":
+        assert cube.observation.beam is not None  # a Jy/beam cube has a beam
+        spectrum = spectrum / cube.observation.beam.area_px
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
-    ax.step(cube.velocities_kms, integrated_spectrum(cube.data), where="mid", color="k")
+    ax.step(cube.velocities_kms, spectrum, where="mid", color="k")
     ax.set_xlabel("velocity [km/s]")
-    ax.set_ylabel(f"summed intensity [{cube.unit}]")
+    ax.set_ylabel("flux density [Jy]")
     ax.set_title("integrated spectrum")
     return fig
 
 
 def channel_map_figure(cube: Cube, n_panels: int = 9) -> Figure:
-    """Return a grid of ``n_panels`` channel maps spread evenly over the band."""
+    """Return a grid of ``n_panels`` channel maps spread evenly over the emission's channels."""
     data = cube.data
-    channels = np.unique(np.linspace(0, data.shape[0] - 1, n_panels).round().astype(int))
+    # Spread the panels over the channels that hold emission (the clean part of the
+    # line: above 1% of the brightest channel, or 3 rms for a noisy cube).
+    channel_peak = np.asarray(data).max(axis=(1, 2)) if data.size else np.zeros(1)
+    floor = max(0.01 * float(channel_peak.max()), 3.0 * cube.noise_rms)
+    lit = np.flatnonzero(channel_peak > floor)
+    first, last = (int(lit[0]), int(lit[-1])) if lit.size else (0, data.shape[0] - 1)
+    channels = np.unique(np.linspace(first, last, n_panels).round().astype(int))
     columns = int(np.ceil(np.sqrt(channels.size)))
     rows = int(np.ceil(channels.size / columns))
     fig = Figure(figsize=(3 * columns, 3 * rows), layout="constrained")
@@ -197,26 +225,30 @@ def visualise_result(
     idx: int = 0,
     save: bool = False,
     fname_save: str | os.PathLike[str] | None = None,
-) -> list[Path]:
+) -> list[Path] | list[Figure]:
     """Plot moment 0/1 maps and the spectrum of ``data[idx]`` (a ``(cube, params)`` pair).
 
     With ``save=True`` the figures go to ``figures/<nz>x<ny>x<nx>/`` (or the folder
-    ``fname_save``) as ``cube_<idx+1>_moments.pdf`` and ``cube_<idx+1>_spectrum.pdf``.
+    ``fname_save``) as ``cube_<idx+1>_moments.pdf`` and ``cube_<idx+1>_spectrum.pdf``, and
+    their paths are returned.  Otherwise the figures are returned, and shown first when
+    matplotlib has an interactive backend.
     """
     if not 0 <= idx < len(data):
         raise ValueError(f"idx must lie in [0, {len(data) - 1}]; got {idx!r}")
     cube = seed_result_cube(*data[idx])
     figures = {"moments": moment_figure(cube), "spectrum": spectrum_figure(cube)}
     if not save:
+        import matplotlib
         import matplotlib.pyplot as plt
 
-        for fig in figures.values():
-            manager = plt.figure().canvas.manager
-            if manager is not None:
-                manager.canvas.figure = fig
-                fig.set_canvas(manager.canvas)
-        plt.show()
-        return []
+        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+            for fig in figures.values():
+                manager = plt.figure().canvas.manager
+                if manager is not None:
+                    manager.canvas.figure = fig
+                    fig.set_canvas(manager.canvas)
+            plt.show()
+        return list(figures.values())
     shape = "x".join(str(s) for s in cube.shape)
     folder = Path(fname_save) if fname_save is not None else Path("figures") / shape
     folder.mkdir(parents=True, exist_ok=True)
