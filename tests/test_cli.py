@@ -197,3 +197,35 @@ def test_ctrl_c_stops_with_one_line_and_resumes(tmp_path, workers):
         np.testing.assert_array_equal(
             stored[index]["noisy"], render_item(spec, index).arrays["noisy"]
         )
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--channels", "-5"], "--channels must lie in [1, inf]; got -5"),
+        (["--n-cubes", "0"], "--n-cubes must lie in [1, inf]; got 0"),
+        (["--beam-info", "5", "4", "0"], "--beam-info bmin must not exceed bmaj"),
+        (["--grid-size", "20"], "--grid-size must be >= 28"),
+    ],
+)
+def test_generate_errors_name_the_option_as_typed(tmp_path, capsys, argv, named):
+    """An out-of-range value is reported under the option the user typed, before any cube."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--out", str(tmp_path / "out"), *argv])
+    assert exit_info.value.code == 2
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_line_wins_over_the_toml_config(tmp_path):
+    """A value given on the command line overrides the same key in --config."""
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'n_cubes = 3\ngrid_size = 48\nchannels = 20\nseed = 3\nout = "{tmp_path / "a"}"\n'
+    )
+    argv = ["-q", "generate", "--config", str(config), "--n-cubes", "1", "--channels", "8",
+            "--out", str(tmp_path / "b")]  # fmt: skip
+    assert main(argv) == 0
+    assert not (tmp_path / "a").exists()
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cube_1.npy"]
+    assert np.load(tmp_path / "b" / "cube_1.npy").shape == (8, 48, 48)

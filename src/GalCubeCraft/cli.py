@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -142,6 +143,27 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+GENERATE_OPTIONS = {
+    "n_spectral_slices": "--channels",
+    "n_cubes": "--n-cubes",
+    "n_gals": "--n-gals",
+    "grid_size": "--grid-size",
+    "beam_info": "--beam-info",
+    "peak_snr": "--peak-snr",
+    "resolution": "--resolution",
+    "save_format": "--format",
+    "seed": "--seed",
+}
+"""The seed API's argument names, and the ``generate`` options that set them."""
+
+
+def _as_typed(message: str) -> str:
+    """Return an error message with the seed API's argument names as the options typed."""
+    for name, option in GENERATE_OPTIONS.items():
+        message = re.sub(rf"\b{name}\b", option, message)
+    return message
+
+
 def _generate(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
 
@@ -150,19 +172,22 @@ def _generate(args: argparse.Namespace) -> int:
     def pick(name: str, default: Any) -> Any:
         return _pick(args, config, name, default)
 
-    g = GalCubeCraft(
-        n_gals=pick("n_gals", None),
-        n_cubes=pick("n_cubes", 1),
-        resolution=pick("resolution", "all"),
-        beam_info=tuple(pick("beam_info", (4.0, 4.0, 0.0))),
-        grid_size=pick("grid_size", 125),
-        n_spectral_slices=pick("channels", 40),
-        fname=pick("out", None),
-        seed=pick("seed", None),
-        peak_snr=pick("peak_snr", None),
-        verbose=not args.quiet,
-        save_format=pick("format", "npy"),
-    )
+    try:
+        g = GalCubeCraft(
+            n_gals=pick("n_gals", None),
+            n_cubes=pick("n_cubes", 1),
+            resolution=pick("resolution", "all"),
+            beam_info=tuple(pick("beam_info", (4.0, 4.0, 0.0))),
+            grid_size=pick("grid_size", 125),
+            n_spectral_slices=pick("channels", 40),
+            fname=pick("out", None),
+            seed=pick("seed", None),
+            peak_snr=pick("peak_snr", None),
+            verbose=not args.quiet,
+            save_format=pick("format", "npy"),
+        )
+    except (ValueError, TypeError) as error:
+        raise type(error)(_as_typed(str(error))) from None
     g.generate_cubes()
     log.info("seed %d: %d cube(s) in %s", g.seed, len(g), g.output_folder())
     return 0
