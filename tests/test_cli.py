@@ -229,3 +229,19 @@ def test_command_line_wins_over_the_toml_config(tmp_path):
     assert not (tmp_path / "a").exists()
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cube_1.npy"]
     assert np.load(tmp_path / "b" / "cube_1.npy").shape == (8, 48, 48)
+
+
+def test_generate_refuses_a_folder_that_holds_cubes_unless_overwrite(tmp_path, capsys):
+    """A second run into the same folder is refused, untouched; --overwrite replaces."""
+    argv = ["-q", "generate", "--n-cubes", "1", "--grid-size", "48", "--channels", "8",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert main([*argv, "--seed", "1"]) == 0
+    before = (tmp_path / "cube_1.npy").stat().st_mtime_ns
+    first = np.load(tmp_path / "cube_1.npy")
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--seed", "2"])
+    assert exit_info.value.code == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (tmp_path / "cube_1.npy").stat().st_mtime_ns == before
+    assert main([*argv, "--seed", "2", "--overwrite"]) == 0
+    assert not np.array_equal(np.load(tmp_path / "cube_1.npy"), first)

@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--peak-snr", type=float, help="add noise at this peak S/N")
     gen.add_argument("--seed", type=int, help="root seed (default random, and printed)")
     gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
+    gen.add_argument("--overwrite", action="store_true",
+                     help="replace cubes already in the output folder (default refuse)")  # fmt: skip
     gen.add_argument("--format", choices=("npy", "fits"),
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
@@ -188,6 +190,12 @@ def _generate(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError) as error:
         raise type(error)(_as_typed(str(error))) from None
+    folder = g.output_folder()
+    if not args.overwrite and folder.is_dir() and any(folder.glob("cube_*")):
+        # Mixing two runs in one folder leaves cubes of different seeds side by side.
+        raise ValueError(
+            f"{folder} already holds cubes; pass --overwrite to replace them, or choose --out"
+        )
     g.generate_cubes()
     log.info("seed %d: %d cube(s) in %s", g.seed, len(g), g.output_folder())
     return 0
