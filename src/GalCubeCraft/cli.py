@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, help="root seed (default random, and printed)")
     gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
     gen.add_argument("--overwrite", action="store_true",
-                     help="replace cubes already in the output folder (default refuse)")  # fmt: skip
+                     help="replace cubes already in the output folder")  # fmt: skip
     gen.add_argument("--format", choices=("npy", "fits"),
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
