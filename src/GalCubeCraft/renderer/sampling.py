@@ -7,15 +7,17 @@ of the centre map: a fourth-order rule whose leading residual, ``(17/5760) f''''
 axis, is estimated from the map's fourth differences.  A pixel keeps it when that residual
 is below ``refine_tolerance`` of its own flux (or, for faint pixels, while the summed
 residual of all such pixels stays within ten times ``refine_tolerance`` of the galaxy's
-flux) and the velocity changes across it by much less than the line width.
+flux) and its velocity structure moves its line profile by little (see
+:func:`_smooth_pixels`, which also corrects the profile's mean and width).
 
 Every other pixel (cusps, the midplane kink of thin edge-on disks, steep velocity
 gradients) is integrated with a 2x2 Gauss-Legendre product rule, its error estimated
-against the one-point rule at the cell centre; cells whose estimate exceeds
-``refine_tolerance`` of the galaxy's flux are split into four and treated again, down to
-``max_refine_depth`` halvings.  The cell holding the galaxy's centre and its eight
-neighbours are always split: a cusp on or near a cell's edge is missed alike by both
-rules, so their agreement proves nothing there.
+against the one-point rule at the cell centre; cells whose flux estimate exceeds
+``refine_tolerance`` of the galaxy's flux, or whose spectra differ by more than
+``voxel_tolerance`` of the highest line profile (:func:`_spectral_error`), are split into
+four and treated again, down to ``max_refine_depth`` halvings.  The cell holding the
+galaxy's centre and its eight neighbours are always split: a cusp on or near a cell's
+edge is missed alike by both rules, so their agreement proves nothing there.
 """
 
 from __future__ import annotations
@@ -96,6 +98,27 @@ class _SightLines:
     flux: np.ndarray  # (m, L)
     velocity: np.ndarray  # (m, L)
 
+    def velocity_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return each sight line's flux-weighted mean velocity and variance (NaN if dark)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (self.flux * self.velocity).sum(axis=1) / self.brightness
+            spread = (self.flux * (self.velocity - mean[:, None]) ** 2).sum(axis=1)
+            return mean, spread / self.brightness
+
+
+def _profile_change(
+    flux: np.ndarray, shift: np.ndarray, widening: np.ndarray, width2: np.ndarray
+) -> np.ndarray:
+    """Return how far a line profile moves, in flux per km/s, when shifted and widened.
+
+    A Gaussian line of width ``s`` (``width2 = s^2``) holding ``flux`` peaks at
+    ``flux / s`` (dropping sqrt(2 pi), as the peak it is compared with does too); moving
+    its mean by ``shift`` and its variance by ``widening`` changes it by at most about
+    ``0.61 |shift| / s + 0.5 |widening| / s^2`` of that peak.
+    """
+    width = np.sqrt(width2)
+    return flux / width * (0.61 * np.abs(shift) / width + 0.5 * np.abs(widening) / width2)
+
 
 def _sight_lines(
     x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple[np.ndarray, np.ndarray], panels: int
@@ -113,10 +136,8 @@ def _spectral_error(
     """Estimate how far a cell's one-point spectrum is from its 2x2 one, in flux per km/s.
 
     The one-point rule (centre sight line, broadened by the velocity ramp across the
-    cell) and the 2x2 rule give the cell's line a mean and a variance; a shift ``dm`` and
-    a change ``dv`` of a Gaussian line of width ``s`` move its profile by at most about
-    ``0.61 |dm| / s + 0.5 |dv| / s^2`` of its peak, ``flux / s`` (dropping sqrt(2 pi),
-    as the peak it is compared with does too).  The 2x2 rule is the more accurate, so
+    cell) and the 2x2 rule give the cell's line a mean and a variance; their difference
+    moves the profile by :func:`_profile_change`.  The 2x2 rule is the more accurate, so
     this bounds the error of keeping it.
     """
     n = centres.brightness.size
@@ -127,19 +148,12 @@ def _spectral_error(
         mean4 = (node_flux * node_v).sum(axis=(1, 2)) / weight4
         var4 = (node_flux * (node_v - mean4[:, None, None]) ** 2).sum(axis=(1, 2)) / weight4
         node_mean = (node_flux * node_v).sum(axis=2) / node_flux.sum(axis=2)
-        weight1 = centres.flux.sum(axis=1)
-        mean1 = (centres.flux * centres.velocity).sum(axis=1) / weight1
-        var1 = (centres.flux * (centres.velocity - mean1[:, None]) ** 2).sum(axis=1) / weight1
+    mean1, var1 = centres.velocity_moments()
     baseline = 2.0 * _GL_OFFSET * size
     gx = 0.5 * ((node_mean[:, 1] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 2]))
     gy = 0.5 * ((node_mean[:, 2] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 1]))
     var1 = var1 + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
-    width2 = line_width * line_width + var4
-    error = (
-        flux
-        / np.sqrt(width2)
-        * (0.61 * np.abs(mean4 - mean1) / np.sqrt(width2) + 0.5 * np.abs(var4 - var1) / width2)
-    )
+    error = _profile_change(flux, mean4 - mean1, var4 - var1, line_width * line_width + var4)
     return np.where(np.isfinite(error), error, 0.0)
 
 
@@ -217,7 +231,10 @@ def _smooth_pixels(
     gvx, gvy = 0.5 * (vp[1:-1, 2:] - vp[1:-1, :-2]), 0.5 * (vp[2:, 1:-1] - vp[:-2, 1:-1])
     gfx, gfy = 0.5 * (fp[1:-1, 2:] - fp[1:-1, :-2]), 0.5 * (fp[2:, 1:-1] - fp[:-2, 1:-1])
     smear = (gvx**2 + gvy**2).ravel()[pixels] / 12.0  # variance of a velocity ramp over a pixel
-    lap_v = vp[1:-1, 2:] + vp[1:-1, :-2] + vp[2:, 1:-1] + vp[:-2, 1:-1] - 4.0 * v
+    v_xx = vp[1:-1, 2:] + vp[1:-1, :-2] - 2.0 * v
+    v_yy = vp[2:, 1:-1] + vp[:-2, 1:-1] - 2.0 * v
+    v_xy = 0.25 * (vp[2:, 2:] - vp[2:, :-2] - vp[:-2, 2:] + vp[:-2, :-2])
+    lap_v = v_xx + v_yy
     with np.errstate(divide="ignore", invalid="ignore"):
         weighted = np.where(f > 0.0, (gfx * gvx + gfy * gvy) / f, 0.0)
     shift = (weighted / 12.0 + lap_v / 24.0).ravel()[pixels]
@@ -235,13 +252,9 @@ def _smooth_pixels(
     within = np.cumsum(residual[order] * area) <= _ABSOLUTE_BUDGET * tolerance_abs
     flux_ok = relative_ok.copy()
     flux_ok[order[within]] = True
-    v_xx = vp[1:-1, 2:] + vp[1:-1, :-2] - 2.0 * v
-    v_yy = vp[2:, 1:-1] + vp[:-2, 1:-1] - 2.0 * v
-    v_xy = 0.25 * (vp[2:, 2:] - vp[2:, :-2] - vp[:-2, 2:] + vp[:-2, :-2])
     curved = ((v_xx**2 + v_yy**2) / 180.0 + v_xy**2 / 144.0).ravel()[pixels]
-    width2 = line_width_kms**2 + smear
-    profile_change = (0.61 * np.abs(shift) / np.sqrt(width2) + 0.5 * (smear + curved) / width2) * (
-        brightness * area / np.sqrt(width2)
+    profile_change = _profile_change(
+        brightness * area, shift, smear + curved, line_width_kms**2 + smear
     )
     velocity_ok = profile_change < _VELOCITY_HEADROOM * settings.voxel_tolerance * peak_density
     accepted = neighbours & flux_ok & velocity_ok & (np.abs(relative) < _MAX_CORRECTION)
@@ -269,17 +282,11 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
     line_width = float(np.hypot(g.sigma, obs.spectral.channel_width_kms / np.sqrt(12.0)))
 
     centre = _sight_lines(cx, cy, g, rule, panels)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_v = np.where(
-            centre.brightness > 0,
-            (centre.flux * centre.velocity).sum(1) / centre.brightness,
-            g.v_sys,
-        )
+    mean_v, spread = centre.velocity_moments()
+    mean_v = np.where(centre.brightness > 0, mean_v, g.v_sys)
     # The highest line profile, what per-voxel errors are measured against: each pixel's
     # flux over its line width, widened by the spread of velocities along its sight line
     # (the brightest pixel of an edge-on disk spreads its light over the whole rotation).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = (centre.flux * (centre.velocity - mean_v[:, None]) ** 2).sum(1) / centre.brightness
     widths = np.sqrt(line_width**2 + np.where(np.isfinite(spread), spread, 0.0))
     peak_density = float((centre.brightness / widths).max(initial=0.0)) * area
     accepted, factor, shift, smear = _smooth_pixels(
