@@ -216,9 +216,13 @@ def _dataset(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         from .datasets import open_store
 
-        store = open_store(out)
-        done = len(store.done_indices())
-        store.close()
+        try:
+            store = open_store(out)
+        except (OSError, ValueError):  # stopped before the store was made
+            done = 0
+        else:
+            done = len(store.done_indices())
+            store.close()
         sys.stderr.write(
             f"\ngalcubecraft dataset: interrupted; {done} of {spec.n_cubes} items are in {out}; "
             f"resume with: galcubecraft {shlex.join(args.argv)}\n"

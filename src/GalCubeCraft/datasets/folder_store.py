@@ -77,11 +77,15 @@ class _FolderStore:
         """Return item ``index``; ``KeyError`` if it is not done."""
         raise NotImplementedError
 
+    def read_params(self, index: int) -> np.ndarray:
+        """Return the parameter vector of done item ``index``, reading nothing else."""
+        raise NotImplementedError
+
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
         done = self.done_indices()
         width = array_shapes(self.spec)["params"][0][0]
-        rows = np.array([self.read_item(int(i))["params"] for i in done]).reshape(-1, width)
+        rows = np.array([self.read_params(int(i)) for i in done]).reshape(-1, width)
         return done, rows
 
     def close(self) -> None:
@@ -106,6 +110,10 @@ class NpyFolderStore(_FolderStore):
         if not (self.path / f"{stem}_params.npy").exists():
             raise KeyError(f"item {index} has not been written")
         return {"index": index, **{n: np.load(self.path / f"{stem}_{n}.npy") for n in ARRAY_NAMES}}
+
+    def read_params(self, index: int) -> np.ndarray:
+        """Return the parameter vector of done item ``index`` (its params file alone)."""
+        return np.load(self.path / f"{self._stem(index)}_params.npy")
 
 
 class FitsFolderStore(_FolderStore):
@@ -145,3 +153,10 @@ class FitsFolderStore(_FolderStore):
                 # FITS is big-endian: give back native arrays equal to what was written.
                 item[name] = np.asarray(data, dtype=shapes[name][1])
         return item
+
+    def read_params(self, index: int) -> np.ndarray:
+        """Return the parameter vector of done item ``index`` (its PARAMS extension alone)."""
+        from astropy.io import fits
+
+        with fits.open(self.path / f"{self._stem(index)}.fits") as hdul:
+            return np.asarray(hdul["PARAMS"].data, dtype=np.float64)
