@@ -8,10 +8,15 @@ from GalCubeCraft.cli import build_parser, main
 
 
 def test_demo_writes_a_cube_and_a_png(tmp_path):
-    """`galcubecraft demo` writes cube_1.npy and a PNG of its moment maps."""
+    """`galcubecraft demo` writes cube_1.npy, framed, and a PNG of its moment maps."""
     assert main(["-q", "demo", "--out", str(tmp_path)]) == 0
     cube = np.load(tmp_path / "cube_1.npy")
-    assert cube.shape == (40, 125, 125) and cube.max() > 0
+    assert cube.shape == (40, 64, 64) and cube.max() > 0
+    # The galaxy (moment 0 above 1% of its peak) spans a sensible part of the frame.
+    m0 = cube.sum(axis=0)
+    rows, cols = np.nonzero(m0 > 0.01 * m0.max())
+    span = max(np.ptp(rows), np.ptp(cols)) + 1
+    assert 0.3 * 64 <= span <= 0.9 * 64
     assert (tmp_path / "demo_moments.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -135,8 +140,11 @@ def test_help_explains_every_option():
                 assert action.option_strings[-1] in text
 
 
-def test_dataset_run_prints_no_third_party_chatter(tmp_path):
-    """A dataset run on a local Dask cluster prints the progress bar and one summary line."""
+def test_dataset_run_prints_one_line_per_stage_and_no_chatter(tmp_path):
+    """Off a terminal a dataset run prints one line per stage and no Dask log lines.
+
+    With -q and --log-file the same lines go, time-stamped, to the file alone.
+    """
     import subprocess
     import sys
 
@@ -148,9 +156,18 @@ def test_dataset_run_prints_no_third_party_chatter(tmp_path):
                "--out", str(tmp_path / "d.zarr")]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.strip()]
-    assert not any("distributed" in line for line in lines), lines
-    assert lines[-1].startswith(str(tmp_path / "d.zarr")) and "4 written" in lines[-1]
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert "4 items, 0 done, 4 to do" in lines[0]
+    assert lines[1].startswith("dask: 1 local workers started in")
+    assert "wrote 4 items in" in lines[2] and "cubes/s" in lines[2]
+    log_file = tmp_path / "run.log"
+    quiet = command[:3] + ["-q", "--log-file", str(log_file)] + command[3:]
+    quiet[quiet.index("--out") + 1] = str(tmp_path / "e.zarr")
+    result = subprocess.run(quiet, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == ""
+    logged = log_file.read_text().splitlines()
+    assert len(logged) == 3 and all(line[:2] == "20" and " INFO " in line for line in logged)
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
@@ -227,7 +244,7 @@ def test_command_line_wins_over_the_toml_config(tmp_path):
             "--out", str(tmp_path / "b")]  # fmt: skip
     assert main(argv) == 0
     assert not (tmp_path / "a").exists()
-    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cube_1.npy"]
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cube_1.json", "cube_1.npy"]
     assert np.load(tmp_path / "b" / "cube_1.npy").shape == (8, 48, 48)
 
 
@@ -245,3 +262,64 @@ def test_generate_refuses_a_folder_that_holds_cubes_unless_overwrite(tmp_path, c
     assert (tmp_path / "cube_1.npy").stat().st_mtime_ns == before
     assert main([*argv, "--seed", "2", "--overwrite"]) == 0
     assert not np.array_equal(np.load(tmp_path / "cube_1.npy"), first)
+
+
+def test_overwrite_clears_the_old_run_and_resume_adds_only_what_is_missing(tmp_path, capsys):
+    """--overwrite leaves no old cube; --resume adds only the missing ones, as one run would.
+
+    The seed is read from the folder; another run's folder, or format, is refused.
+    """
+    argv = ["-q", "generate", "--grid-size", "32", "--channels", "8", "--out", str(tmp_path)]
+    assert main([*argv, "--n-cubes", "3", "--seed", "4"]) == 0
+    assert main([*argv, "--n-cubes", "1", "--seed", "5", "--overwrite"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cube_1.json", "cube_1.npy"]
+    first = (tmp_path / "cube_1.npy").stat().st_mtime_ns
+    assert main([*argv, "--n-cubes", "3", "--resume"]) == 0  # the seed, 5, comes from the folder
+    assert (tmp_path / "cube_1.npy").stat().st_mtime_ns == first  # not made again
+    whole = tmp_path / "whole"
+    assert main(["-q", "generate", "--grid-size", "32", "--channels", "8", "--out", str(whole),
+                 "--n-cubes", "3", "--seed", "5"]) == 0  # fmt: skip
+    for k in (1, 2, 3):
+        np.testing.assert_array_equal(np.load(tmp_path / f"cube_{k}.npy"),
+                                      np.load(whole / f"cube_{k}.npy"))  # fmt: skip
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([*argv, "--n-cubes", "4", "--resume", "--seed", "6"])
+    assert "was made by another run (seed 5" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*argv, "--n-cubes", "4", "--resume", "--format", "fits"])
+    assert "is not a fits cube" in capsys.readouterr().err
+    assert not (tmp_path / "cube_4.npy").exists() and not (tmp_path / "cube_4.fits").exists()
+
+
+def test_ctrl_c_during_generate_prints_the_resume_command(tmp_path):
+    """SIGINT stops `generate` with one line naming the command that resumes; it works.
+
+    The command carries --resume and --seed; running it completes the folder.
+    """
+    import os
+    import shlex
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "cubes"
+    command = [sys.executable, "-m", "GalCubeCraft", "-q", "generate", "--n-cubes", "200",
+               "--grid-size", "32", "--channels", "8", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.npy"))) < 3:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    done = len(list(out.glob("cube_*.npy")))
+    assert f"interrupted; {done} of 200 cubes are in {out}" in lines[0]
+    resume = shlex.split(lines[0].split("resume with: galcubecraft ")[1])
+    assert "--resume" in resume and "--seed" in resume
+    assert main([*resume[:resume.index("--n-cubes") + 1], "8",
+                 *resume[resume.index("--n-cubes") + 2:]]) == 0  # fmt: skip
+    assert len(list(out.glob("cube_*.npy"))) == max(done, 8)

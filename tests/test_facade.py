@@ -80,13 +80,14 @@ def test_fixed_resolution_and_sersic_index():
 
 
 def test_save_to_fname_folder(tmp_path):
-    """save=True with fname writes cube_1.npy ... into that folder."""
+    """save=True with fname writes cube_1.npy ... (each with its .json) into that folder."""
     folder = tmp_path / "cubes"
     g = GalCubeCraft(
         n_cubes=2, seed=5, grid_size=48, n_spectral_slices=20, verbose=False, fname=str(folder)
     )
     results = g.generate_cubes()
-    assert sorted(p.name for p in folder.iterdir()) == ["cube_1.npy", "cube_2.npy"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["cube_1.json", "cube_1.npy", "cube_2.json", "cube_2.npy"]
     np.testing.assert_array_equal(np.load(folder / "cube_2.npy"), results[1][0])
 
 

@@ -73,6 +73,31 @@ def test_parameter_table_holds_the_parameters_used(written, direct, fmt):
     assert table["n_gals"].between(1, 3).all()
 
 
+def test_fits_items_describe_themselves(written):
+    """Each FITS extension carries the WCS its shape shares with the cube, and its unit."""
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    path = next(written["fits", 1].glob("*.fits"))
+    with fits.open(path) as hdul:
+        hdul.verify("exception")
+        primary = hdul[0].header
+        assert primary["BUNIT"] == "Jy/beam" and primary["NOISERMS"] > 0
+        clean = hdul["CLEAN"].header
+        assert clean["BUNIT"] == "Jy/beam" and clean["BMAJ"] == primary["BMAJ"]
+        for key in ("CTYPE3", "CDELT3", "CRVAL3", "CDELT1", "CRVAL1", "SPECSYS", "RESTFRQ"):
+            assert clean[key] == primary[key], key
+        per_galaxy = WCS(hdul["GALAXY_CLEAN"].header)
+        assert per_galaxy.naxis == 4 and per_galaxy.wcs.ctype[3] == "GALAXY"
+        moment0 = hdul["MOMENT0"].header
+        assert moment0["BUNIT"] == "Jy km pix-1 s-1" and WCS(moment0).naxis == 2
+        assert moment0["CDELT1"] == primary["CDELT1"] and moment0["CRPIX2"] == primary["CRPIX2"]
+        assert hdul["VELOCITY_FIELD"].header["BUNIT"] == "km s-1"
+        assert hdul["GALAXY_VSYS_KMS"].header["BUNIT"] == "km s-1"
+        names = [hdul["PARAMS"].header[f"COL{k}"] for k in range(1, len(parameter_names(SPEC)) + 1)]
+        assert names == parameter_names(SPEC)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_wrong_spec_and_wrong_format_are_refused_untouched(written, fmt):
     """Another spec or another format is refused, naming both sides; nothing is overwritten."""
@@ -152,3 +177,52 @@ def test_store_of_another_shape_at_the_same_path_is_written_afresh(tmp_path, das
     store = open_store(path)
     assert store.spec == bigger
     _assert_items_equal(store.read_item(2), render_item(bigger, 2).as_dict())
+
+
+@pytest.mark.parametrize("fmt", ["zarr", "npy", "fits"])
+def test_done_scan_of_a_20000_item_store_reads_each_flag_once(tmp_path, monkeypatch, fmt):
+    """A 20,000-item store with 50 done: resuming lists the done flags once, renders item 50.
+
+    One directory listing reads each flag once (the old scan re-read all flags per item).
+    """
+    from GalCubeCraft.datasets import batch
+    from GalCubeCraft.datasets.items import Item
+
+    spec = DatasetSpec(n_cubes=20_000, seed=2, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
+                       offset_gals=2.0)  # fmt: skip
+    path = tmp_path / f"d{SUFFIX[fmt]}"
+    store = open_store(path, spec, fmt)
+    arrays = render_item(spec, 0).arrays  # the scan reads flags, not contents: one render
+    for index in range(50):
+        store.write_item(Item(index, arrays))
+    store.close()
+    flags_dir = path / "items_done" if fmt == "zarr" else path
+    listings = []
+    real_listdir, real_scandir = os.listdir, os.scandir
+
+    def counted(real):
+        def listing(where="."):
+            if os.path.samefile(where, flags_dir):
+                listings.append(where)
+            return real(where)
+
+        return listing
+
+    monkeypatch.setattr(os, "listdir", counted(real_listdir))
+    monkeypatch.setattr(os, "scandir", counted(real_scandir))
+    rendered = []
+
+    class Stop(Exception):
+        pass
+
+    def render_and_stop(spec, index):
+        rendered.append(index)
+        raise Stop
+
+    monkeypatch.setattr(batch, "render_item", render_and_stop)
+    with pytest.raises(Stop):
+        generate_dataset(spec, path, fmt=fmt, workers=0, progress=False)
+    assert rendered == [50]
+    assert len(listings) == 1
+    monkeypatch.undo()
+    assert open_store(path).done_indices().tolist() == list(range(50))

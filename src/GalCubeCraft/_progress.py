@@ -1,30 +1,26 @@
-"""A dependency-free progress bar for the facade's ``verbose`` output."""
+"""Progress bars (tqdm): items done, cubes/s and time left, on stderr."""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import TextIO
+from typing import Any
 
 
-class ProgressBar:
-    """Print ``label [#####.....] k/n  rate/s`` on one line, refreshed in place."""
+def progress_bar(total: int, enabled: bool = True, terminal_only: bool = False) -> Any:
+    """Return a tqdm bar over ``total`` cubes; call ``update(k)`` and ``close()``.
 
-    def __init__(self, total: int, label: str = "cubes", stream: TextIO | None = None) -> None:
-        self.total = total
-        self.label = label
-        self.stream = sys.stderr if stream is None else stream
-        self.done = 0
-        self.start = time.perf_counter()
+    Parameters
+    ----------
+    total : int
+        Cubes to make.
+    enabled : bool
+        False gives a bar that draws nothing.
+    terminal_only : bool
+        Draw only when stderr is a terminal: a log file gets the command line's summary
+        lines instead of hundreds of redrawn bars.
+    """
+    from tqdm import tqdm
 
-    def advance(self, k: int = 1) -> None:
-        """Count ``k`` more items done and redraw."""
-        self.done += k
-        elapsed = max(time.perf_counter() - self.start, 1e-9)
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "." * (width - filled)
-        rate = self.done / elapsed
-        end = "\n" if self.done >= self.total else ""
-        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}  {rate:.2f}/s{end}")
-        self.stream.flush()
+    disable: bool | None = not enabled or (None if terminal_only else False)
+    return tqdm(total=total, unit="cube", file=sys.stderr, disable=disable, dynamic_ncols=True,
+                smoothing=0.1)  # fmt: skip

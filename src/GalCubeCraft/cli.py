@@ -44,16 +44,26 @@ def _resolution(text: str) -> str | float:
         ) from None
 
 
+def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """Add -q, -v and --log-file; a verb's copy uses SUPPRESS so it cannot reset them."""
+    flag = False if default is None else default
+    parser.add_argument("-q", "--quiet", action="store_true", default=flag,
+                        help="only print errors")  # fmt: skip
+    parser.add_argument("-v", "--verbose", action="store_true", default=flag,
+                        help="also show other libraries' messages (Dask's)")  # fmt: skip
+    parser.add_argument("--log-file", type=Path, default=default,
+                        help="append a timestamped line per stage to this file")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``galcubecraft`` command."""
     from ._version import __version__
 
     # -q works before or after the verb; SUPPRESS keeps a verb's parser from resetting it.
     common = _Parser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
-                        help="only print errors")  # fmt: skip
+    _add_global_options(common, default=argparse.SUPPRESS)
     parser = _Parser(prog="galcubecraft", description="Synthetic spectral cubes of disk galaxies.")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only print errors")
+    _add_global_options(parser)
     parser.add_argument("--version", action="version", version=f"GalCubeCraft {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -79,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
     gen.add_argument("--overwrite", action="store_true",
                      help="replace cubes already in the output folder")  # fmt: skip
+    gen.add_argument("--resume", action="store_true",
+                     help="add the cubes missing from the output folder (same options; "
+                     "the seed is read from the folder unless given)")  # fmt: skip
     gen.add_argument("--format", choices=("npy", "fits"),
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
@@ -98,13 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
 
     plot = sub.add_parser("plot", parents=[common], help="draw figures of a saved cube")
-    plot.add_argument("cube", type=Path, help="a cube saved as .fits (or a bare .npy)")
+    plot.add_argument("cube", type=Path,
+                      help="a .fits cube, or .npy (described by its .json sidecar)")  # fmt: skip
     plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
                       default="moments", help="figure to draw (default moments)")  # fmt: skip
     plot.add_argument("--v-min", type=float, default=-600.0,
-                      help="bare .npy only: lower band edge, km/s (default -600)")  # fmt: skip
+                      help="bare .npy: lower band edge, km/s (default -600)")  # fmt: skip
     plot.add_argument("--v-max", type=float, default=600.0,
-                      help="bare .npy only: upper band edge, km/s (default 600)")  # fmt: skip
+                      help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
     return parser
@@ -134,9 +148,9 @@ def _demo(args: argparse.Namespace) -> int:
     from .facade import GalCubeCraft
     from .plotting import moment_figure
 
-    g = GalCubeCraft(
-        n_gals=1, n_cubes=1, resolution=3.0, seed=args.seed, fname=args.out, verbose=False
-    )
+    # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
+    g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
+                     fname=args.out, verbose=False)  # fmt: skip
     cube, params = g.generate_cubes()[0]
     fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
     png = Path(args.out) / "demo_moments.png"
@@ -167,15 +181,41 @@ def _as_typed(message: str) -> str:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .facade import GalCubeCraft
+    from .cube_folder import existing_cubes, remove_cubes
 
     config = _load_config(args.config) if args.config else {}
+    if args.overwrite and args.resume:
+        raise ValueError("--overwrite and --resume exclude each other: replace or add to?")
+    g = _seed_facade(args, config, seed=_pick(args, config, "seed", None))
+    folder = g.output_folder()
+    existing = existing_cubes(folder)
+    if existing and not (args.overwrite or args.resume):
+        # Mixing two runs in one folder leaves cubes of different seeds side by side.
+        raise ValueError(
+            f"{folder} already holds {len(existing)} cube(s); pass --resume to add the "
+            "missing ones, --overwrite to replace them, or choose --out"
+        )
+    done: set[int] = set()
+    if args.resume and existing:
+        if _pick(args, config, "seed", None) is None:
+            g = _seed_facade(args, config, seed=_seed_of(existing))
+        done = _check_resumable(g, existing)
+    elif args.overwrite and existing:
+        log.info("removed %d file(s) from %s", remove_cubes(folder), folder)
+    todo = [i for i in range(g.n_cubes) if i not in done]
+    log.info("seed %d: %d cube(s) to make, %d already in %s", g.seed, len(todo), len(done), folder)
+    return _write_cubes(g, todo, args)
+
+
+def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | None) -> Any:
+    """Return the facade the options describe (errors name the options as typed)."""
+    from .facade import GalCubeCraft
 
     def pick(name: str, default: Any) -> Any:
         return _pick(args, config, name, default)
 
     try:
-        g = GalCubeCraft(
+        return GalCubeCraft(
             n_gals=pick("n_gals", None),
             n_cubes=pick("n_cubes", 1),
             resolution=pick("resolution", "all"),
@@ -183,21 +223,72 @@ def _generate(args: argparse.Namespace) -> int:
             grid_size=pick("grid_size", 125),
             n_spectral_slices=pick("channels", 40),
             fname=pick("out", None),
-            seed=pick("seed", None),
+            seed=seed,
             peak_snr=pick("peak_snr", None),
-            verbose=not args.quiet,
+            verbose=False,
             save_format=pick("format", "npy"),
         )
     except (ValueError, TypeError) as error:
         raise type(error)(_as_typed(str(error))) from None
-    folder = g.output_folder()
-    if not args.overwrite and folder.is_dir() and any(folder.glob("cube_*")):
-        # Mixing two runs in one folder leaves cubes of different seeds side by side.
-        raise ValueError(
-            f"{folder} already holds cubes; pass --overwrite to replace them, or choose --out"
+
+
+def _seed_of(existing: dict[int, Path]) -> int:
+    """Return the seed the cubes of a folder record (all must agree)."""
+    from .cube_folder import cube_run
+
+    seeds = {cube_run(path).get("seed") for path in existing.values()}
+    if len(seeds) != 1 or None in seeds:
+        raise ValueError("the cubes in the folder record no common seed: pass --seed")
+    return int(seeds.pop())  # type: ignore[arg-type]
+
+
+def _check_resumable(g: Any, existing: dict[int, Path]) -> set[int]:
+    """Return the indices already made; refuse files of another run or format."""
+    from .cube_folder import cube_run
+
+    for index, path in sorted(existing.items()):
+        if path.suffix != f".{g.save_format}":
+            raise ValueError(f"{path} is not a {g.save_format} cube; this run writes "
+                             f".{g.save_format} files (--format)")  # fmt: skip
+        run = cube_run(path)
+        if run.get("run_id") != g.run_id or run.get("index") != index:
+            raise ValueError(
+                f"{path} was made by another run (seed {run.get('seed')}, other options or "
+                "version); pass --overwrite to replace the folder's cubes, or choose --out"
+            )
+    return {index for index in existing if index < g.n_cubes}
+
+
+def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
+    """Write cubes ``todo`` one by one (nothing kept in memory), with a progress bar."""
+    import time
+
+    from ._progress import progress_bar
+
+    bar = progress_bar(len(todo), enabled=not args.quiet, terminal_only=True)
+    start = time.perf_counter()
+    written = 0
+    try:
+        for index in todo:
+            g.write_cube(index)
+            written += 1
+            bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        command = list(args.argv) + ([] if args.resume else ["--resume"])
+        if "--seed" not in command:
+            command += ["--seed", str(g.seed)]
+        done = g.n_cubes - len(todo) + written
+        sys.stderr.write(
+            f"\ngalcubecraft generate: interrupted; {done} of {g.n_cubes} cubes are in "
+            f"{g.output_folder()}; resume with: galcubecraft {shlex.join(command)}\n"
         )
-    g.generate_cubes()
-    log.info("seed %d: %d cube(s) in %s", g.seed, len(g), g.output_folder())
+        return 130
+    bar.close()
+    seconds = time.perf_counter() - start
+    rate = f", {written / seconds:.2f} cubes/s" if written and seconds > 0 else ""
+    log.info("seed %d: wrote %d cube(s) to %s in %.1f s%s", g.seed, written, g.output_folder(),
+             seconds, rate)  # fmt: skip
     return 0
 
 
@@ -211,8 +302,9 @@ def _dataset(args: argparse.Namespace) -> int:
     suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[args.format]
     out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
     try:
-        report = generate_dataset(spec, out, fmt=args.format, workers=args.workers,
-                                  scheduler=args.scheduler, progress=not args.quiet)  # fmt: skip
+        generate_dataset(spec, out, fmt=args.format, workers=args.workers,
+                         scheduler=args.scheduler, progress=not args.quiet,
+                         worker_logs=args.verbose)  # fmt: skip
     except KeyboardInterrupt:
         from .datasets import open_store
 
@@ -228,9 +320,6 @@ def _dataset(args: argparse.Namespace) -> int:
             f"resume with: galcubecraft {shlex.join(args.argv)}\n"
         )
         return 130
-    rate = report.cubes_per_second
-    log.info("%s: %d written, %d already done%s", out, report.written, report.skipped,
-             f", {rate:.2f} cubes/s" if rate is not None else "")  # fmt: skip
     return 0
 
 
@@ -238,6 +327,7 @@ def _plot(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .cube import Cube
+    from .io.sidecar import load_cube, sidecar_path
     from .observation import Observation, SpectralAxis
     from .plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
 
@@ -245,6 +335,8 @@ def _plot(args: argparse.Namespace) -> int:
         raise ValueError(f"cube file not found: {args.cube}")
     if args.cube.suffix.lower() in (".fits", ".fit", ".fts"):
         cube = Cube.from_fits(args.cube)
+    elif sidecar_path(args.cube).is_file():  # described by its sidecar: axes, beam, noise
+        cube = load_cube(args.cube)
     else:
         data = np.load(args.cube)
         if data.ndim != 3:
@@ -265,17 +357,28 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _configure_logging(quiet: bool) -> None:
-    """Send the package's messages to stderr; leave every other library's logger alone.
+def _configure_logging(quiet: bool, verbose: bool = False, log_file: Path | None = None) -> None:
+    """Send the package's messages to stderr (and ``log_file``); others' only if ``verbose``.
 
-    Configuring the root logger instead (``logging.basicConfig``) would let Dask's INFO
-    chatter through on every dataset run.
+    Configuring the root logger by default (``logging.basicConfig``) would let Dask's
+    INFO chatter through on every dataset run; ``--verbose`` asks for exactly that.
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    handlers: list[logging.Handler] = [handler]
+    if log_file is not None:
+        # The file gets every stage line, with a time stamp, even when the terminal is quiet.
+        to_file = logging.FileHandler(log_file)
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handlers.append(to_file)
+    for previous in log.handlers:  # main() may run more than once in a process (tests)
+        previous.close()
+    log.handlers[:] = handlers
+    log.setLevel(logging.INFO)
     log.propagate = False
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -283,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    _configure_logging(quiet=args.quiet)
+    _configure_logging(args.quiet, args.verbose, args.log_file)
     handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot}
     try:
         return handlers[args.command](args)

@@ -157,13 +157,14 @@ class Cube:
         path: str | os.PathLike[str],
         overwrite: bool = False,
         spectral_type: str = "VRAD",
-        extensions: dict[str, np.ndarray] | None = None,
+        extensions: dict[str, Any] | None = None,
+        header_cards: dict[str, Any] | None = None,
     ) -> Path:
         """Write the cube to a FITS file, atomically (:func:`GalCubeCraft.io.fits.write_fits`)."""
         from .io.fits import write_fits
 
         return write_fits(path, self, overwrite=overwrite, spectral_type=spectral_type,
-                          extensions=extensions)  # fmt: skip
+                          extensions=extensions, header_cards=header_cards)  # fmt: skip
 
     @classmethod
     def from_fits(cls, path: str | os.PathLike[str], redshift: float | None = None) -> Cube:

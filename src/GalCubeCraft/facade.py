@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from . import _validate
-from ._progress import ProgressBar
+from ._progress import progress_bar
 from ._random import fresh_root_seed
 from .beam import Beam
 from .cube import Cube
 from .factory import IndexedCube, make_indexed_cube
 from .io.npy import save_npy
+from .io.sidecar import sidecar_path, write_sidecar
 from .model.profiles import sersic_flux_density_3d as _sersic_flux_density_3d
 from .model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_curve
 from .observation import Observation
@@ -279,6 +280,47 @@ class GalCubeCraft:
         """Return cube ``index`` as a :class:`~GalCubeCraft.cube.Cube` (with noise if asked)."""
         return self.make(index).products.noisy
 
+    @cached_property
+    def run_id(self) -> str:
+        """Return what identifies cube ``i`` of this run: the spec (but ``n_cubes``) and settings.
+
+        Two runs with the same id write the same cube ``i``; a resumed run checks it.
+        """
+        import hashlib
+
+        text = self.spec.replace(n_cubes=1).to_toml() + repr(self.settings)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def cube_path(self, index: int) -> Path:
+        """Return the file cube ``index`` is saved to (``cube_<index+1>.npy`` or ``.fits``)."""
+        return self.output_folder() / f"cube_{index + 1}.{self.save_format}"
+
+    def write_cube(self, index: int) -> Path:
+        """Make cube ``index`` and save it (with its description); return the path.
+
+        Unlike :meth:`generate_cubes` nothing is kept in memory, so any number of cubes
+        can be written one by one (the command line does this).
+        """
+        made = self.make(index)
+        params = self.params(index)
+        params["noise_rms"] = made.products.noise_rms
+        return self._save(index, made.products.noisy, params)
+
+    def _save(self, index: int, cube: Cube, params: dict[str, Any]) -> Path:
+        """Write ``cube`` to :meth:`cube_path`: npy with its JSON sidecar, or FITS."""
+        from ._version import __version__
+
+        path = self.cube_path(index)
+        run = {"seed": self.seed, "index": index, "run_id": self.run_id, "version": __version__}
+        if self.save_format == "npy":
+            # The description first: a cube file never exists without one.
+            write_sidecar(sidecar_path(path), cube, params, run)
+            return save_npy(path, cube.data)
+        cards = {"RUNID": (self.run_id, "GalCubeCraft run identity"),
+                 "SEED": (self.seed, "root seed of the run"),
+                 "CUBEIDX": (index, "0-based index of the cube in the run")}  # fmt: skip
+        return cube.write_fits(path, overwrite=True, header_cards=cards)
+
     def output_folder(self) -> Path:
         """Return the folder cubes are saved in."""
         if self.fname is not None:
@@ -292,11 +334,12 @@ class GalCubeCraft:
         Each cube is float32 of shape ``(n_spectral_slices, grid_size, grid_size)``, in
         Jy/beam, non-negative and finite (unless noise was asked for).  With
         ``save=True`` cube ``i`` is written to ``<folder>/cube_<i+1>.npy`` (or ``.fits``),
-        atomically.
+        atomically, beside its description ``cube_<i+1>.json`` for ``.npy``
+        (:mod:`GalCubeCraft.io.sidecar`).
         """
         self.results = []
         self.clean_cubes = []
-        bar = ProgressBar(self.n_cubes) if self.verbose else None
+        bar = progress_bar(self.n_cubes, enabled=self.verbose)
         folder = self.output_folder()
         for index in range(self.n_cubes):
             products = self.make(index).products
@@ -305,16 +348,11 @@ class GalCubeCraft:
             params = self.params(index)
             params["noise_rms"] = products.noise_rms
             if self.save:
-                stem = folder / f"cube_{index + 1}"
-                if self.save_format == "npy":
-                    path = save_npy(stem.with_suffix(".npy"), cube)
-                else:
-                    path = products.noisy.write_fits(stem.with_suffix(".fits"), overwrite=True)
-                params["path"] = str(path)
+                params["path"] = str(self._save(index, products.noisy, params))
             self.results.append((cube, params))
             self.clean_cubes.append(clean)
-            if bar is not None:
-                bar.advance()
+            bar.update(1)
+        bar.close()
         if self.verbose and self.save:
             print(f"saved {self.n_cubes} cube(s) to {folder}")
         return self.results
@@ -334,4 +372,7 @@ class GalCubeCraft:
         """
         from .plotting import visualise_result
 
-        return visualise_result(data, idx, save=save, fname_save=fname_save)
+        # The noiseless twin, when ``data`` is this object's own output, masks moment 1.
+        own = data is self.results and len(self.clean_cubes) == len(data)
+        clean = self.clean_cubes[idx] if own and 0 <= idx < len(data) else None
+        return visualise_result(data, idx, save=save, fname_save=fname_save, clean=clean)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _validate
-from .._progress import ProgressBar
+from .._progress import progress_bar
 from ..spec import DatasetSpec
 from .items import Item, render_item
 from .stores import FORMATS, Store, open_store
@@ -121,15 +121,21 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _batches(todo: list[int], n_workers: int) -> list[list[int]]:
-    """Split ``todo`` into tasks of a few cubes: fewer tasks, less scheduler work.
+def _batches(todo: list[int], n_workers: int) -> Iterator[list[int]]:
+    """Split ``todo`` into tasks of a few cubes, smaller toward the end (guided scheduling).
 
-    A cube takes tens of milliseconds, comparable to a task's scheduling cost, so one
-    task per cube leaves the scheduler competing with the workers for the cores.  Up to
-    eight cubes a task, and at least four tasks per worker to keep the load balanced.
+    A cube can take as little as a few milliseconds, comparable to a task's scheduling
+    cost, so one task per cube would leave the scheduler competing with the workers for
+    the cores: tasks hold up to eight cubes.  But a big task at the end keeps one worker
+    busy while the others idle, so each task holds at most the remaining work over four
+    tasks per worker, down to one cube.
     """
-    size = max(1, min(8, len(todo) // (4 * max(n_workers, 1))))
-    return [todo[k : k + size] for k in range(0, len(todo), size)]
+    start = 0
+    while start < len(todo):
+        remaining = len(todo) - start
+        size = max(1, min(8, remaining // (4 * max(n_workers, 1))))
+        yield todo[start : start + size]
+        start += size
 
 
 def generate_dataset(
@@ -139,6 +145,7 @@ def generate_dataset(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    worker_logs: bool = False,
 ) -> GenerationReport:
     """Generate (or finish) the dataset ``spec`` at ``path``.
 
@@ -156,7 +163,9 @@ def generate_dataset(
         Address of an existing dask scheduler (``tcp://host:8786``); overrides
         ``workers``.
     progress : bool
-        Show a progress bar with cubes/s on stderr.
+        Show a progress bar with cubes/s and time left on stderr (when it is a terminal).
+    worker_logs : bool
+        Let the local workers log at their default level; by default only their errors.
 
     Returns
     -------
@@ -170,23 +179,32 @@ def generate_dataset(
         _validate.integer("workers", workers, low=0, high=1024)
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
+    scan_start = time.perf_counter()
     store = open_store(path, spec, fmt)
     try:
         done = set(store.done_indices().tolist())
         todo = [i for i in range(spec.n_cubes) if i not in done]
         skipped = spec.n_cubes - len(todo)
+        scan_seconds = time.perf_counter() - scan_start
+        log.info("%s: %d items, %d done, %d to do (store opened and scanned in %.2f s)",
+                 path, spec.n_cubes, skipped, len(todo), scan_seconds)  # fmt: skip
         if not todo:
             return GenerationReport(0, skipped, 0.0)
-        bar = ProgressBar(len(todo)) if progress else None
+        bar = progress_bar(len(todo), enabled=progress, terminal_only=True)
         start = time.perf_counter()
-        if workers == 0 and scheduler is None:
-            for index in todo:
-                store.write_item(render_item(spec, index))
-                if bar:
-                    bar.advance()
-        else:
-            _run_dask(store, todo, bar, workers, scheduler)
-        return GenerationReport(len(todo), skipped, time.perf_counter() - start)
+        try:
+            if workers == 0 and scheduler is None:
+                for index in todo:
+                    store.write_item(render_item(spec, index))
+                    bar.update(1)
+            else:
+                _run_dask(store, todo, bar, workers, scheduler, worker_logs)
+        finally:
+            bar.close()
+        report = GenerationReport(len(todo), skipped, time.perf_counter() - start)
+        log.info("%s: wrote %d items in %.1f s (%.2f cubes/s)", path, report.written,
+                 report.seconds, report.cubes_per_second or 0.0)  # fmt: skip
+        return report
     finally:
         store.close()
 
@@ -194,9 +212,10 @@ def generate_dataset(
 def _run_dask(
     store: Store,
     todo: list[int],
-    bar: ProgressBar | None,
+    bar: Any,
     workers: int | None,
     scheduler: str | None,
+    worker_logs: bool,
 ) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -217,7 +236,9 @@ def _run_dask(
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
         # Workers log only errors: their INFO and WARNING lines (a cancelled task on
         # Ctrl-C, say) are noise for a user who asked for cubes.
-        environ["DASK_LOGGING__DISTRIBUTED"] = "error"
+        if not worker_logs:
+            environ["DASK_LOGGING__DISTRIBUTED"] = "error"
+        cluster_start = time.perf_counter()
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
             cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
@@ -229,6 +250,9 @@ def _run_dask(
     spec = store.spec
     try:
         n_workers = len(client.scheduler_info().get("workers", {})) or 1
+        if cluster is not None:
+            log.info("dask: %d local workers started in %.1f s", n_workers,
+                     time.perf_counter() - cluster_start)  # fmt: skip
         if store.concurrent_writers:
             path = str(Path(store.path).resolve())
             tasks = (
@@ -236,15 +260,13 @@ def _run_dask(
                 for batch in _batches(todo, n_workers)
             )
             for written in _windowed(client, tasks, as_completed, WINDOW_PER_WORKER * n_workers):
-                if bar:
-                    bar.advance(written)
+                bar.update(written)
         else:
             # One writer: workers render, this process writes each item as it arrives.
             renders = (functools.partial(_render_only, index, spec) for index in todo)
             for item in _windowed(client, renders, as_completed, WINDOW_PER_WORKER * n_workers):
                 store.write_item(item)
-                if bar:
-                    bar.advance()
+                bar.update(1)
     finally:
         client.close()
         if cluster is not None:

@@ -24,7 +24,14 @@ import numpy as np
 from ..io.atomic import atomic_path
 from ..io.npy import save_npy
 from ..spec import DatasetSpec
-from .items import ARRAY_NAMES, Item, array_shapes, galaxies_from_params
+from .items import (
+    ARRAY_NAMES,
+    ARRAY_UNITS,
+    Item,
+    array_shapes,
+    galaxies_from_params,
+    parameter_names,
+)
 from .stores import MARKER_FILE, marker
 
 
@@ -134,7 +141,15 @@ class FitsFolderStore(_FolderStore):
             kind="noisy" if rms > 0 else "observed", noise_rms=rms,
             galaxies=tuple(galaxies_from_params(self.spec, params)),
         )  # fmt: skip
-        extensions = {name.upper(): item.arrays[name] for name in ARRAY_NAMES if name != "noisy"}
+        from astropy.io import fits
+
+        extensions: dict[str, Any] = {name.upper(): (item.arrays[name], ARRAY_UNITS[name])
+                                      for name in ARRAY_NAMES if name != "noisy"}  # fmt: skip
+        # The parameter row names its columns, so the file describes itself.
+        table = fits.ImageHDU(data=params)
+        for k, column in enumerate(parameter_names(self.spec), start=1):
+            table.header[f"COL{k}"] = column
+        extensions["PARAMS"] = table
         write_fits(self.path / f"{self._stem(item.index)}.fits", cube, overwrite=True,
                    extensions=extensions)  # fmt: skip
 

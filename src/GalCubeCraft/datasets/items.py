@@ -27,6 +27,17 @@ ARRAY_NAMES = (
     "params",
 )
 """The arrays of an item, as stores hold them and datasets return them."""
+ARRAY_UNITS: dict[str, str | None] = {
+    "noisy": "Jy/beam",
+    "clean": "Jy/beam",
+    "galaxy_clean": "Jy/beam",
+    "moment0": "Jy km / (pix s)",
+    "velocity_field": "km/s",
+    "galaxy_centre_px": "pix",
+    "galaxy_vsys_kms": "km/s",
+    "params": None,  # mixed: see parameter_names()
+}
+"""The unit of each array (astropy spelling): FITS stores write it as ``BUNIT``."""
 
 GLOBAL_COLUMNS = ("n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr")
 GALAXY_COLUMNS = (

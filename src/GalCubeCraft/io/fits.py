@@ -8,15 +8,58 @@ such a file (or any cube with a linear spectral axis) back into a cube.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from astropy.io.fits import Header, ImageHDU
+
     from ..cube import Cube
+    from ..observation import Observation
+
+
+def extension_header(
+    array: np.ndarray, observation: Observation, bunit: str | None = None
+) -> Header:
+    """Return the header of an image extension: the WCS its shape shares with the cube.
+
+    - ``(n_chan, ny, nx)``: the cube's full header (``bunit`` 'Jy/beam' or 'Jy/pixel');
+    - ``(n, n_chan, ny, nx)``: the same, plus a fourth axis ``GALAXY`` numbered from 1;
+    - ``(ny, nx)``: the celestial WCS alone (maps such as moment 0);
+    - anything else: no WCS.
+
+    ``bunit`` (any unit astropy parses) is written in the FITS standard's spelling,
+    except ``Jy/beam``, which radio software expects as written.
+    """
+    from astropy import units as u
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    from .header import BUNITS, observation_header
+
+    shape = np.shape(array)
+    cube_bunit = bunit if bunit in BUNITS else "Jy/pixel"
+    if shape == observation.shape or shape[1:] == observation.shape:
+        header = observation_header(observation, cube_bunit)
+        if len(shape) == 4:
+            header["WCSAXES"] = 4
+            header["CTYPE4"], header["CRPIX4"], header["CRVAL4"], header["CDELT4"] = (
+                "GALAXY", 1.0, 1.0, 1.0,
+            )  # fmt: skip
+    elif shape == (observation.ny, observation.nx):
+        header = WCS(observation_header(observation, cube_bunit)).celestial.to_header()
+    else:
+        header = fits.Header()
+    for key in ("NAXIS", "NAXIS1", "NAXIS2", "NAXIS3", "BUNIT"):  # set from the data below
+        header.remove(key, ignore_missing=True)
+    if bunit is not None:
+        header["BUNIT"] = bunit if bunit in BUNITS else u.Unit(bunit).to_string("fits")
+    return header
 
 
 def write_fits(
@@ -24,7 +67,8 @@ def write_fits(
     cube: Cube,
     overwrite: bool = False,
     spectral_type: str = "VRAD",
-    extensions: dict[str, np.ndarray] | None = None,
+    extensions: Mapping[str, np.ndarray | tuple[np.ndarray, str | None] | ImageHDU] | None = None,
+    header_cards: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``cube`` to a FITS file, atomically: a complete file appears, or none.
 
@@ -38,9 +82,13 @@ def write_fits(
         Replace an existing file.
     spectral_type : {'VRAD', 'FREQ'}
         Label channels by radio velocity (m/s) or observed frequency (Hz).
-    extensions : dict of str to numpy.ndarray, optional
-        Named image HDUs written after the cube (e.g. ``{"CLEAN": clean}``); they may
-        hold NaN (FITS blanks), never inf.
+    extensions : mapping of str to array or (array, unit), optional
+        Named image HDUs written after the cube (e.g. ``{"CLEAN": (clean, "Jy/beam")}``),
+        each with the WCS its shape shares with the cube (:func:`extension_header`) and
+        its unit as ``BUNIT``, or ready-made ``ImageHDU`` objects; they may hold NaN
+        (FITS blanks), never inf.
+    header_cards : mapping, optional
+        Extra primary-header keywords (a value or a ``(value, comment)`` pair).
 
     Raises
     ------
@@ -57,12 +105,20 @@ def write_fits(
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = cube.fits_header(spectral_type)
+    for key, value in (header_cards or {}).items():
+        header[key] = value
     hdus = fits.HDUList([fits.PrimaryHDU(data=np.asarray(cube.data, np.float32), header=header)])
-    for name, image in (extensions or {}).items():
+    for name, entry in (extensions or {}).items():
+        if isinstance(entry, fits.ImageHDU):  # built by the caller, header and all
+            entry.name = name
+            hdus.append(entry)
+            continue
+        image, unit = entry if isinstance(entry, tuple) else (entry, None)
         array = np.asarray(image)
         if np.any(np.isinf(array)):
             raise ValueError(f"extension {name} holds inf; refusing to write it")
-        hdus.append(fits.ImageHDU(data=array, name=name))
+        ext_header = extension_header(array, cube.observation, unit)
+        hdus.append(fits.ImageHDU(data=array, header=ext_header, name=name))
     hdus.verify("exception")
     with atomic_path(path) as temporary:
         hdus.writeto(temporary, overwrite=True)

@@ -4,9 +4,10 @@ One place writes what FITS readers (astropy, spectral-cube, CARTA, 3D-Barolo) lo
 
 - ``RA---SIN`` / ``DEC--SIN`` in degrees, ``CDELT1 < 0`` (east is left), the field
   centre (0-based pixel ``(n - 1) / 2``) at ``CRVAL1/2``;
-- a ``VRAD`` axis in m/s (or ``FREQ`` in Hz) with ``CUNIT3`` written explicitly,
-  ``SPECSYS`` and ``RESTFRQ`` in Hz (the line redshifted to the source, as velocities
-  are relative to systemic);
+- a ``VRAD`` axis in m/s with ``CUNIT3`` written explicitly and ``SPECSYS = 'SOURCE'``
+  (velocities are relative to the source's systemic redshift ``ZSOURCE``), or a
+  ``FREQ`` axis of observed frequencies (``SPECSYS = 'BARYCENT'``); ``RESTFRQ`` is the
+  line's rest frequency in Hz either way;
 - ``BUNIT`` (``Jy/beam`` or ``Jy/pixel``), ``BTYPE``, and ``BMAJ``/``BMIN``/``BPA`` in
   degrees from the one :class:`~GalCubeCraft.beam.Beam`;
 - the source redshift, the line and the proper pixel size, so a file reads back into the
@@ -77,9 +78,13 @@ def observation_header(
         h["CTYPE3"], h["CUNIT3"] = "FREQ", "Hz"
         h["CRVAL3"] = nu_sys * (1.0 - first_kms / _C_KMS)
         h["CDELT3"] = -nu_sys * spectral.channel_width_kms / _C_KMS
-    h["SPECSYS"] = ("BARYCENT", "velocities relative to the systemic frame")
-    h["VELREF"] = (258, "radio velocity, barycentric (AIPS)")
-    h["RESTFRQ"] = (sky.observed_frequency_hz, "[Hz] line frequency at systemic velocity")
+    if spectral_type == "VRAD":
+        # Velocities are measured from the source's systemic redshift: its rest frame.
+        h["SPECSYS"] = ("SOURCE", "source rest frame, at redshift ZSOURCE")
+    else:
+        h["SPECSYS"] = ("BARYCENT", "observed frequencies")
+    h["SSYSSRC"] = ("BARYCENT", "frame of ZSOURCE")
+    h["RESTFRQ"] = (sky.rest_frequency_hz, f"[Hz] rest frequency of {sky.line}")
     h["RADESYS"] = "ICRS"
     h["BUNIT"] = bunit
     h["BTYPE"] = "Intensity"
@@ -89,7 +94,7 @@ def observation_header(
     h["ORIGIN"] = f"GalCubeCraft {__version__}"
     h["DATE"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     h["LINE"] = (sky.line, "line preset")
-    h["ZSOURCE"] = (sky.redshift, "source redshift")
+    h["ZSOURCE"] = (sky.redshift, "source systemic redshift")
     h["KPCPIX"] = (obs.pixel_kpc, "[kpc] proper size of one pixel")
     h["LINESPR"] = (obs.line_spread, "channel response after binning")
     if obs.line_spread == "gaussian":
@@ -131,6 +136,9 @@ def observation_from_header(
         rest = float(header.get("RESTFRQ", header.get("RESTFREQ", 0.0)))
         if rest <= 0:
             raise ValueError("a FREQ axis needs RESTFRQ to give velocities")
+        if str(header.get("SPECSYS", "")).upper() != "SOURCE" and "ZSOURCE" in header:
+            # Observed frequencies: velocities are measured from the systemic redshift.
+            rest /= 1.0 + float(header["ZSOURCE"])
         velocities = spectral_world.to_value(
             u.km / u.s, doppler_convention="radio", doppler_rest=rest * u.Hz
         )
