@@ -13,6 +13,8 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 
 def _fail_type(name: str, expected: str, value: Any) -> TypeError:
     return TypeError(f"{name} must be {expected}; got {value!r} ({type(value).__name__})")
@@ -94,6 +96,33 @@ def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
     return value
+
+
+def boolean(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (NumPy's included), or raise: ``"no"`` is not false."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise _fail_type(name, "True or False", value)
+
+
+def instance(name: str, value: Any, kind: type) -> Any:
+    """Return ``value`` if it is an instance of ``kind``, or raise TypeError naming both."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__}; got {type(value).__name__}")
+    return value
+
+
+def finite_array(name: str, value: Any) -> np.ndarray:
+    """Return ``value`` as a float array with only finite values, or raise."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiu" or array.dtype.kind == "b":
+        raise TypeError(f"{name} must be a real-valued array; got dtype {array.dtype}")
+    if array.dtype.kind in "iu":
+        array = array.astype(np.float64)  # integers would truncate what is added later
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} must be finite; got {bad} NaN or inf value(s)")
+    return array
 
 
 def real_sequence(name: str, value: Any, length: int) -> tuple[float, ...]:

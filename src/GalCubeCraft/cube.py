@@ -72,6 +72,8 @@ class Cube:
             )
         if data.dtype not in (np.float32, np.float64):
             raise TypeError(f"data must be float32 or float64; got {data.dtype}")
+        if not np.all(np.isfinite(data)):
+            raise ValueError("data must be finite; NaN or inf would reach moments and files")
         view = data.view()
         view.flags.writeable = False
         object.__setattr__(self, "data", view)

@@ -63,13 +63,18 @@ class NoiseModel:
             object.__setattr__(self, "peak_snr", _validate.positive("peak_snr", self.peak_snr))
         if self.rms is not None:
             object.__setattr__(self, "rms", _validate.non_negative("rms", self.rms))
+        object.__setattr__(self, "hanning", _validate.boolean("hanning", self.hanning))
 
     def rms_for(self, clean: np.ndarray) -> float:
         """Return the rms for the clean cube ``clean``."""
         if self.rms is not None:
             return self.rms
         assert self.peak_snr is not None  # one of the two, checked on construction
-        return float(np.max(clean)) / self.peak_snr
+        with np.errstate(over="ignore"):
+            rms = float(np.max(clean)) / self.peak_snr
+        if not np.isfinite(rms):
+            raise ValueError(f"peak_snr {self.peak_snr!r} gives an infinite noise rms")
+        return rms
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,9 +161,12 @@ def make_cubes(
         assert noise_rng is not None  # checked above
         if rms > 0.0:
             added = noise_cube(shape, rms, noise_rng, observation.beam, noise.hanning)
-            noisy_cube = clean_cube.with_data(
-                (clean + added).astype(np.float32), kind="noisy", noise_rms=rms
-            )
+            with np.errstate(over="ignore"):
+                noisy = (clean + added).astype(np.float32)
+            if not np.all(np.isfinite(noisy)):
+                name = "rms" if noise.rms is not None else "peak_snr"
+                raise ValueError(f"noise {name} {getattr(noise, name)!r} overflows float32 cubes")
+            noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
     truth = moments(model, observation.velocities_kms)
     return CubeProducts(
         model=model_cube,

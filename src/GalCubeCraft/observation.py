@@ -69,6 +69,11 @@ class SpectralAxis:
             raise ValueError(
                 f"v_max_kms must exceed v_min_kms; got {self.v_min_kms!r} .. {self.v_max_kms!r}"
             )
+        if not math.isfinite(self.v_max_kms - self.v_min_kms):
+            raise ValueError(
+                f"the band v_max_kms - v_min_kms must be finite; got {self.v_min_kms!r} .. "
+                f"{self.v_max_kms!r}"
+            )
 
     @classmethod
     def centred(cls, n_chan: int, channel_width_kms: float) -> SpectralAxis:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from . import _validate
 from .cube import Cube
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
@@ -86,6 +87,7 @@ def render(
     galaxy_list = as_galaxy_list(galaxies)
     check_scene(galaxy_list, observation)
     settings = RenderSettings() if settings is None else settings
+    _validate.instance("settings", settings, RenderSettings)
     data = np.zeros(observation.shape, dtype=np.float64)
     for galaxy in galaxy_list:
         render_galaxy_into(data, galaxy, observation, settings)

@@ -30,7 +30,7 @@ from .. import _validate
 from .._progress import progress_bar
 from ..spec import DatasetSpec
 from .items import Item, render_item
-from .stores import FORMATS, Store, open_store
+from .stores import FORMATS, Store, clean_leftovers, open_store
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
@@ -180,9 +180,12 @@ def generate_dataset(
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
     scan_start = time.perf_counter()
+    if clean_leftovers(Path(path)):
+        log.info("%s: removed a store left half-created by an interrupted run", path)
     store = open_store(path, spec, fmt)
     try:
-        done = set(store.done_indices().tolist())
+        # Nothing else writes to the store yet: the scan also removes unfinished files.
+        done = set(store.done_indices(remove_unfinished=True).tolist())
         todo = [i for i in range(spec.n_cubes) if i not in done]
         skipped = spec.n_cubes - len(todo)
         scan_seconds = time.perf_counter() - scan_start

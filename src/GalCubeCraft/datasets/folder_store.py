@@ -1,15 +1,19 @@
 """Datasets as folders of files, one set per item: ``.npy`` arrays or one FITS file.
 
-Both record ``store.json`` (format, version, id) and ``spec.toml`` at creation.
+Both record ``store.json`` (format, layout version, id and the spec's TOML) and a
+readable copy ``spec.toml`` at creation; opening refuses a store whose two records
+disagree or are missing.
 
 - npy: ``<index>_<array>.npy`` for every item array, ``params`` written last: its file
   marks the item done.
 - FITS: ``<index>.fits``, whose primary HDU is the noisy cube with the full header of its
   observation (WCS, beam, units, galaxy parameters) and whose image extensions hold the
   other arrays, named after them in capitals (``CLEAN``, ``GALAXY_CLEAN``, ...).  The
-  file marks the item done.
+  file marks the item done; every HDU carries the standard ``CHECKSUM``/``DATASUM``
+  keywords, checked on reading.
 
-Every file is written atomically, so a file that exists is complete.
+Every file is written atomically, so a file that exists is complete; file names hold the
+index in full, however large.
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ from ..spec import DatasetSpec
 from .items import (
     ARRAY_NAMES,
     ARRAY_UNITS,
+    DamagedItemError,
     Item,
     array_shapes,
     galaxies_from_params,
     parameter_names,
 )
-from .stores import MARKER_FILE, marker
+from .stores import MARKER_FILE, check_record, is_unfinished, marker
 
 
 def _index_of(name: str) -> int | None:
@@ -59,25 +64,36 @@ class _FolderStore:
         path.mkdir()
         spec.write_toml(path / "spec.toml")
         with atomic_path(path / MARKER_FILE) as temporary:
-            temporary.write_text(json.dumps(marker(cls.format, store_id)))
+            temporary.write_text(json.dumps({**marker(cls.format, store_id),
+                                             "spec": spec.to_toml()}))  # fmt: skip
 
     @classmethod
     def open(cls, path: Path) -> Any:
-        """Open an existing store."""
+        """Open an existing store; its two spec records must agree."""
         record = json.loads((path / MARKER_FILE).read_text())
-        if record.get("format") != cls.format:
-            raise ValueError(f"{path} holds a {record.get('format')} dataset, not {cls.format}")
-        return cls(path, DatasetSpec.from_toml(path / "spec.toml"), str(record["store_id"]))
+        store_id = check_record(record, cls.format, path)
+        spec = DatasetSpec.from_toml_text(str(record["spec"]))
+        copy = path / "spec.toml"
+        if not copy.is_file() or DatasetSpec.from_toml(copy) != spec:
+            raise ValueError(
+                f"{path}/spec.toml is missing or differs from the spec recorded in "
+                f"{MARKER_FILE}; the items belong to the recorded spec: restore its copy "
+                "or use a new path"
+            )
+        return cls(path, spec, store_id)
 
     @staticmethod
     def _stem(index: int) -> str:
         return f"{index:06d}"
 
-    def done_indices(self) -> np.ndarray:
-        """Return the sorted indices of the items completely written."""
-        found = (
-            _index_of(e.name) for e in os.scandir(self.path) if e.name.endswith(self.done_suffix)
-        )
+    def done_indices(self, remove_unfinished: bool = False) -> np.ndarray:
+        """Return the sorted indices of the items completely written (one listing)."""
+        found = []
+        for name in os.listdir(self.path):
+            if remove_unfinished and is_unfinished(name):
+                (self.path / name).unlink(missing_ok=True)
+            elif name.endswith(self.done_suffix):
+                found.append(_index_of(name))
         return np.array(sorted(i for i in found if i is not None), dtype=np.int64)
 
     def read_item(self, index: int) -> dict[str, Any]:
@@ -151,7 +167,7 @@ class FitsFolderStore(_FolderStore):
             table.header[f"COL{k}"] = column
         extensions["PARAMS"] = table
         write_fits(self.path / f"{self._stem(item.index)}.fits", cube, overwrite=True,
-                   extensions=extensions)  # fmt: skip
+                   extensions=extensions, checksum=True)  # fmt: skip
 
     def read_item(self, index: int) -> dict[str, Any]:
         """Return item ``index``; ``KeyError`` if it is not done."""
@@ -163,6 +179,11 @@ class FitsFolderStore(_FolderStore):
         shapes = array_shapes(self.spec)
         item: dict[str, Any] = {"index": index}
         with fits.open(path) as hdul:
+            if any(hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1 for hdu in hdul):
+                raise DamagedItemError(
+                    f"{path}: item {index} is damaged (FITS checksum mismatch); "
+                    "regenerate the dataset at a new path"
+                )
             for name in ARRAY_NAMES:
                 data = hdul[0 if name == "noisy" else name.upper()].data
                 # FITS is big-endian: give back native arrays equal to what was written.

@@ -1,7 +1,20 @@
 """Datasets as HDF5 files: the same arrays as the Zarr store, written by one process.
 
 HDF5 takes a single writer, so generation sends items back to the client, which writes
-them here; a ``done`` flag per item is set after its arrays, then the file is flushed.
+them here.  HDF5 keeps its own bookkeeping inside the file, and a writer killed, or
+refused disk space, while that bookkeeping changes can leave the file unreadable.  So
+the file's whole layout is fixed when the store is created: every dataset is contiguous
+and allocated at once (the file is sparse until written), and afterwards only the bytes
+of items change.  An item is then made durable before it is marked done:
+
+1. its arrays are written and the file is flushed;
+2. they are read back and compared with what was written: a write that never reached the
+   file (HDF5 can drop the error of a full disk) fails here, loudly;
+3. only then are its checksum and ``done`` flag set and the file flushed again.
+
+A kill at any point leaves the item not done (it is rewritten on resume) or done and
+whole; reading an item checks its checksum, so a damaged one raises instead of being
+returned.  The price of a fixed layout is no compression: use Zarr for compact stores.
 The only module that imports h5py.
 """
 
@@ -21,8 +34,8 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..spec import DatasetSpec
-from .items import ARRAY_NAMES, Item, array_shapes
-from .stores import marker
+from .items import ARRAY_NAMES, Item, array_shapes, check_item, item_checksum
+from .stores import check_record, marker
 
 
 class HDF5Store:
@@ -40,18 +53,19 @@ class HDF5Store:
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
-        """Create an empty store at ``path``."""
+        """Create an empty store at ``path``, its layout fixed for good."""
         n = spec.n_cubes
+        # Contiguous datasets, all space allocated now, nothing filled (an item is read
+        # only once written whole): the file's structure never changes again.
+        layout = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        layout.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        layout.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
         with h5py.File(path, "w-") as handle:
-            for name, (shape, dtype, fill) in array_shapes(spec).items():
-                compression = (
-                    {"compression": "gzip", "compression_opts": 4} if len(shape) == 3 else {}
-                )
-                handle.create_dataset(
-                    name, shape=(n, *shape), dtype=dtype, chunks=(1, *shape), fillvalue=fill,
-                    **compression,
-                )  # fmt: skip
-            handle.create_dataset("done", shape=(n,), dtype="uint8")
+            for name, (shape, dtype, _fill) in array_shapes(spec).items():
+                handle.create_dataset(name, shape=(n, *shape), dtype=dtype, dcpl=layout)
+            handle.create_dataset("checksum", shape=(n,), dtype="uint32", dcpl=layout)
+            done = handle.create_dataset("done", shape=(n,), dtype="uint8", dcpl=layout)
+            done[...] = 0  # the flags are read before any item is written: zeros, really
             handle.attrs["galcubecraft_store"] = json.dumps(marker(cls.format, store_id))
             handle.attrs["spec"] = spec.to_toml()
             handle.attrs["units"] = "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"
@@ -63,9 +77,9 @@ class HDF5Store:
             raw = handle.attrs.get("galcubecraft_store")
             if raw is None:
                 raise ValueError(f"{path} is an HDF5 file, but not a GalCubeCraft dataset")
-            record = json.loads(str(raw))
+            store_id = check_record(json.loads(str(raw)), cls.format, path)
             spec = DatasetSpec.from_toml_text(str(handle.attrs["spec"]))
-        return cls(path, spec, str(record["store_id"]))
+        return cls(path, spec, store_id)
 
     def _file(self, mode: str) -> Any:
         if self._handle is None or (mode == "r+" and self._mode != "r+"):
@@ -74,24 +88,41 @@ class HDF5Store:
             self._mode = mode
         return self._handle
 
-    def done_indices(self) -> np.ndarray:
-        """Return the sorted indices of the items completely written."""
+    def done_indices(self, remove_unfinished: bool = False) -> np.ndarray:
+        """Return the sorted indices of the items completely written (one file: no leftovers)."""
         return np.flatnonzero(self._file("r")["done"][:])
 
     def write_item(self, item: Item) -> None:
-        """Write ``item``, mark it done and flush."""
+        """Write ``item`` durably, then mark it done (see the module docstring).
+
+        Raises
+        ------
+        OSError
+            If the arrays read back differ from those written (e.g. the disk is full).
+        """
         handle = self._file("r+")
+        index = item.index
         for name in ARRAY_NAMES:
-            handle[name][item.index] = item.arrays[name]
-        handle["done"][item.index] = 1
+            handle[name][index] = item.arrays[name]
+        handle.flush()
+        checksum = item_checksum(item.arrays)
+        if item_checksum({name: handle[name][index] for name in ARRAY_NAMES}) != checksum:
+            raise OSError(
+                f"{self.path}: item {index} did not reach the file (is the disk full?); "
+                "it is not marked done"
+            )
+        handle["checksum"][index] = checksum
+        handle["done"][index] = 1
         handle.flush()
 
     def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if it is not done."""
+        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
         handle = self._file("r")
         if not handle["done"][index]:
             raise KeyError(f"item {index} has not been written")
-        return {"index": index, **{name: handle[name][index] for name in ARRAY_NAMES}}
+        arrays = {name: handle[name][index] for name in ARRAY_NAMES}
+        check_item(arrays, int(handle["checksum"][index]), str(self.path), index)
+        return {"index": index, **arrays}
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""

@@ -6,6 +6,8 @@ makes of cube ``index``, as named arrays every store holds (:data:`ARRAY_SHAPES`
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +105,31 @@ class Item:
     def as_dict(self) -> dict[str, Any]:
         """Return the item as a dict of arrays plus ``index`` (what a DataLoader collates)."""
         return {"index": self.index, **self.arrays}
+
+
+def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
+    """Return the CRC-32 of an item's arrays (in :data:`ARRAY_NAMES` order, as stored).
+
+    Stores record it when they mark an item done and check it when they read the item
+    back, so a torn or blank item is reported, never returned as data.
+    """
+    crc = 0
+    for name in ARRAY_NAMES:
+        crc = zlib.crc32(np.ascontiguousarray(arrays[name]).tobytes(), crc)
+    return crc
+
+
+class DamagedItemError(OSError):
+    """An item marked done whose stored arrays are not what was written."""
+
+
+def check_item(arrays: Mapping[str, np.ndarray], expected: int, where: str, index: int) -> None:
+    """Raise :class:`DamagedItemError` unless ``arrays`` have the checksum ``expected``."""
+    if item_checksum(arrays) != expected:
+        raise DamagedItemError(
+            f"{where}: item {index} is damaged (its arrays do not match the checksum "
+            "recorded when it was written); regenerate the dataset at a new path"
+        )
 
 
 def render_item(spec: DatasetSpec, index: int) -> Item:

@@ -27,7 +27,7 @@ import numpy as np
 from ..spec import DatasetSpec
 from .items import Item
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 STORES: dict[str, str] = {
     "zarr": "GalCubeCraft.datasets.zarr_store:ZarrStore",
     "hdf5": "GalCubeCraft.datasets.hdf5_store:HDF5Store",
@@ -71,8 +71,12 @@ class Store(Protocol):
     def open(cls, path: Path) -> Store:
         """Open an existing store, reading its recorded spec and id."""
 
-    def done_indices(self) -> np.ndarray:
-        """Return the sorted indices of the items completely written."""
+    def done_indices(self, remove_unfinished: bool = False) -> np.ndarray:
+        """Return the sorted indices of the items completely written.
+
+        With ``remove_unfinished`` the same scan deletes unfinished files of killed runs
+        (only while no other process writes to the store).
+        """
 
     def write_item(self, item: Item) -> None:
         """Write ``item``, marking it done only once all its arrays are written."""
@@ -126,6 +130,48 @@ def detect_format(path: str | os.PathLike[str]) -> str | None:
 def marker(fmt: str, store_id: str) -> dict[str, Any]:
     """Return what a store records about itself besides its spec."""
     return {"format": fmt, "format_version": FORMAT_VERSION, "store_id": store_id}
+
+
+def check_record(record: dict[str, Any], fmt: str, path: Path) -> str:
+    """Check a store's recorded marker against format ``fmt``; return its store id.
+
+    Raises
+    ------
+    ValueError
+        If the store is of another format, or was written by another store layout
+        (``format_version``), whose items this version cannot check.
+    """
+    if record.get("format") != fmt:
+        raise ValueError(f"{path} holds a {record.get('format')} dataset, not {fmt}")
+    version = record.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written with store layout {version}; this GalCubeCraft reads layout "
+            f"{FORMAT_VERSION}: regenerate the dataset at a new path"
+        )
+    return str(record["store_id"])
+
+
+def is_unfinished(name: str) -> bool:
+    """Return whether ``name`` is an unfinished atomic write (``.<name>.<random>.part``)."""
+    return name.startswith(".") and name.endswith(".part")
+
+
+def clean_leftovers(path: Path) -> int:
+    """Remove stores left half-created beside ``path`` by killed runs; return the count.
+
+    A store killed while being created leaves ``.<store>.creating-<random>`` beside it
+    (unfinished files inside a store are removed by its done scan).  Call it only while
+    no other process creates the store.
+    """
+    removed = 0
+    for entry in path.parent.glob(f".{path.name}.creating-*"):
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def open_store(

@@ -2,9 +2,10 @@
 
 Layout (one group): one array per item array (:data:`~.items.ARRAY_NAMES`) with the item
 index first, chunked one item per chunk, so workers never share a chunk; the spec's TOML
-and the store's record in the group attributes.  An item is done once an empty file
-``items_done/<index>`` exists, written after all its chunks: one directory listing finds
-every done item, however large the store.  The only module that imports zarr.
+and the store's record in the group attributes.  An item is done once the file
+``items_done/<index>`` exists, written (atomically, holding the item's checksum) after all
+its chunks: one directory listing finds every done item, however large the store, and
+reading an item checks its checksum.  The only module that imports zarr.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
+from ..io.atomic import atomic_path
 from ..spec import DatasetSpec
-from .items import ARRAY_NAMES, Item, array_shapes
-from .stores import marker
+from .items import ARRAY_NAMES, Item, array_shapes, check_item, item_checksum
+from .stores import check_record, is_unfinished, marker
 
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
 # does not compress (6% smaller at twice the write time).  Together this keeps writing
@@ -70,32 +72,41 @@ class ZarrStore:
         """Open an existing store."""
         group = zarr.open_group(path, mode="r+")
         record = dict(group.attrs.get("galcubecraft_store") or {})  # type: ignore[arg-type]
-        if record.get("format") != cls.format:
+        if not record:
             raise ValueError(f"{path} is a Zarr group, but not a GalCubeCraft dataset")
+        store_id = check_record(record, cls.format, path)
         spec = DatasetSpec.from_toml_text(str(group.attrs["spec"]))
-        return cls(path, spec, str(record["store_id"]), group)
+        return cls(path, spec, store_id, group)
 
     def _array(self, name: str) -> Any:
         if name not in self._arrays:
             self._arrays[name] = self._group[name]
         return self._arrays[name]
 
-    def done_indices(self) -> np.ndarray:
-        """Return the sorted indices of the items completely written."""
+    def done_indices(self, remove_unfinished: bool = False) -> np.ndarray:
+        """Return the sorted indices of the items completely written (one listing)."""
         names = os.listdir(self.path / _DONE)
+        if remove_unfinished:
+            for name in filter(is_unfinished, names):
+                (self.path / _DONE / name).unlink(missing_ok=True)
         return np.array(sorted(int(n) for n in names if n.isdigit()), dtype=np.int64)
 
     def write_item(self, item: Item) -> None:
-        """Write ``item`` into its own chunks, then mark it done."""
+        """Write ``item`` into its own chunks, then mark it done with its checksum."""
         for name in ARRAY_NAMES:
             self._array(name)[item.index] = item.arrays[name]
-        (self.path / _DONE / str(item.index)).touch()
+        with atomic_path(self.path / _DONE / str(item.index)) as temporary:
+            temporary.write_text(str(item_checksum(item.arrays)))
 
     def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if it is not done."""
-        if not (self.path / _DONE / str(index)).exists():
-            raise KeyError(f"item {index} has not been written")
-        return {"index": index, **{name: self._array(name)[index] for name in ARRAY_NAMES}}
+        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
+        try:
+            recorded = (self.path / _DONE / str(index)).read_text()
+        except FileNotFoundError:
+            raise KeyError(f"item {index} has not been written") from None
+        arrays = {name: self._array(name)[index] for name in ARRAY_NAMES}
+        check_item(arrays, int(recorded), str(self.path), index)
+        return {"index": index, **arrays}
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""

@@ -53,7 +53,12 @@ def noise_cube(
     rms = _validate.non_negative("rms", rms)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    n_chan, ny, nx = shape
+    hanning = _validate.boolean("hanning", hanning)
+    if beam is not None:
+        _validate.instance("beam", beam, Beam)
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        raise TypeError(f"shape must be (n_chan, ny, nx); got {shape!r}")
+    n_chan, ny, nx = (_validate.integer(f"shape[{k}]", n, low=1) for k, n in enumerate(shape))
     extra = 2 if hanning else 0
     if beam is None:
         noise = rng.standard_normal((n_chan + extra, ny, nx))
@@ -78,8 +83,18 @@ def add_noise(
     beam: Beam | None = None,
     hanning: bool = False,
 ) -> np.ndarray:
-    """Return ``cube`` plus noise of standard deviation ``rms`` (same dtype as ``cube``)."""
-    return (cube + noise_cube(cube.shape, rms, rng, beam, hanning)).astype(cube.dtype)
+    """Return ``cube`` plus noise of standard deviation ``rms``.
+
+    A float cube keeps its dtype; an integer one becomes float64 (rather than truncating
+    the noise).  Raises ValueError if the sum overflows the dtype.
+    """
+    data = _validate.finite_array("cube", cube)
+    noisy = data + noise_cube(data.shape, rms, rng, beam, hanning)
+    with np.errstate(over="ignore"):
+        noisy = noisy.astype(data.dtype, copy=False)
+    if not np.all(np.isfinite(noisy)):
+        raise ValueError(f"rms {rms!r} overflows {data.dtype} once added to the cube")
+    return noisy
 
 
 def add_noise_peak_snr(
@@ -91,4 +106,9 @@ def add_noise_peak_snr(
 ) -> np.ndarray:
     """Return ``cube`` plus noise at ``rms = peak / peak_snr``, as the original sets S/N."""
     snr = _validate.positive("peak_snr", peak_snr)
-    return add_noise(cube, float(np.max(cube)) / snr, rng, beam, hanning)
+    data = _validate.finite_array("cube", cube)
+    with np.errstate(over="ignore"):
+        rms = float(np.max(data)) / snr
+    if not np.isfinite(rms):
+        raise ValueError(f"peak_snr {peak_snr!r} gives an infinite noise rms")
+    return add_noise(data, rms, rng, beam, hanning)

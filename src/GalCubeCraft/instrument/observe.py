@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from ..cube import Cube
 from ..observation import Observation
 from .beam import convolve_beam
@@ -37,7 +38,13 @@ def apply_instrument(
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
-    cube = np.maximum(np.asarray(model_jy_per_pixel, dtype=dtype), 0)
+    _validate.instance("observation", observation, Observation)
+    model = _validate.finite_array("model_jy_per_pixel", model_jy_per_pixel)
+    if model.shape[-3:] != observation.shape:
+        raise ValueError(
+            f"model_jy_per_pixel must have shape (..., *{observation.shape}); got {model.shape}"
+        )
+    cube = np.maximum(model.astype(dtype, copy=False), 0)
     cube = apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan)
     if observation.beam is None:
         return cube

@@ -8,6 +8,7 @@ such a file (or any cube with a linear spectral axis) back into a cube.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,7 @@ def write_fits(
     spectral_type: str = "VRAD",
     extensions: Mapping[str, np.ndarray | tuple[np.ndarray, str | None] | ImageHDU] | None = None,
     header_cards: Mapping[str, Any] | None = None,
+    checksum: bool = False,
 ) -> Path:
     """Write ``cube`` to a FITS file, atomically: a complete file appears, or none.
 
@@ -89,6 +91,8 @@ def write_fits(
         (FITS blanks), never inf.
     header_cards : mapping, optional
         Extra primary-header keywords (a value or a ``(value, comment)`` pair).
+    checksum : bool
+        Write the standard ``CHECKSUM`` and ``DATASUM`` keywords in every HDU.
 
     Raises
     ------
@@ -100,14 +104,16 @@ def write_fits(
     from astropy.io import fits
 
     path = Path(path)
-    if not np.all(np.isfinite(cube.data)):
-        raise ValueError("cube holds NaN or inf; refusing to write it")
+    with np.errstate(over="ignore"):
+        data = np.asarray(cube.data, np.float32)
+    if not np.all(np.isfinite(data)):
+        raise ValueError("cube holds NaN or inf (or values beyond float32); refusing to write it")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = cube.fits_header(spectral_type)
     for key, value in (header_cards or {}).items():
         header[key] = value
-    hdus = fits.HDUList([fits.PrimaryHDU(data=np.asarray(cube.data, np.float32), header=header)])
+    hdus = fits.HDUList([fits.PrimaryHDU(data=data, header=header)])
     for name, entry in (extensions or {}).items():
         if isinstance(entry, fits.ImageHDU):  # built by the caller, header and all
             entry.name = name
@@ -121,7 +127,7 @@ def write_fits(
         hdus.append(fits.ImageHDU(data=array, header=ext_header, name=name))
     hdus.verify("exception")
     with atomic_path(path) as temporary:
-        hdus.writeto(temporary, overwrite=True)
+        hdus.writeto(temporary, overwrite=True, checksum=checksum)
     return path
 
 
@@ -130,7 +136,8 @@ def read_fits(path: str | os.PathLike[str], redshift: float | None = None) -> Cu
 
     Channels are put in ascending velocity (the data are reversed if the file's axis
     descends); velocities come from the WCS in km/s whatever ``CUNIT3`` says.  The kind
-    comes from ``CUBEKIND`` (ours) or from ``BUNIT`` (Jy/beam: observed).
+    comes from ``CUBEKIND`` (ours) or from ``BUNIT`` (Jy/beam: observed).  Blank (NaN)
+    voxels are read as 0, with a warning.
     """
     from astropy.io import fits
 
@@ -144,6 +151,13 @@ def read_fits(path: str | os.PathLike[str], redshift: float | None = None) -> Cu
             shape = None if data is None else data.shape
             raise ValueError(f"{path}: expected a 3-D cube in the primary HDU; got shape {shape}")
         data = np.array(data, dtype=np.float32 if data.dtype.itemsize <= 4 else np.float64)
+        blanks = ~np.isfinite(data)
+        if blanks.any():
+            # Radio cubes blank what lies outside the primary beam with NaN; a Cube holds
+            # only finite values, so blanks become zero emission, and the user is told.
+            warnings.warn(f"{path}: {int(blanks.sum())} blank (NaN) voxels read as 0",
+                          stacklevel=2)  # fmt: skip
+            data[blanks] = 0.0
         obs, _velocities, flipped = observation_from_header(header, redshift)
         bunit = str(header.get("BUNIT", "")).replace(" ", "").lower()
         kind = str(header.get("CUBEKIND", "observed" if "beam" in bunit else "model"))
