@@ -10,6 +10,7 @@ from . import _validate
 from .cube import Cube
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
+from .renderer.compact import needs_own_frame, own_frame_samples
 from .renderer.deposit import deposit_spectra
 from .renderer.geometry import DiskGeometry
 from .renderer.sampling import sample_sky
@@ -42,6 +43,16 @@ def render_galaxy_into(
     geometry = DiskGeometry.from_galaxy(galaxy, settings.lost_fraction)
     if geometry.line_flux <= 0.0:
         return
+    flat = cube.reshape(cube.shape[0], -1)
+    if needs_own_frame(geometry, observation):
+        # Finer than the deepest sky cell: integrate in the galaxy's own frame instead.
+        for pixel, flux, velocity, variance in own_frame_samples(geometry, observation, settings):
+            pixels, local = np.unique(pixel, return_inverse=True)
+            flat[:, pixels] += deposit_spectra(
+                local, pixels.size, flux, velocity, variance, geometry.v_sys, geometry.sigma,
+                observation.spectral, settings,
+            ).T  # fmt: skip
+        return
     samples = sample_sky(geometry, observation, settings)
     if samples.pixels.size == 0:
         return
@@ -56,7 +67,6 @@ def render_galaxy_into(
         observation.spectral,
         settings,
     )
-    flat = cube.reshape(cube.shape[0], -1)
     flat[:, samples.pixels] += spectra.T
 
 
