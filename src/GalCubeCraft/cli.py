@@ -392,6 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
+    except MemoryError:
+        parser.exit(2, f"galcubecraft {args.command}: error: out of memory; make smaller cubes "
+                       "(--grid-size, --channels) or use fewer workers\n")  # fmt: skip
     except KeyboardInterrupt:
         # Files are written atomically: what is on disk is complete.
         sys.stderr.write(f"\ngalcubecraft {args.command}: interrupted\n")

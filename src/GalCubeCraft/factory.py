@@ -23,13 +23,14 @@ import numpy as np
 
 from . import _validate
 from ._random import NOISE_STREAM, cube_generator
+from .budget import check_memory
 from .cube import Cube
 from .instrument.noise import noise_cube
 from .instrument.observe import apply_instrument
 from .model.galaxy import Galaxy
 from .moments import moments
 from .observation import Observation
-from .pipeline import as_galaxy_list, check_scene, render_galaxy_into
+from .pipeline import as_galaxy_list, check_scene, check_velocity_grids, render_galaxy_into
 from .priors import CubeDraw, draw_scene
 from .renderer.settings import RenderSettings
 from .spec import DatasetSpec
@@ -142,6 +143,11 @@ def make_cubes(
     if noise is not None and not isinstance(noise_rng, np.random.Generator):
         raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
     settings = RenderSettings() if settings is None else settings
+    _validate.instance("settings", settings, RenderSettings)
+    if noise is not None:
+        _validate.instance("noise", noise, NoiseModel)
+    check_memory(observation, len(galaxy_list), noise is not None, settings.memory_limit_bytes)
+    check_velocity_grids(galaxy_list, observation, settings)
     shape = observation.shape
     model = np.zeros(shape, dtype=np.float64)
     galaxy_clean = np.zeros((len(galaxy_list), *shape), dtype=np.float32)

@@ -7,14 +7,18 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from . import _validate
+from .budget import available_memory_bytes, check_fine_grid, check_memory
 from .cube import Cube
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
 from .renderer.compact import needs_own_frame, own_frame_samples
-from .renderer.deposit import deposit_spectra
+from .renderer.deposit import deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
 from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
+
+DEPOSIT_CHUNK_ROWS = 1 << 16
+"""Sight lines deposited at a time (each holds tens of flux samples)."""
 
 
 def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
@@ -25,6 +29,26 @@ def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
         if not isinstance(galaxy, Galaxy):
             raise TypeError(f"galaxies[{k}] must be a Galaxy; got {type(galaxy).__name__}")
         check_fits_in_field(galaxy.r_e_kpc, galaxy.x_kpc, galaxy.y_kpc, observation)
+
+
+def check_velocity_grids(
+    galaxies: Sequence[Galaxy], observation: Observation, settings: RenderSettings
+) -> None:
+    """Refuse, before any work, a galaxy whose fine velocity grid would not fit in memory.
+
+    Its nodes span the galaxy's line-of-sight velocities in steps of
+    :func:`~GalCubeCraft.renderer.deposit.fine_step_kms`: tiny channels with a tiny
+    dispersion ask for more nodes per pixel than any memory holds.
+    """
+    limit = settings.memory_limit_bytes
+    limit = 0.25 * (available_memory_bytes() if limit is None else limit)
+    for galaxy in galaxies:
+        geometry = DiskGeometry.from_galaxy(galaxy, settings.lost_fraction)
+        radii = np.linspace(0.0, geometry.r_max, 65)
+        v_max = float(np.max(np.abs(geometry.curve(radii)), initial=0.0))
+        span = 2.0 * v_max * geometry.sin_i + 12.0 * geometry.sigma + 1.0
+        step = fine_step_kms(geometry.sigma, observation.spectral, settings)
+        check_fine_grid(step, span, observation.spectral.n_chan, limit)
 
 
 def as_galaxy_list(galaxies: Galaxy | Iterable[Galaxy]) -> list[Galaxy]:
@@ -53,21 +77,18 @@ def render_galaxy_into(
                 observation.spectral, settings,
             ).T  # fmt: skip
         return
-    samples = sample_sky(geometry, observation, settings)
-    if samples.pixels.size == 0:
-        return
-    spectra = deposit_spectra(
-        samples.local[:, None],
-        samples.pixels.size,
-        samples.flux,
-        samples.velocity,
-        samples.variance,
-        geometry.v_sys,
-        geometry.sigma,
-        observation.spectral,
-        settings,
-    )
-    flat[:, samples.pixels] += spectra.T
+    # Blocks of pixels, and sight lines in chunks: the samples and the deposit's
+    # temporaries (several per flux sample) stay bounded however large the galaxy.
+    for samples in sample_sky(geometry, observation, settings):
+        for start in range(0, samples.local.size, DEPOSIT_CHUNK_ROWS):
+            rows = slice(start, start + DEPOSIT_CHUNK_ROWS)
+            pixels, local = np.unique(samples.local[rows], return_inverse=True)
+            spectra = deposit_spectra(
+                local[:, None], pixels.size, samples.flux[rows], samples.velocity[rows],
+                samples.variance[rows], geometry.v_sys, geometry.sigma, observation.spectral,
+                settings,
+            )  # fmt: skip
+            flat[:, samples.pixels[pixels]] += spectra.T
 
 
 def render(
@@ -98,6 +119,9 @@ def render(
     check_scene(galaxy_list, observation)
     settings = RenderSettings() if settings is None else settings
     _validate.instance("settings", settings, RenderSettings)
+    check_memory(observation, len(galaxy_list), noise=False,
+                 limit_bytes=settings.memory_limit_bytes, model_only=True)  # fmt: skip
+    check_velocity_grids(galaxy_list, observation, settings)
     data = np.zeros(observation.shape, dtype=np.float64)
     for galaxy in galaxy_list:
         render_galaxy_into(data, galaxy, observation, settings)

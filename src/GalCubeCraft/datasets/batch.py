@@ -19,6 +19,7 @@ import functools
 import itertools
 import logging
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -26,11 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import _validate
 from .._progress import progress_bar
+from ..budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
 from ..spec import DatasetSpec
-from .items import Item, render_item
-from .stores import FORMATS, Store, clean_leftovers, open_store
+from .items import Item, array_shapes, render_item
+from .stores import FORMATS, Store, clean_leftovers, detect_format, open_store
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
@@ -138,6 +142,28 @@ def _batches(todo: list[int], n_workers: int) -> Iterator[list[int]]:
         start += size
 
 
+def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -> None:
+    """Refuse, before the store exists, a dataset whose items cannot fit in memory or on disk.
+
+    Each local worker makes one item at a time (the factory's peak, :mod:`..budget`);
+    the disk must hold every item's arrays (only the noisy cubes for Zarr, which
+    compresses the rest: a lower bound).
+    """
+    local = (os.cpu_count() or 1) if workers is None else max(workers, 1)
+    per_item = cube_bytes(spec.observation(1.0), spec.max_galaxies, spec.peak_snr is not None)
+    limit = available_memory_bytes()
+    if local * per_item > limit:
+        raise BudgetError(
+            f"{local} worker(s) making {'x'.join(map(str, spec.shape))} cubes need about "
+            f"{local * per_item / GIB:.1f} GiB of memory, more than the {limit / GIB:.1f} GiB "
+            "available: use fewer workers or smaller cubes"
+        )
+    shapes = array_shapes(spec)
+    names = ("noisy",) if fmt == "zarr" else tuple(shapes)
+    item = sum(int(np.prod(shapes[n][0])) * np.dtype(shapes[n][1]).itemsize for n in names)
+    check_disk(path, float(item) * spec.n_cubes, f"a dataset of {spec.n_cubes} cubes")
+
+
 def generate_dataset(
     spec: DatasetSpec,
     path: str | os.PathLike[str],
@@ -180,8 +206,10 @@ def generate_dataset(
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
     scan_start = time.perf_counter()
+    _check_budget(spec, path, fmt, workers if scheduler is None else None)
     if clean_leftovers(Path(path)):
         log.info("%s: removed a store left half-created by an interrupted run", path)
+    created = detect_format(path) is None
     store = open_store(path, spec, fmt)
     try:
         # Nothing else writes to the store yet: the scan also removes unfinished files.
@@ -208,8 +236,22 @@ def generate_dataset(
         log.info("%s: wrote %d items in %.1f s (%.2f cubes/s)", path, report.written,
                  report.seconds, report.cubes_per_second or 0.0)  # fmt: skip
         return report
+    except Exception:
+        # A store this call made and that holds nothing (an unreachable scheduler, a
+        # failure in the first item) is removed: a failed run leaves no empty shell.
+        if created and not store.done_indices().size:
+            store.close()
+            _remove_store(Path(path))
+        raise
     finally:
         store.close()
+
+
+def _remove_store(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _run_dask(

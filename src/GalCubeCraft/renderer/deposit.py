@@ -148,11 +148,43 @@ def deposit_spectra(
         n_fine = int((centre + spacing).max()) - lowest + 1
     else:
         lowest, n_fine = 0, 1
-    index = local * n_fine + (centre - lowest)
+    node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
+    response = channel_response(node_kms, sigma_kms, spectral)
+    offset = centre - lowest
+    block = max(1, FINE_BLOCK_NODES // n_fine)  # pixels per block: bounds the fine spectra
+    if n_pixels <= block:
+        return _fine_spectra(local, n_pixels, n_fine, offset, spacing, flux, weights) @ response
+    # Large grids: pixels in blocks, their samples found by one sort.
+    order = np.argsort(local, kind="stable")
+    bounds = np.searchsorted(local[order], np.arange(0, n_pixels + block, block))
+    spectra = np.empty((n_pixels, spectral.n_chan))
+    for k, first in enumerate(range(0, n_pixels, block)):
+        chosen = order[bounds[k] : bounds[k + 1]]
+        count = min(block, n_pixels - first)
+        chosen_weights = tuple(w[chosen] for w in weights)
+        fine = _fine_spectra(local[chosen] - first, count, n_fine, offset[chosen],
+                             spacing[chosen], flux[chosen], chosen_weights)  # fmt: skip
+        spectra[first : first + count] = fine @ response
+    return spectra
+
+
+FINE_BLOCK_NODES = 1 << 22
+"""Fine-grid nodes (pixels x velocity nodes) held at once: 32 MiB of float64."""
+
+
+def _fine_spectra(
+    local: np.ndarray,
+    n_pixels: int,
+    n_fine: int,
+    offset: np.ndarray,
+    spacing: np.ndarray,
+    flux: np.ndarray,
+    weights: tuple[np.ndarray, ...],
+) -> np.ndarray:
+    """Return the fine spectra ``(n_pixels, n_fine)`` of samples at node ``offset``."""
+    index = local * n_fine + offset
     size = n_pixels * n_fine
     fine = np.bincount(index, weights=flux * weights[1], minlength=size)
     fine += np.bincount(index - spacing, weights=flux * weights[0], minlength=size)
     fine += np.bincount(index + spacing, weights=flux * weights[2], minlength=size)
-    node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
-    response = channel_response(node_kms, sigma_kms, spectral)
-    return fine.reshape(n_pixels, n_fine) @ response
+    return fine.reshape(n_pixels, n_fine)

@@ -23,6 +23,7 @@ edge is missed alike by both rules, so their agreement proves nothing there.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -277,13 +278,28 @@ def _smooth_pixels(
     return accepted, 1.0 + relative, shift, smear
 
 
-def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> SkySamples:
-    """Sample galaxy ``g`` over the sky grid of ``obs``.
+SKY_BLOCK_PIXELS = 1 << 15
+"""Candidate pixels sampled at a time: bounds the samples held for large galaxies."""
 
-    Returns
-    -------
+
+def sample_sky(
+    g: DiskGeometry,
+    obs: Observation,
+    settings: RenderSettings,
+    block_pixels: int = SKY_BLOCK_PIXELS,
+) -> Iterator[SkySamples]:
+    """Sample galaxy ``g`` over the sky grid of ``obs``, in blocks of candidate pixels.
+
+    The one-point test needs every pixel's neighbours, so the centre sight lines are
+    first summarised (brightness and mean velocity) for all candidates, a block at a
+    time; then each block is sampled in full (its accepted centres, its refined cells).
+    Every cell is refined on its own, so the blocks give the same samples as one pass.
+
+    Yields
+    ------
     SkySamples
-        Flux samples whose sum is the galaxy's line flux inside the field (Jy km/s).
+        Flux samples of one block; together they hold the galaxy's line flux inside the
+        field (Jy km/s).  ``pixels`` is the same list of candidates in every block.
     """
     rule = gauss_legendre_unit(settings.los_nodes)
     # Face-on, every piece of a sight line is an exact exponential: one panel is exact.
@@ -296,36 +312,84 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
     area = size * size
     tolerance = settings.refine_tolerance * g.line_flux
     line_width = float(np.hypot(g.sigma, obs.spectral.channel_width_kms / np.sqrt(12.0)))
+    blocks = [slice(k, k + block_pixels) for k in range(0, pixels.size, block_pixels)]
 
-    centre = _sight_lines(cx, cy, g, rule, panels)
-    mean_v, spread = centre.velocity_moments()
-    mean_v = np.where(centre.brightness > 0, mean_v, g.v_sys)
+    # Pass 1: the centre map.  One block keeps its sight lines for pass 2.
+    kept: _SightLines | None = None
+    brightness = np.empty(pixels.size)
+    mean_v = np.empty(pixels.size)
+    spread = np.empty(pixels.size)
+    for block in blocks:
+        lines = _sight_lines(cx[block], cy[block], g, rule, panels)
+        brightness[block] = lines.brightness
+        mean_v[block], spread[block] = lines.velocity_moments()
+        if len(blocks) == 1:
+            kept = lines
+    mean_v = np.where(brightness > 0, mean_v, g.v_sys)
     # The highest line profile, what per-voxel errors are measured against: each pixel's
     # flux over its line width, widened by the spread of velocities along its sight line
     # (the brightest pixel of an edge-on disk spreads its light over the whole rotation).
     widths = np.sqrt(line_width**2 + np.where(np.isfinite(spread), spread, 0.0))
-    peak_density = float((centre.brightness / widths).max(initial=0.0)) * area
+    peak_density = float((brightness / widths).max(initial=0.0)) * area
     accepted, factor, shift, smear = _smooth_pixels(
-        pixels, centre.brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
+        pixels, brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
         settings, peak_density,
     )  # fmt: skip
     accepted &= ~_near_centre(cx, cy, size)
     accepted &= ~_on_thin_ridge(cx, cy, g, size)
-    kept_pixel = [np.flatnonzero(accepted)]
-    kept_flux = [centre.flux[accepted] * (area * factor[accepted])[:, None]]
-    kept_v = [centre.velocity[accepted] + shift[accepted, None].astype(np.float32)]
-    # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
-    # integrate the velocity spread between them; only the one-point rule needs its own.
-    kept_var = [smear[accepted][:, None]]
 
-    pixel = np.flatnonzero(~accepted)
-    cx, cy = cx[~accepted], cy[~accepted]
-    cell_centres = _SightLines(
-        centre.brightness[~accepted], centre.flux[~accepted], centre.velocity[~accepted]
-    )
+    # Pass 2: each block's samples.
+    for block in blocks:
+        first = block.start
+        centre = kept if kept is not None else _sight_lines(cx[block], cy[block], g, rule, panels)
+        yes = accepted[block]
+        kept_pixel = [first + np.flatnonzero(yes)]
+        kept_flux = [centre.flux[yes] * (area * factor[block][yes])[:, None]]
+        kept_v = [centre.velocity[yes] + shift[block][yes, None].astype(np.float32)]
+        # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
+        # integrate the velocity spread between them; only the one-point rule needs its own.
+        kept_var = [smear[block][yes][:, None]]
+        refined = _refine(
+            first + np.flatnonzero(~yes), cx[block][~yes], cy[block][~yes],
+            _SightLines(centre.brightness[~yes], centre.flux[~yes], centre.velocity[~yes]),
+            g, rule, panels, size, tolerance, line_width, peak_density, settings,
+        )  # fmt: skip
+        for local, flux, velocity, variance in refined:
+            kept_pixel.append(local)
+            kept_flux.append(flux)
+            kept_v.append(velocity)
+            kept_var.append(variance)
+        yield SkySamples(
+            pixels=pixels,
+            local=np.concatenate(kept_pixel),
+            flux=np.concatenate(kept_flux),
+            velocity=np.concatenate(kept_v),
+            variance=np.concatenate(kept_var),
+        )
+
+
+def _refine(
+    pixel: np.ndarray,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    cell_centres: _SightLines,
+    g: DiskGeometry,
+    rule: tuple[np.ndarray, np.ndarray],
+    panels: int,
+    size: float,
+    tolerance: float,
+    line_width: float,
+    peak_density: float,
+    settings: RenderSettings,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(local, flux, velocity, variance)`` of cells integrated by the 2x2 rule.
+
+    Cells are split into four while either error estimate exceeds its tolerance (see
+    the module docstring), down to ``max_refine_depth`` halvings.
+    """
     for depth in range(settings.max_refine_depth + 1):
         if pixel.size == 0:
-            break
+            return
         area = size * size
         nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
         nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()
@@ -345,22 +409,13 @@ def sample_sky(g: DiskGeometry, obs: Observation, settings: RenderSettings) -> S
         else:
             refine = np.zeros(pixel.size, dtype=bool)
         keep_nodes = np.repeat(~refine, 4)
-        kept_pixel.append(np.repeat(pixel[~refine], 4))
-        kept_flux.append(nodes.flux[keep_nodes] * (0.25 * area))
-        kept_v.append(nodes.velocity[keep_nodes])
-        kept_var.append(np.zeros((kept_v[-1].shape[0], 1)))
+        velocity = nodes.velocity[keep_nodes]
+        yield (np.repeat(pixel[~refine], 4), nodes.flux[keep_nodes] * (0.25 * area), velocity,
+               np.zeros((velocity.shape[0], 1)))  # fmt: skip
         if not refine.any():
-            break
+            return
         # Split the flagged cells into four children of half the size.
         pixel = np.repeat(pixel[refine], 4)
         cx = (cx[refine][:, None] + _CHILD_OFFSETS[None, :, 0] * size).ravel()
         cy = (cy[refine][:, None] + _CHILD_OFFSETS[None, :, 1] * size).ravel()
         size *= 0.5
-
-    return SkySamples(
-        pixels=pixels,
-        local=np.concatenate(kept_pixel),
-        flux=np.concatenate(kept_flux),
-        velocity=np.concatenate(kept_v),
-        variance=np.concatenate(kept_var),
-    )

@@ -37,6 +37,9 @@ class RenderSettings:
         Fine velocity nodes per ``min(sigma, channel width)`` for the linear deposit.
     max_fine_per_channel : int
         Cap on fine nodes per channel (bounds memory when sigma is tiny).
+    memory_limit_gib : float, optional
+        Refuse cubes that would need more memory than this (GiB) before any work; default
+        the memory available when the cube is made (:mod:`GalCubeCraft.budget`).
     """
 
     los_nodes: int = 10
@@ -47,6 +50,7 @@ class RenderSettings:
     lost_fraction: float = 1e-7
     fine_per_width: float = 8.0
     max_fine_per_channel: int = 64
+    memory_limit_gib: float | None = None
 
     @classmethod
     def converged(cls) -> RenderSettings:
@@ -70,3 +74,10 @@ class RenderSettings:
         _validate.real("lost_fraction", self.lost_fraction, low=0.0, low_open=True, high=0.1)
         _validate.real("fine_per_width", self.fine_per_width, low=1.0, high=256.0)
         _validate.integer("max_fine_per_channel", self.max_fine_per_channel, low=1, high=4096)
+        if self.memory_limit_gib is not None:
+            _validate.positive("memory_limit_gib", self.memory_limit_gib)
+
+    @property
+    def memory_limit_bytes(self) -> float | None:
+        """The memory limit in bytes, or None for the available memory."""
+        return None if self.memory_limit_gib is None else self.memory_limit_gib * float(1 << 30)
