@@ -92,55 +92,41 @@ def deposit_spectra(
     numpy.ndarray
         Flux density (Jy) per pixel and channel, shape ``(n_pixels, n_chan)``.
     """
-    step = fine_step_kms(sigma_kms, spectral, settings)
-    # Samples in empty stretches of sight line (pieces outside the disk) carry no flux:
-    # about 40% of them for an inclined disk, so they are dropped before the work.
-    lit = flux != 0.0
-    flux = flux[lit]
-    local = np.broadcast_to(local, lit.shape)[lit]
-    # float32 (as the samples are): fractions of a fine step to ~1e-5, far below the
-    # quadrature's own error, at half the memory traffic.
-    inverse = np.float32(1.0 / step)
-    position = (velocity[lit] - np.float32(v_sys_kms)) * inverse
-    spread = np.broadcast_to(np.asarray(variance, dtype=np.float32), lit.shape)[lit]
-    # Samples whose line lies wholly outside the band (beyond 8 sigma of its edges, where
-    # the Gaussian's tail is below 1e-15) add nothing to any channel: dropping them keeps
-    # the fine grid to the band, however narrow the channels.
-    reach = 8.0 * (sigma_kms + math.sqrt(float(spread.max(initial=0.0)))) + 3.0 * step
-    low = (spectral.v_min_kms - reach - v_sys_kms) / step
-    high = (spectral.v_max_kms + reach - v_sys_kms) / step
-    inside = (position >= low) & (position <= high)
-    if not inside.all():
-        flux, local = flux[inside], local[inside]
-        position, spread = position[inside], spread[inside]
-    # The kernels take plain contiguous arrays: float32 positions and spreads in fine
-    # steps (fractions of a step to ~1e-5, far below the quadrature's own error).
     from . import kernels  # numba: compiled on first use, not at import
 
-    position = np.ascontiguousarray(position, dtype=np.float32)
-    spread = np.ascontiguousarray(spread * (inverse * inverse), dtype=np.float32)
-    flux = np.ascontiguousarray(flux, dtype=np.float64)
+    step = fine_step_kms(sigma_kms, spectral, settings)
+    # The kernel reads the samples in place, one row of a sight line at a time: 2-D
+    # float32 arrays (fractions of a fine step to ~1e-5, far below the quadrature's own
+    # error), the row's pixel and its variance (one per row, or one per sample).
+    flux, velocity = np.atleast_2d(flux.T).T, np.atleast_2d(velocity.T).T
+    variance = np.asarray(variance, dtype=np.float32)
+    rows = flux.shape[0]
+    variance = variance.reshape(rows, -1) if variance.ndim else np.full((rows, 1), variance)
+    local = np.asarray(local)
+    local = local.reshape(rows) if local.size == rows else np.broadcast_to(local, flux.shape)[:, 0]
     local = np.ascontiguousarray(local, dtype=np.int64)
-    lowest, highest = kernels.fine_extent(position, spread) if position.size else (0, 0)
+    velocity = np.ascontiguousarray(velocity, dtype=np.float32)
+    shift, inverse = np.float32(v_sys_kms), np.float32(1.0 / step)
+    # Samples whose line lies wholly outside the band (beyond 8 sigma of its edges, where
+    # the Gaussian's tail is below 1e-15) add nothing to any channel: skipping them keeps
+    # the fine grid to the band, however narrow the channels.  Dark samples (empty
+    # stretches of sight line, about 40% for an inclined disk) are skipped too.
+    reach = 8.0 * (sigma_kms + math.sqrt(float(variance.max(initial=0.0)))) + 3.0 * step
+    low = (spectral.v_min_kms - reach - v_sys_kms) / step
+    high = (spectral.v_max_kms + reach - v_sys_kms) / step
+    window = (flux, velocity, variance, shift, inverse, low, high)
+    lowest, highest, count = kernels.fine_extent(*window)
     n_fine = highest - lowest + 1
     node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
     response = channel_response(node_kms, sigma_kms, spectral)
     block = max(1, FINE_BLOCK_NODES // n_fine)  # pixels per block: bounds the fine spectra
-    if n_pixels <= block:
-        fine = np.zeros((n_pixels, n_fine))
-        kernels.deposit_fine(local, position, spread, flux, lowest, fine)
-        return fine @ response
-    # Large grids: pixels in blocks, their samples found by one sort.
-    order = np.argsort(local, kind="stable")
-    bounds = np.searchsorted(local[order], np.arange(0, n_pixels + block, block))
-    spectra = np.empty((n_pixels, spectral.n_chan))
-    for k, first in enumerate(range(0, n_pixels, block)):
-        chosen = order[bounds[k] : bounds[k + 1]]
-        count = min(block, n_pixels - first)
-        fine = np.zeros((count, n_fine))
-        kernels.deposit_fine(local[chosen] - first, position[chosen], spread[chosen],
-                             flux[chosen], lowest, fine)  # fmt: skip
-        spectra[first : first + count] = fine @ response
+    spectra = np.zeros((n_pixels, spectral.n_chan))
+    if count == 0:
+        return spectra
+    for first in range(0, n_pixels, block):
+        fine = np.zeros((min(block, n_pixels - first), n_fine))
+        kernels.deposit_fine(local, *window, lowest, first, fine)
+        spectra[first : first + fine.shape[0]] = fine @ response
     return spectra
 
 

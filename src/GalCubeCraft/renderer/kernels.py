@@ -38,36 +38,76 @@ def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any
 
 
 @njit(cache=True, nogil=True)
-def fine_extent(position: np.ndarray, spread: np.ndarray) -> tuple[int, int]:
-    """Return the lowest and highest fine nodes any sample reaches (``(0, 0)`` if none)."""
-    lowest, highest = 0, 0
-    for k in range(position.size):
-        centre, spacing, _, _, _ = _nodes(position[k], spread[k])
-        if k == 0 or centre - spacing < lowest:
-            lowest = centre - spacing
-        if k == 0 or centre + spacing > highest:
-            highest = centre + spacing
-    return lowest, highest
+def fine_extent(
+    flux: np.ndarray,
+    velocity: np.ndarray,
+    variance: np.ndarray,
+    shift: np.float32,
+    inverse: np.float32,
+    low: float,
+    high: float,
+) -> tuple[int, int, int]:
+    """Return the lowest and highest fine nodes the deposited samples reach, and their count.
+
+    Samples are the entries of ``flux``/``velocity`` (``(m, L)``; ``variance`` is
+    ``(m, 1)`` or ``(m, L)``, in (km/s)^2).  Dark samples and those whose fine-grid
+    position ``(velocity - shift) * inverse`` lies outside ``[low, high]`` are skipped.
+    """
+    lowest, highest, count = 0, 0, 0
+    scale = inverse * inverse
+    for k in range(flux.shape[0]):
+        for j in range(flux.shape[1]):
+            if flux[k, j] == 0.0:
+                continue
+            position = np.float32((velocity[k, j] - shift) * inverse)
+            if position < low or position > high:
+                continue
+            spread = np.float32(variance[k, j if variance.shape[1] > 1 else 0] * scale)
+            centre, spacing, _, _, _ = _nodes(position, spread)
+            if count == 0 or centre - spacing < lowest:
+                lowest = centre - spacing
+            if count == 0 or centre + spacing > highest:
+                highest = centre + spacing
+            count += 1
+    return lowest, highest, count
 
 
 @njit(cache=True, nogil=True)
 def deposit_fine(
     local: np.ndarray,
-    position: np.ndarray,
-    spread: np.ndarray,
     flux: np.ndarray,
+    velocity: np.ndarray,
+    variance: np.ndarray,
+    shift: np.float32,
+    inverse: np.float32,
+    low: float,
+    high: float,
     lowest: int,
+    first: int,
     out: np.ndarray,
 ) -> None:
-    """Add each sample's flux to its three nodes of ``out[local, node - lowest]``.
+    """Add each deposited sample's flux to its three nodes of ``out[pixel - first, node]``.
 
-    ``out`` is ``(n_pixels, n_fine)`` float64; each product flux x weight is formed in
-    float32, as the samples are, and summed in float64 in the samples' order.
+    The samples are those :func:`fine_extent` counts; ``local[k]`` is the pixel of row
+    ``k``; rows whose pixel lies outside ``[first, first + len(out))`` are skipped (a
+    block of pixels).  ``out`` is ``(pixels, n_fine)`` float64, node 0 being ``lowest``.
     """
-    for k in range(position.size):
-        centre, spacing, w_low, w_mid, w_high = _nodes(position[k], spread[k])
-        row = local[k]
-        node = centre - lowest
-        out[row, node - spacing] += np.float64(np.float32(flux[k] * w_low))
-        out[row, node] += np.float64(np.float32(flux[k] * w_mid))
-        out[row, node + spacing] += np.float64(np.float32(flux[k] * w_high))
+    scale = inverse * inverse
+    count = out.shape[0]
+    for k in range(flux.shape[0]):
+        row = local[k] - first
+        if row < 0 or row >= count:
+            continue
+        for j in range(flux.shape[1]):
+            if flux[k, j] == 0.0:
+                continue
+            position = np.float32((velocity[k, j] - shift) * inverse)
+            if position < low or position > high:
+                continue
+            spread = np.float32(variance[k, j if variance.shape[1] > 1 else 0] * scale)
+            centre, spacing, w_low, w_mid, w_high = _nodes(position, spread)
+            node = centre - lowest
+            value = np.float64(flux[k, j])
+            out[row, node - spacing] += value * w_low
+            out[row, node] += value * w_mid
+            out[row, node + spacing] += value * w_high
