@@ -37,6 +37,34 @@ def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any
     return (int(centre), int(spacing), half * (r - q), np.float32(1.0) - r, half * (r + q))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _sample_nodes(
+    flux: np.ndarray,
+    velocity: np.ndarray,
+    variance: np.ndarray,
+    k: int,
+    j: int,
+    shift: np.float32,
+    inverse: np.float32,
+    low: float,
+    high: float,
+) -> tuple[bool, int, int, Any, Any, Any]:
+    """Return whether sample ``[k, j]`` is deposited, and its :func:`_nodes`.
+
+    Dark samples and those whose fine-grid position ``(velocity - shift) * inverse``
+    lies outside ``[low, high]`` are not; ``variance`` is ``(m, 1)`` or ``(m, L)``.
+    """
+    zero = np.float32(0.0)
+    if flux[k, j] == 0.0:
+        return False, 0, 0, zero, zero, zero
+    position = np.float32((velocity[k, j] - shift) * inverse)
+    if position < low or position > high:
+        return False, 0, 0, zero, zero, zero
+    spread = np.float32(variance[k, j if variance.shape[1] > 1 else 0] * (inverse * inverse))
+    centre, spacing, w_low, w_mid, w_high = _nodes(position, spread)
+    return True, centre, spacing, w_low, w_mid, w_high
+
+
 @njit(cache=True, nogil=True)
 def fine_extent(
     flux: np.ndarray,
@@ -54,16 +82,13 @@ def fine_extent(
     position ``(velocity - shift) * inverse`` lies outside ``[low, high]`` are skipped.
     """
     lowest, highest, count = 0, 0, 0
-    scale = inverse * inverse
     for k in range(flux.shape[0]):
         for j in range(flux.shape[1]):
-            if flux[k, j] == 0.0:
+            kept, centre, spacing, _, _, _ = _sample_nodes(
+                flux, velocity, variance, k, j, shift, inverse, low, high
+            )
+            if not kept:
                 continue
-            position = np.float32((velocity[k, j] - shift) * inverse)
-            if position < low or position > high:
-                continue
-            spread = np.float32(variance[k, j if variance.shape[1] > 1 else 0] * scale)
-            centre, spacing, _, _, _ = _nodes(position, spread)
             if count == 0 or centre - spacing < lowest:
                 lowest = centre - spacing
             if count == 0 or centre + spacing > highest:
@@ -92,20 +117,17 @@ def deposit_fine(
     ``k``; rows whose pixel lies outside ``[first, first + len(out))`` are skipped (a
     block of pixels).  ``out`` is ``(pixels, n_fine)`` float64, node 0 being ``lowest``.
     """
-    scale = inverse * inverse
     count = out.shape[0]
     for k in range(flux.shape[0]):
         row = local[k] - first
         if row < 0 or row >= count:
             continue
         for j in range(flux.shape[1]):
-            if flux[k, j] == 0.0:
+            kept, centre, spacing, w_low, w_mid, w_high = _sample_nodes(
+                flux, velocity, variance, k, j, shift, inverse, low, high
+            )
+            if not kept:
                 continue
-            position = np.float32((velocity[k, j] - shift) * inverse)
-            if position < low or position > high:
-                continue
-            spread = np.float32(variance[k, j if variance.shape[1] > 1 else 0] * scale)
-            centre, spacing, w_low, w_mid, w_high = _nodes(position, spread)
             node = centre - lowest
             value = np.float64(flux[k, j])
             out[row, node - spacing] += value * w_low
