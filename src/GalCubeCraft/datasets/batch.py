@@ -19,7 +19,6 @@ import functools
 import itertools
 import logging
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from .._progress import progress_bar
 from ..budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
 from ..spec import DatasetSpec
 from .items import Item, array_shapes, render_item
-from .stores import FORMATS, Store, clean_leftovers, detect_format, open_store
+from .stores import FORMATS, Store, clean_leftovers, detect_format, open_store, remove_store
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
@@ -241,17 +240,10 @@ def generate_dataset(
         # failure in the first item) is removed: a failed run leaves no empty shell.
         if created and not store.done_indices().size:
             store.close()
-            _remove_store(Path(path))
+            remove_store(Path(path))
         raise
     finally:
         store.close()
-
-
-def _remove_store(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def _run_dask(

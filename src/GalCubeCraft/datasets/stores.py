@@ -157,6 +157,14 @@ def is_unfinished(name: str) -> bool:
     return name.startswith(".") and name.endswith(".part")
 
 
+def remove_store(path: Path) -> None:
+    """Delete the store at ``path``, a folder (Zarr, npy, FITS) or a file (HDF5)."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def clean_leftovers(path: Path) -> int:
     """Remove stores left half-created beside ``path`` by killed runs; return the count.
 
@@ -166,10 +174,7 @@ def clean_leftovers(path: Path) -> int:
     """
     removed = 0
     for entry in path.parent.glob(f".{path.name}.creating-*"):
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+        remove_store(entry)
         removed += 1
     return removed
 
@@ -237,8 +242,5 @@ def _create(path: Path, spec: DatasetSpec, fmt: str) -> None:
             path.rmdir()
         os.rename(temporary, path)
     except BaseException:
-        if temporary.is_dir():
-            shutil.rmtree(temporary, ignore_errors=True)
-        else:
-            temporary.unlink(missing_ok=True)
+        remove_store(temporary)
         raise
