@@ -1,4 +1,4 @@
-"""Compiled loops of the hot path (numba); the only module that imports numba.
+"""Compiled loops of the deposit (numba).
 
 Each kernel is the one implementation of its step, compiled on first use and cached on
 disk (``cache=True``), so only the first call in a fresh environment pays the compile.

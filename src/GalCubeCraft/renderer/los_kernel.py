@@ -1,0 +1,258 @@
+"""The compiled line-of-sight quadrature: one pass over each sight line, in float32.
+
+It computes exactly what :mod:`GalCubeCraft.renderer.los` describes (pieces, panels,
+exponential change of variable, Gauss-Legendre nodes), fused into one loop per sight
+line so no full-size temporaries are made, with the float32 polynomial ``exp``/``log``
+of :mod:`~GalCubeCraft.renderer.float32_math` so LLVM vectorises the node loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .float32_math import exp32, expm1_32, log1p32, log32
+
+_F32 = np.float32
+_ZERO = _F32(0.0)
+_ONE = _F32(1.0)
+_TINY = _F32(1e-12)
+_FLOOR = _F32(1e-37)  # above float32 underflow: log() of it stays finite
+_INITIAL_STEP = _F32(1e-2)  # fraction of a panel used to measure the initial e-folding rate
+_N_CUTS = 6
+_PANEL_CHUNK = 1024
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
+    """Return ``x ** inv_n`` for ``x >= 0`` (exact for ``inv_n == 1``)."""
+    if inv_n == _ONE:
+        return x
+    if x <= _ZERO:
+        return _ZERO
+    return exp32(inv_n * log32(max(x, _FLOOR)))
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _emissivity(
+    a: np.float32, b: np.float32, s: np.float32, c: tuple
+) -> tuple[np.float32, np.float32]:
+    """Return ``(emissivity, radius)`` at depth ``s`` on the sight line ``(a, b)``.
+
+    ``c`` holds the galaxy's constants as scalars (see :func:`_scalars`): scalars, not
+    array loads, so LLVM knows they do not change inside a loop (and needs no runtime
+    alias checks for them).
+    """
+    s_e, inv_n, b_n, cos_i, sin_i, inv_r_e, inv_h_z = c
+    y = b * cos_i + s * sin_i
+    z = -b * sin_i + s * cos_i
+    radius = np.sqrt(a * a + y * y)
+    exponent = -b_n * (_radial_power(radius * inv_r_e, inv_n) - _ONE) - abs(z) * inv_h_z
+    return s_e * exp32(exponent), radius
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scalars(c: np.ndarray) -> tuple:
+    """Return the constants :func:`_emissivity` needs, from the array of constants.
+
+    The array is :func:`GalCubeCraft.renderer.los.kernel_constants`.
+    """
+    return (c[0], c[2], c[3], c[5], c[6], c[12], c[13])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _piece_edges(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Return the ``PIECES + 1`` piece edges of each sight line, shape ``(m, 8)``.
+
+    The span inside the truncation cylinder, cut at the midplane crossing and around
+    it, and at the closest approach to the axis and around it (see ``los._pieces``).
+    """
+    m = a.shape[0]
+    cos_i, sin_i, r_max, z_max = c[5], c[6], c[7], c[8]
+    has_cos = cos_i > _TINY
+    has_sin = sin_i > _TINY
+    inf = _F32(np.inf)
+    cuts = np.empty(_N_CUTS, dtype=np.float32)
+    edges = np.empty((m, _N_CUTS + 2), dtype=np.float32)
+    for i in range(m):
+        ai = a[i]
+        bi = b[i]
+        if has_cos:
+            s_lo = (bi * sin_i - z_max) / cos_i
+            s_hi = (bi * sin_i + z_max) / cos_i
+        elif abs(bi) <= z_max:
+            s_lo, s_hi = -inf, inf
+        else:
+            s_lo, s_hi = _ZERO, _ZERO
+        y_half = np.sqrt(max(r_max * r_max - ai * ai, _ZERO))
+        if has_sin:
+            r_lo = (-y_half - bi * cos_i) / sin_i
+            r_hi = (y_half - bi * cos_i) / sin_i
+        elif abs(bi) < y_half:
+            r_lo, r_hi = -inf, inf
+        else:
+            r_lo, r_hi = _ZERO, _ZERO
+        lo = max(s_lo, r_lo)
+        hi = min(s_hi, r_hi)
+        if not hi > lo:
+            lo, hi = _ZERO, _ZERO
+        n_cut = 0
+        if has_cos:
+            midplane = bi * c[9]
+            cuts[0] = midplane
+            cuts[1] = midplane - c[11]
+            cuts[2] = midplane + c[11]
+            n_cut = 3
+        if has_sin:
+            tangent = -bi * c[10]
+            sweep = c[14] * abs(ai)
+            cuts[n_cut] = tangent
+            cuts[n_cut + 1] = tangent - sweep
+            cuts[n_cut + 2] = tangent + sweep
+            n_cut += 3
+        for k in range(n_cut, _N_CUTS):
+            cuts[k] = lo
+        # Insertion sort: six values.
+        for k in range(1, _N_CUTS):
+            value = cuts[k]
+            j = k - 1
+            while j >= 0 and cuts[j] > value:
+                cuts[j + 1] = cuts[j]
+                j -= 1
+            cuts[j + 1] = value
+        edges[i, 0] = lo
+        for k in range(_N_CUTS):
+            edges[i, k + 1] = min(max(cuts[k], lo), hi)
+        edges[i, _N_CUTS + 1] = hi
+    return edges
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def los_kernel(
+    a: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    nodes: np.ndarray,
+    weights: np.ndarray,
+    fractions: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(flux, radius)`` of ``m`` sight lines, each of shape ``(m, 7 * panels * nodes)``.
+
+    A row holds its pieces, each cut into panels, each holding the nodes.  ``fractions``
+    are the panel edges along a piece, ``(k / panels) ** n``.  Sight lines go through
+    in chunks whose panels stay in the cache; in each, every stage is a flat loop over
+    panels from index 0, which LLVM vectorises.
+    """
+    m = a.shape[0]
+    n_nodes = nodes.shape[0]
+    panels = fractions.shape[0] - 1
+    per_line = (_N_CUTS + 1) * panels
+    lines_per_chunk = max(1, _PANEL_CHUNK // per_line)
+    size = lines_per_chunk * per_line
+    edges = _piece_edges(a, b, c)
+    e = _scalars(c)
+    work = np.empty((6, size), dtype=np.float32)
+    params = np.empty((5, size), dtype=np.float32)
+    samples = np.empty((2, n_nodes, size), dtype=np.float32)
+    flux = np.empty((m, per_line * n_nodes), dtype=np.float32)
+    radius = np.empty((m, per_line * n_nodes), dtype=np.float32)
+    for first in range(0, m, lines_per_chunk):
+        count = min(lines_per_chunk, m - first)
+        n = count * per_line
+        q = 0
+        for line in range(first, first + count):
+            for piece in range(_N_CUTS + 1):
+                for p in range(panels):
+                    work[0, q] = a[line]
+                    work[1, q] = b[line]
+                    work[2, q] = edges[line, piece]
+                    work[3, q] = edges[line, piece + 1]
+                    work[4, q] = fractions[p]
+                    work[5, q] = fractions[p + 1]
+                    q += 1
+        _panel_rates(work, n, e, params)
+        for k in range(n_nodes):
+            _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
+        q = 0
+        for line in range(first, first + count):
+            column = 0
+            for _ in range(per_line):
+                for k in range(n_nodes):
+                    flux[line, column] = samples[0, k, q]
+                    radius[line, column] = samples[1, k, q]
+                    column += 1
+                q += 1
+    return flux, radius
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _panel_rates(work: np.ndarray, n: int, e: tuple, params: np.ndarray) -> None:
+    """Fill ``params[:, :n]``: each panel's bright end, direction, rate, growth and scale.
+
+    ``work`` rows: sight line ``(a, b)``, its piece's ends, the panel's edge fractions.
+    A piece's panels are laid out from its brighter end; inside a panel the integrand
+    is close to an exponential whose rate is the smaller of the secant rate between
+    the panel's ends and the initial rate over a short step from its brighter end.
+    """
+    for q in range(n):
+        ai = work[0, q]
+        bi = work[1, q]
+        start = work[2, q]
+        end = work[3, q]
+        j_start, _ = _emissivity(ai, bi, start, e)
+        j_end, _ = _emissivity(ai, bi, end, e)
+        forward = j_start >= j_end
+        bright = start if forward else end
+        direction = _ONE if forward else -_ONE
+        length = end - start
+        stretch = direction * length
+        s0 = bright + stretch * work[4, q]
+        s1 = bright + stretch * work[5, q]
+        j0, _ = _emissivity(ai, bi, s0, e)
+        j1, _ = _emissivity(ai, bi, s1, e)
+        log0 = log32(max(j0, _FLOOR))
+        log1 = log32(max(j1, _FLOOR))
+        panel_length = length * (work[5, q] - work[4, q])
+        has_length = panel_length > _ZERO
+        safe_length = panel_length if has_length else _ONE
+        secant = abs(log1 - log0) / safe_length
+        first = j0 >= j1
+        panel_start = s0 if first else s1
+        sense = direction if first else -direction
+        log_start = log0 if first else log1
+        step = _INITIAL_STEP * safe_length
+        j_step, _ = _emissivity(ai, bi, panel_start + sense * step, e)
+        initial = abs(log_start - log32(max(j_step, _FLOOR))) / step
+        kappa = max(min(secant, initial), _TINY / safe_length)
+        params[0, q] = panel_start
+        params[1, q] = sense
+        params[2, q] = kappa
+        params[3, q] = -expm1_32(-kappa * safe_length)
+        params[4, q] = _ONE if has_length else _ZERO
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _node_samples(
+    work: np.ndarray,
+    params: np.ndarray,
+    n: int,
+    u: np.float32,
+    w: np.float32,
+    e: tuple,
+    samples: np.ndarray,
+    k: int,
+) -> None:
+    """Fill ``samples[:, k, :n]`` (flux, radius) at node ``u`` (weight ``w``) of each panel.
+
+    The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
+    (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
+    """
+    for q in range(n):
+        growth = params[3, q]
+        kappa = params[2, q]
+        t = -log1p32(-u * growth) / kappa
+        jacobian = growth / (kappa * (_ONE - u * growth))
+        s = params[0, q] + params[1, q] * t
+        j, r = _emissivity(work[0, q], work[1, q], s, e)
+        samples[0, k, q] = j * ((w * jacobian) * params[4, q])
+        samples[1, k, q] = r
