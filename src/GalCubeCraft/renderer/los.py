@@ -26,6 +26,7 @@ prepares its inputs and describes its outputs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,7 @@ def kernel_constants(g: DiskGeometry) -> np.ndarray:
         1.0 / g.r_e,  # 12
         1.0 / g.h_z,  # 13
         VELOCITY_SPAN / sin_i if sin_i > _TINY else 0.0,  # 14: sweep half-length per |a|
+        math.log(g.s_e) if g.s_e > 0.0 else -math.inf,  # 15
     ]
     return np.array(values, dtype=np.float32)
 

@@ -18,6 +18,7 @@ _ZERO = _F32(0.0)
 _ONE = _F32(1.0)
 _TINY = _F32(1e-12)
 _FLOOR = _F32(1e-37)  # above float32 underflow: log() of it stays finite
+_LOG_FLOOR = _F32(np.log(1e-37))
 _INITIAL_STEP = _F32(1e-2)  # fraction of a panel used to measure the initial e-folding rate
 _N_CUTS = 6
 _PANEL_CHUNK = 1024
@@ -34,30 +35,47 @@ def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _emissivity(
+def _exponent(
     a: np.float32, b: np.float32, s: np.float32, c: tuple
 ) -> tuple[np.float32, np.float32]:
-    """Return ``(emissivity, radius)`` at depth ``s`` on the sight line ``(a, b)``.
+    """Return ``(log(emissivity / s_e), radius)`` at depth ``s`` on the sight line ``(a, b)``.
 
     ``c`` holds the galaxy's constants as scalars (see :func:`_scalars`): scalars, not
     array loads, so LLVM knows they do not change inside a loop (and needs no runtime
     alias checks for them).
     """
-    s_e, inv_n, b_n, cos_i, sin_i, inv_r_e, inv_h_z = c
+    inv_n, b_n, cos_i, sin_i, inv_r_e, inv_h_z = c[1], c[2], c[3], c[4], c[5], c[6]
     y = b * cos_i + s * sin_i
     z = -b * sin_i + s * cos_i
     radius = np.sqrt(a * a + y * y)
     exponent = -b_n * (_radial_power(radius * inv_r_e, inv_n) - _ONE) - abs(z) * inv_h_z
-    return s_e * exp32(exponent), radius
+    return exponent, radius
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _scalars(c: np.ndarray) -> tuple:
-    """Return the constants :func:`_emissivity` needs, from the array of constants.
+    """Return the constants :func:`_exponent` needs, from the array of constants.
 
-    The array is :func:`GalCubeCraft.renderer.los.kernel_constants`.
+    The array is :func:`GalCubeCraft.renderer.los.kernel_constants`; the last scalar is
+    ``log(s_e)``.
     """
-    return (c[0], c[2], c[3], c[5], c[6], c[12], c[13])
+    return (c[0], c[2], c[3], c[5], c[6], c[12], c[13], c[15])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _log_emissivities(
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray
+) -> None:
+    """Fill ``out[:n]`` with the log-emissivity at depths ``s`` on sight lines ``(a, b)``.
+
+    ``log(s_e) + exponent``, floored at ``log(1e-37)`` like the emissivity it stands
+    for (where float32 would underflow).  One loop, one inlined evaluation: the panel
+    set-up calls it for each point it needs, so the kernel compiles in a few seconds.
+    """
+    log_s_e = c[7]
+    for q in range(n):
+        exponent, _ = _exponent(a[q], b[q], s[q], c)
+        out[q] = max(log_s_e + exponent, _LOG_FLOOR)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -153,6 +171,8 @@ def los_kernel(
     e = _scalars(c)
     work = np.empty((6, size), dtype=np.float32)
     params = np.empty((5, size), dtype=np.float32)
+    where = np.empty((3, size), dtype=np.float32)
+    logs = np.empty((3, size), dtype=np.float32)
     samples = np.empty((2, n_nodes, size), dtype=np.float32)
     flux = np.empty((m, per_line * n_nodes), dtype=np.float32)
     radius = np.empty((m, per_line * n_nodes), dtype=np.float32)
@@ -170,7 +190,7 @@ def los_kernel(
                     work[4, q] = fractions[p]
                     work[5, q] = fractions[p + 1]
                     q += 1
-        _panel_rates(work, n, e, params)
+        _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
             _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
         q = 0
@@ -186,49 +206,54 @@ def los_kernel(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _panel_rates(work: np.ndarray, n: int, e: tuple, params: np.ndarray) -> None:
+def _panel_rates(
+    work: np.ndarray, n: int, c: tuple, params: np.ndarray, where: np.ndarray, logs: np.ndarray
+) -> None:
     """Fill ``params[:, :n]``: each panel's bright end, direction, rate, growth and scale.
 
     ``work`` rows: sight line ``(a, b)``, its piece's ends, the panel's edge fractions.
     A piece's panels are laid out from its brighter end; inside a panel the integrand
     is close to an exponential whose rate is the smaller of the secant rate between
     the panel's ends and the initial rate over a short step from its brighter end.
+    ``where`` and ``logs`` (3 rows each) are scratch: depths and their log-emissivities,
+    evaluated a row at a time by :func:`_log_emissivities`.
     """
+    a, b = work[0], work[1]
+    _log_emissivities(a, b, work[2], n, c, logs[0])
+    _log_emissivities(a, b, work[3], n, c, logs[1])
     for q in range(n):
-        ai = work[0, q]
-        bi = work[1, q]
         start = work[2, q]
         end = work[3, q]
-        j_start, _ = _emissivity(ai, bi, start, e)
-        j_end, _ = _emissivity(ai, bi, end, e)
-        forward = j_start >= j_end
+        forward = logs[0, q] >= logs[1, q]
         bright = start if forward else end
         direction = _ONE if forward else -_ONE
-        length = end - start
-        stretch = direction * length
-        s0 = bright + stretch * work[4, q]
-        s1 = bright + stretch * work[5, q]
-        j0, _ = _emissivity(ai, bi, s0, e)
-        j1, _ = _emissivity(ai, bi, s1, e)
-        log0 = log32(max(j0, _FLOOR))
-        log1 = log32(max(j1, _FLOOR))
-        panel_length = length * (work[5, q] - work[4, q])
+        stretch = direction * (end - start)
+        where[0, q] = bright + stretch * work[4, q]
+        where[1, q] = bright + stretch * work[5, q]
+        params[1, q] = direction
+    _log_emissivities(a, b, where[0], n, c, logs[0])
+    _log_emissivities(a, b, where[1], n, c, logs[1])
+    for q in range(n):
+        panel_length = (work[3, q] - work[2, q]) * (work[5, q] - work[4, q])
         has_length = panel_length > _ZERO
         safe_length = panel_length if has_length else _ONE
-        secant = abs(log1 - log0) / safe_length
-        first = j0 >= j1
-        panel_start = s0 if first else s1
-        sense = direction if first else -direction
-        log_start = log0 if first else log1
-        step = _INITIAL_STEP * safe_length
-        j_step, _ = _emissivity(ai, bi, panel_start + sense * step, e)
-        initial = abs(log_start - log32(max(j_step, _FLOOR))) / step
-        kappa = max(min(secant, initial), _TINY / safe_length)
+        first = logs[0, q] >= logs[1, q]
+        panel_start = where[0, q] if first else where[1, q]
+        sense = params[1, q] if first else -params[1, q]
+        where[2, q] = panel_start + sense * (_INITIAL_STEP * safe_length)
+        logs[2, q] = logs[0, q] if first else logs[1, q]
         params[0, q] = panel_start
         params[1, q] = sense
+        params[2, q] = abs(logs[1, q] - logs[0, q]) / safe_length  # secant rate, for now
+        params[3, q] = safe_length
+        params[4, q] = _ONE if has_length else _ZERO
+    _log_emissivities(a, b, where[2], n, c, logs[0])
+    for q in range(n):
+        safe_length = params[3, q]
+        initial = abs(logs[2, q] - logs[0, q]) / (_INITIAL_STEP * safe_length)
+        kappa = max(min(params[2, q], initial), _TINY / safe_length)
         params[2, q] = kappa
         params[3, q] = -expm1_32(-kappa * safe_length)
-        params[4, q] = _ONE if has_length else _ZERO
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -247,12 +272,13 @@ def _node_samples(
     The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
     (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
     """
+    s_e = e[0]
     for q in range(n):
         growth = params[3, q]
         kappa = params[2, q]
         t = -log1p32(-u * growth) / kappa
         jacobian = growth / (kappa * (_ONE - u * growth))
         s = params[0, q] + params[1, q] * t
-        j, r = _emissivity(work[0, q], work[1, q], s, e)
-        samples[0, k, q] = j * ((w * jacobian) * params[4, q])
+        exponent, r = _exponent(work[0, q], work[1, q], s, e)
+        samples[0, k, q] = (s_e * exp32(exponent)) * ((w * jacobian) * params[4, q])
         samples[1, k, q] = r
