@@ -70,7 +70,9 @@ def test_line_spread_contract(kind, sigma):
     model = render(Galaxy(r_e_kpc=2.0, inclination_deg=30.0), obs)
     observed = observe(model)
     assert observed.data.shape == obs.shape and np.all(observed.data >= 0)
-    assert observed.line_flux_jykms() == pytest.approx(model.line_flux_jykms(), rel=1e-5)
+    # The round-off floor (values below 2**-20 of the peak set to 0) takes up to 3e-5 of
+    # the flux; the smoothing itself keeps it to float32 rounding.
+    assert observed.line_flux_jykms() == pytest.approx(model.line_flux_jykms(), rel=3e-5)
 
 
 def _sample_points(geometry, n=4000):

@@ -140,6 +140,10 @@ class Cube:
         h["CUBEKIND"] = (self.kind, "model, observed (noiseless) or noisy")
         if self.noise_rms > 0:
             h["NOISERMS"] = (self.noise_rms, f"[{self.unit}] rms of the added noise")
+        if self.kind == "observed":
+            from .instrument.roundoff import roundoff_floor  # instrument imports this module
+
+            h["ZFLOOR"] = (roundoff_floor(self.data.dtype), "values < ZFLOOR x peak set to 0")
         h["NGAL"] = (len(self.galaxies), "galaxies in the cube")
         for k, g in enumerate(self.galaxies, start=1):
             h[f"G{k}RE"] = (g.r_e_kpc, f"[kpc] galaxy {k} effective radius")

@@ -9,6 +9,7 @@ from ..cube import Cube
 from ..observation import Observation
 from .beam import convolve_beam
 from .line_spread import apply_line_spread
+from .roundoff import zero_below_roundoff
 
 
 def apply_instrument(
@@ -17,7 +18,8 @@ def apply_instrument(
     """Apply the observation's line spread and beam to Jy/pixel model arrays.
 
     Negatives from numerics are clipped to zero before and after the FFT, so the result
-    is non-negative.
+    is non-negative, and values below :func:`~.roundoff.roundoff_floor` of each cube's
+    peak are set to exact zero (:func:`~.roundoff.zero_below_roundoff`).
 
     Parameters
     ----------
@@ -46,12 +48,12 @@ def apply_instrument(
         )
     cube = np.maximum(model.astype(dtype, copy=False), 0)
     cube = apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan)
-    if observation.beam is None:
-        return cube
-    convolved = convolve_beam(cube, observation.beam)
-    np.maximum(convolved, 0.0, out=convolved)
-    convolved *= convolved.dtype.type(observation.beam.area_px)
-    return convolved
+    if observation.beam is not None:
+        cube = convolve_beam(cube, observation.beam)
+        np.maximum(cube, 0.0, out=cube)
+        cube *= cube.dtype.type(observation.beam.area_px)
+    zero_below_roundoff(cube)  # cube is a new array: np.maximum above made it
+    return cube
 
 
 def observe(model: Cube, dtype: type = np.float32) -> Cube:

@@ -137,12 +137,17 @@ def los_samples(
     # Float32 throughout: 1e-7 relative error per sample is far below the quadrature's
     # own, and the callers sum the samples in float64.
     fractions = (np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)
-    flux, radius = los_kernel(
+    shape = (a.shape[0], PIECES * panels * nodes.shape[0])
+    flux = np.empty(shape, dtype=np.float32)
+    radius = np.empty(shape, dtype=np.float32)
+    los_kernel(
         np.ascontiguousarray(a, dtype=np.float32),
         np.ascontiguousarray(b, dtype=np.float32),
         kernel_constants(g),
         nodes.astype(np.float32),
         weights.astype(np.float32),
         fractions.astype(np.float32),
+        flux,
+        radius,
     )
     return LosSamples(flux, radius)

@@ -153,13 +153,17 @@ def los_kernel(
     nodes: np.ndarray,
     weights: np.ndarray,
     fractions: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(flux, radius)`` of ``m`` sight lines, each of shape ``(m, 7 * panels * nodes)``.
+    flux: np.ndarray,
+    radius: np.ndarray,
+) -> None:
+    """Fill ``flux`` and ``radius`` of ``m`` sight lines, each of shape ``(m, 7 * panels * nodes)``.
 
     A row holds its pieces, each cut into panels, each holding the nodes.  ``fractions``
     are the panel edges along a piece, ``(k / panels) ** n``.  Sight lines go through
     in chunks whose panels stay in the cache; in each, every stage is a flat loop over
-    panels from index 0, which LLVM vectorises.
+    panels from index 0, which LLVM vectorises.  The caller allocates the outputs: a
+    kernel that returns no Python object cannot be cut short half-way through boxing
+    one by a Ctrl-C (numba then reports a SystemError instead of the KeyboardInterrupt).
     """
     m = a.shape[0]
     n_nodes = nodes.shape[0]
@@ -174,8 +178,6 @@ def los_kernel(
     where = np.empty((3, size), dtype=np.float32)
     logs = np.empty((3, size), dtype=np.float32)
     samples = np.empty((2, n_nodes, size), dtype=np.float32)
-    flux = np.empty((m, per_line * n_nodes), dtype=np.float32)
-    radius = np.empty((m, per_line * n_nodes), dtype=np.float32)
     for first in range(0, m, lines_per_chunk):
         count = min(lines_per_chunk, m - first)
         n = count * per_line
@@ -202,7 +204,6 @@ def los_kernel(
                     radius[line, column] = samples[1, k, q]
                     column += 1
                 q += 1
-    return flux, radius
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
