@@ -29,7 +29,7 @@ Sky conventions (axes, position angles, the sky <-> disk transform) live in
 from ._version import __version__  # noqa: E402
 from .beam import Beam
 from .cube import Cube
-from .facade import GalCubeCraft
+from .facade import GalCubeCraft, init
 from .factory import CubeProducts, NoiseModel, make_cubes
 from .instrument.observe import observe
 from .model import (
@@ -54,6 +54,7 @@ __all__ = [
     "FlatRotationCurve",
     "GalCubeCraft",
     "Galaxy",
+    "init",
     "MilkyWayRotationCurve",
     "NoiseModel",
     "Observation",

@@ -36,6 +36,53 @@ _MAX_GALAXIES = 10
 _SEED_REDSHIFT = 1.0  # gives the seed's kpc pixels an angular size for FITS files
 
 
+def _check_n_gals(n_gals: Any) -> tuple[int, int]:
+    """Return the seed's ``n_gals`` (None, a number or 1.2.1's ``(lo, hi)``) as a range."""
+    if n_gals is None:
+        return (1, 3)
+    if isinstance(n_gals, (tuple, list)):
+        if len(n_gals) != 2:
+            raise ValueError(f"n_gals must be a number or (lo, hi); got {n_gals!r}")
+        low = _validate.integer("n_gals[0]", n_gals[0], low=1, high=_MAX_GALAXIES)
+        high = _validate.integer("n_gals[1]", n_gals[1], low=low, high=_MAX_GALAXIES)
+        return (low, high)
+    count = _validate.integer("n_gals", n_gals, low=1, high=_MAX_GALAXIES)
+    return (count, count)
+
+
+def _check_diffuse_params(diffuse_params: Any) -> dict[str, Any]:
+    """Accept 1.2.1's ``diffuse_params`` while it switches diffuse emission off."""
+    if diffuse_params is None:
+        return {"enabled": False}
+    if not isinstance(diffuse_params, dict):
+        kind = type(diffuse_params).__name__
+        raise TypeError(f"diffuse_params must be a dict or None; got {kind}")
+    if diffuse_params.get("enabled", True):
+        raise NotImplementedError(
+            "diffuse emission (1.2.1's halo, bridges and tails) is not rendered yet; "
+            "pass diffuse_params=None or {'enabled': False}"
+        )
+    return dict(diffuse_params)
+
+
+def _seed_sersic_flux_density_3d(
+    x: Any,
+    y: Any,
+    z: Any,
+    Se: float,  # noqa: N803 - the original's names
+    Re: float,  # noqa: N803
+    n: float,
+    hz: float,
+) -> np.ndarray:
+    """Return the original's ``sersic_flux_density_3d(x, y, z, Se, Re, n, hz)``.
+
+    ``Se exp[-b_n((r/Re)^(1/n) - 1)] exp(-|z|/hz)`` with ``r = sqrt(x^2 + y^2)``;
+    :func:`GalCubeCraft.model.profiles.sersic_flux_density_3d` under the original's
+    argument names, so keyword calls written for it work.
+    """
+    return _sersic_flux_density_3d(x, y, z, Se, Re, n, hz)
+
+
 def _check_resolution(resolution: Any) -> tuple[float, float]:
     """Return the seed's resolution as a ``(low, high)`` range of R_e / (bmin / 2)."""
     if isinstance(resolution, str):
@@ -51,8 +98,9 @@ class GalCubeCraft:
 
     Parameters
     ----------
-    n_gals : int or None
-        Galaxies per cube; ``None`` draws 1 to 3 per cube.
+    n_gals : int, (int, int) or None
+        Galaxies per cube: a number, a range ``(lo, hi)`` drawn uniformly per cube (1.2.1),
+        or ``None`` for 1 to 3.
     n_cubes : int
         Number of cubes, >= 1.
     resolution : {'all', 'resolved', 'unresolved'} or float
@@ -88,6 +136,10 @@ class GalCubeCraft:
     save_format : {'npy', 'fits'}
         Saved files: the seed's bare ``.npy`` arrays, or FITS cubes with a WCS (pixels
         get an angular size at redshift 1), beam, units and the galaxies' parameters.
+    diffuse_params : dict, optional
+        1.2.1's switch for diffuse emission (halo, bridges, tails).  ``None`` or
+        ``{'enabled': False}`` (the seed's disks alone) are accepted; enabling it raises
+        ``NotImplementedError``: those components are not rendered yet.
 
     Attributes
     ----------
@@ -103,12 +155,12 @@ class GalCubeCraft:
         What :meth:`generate_cubes` returned.
     """
 
-    sersic_flux_density_3d = staticmethod(_sersic_flux_density_3d)
+    sersic_flux_density_3d = staticmethod(_seed_sersic_flux_density_3d)
     milky_way_rot_curve_analytical = staticmethod(_milky_way_rot_curve)
 
     def __init__(
         self,
-        n_gals: int | None = None,
+        n_gals: int | tuple[int, int] | None = None,
         n_cubes: int = 1,
         resolution: str | float = "all",
         offset_gals: float = 5,
@@ -123,9 +175,10 @@ class GalCubeCraft:
         peak_snr: float | None = None,
         settings: RenderSettings | None = None,
         save_format: str = "npy",
+        diffuse_params: dict[str, Any] | None = None,
     ) -> None:
-        if n_gals is not None:
-            _validate.integer("n_gals", n_gals, low=1, high=_MAX_GALAXIES)
+        n_gals_range = _check_n_gals(n_gals)
+        self.diffuse_params = _check_diffuse_params(diffuse_params)
         self.n_cubes = _validate.integer("n_cubes", n_cubes, low=1)
         resolution_range = _check_resolution(resolution)
         self.resolution = resolution if isinstance(resolution, str) else resolution_range[0]
@@ -156,7 +209,7 @@ class GalCubeCraft:
             beam=self.beam,
             line_spread="gaussian",
             redshift=_SEED_REDSHIFT,
-            n_gals=(1, 3) if n_gals is None else (n_gals, n_gals),
+            n_gals=n_gals_range,
             offset_gals=self.offset_gals,
             resolution=resolution_range,
             peak_snr=None if self.peak_snr is None else (self.peak_snr, self.peak_snr),
@@ -264,6 +317,8 @@ class GalCubeCraft:
             "gal_vz_sigma": np.asarray(draw.sigma_kms),
             "v_0": np.asarray(draw.v_0_kms),
             "v_sys": np.asarray([g.v_sys_kms for g in draw.galaxies]),
+            "systemic_vels": np.asarray([g.v_sys_kms for g in draw.galaxies]),
+            "diffuse_emission": False,
             "line_flux": np.asarray([g.line_flux for g in draw.galaxies]),
             "bunit": "Jy/beam",
             "seed": self.seed,
@@ -349,6 +404,8 @@ class GalCubeCraft:
             params["noise_rms"] = products.noise_rms
             if self.save:
                 params["path"] = str(self._save(index, products.noisy, params))
+            # 1.2.1's truth: each galaxy's beam-convolved cube (not in the sidecar: large).
+            params["per_galaxy_cubes"] = np.array(products.galaxy_clean)
             self.results.append((cube, params))
             self.clean_cubes.append(clean)
             bar.update(1)
@@ -376,3 +433,31 @@ class GalCubeCraft:
         own = data is self.results and len(self.clean_cubes) == len(data)
         clean = self.clean_cubes[idx] if own and 0 <= idx < len(data) else None
         return visualise_result(data, idx, save=save, fname_save=fname_save, clean=clean)
+
+
+def init(
+    n_gals: int | tuple[int, int] | None = None,
+    n_cubes: int = 1,
+    resolution: str | float = "all",
+    offset_gals: float = 5,
+    beam_info: Sequence[float] = (4, 4, 0),
+    grid_size: int = 125,
+    n_spectral_slices: int = 40,
+    n_sersic: float | None = None,
+    save: bool = False,
+    fname: str | os.PathLike[str] | None = None,
+    verbose: bool = True,
+    seed: int | None = None,
+    diffuse_params: dict[str, Any] | None = None,
+) -> GalCubeCraft:
+    """Return a :class:`GalCubeCraft`: 1.2.1's ``GalCubeCraft.init``, in its argument order.
+
+    1.2.1 reordered the class's arguments (``n_sersic, save`` before ``fname``) and
+    defaults ``save=False`` here; this function keeps that order and default, so
+    positional calls written for 1.2.1 mean what they meant.
+    """
+    return GalCubeCraft(n_gals=n_gals, n_cubes=n_cubes, resolution=resolution,
+                        offset_gals=offset_gals, beam_info=beam_info, grid_size=grid_size,
+                        n_spectral_slices=n_spectral_slices, n_sersic=n_sersic, save=save,
+                        fname=fname, verbose=verbose, seed=seed,
+                        diffuse_params=diffuse_params)  # fmt: skip

@@ -1,0 +1,195 @@
+"""Scripts written for the original (0.1.2's README, 1.2.1's API) run unchanged.
+
+Each script is run as a user would run it: saved to a file and executed in an empty
+folder, in a fresh interpreter.  Behaviour the scripts rely on (noise levels, beam
+area, masks, the slider) is then checked against what the original documents.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+SCRIPTS = {
+    "quick_start_0_1_2": """
+from GalCubeCraft import GalCubeCraft
+g = GalCubeCraft(n_gals=None, n_cubes=1, resolution='all', grid_size=32,
+                 n_spectral_slices=12, seed=42)
+results = g.generate_cubes()
+cube, params_dict = results[0]
+print('cube shape (nz, ny, nx) =', cube.shape)
+assert cube.shape == (12, 32, 32)
+for key in ('average_vels', 'beam_info', 'pix_spatial_scale', 'galaxy_centers'):
+    assert key in params_dict, key
+import os
+assert os.path.exists('data/raw_data/12x32x32/cube_1.npy')
+g.visualise(results, idx=0, save=True)
+assert os.path.isdir('figures/12x32x32')
+""",
+    "visualise_module_1_2_1": """
+import matplotlib
+matplotlib.use('Agg')
+from GalCubeCraft import GalCubeCraft
+from GalCubeCraft.visualise import moment0, moment1, spectrum, slice_view
+g = GalCubeCraft(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=12, seed=3, save=False)
+results = g.generate_cubes()
+fig, ax = moment0(results, 0, save=True)
+fig, ax = moment1(results, 0, save=True)
+fig, ax = spectrum(results, 0, save=True, fname_save='plots')
+fig, ax = slice_view(results, idx=0, channel=5)
+import os
+assert sorted(os.listdir('figures/12x32x32')) == ['moment0.pdf', 'moment1.pdf']
+assert os.listdir('plots') == ['spectrum.pdf']
+""",
+    "utils_noise_recipe_1_2_1": """
+import numpy as np
+from GalCubeCraft import GalCubeCraft
+from GalCubeCraft.utils import (convolve_beam, apply_noise, apply_and_convolve_noise,
+                                add_beam, create_circular_aperture_mask)
+g = GalCubeCraft(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=12, seed=5, save=False)
+cube, params = g.generate_cubes()[0]
+np.random.seed(0)
+noisy = apply_and_convolve_noise(cube, params['beam_info'], 10)
+np.random.seed(0)
+again = apply_and_convolve_noise(cube, params['beam_info'], 10)
+assert np.array_equal(noisy, again)
+white = apply_noise(cube, 5)
+mask = create_circular_aperture_mask(cube, R_e=params['Re'][0], beam_width_px=4)
+print(noisy.shape, white.shape, mask.sum())
+""",
+    "init_and_ranges_1_2_1": """
+import numpy as np
+import GalCubeCraft
+g = GalCubeCraft.init(n_gals=(1, 3), n_cubes=6, grid_size=32, n_spectral_slices=8, seed=11,
+                      diffuse_params={'enabled': False})
+results = g.generate_cubes()
+counts = [p['n_gals'] for _, p in results]
+assert set(counts) <= {1, 2, 3} and len(set(counts)) > 1, counts
+for cube, p in results:
+    assert p['per_galaxy_cubes'].shape == (p['n_gals'],) + cube.shape
+    assert len(p['systemic_vels']) == p['n_gals'] and p['diffuse_emission'] is False
+    assert np.allclose(p['per_galaxy_cubes'].sum(axis=0), cube, atol=1e-6 * cube.max())
+S = g.sersic_flux_density_3d(x=1.0, y=0.0, z=0.0, Se=2.0, Re=1.0, n=1.0, hz=0.5)
+assert abs(S - 2.0) < 1e-12
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(SCRIPTS))
+def test_original_users_script_runs_unchanged(name, tmp_path):
+    """The script exits 0 in an empty folder (its own asserts check what it relies on)."""
+    script = tmp_path / f"{name}.py"
+    script.write_text(SCRIPTS[name])
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, env=environment)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_diffuse_emission_switched_on_is_refused_with_a_clear_error():
+    """1.2.1's default ``{'enabled': True}`` is not rendered yet: say so, before any work."""
+    from GalCubeCraft import GalCubeCraft
+
+    with pytest.raises(NotImplementedError, match="diffuse emission"):
+        GalCubeCraft(n_cubes=1, diffuse_params={"enabled": True})
+    with pytest.raises(NotImplementedError):
+        GalCubeCraft(n_cubes=1, diffuse_params={"halo_Re_factor": 2.0})  # enabled by default
+    with pytest.raises(TypeError, match="diffuse_params"):
+        GalCubeCraft(n_cubes=1, diffuse_params=[1])
+    with pytest.raises(ValueError, match="n_gals"):
+        GalCubeCraft(n_cubes=1, n_gals=(3, 1))
+
+
+def test_convolve_beam_keeps_flux_times_beam_area_and_the_originals_angle():
+    """Jy/pixel in, Jy/beam out: total x pi bmaj bmin / (4 ln 2); theta from +x."""
+    from GalCubeCraft.utils import convolve_beam
+
+    cube = np.zeros((2, 65, 65))
+    cube[:, 32, 32] = 1.0
+    out = convolve_beam(cube, [3.0, 8.0, 0.0])
+    area = np.pi * 8.0 * 3.0 / (4.0 * np.log(2.0))
+    # 1e-6 of a narrow (3 px) beam's ringing tail falls beyond the 65-px field.
+    assert out.sum() == pytest.approx(2.0 * area, rel=1e-5)
+    # theta = 0: the major axis lies along x (columns), as the original's kernel.
+    assert out[0, 32, 36] > out[0, 36, 32]
+    rotated = convolve_beam(cube, [3.0, 8.0, 90.0])
+    np.testing.assert_allclose(rotated[0], out[0].T, atol=1e-12 * out.max())
+    round_beam = convolve_beam(cube, 4.0)
+    assert round_beam[0, 32, 34] == pytest.approx(round_beam[0, 34, 32], rel=1e-9)
+
+
+def test_noise_recipes_have_the_asked_rms_and_correlation():
+    """Both give rms = peak / peak_snr; the convolved noise is beam-correlated."""
+    from GalCubeCraft.utils import apply_and_convolve_noise, apply_noise
+
+    cube = np.zeros((16, 96, 96))
+    cube[8, 48, 48] = 2.0
+    rng = np.random.default_rng(1)
+    white = apply_noise(cube, 4.0, rng=rng) - cube
+    assert white.std() == pytest.approx(0.5, rel=0.01)
+    correlated = apply_and_convolve_noise(cube, [4.0, 4.0, 0.0], 4.0, rng=rng) - cube
+    assert correlated.std() == pytest.approx(0.5, rel=0.05)
+    neighbours = np.corrcoef(correlated[:, :, :-1].ravel(), correlated[:, :, 1:].ravel())[0, 1]
+    # A 4-px FWHM beam correlates neighbours by exp(-1 / (4 sigma^2)) of the convolved
+    # field: sigma_noise = FWHM / 2.3548 * sqrt(2) -> about 0.84.
+    sigma = 4.0 / (2.0 * np.sqrt(2.0 * np.log(2.0))) * np.sqrt(2.0)
+    assert neighbours == pytest.approx(np.exp(-1.0 / (2.0 * sigma**2)), abs=0.02)
+    assert abs(np.corrcoef(white[:, :, :-1].ravel(), white[:, :, 1:].ravel())[0, 1]) < 0.01
+
+
+def test_aperture_mask_radius_and_centre():
+    """Radius max(2 R_e, beam); a centre at column 0 is honoured (the original ignored it)."""
+    from GalCubeCraft.utils import create_circular_aperture_mask
+
+    cube = np.zeros((3, 41, 51))
+    mask = create_circular_aperture_mask(cube, R_e=5.0, beam_width_px=4.0)
+    assert mask.shape == cube.shape and np.array_equal(mask[0], mask[2])
+    assert mask[0, 20, 25] and mask[0, 20, 35] and not mask[0, 20, 36]
+    small = create_circular_aperture_mask(cube, R_e=1.0, beam_width_px=6.0, x_center=0, y_center=0)
+    assert small[0, 0, 6] and not small[0, 0, 7] and not small[0, 20, 25]
+
+
+def test_add_beam_draws_the_originals_ellipse():
+    """Width bmaj, height bmin, angle bpa (from +x), at the lower-left limits + offset."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from GalCubeCraft.utils import add_beam
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 50)
+    ellipse = add_beam(ax, 3.0, 6.0, 30.0, xy_offset=(10, 5))
+    assert (ellipse.width, ellipse.height, ellipse.angle) == (6.0, 3.0, 30.0)
+    assert tuple(ellipse.center) == (10.0, 5.0)
+    major = ax.lines[0]
+    dx = np.ptp(major.get_xdata())
+    dy = np.ptp(major.get_ydata())
+    assert np.degrees(np.arctan2(dy, dx)) == pytest.approx(30.0)
+    plt.close(fig)
+
+
+def test_slice_view_slider_moves_through_the_channels():
+    """The slider shows channel c's image and velocity."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from GalCubeCraft import GalCubeCraft
+    from GalCubeCraft.visualise import slice_view
+
+    g = GalCubeCraft(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=10, seed=2,
+                     save=False, verbose=False)  # fmt: skip
+    results = g.generate_cubes()
+    fig, ax = slice_view(results, 0)
+    cube, params = results[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), cube[5])
+    fig.slider.set_val(7)
+    np.testing.assert_array_equal(ax.images[0].get_array(), cube[7])
+    assert f"{params['average_vels'][7]:.1f}" in ax.get_title()
+    plt.close(fig)
