@@ -144,9 +144,10 @@ class GalCubeCraft:
     Attributes
     ----------
     all_Re, all_Se, all_hz, all_n : list of numpy.ndarray
-        Per cube, per galaxy: R_e (pixels), S_e (flux per voxel), h_z (kpc), Sérsic n.
+        Per cube, per galaxy: R_e (pixels), S_e (flux per voxel), h_z (pixels), Sérsic n.
     all_gal_x_angles, all_gal_y_angles : list of numpy.ndarray
-        Inclination-like tilt and position angle (degrees) drawn per galaxy.
+        The original's two tilts (degrees): about the column axis, then about the row
+        axis; ``all_inclinations`` and ``all_position_angles`` are what they make.
     all_gal_vz_sigmas, all_gal_v_0, all_pix_spatial_scales : list of numpy.ndarray
         Dispersion (km/s), rotation scale (km/s) and pixel scale (kpc/px) per galaxy.
     n_gals : list of int
@@ -213,6 +214,7 @@ class GalCubeCraft:
             offset_gals=self.offset_gals,
             resolution=resolution_range,
             peak_snr=None if self.peak_snr is None else (self.peak_snr, self.peak_snr),
+            orientation="tilts",
         )
         if n_sersic is not None:
             self.spec = self.spec.replace(n_sersic=(float(n_sersic), float(n_sersic)))
@@ -253,8 +255,8 @@ class GalCubeCraft:
 
     @property
     def all_hz(self) -> list[np.ndarray]:
-        """Per cube, per galaxy: scale height (kpc)."""
-        return self._per_cube("h_z_kpc")
+        """Per cube, per galaxy: scale height (pixels, as the original's)."""
+        return [np.asarray(d.h_z_kpc) / d.pixel_kpc for d in self.draws]
 
     @property
     def all_n(self) -> list[np.ndarray]:
@@ -263,13 +265,23 @@ class GalCubeCraft:
 
     @property
     def all_gal_x_angles(self) -> list[np.ndarray]:
-        """Per cube, per galaxy: first drawn angle (degrees)."""
+        """Per cube, per galaxy: tilt about the column axis (degrees, the original's)."""
         return self._per_cube("x_angle_deg")
 
     @property
     def all_gal_y_angles(self) -> list[np.ndarray]:
-        """Per cube, per galaxy: second drawn angle (degrees)."""
+        """Per cube, per galaxy: then tilt about the row axis (degrees, the original's)."""
         return self._per_cube("y_angle_deg")
+
+    @property
+    def all_inclinations(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: inclination derived from the two tilts (degrees)."""
+        return [np.asarray([g.inclination_deg for g in d.galaxies]) for d in self.draws]
+
+    @property
+    def all_position_angles(self) -> list[np.ndarray]:
+        """Per cube, per galaxy: sky PA of the receding side, north through east (degrees)."""
+        return [np.asarray([g.pa_deg for g in d.galaxies]) for d in self.draws]
 
     @property
     def all_gal_vz_sigmas(self) -> list[np.ndarray]:
@@ -299,7 +311,7 @@ class GalCubeCraft:
         draw = self.draw(index)
         obs = self.observation(index)
         return {
-            "galaxy_centers": [np.asarray(c, dtype=float) for c in draw.centres_px],
+            "galaxy_centers": [np.asarray(c, dtype=np.int64) for c in draw.centre_indices],
             "average_vels": obs.velocities_kms,
             "beam_info": list(self.beam_info),
             "n_gals": len(draw.galaxies),
@@ -308,7 +320,8 @@ class GalCubeCraft:
             "Re": np.asarray(draw.r_e_px),
             "Re_kpc": np.asarray(draw.r_e_kpc),
             "Se": np.asarray(draw.s_e),
-            "hz": np.asarray(draw.h_z_kpc),
+            "hz": np.asarray(draw.h_z_kpc) / draw.pixel_kpc,
+            "hz_kpc": np.asarray(draw.h_z_kpc),
             "n": np.asarray(draw.n_sersic),
             "gal_x_angle": np.asarray(draw.x_angle_deg),
             "gal_y_angle": np.asarray(draw.y_angle_deg),

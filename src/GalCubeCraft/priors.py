@@ -35,7 +35,9 @@ SATELLITE_SCALE = (1.0 / 3.0, 0.5)
 class CubeDraw:
     """Everything drawn for one cube, in the original's terms and as galaxy records.
 
-    ``peak_snr`` is NaN for noiseless cubes.
+    ``peak_snr`` is NaN for noiseless cubes.  ``centres_px`` are each galaxy's centre as
+    0-based whole pixels ``(x = column, y = row, depth)``; depth offsets from the
+    primary's become Hubble-flow velocities.
     """
 
     resolution: float
@@ -50,8 +52,13 @@ class CubeDraw:
     y_angle_deg: list[float] = field(default_factory=list)
     sigma_kms: list[float] = field(default_factory=list)
     v_0_kms: list[float] = field(default_factory=list)
-    centres_px: list[tuple[float, float, float]] = field(default_factory=list)
+    centres_px: list[tuple[int, int, int]] = field(default_factory=list)
     galaxies: list[Galaxy] = field(default_factory=list)
+
+    @property
+    def centre_indices(self) -> list[tuple[int, int, int]]:
+        """Each galaxy's centre as the original's ``(row, column, depth)`` pixel indices."""
+        return [(y, x, depth) for x, y, depth in self.centres_px]
 
 
 def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float]:
@@ -65,6 +72,32 @@ def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float
     inclination = math.degrees(math.acos(min(1.0, abs(math.cos(t)))))
     flip = 180.0 if math.sin(t) < 0.0 else 0.0
     return inclination, (pa_deg + flip) % 360.0
+
+
+def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float, float]:
+    """Return (inclination, PA) of a disk tilted like the original's ``gal_x/y_angle``.
+
+    The original builds a face-on disk (normal along the depth axis, rotating clockwise
+    as seen on its ``(row, column)`` grid) and turns it by ``a = x_tilt`` about the
+    column axis, then by ``b = y_tilt`` about the row axis (right-handed in ``(row,
+    column, depth)``, depth pointing away from the observer).  The normal becomes
+    ``n = (sin a, -cos a sin b, cos a cos b)`` and the spin ``L = -n``; the inclination
+    is ``arccos |cos a cos b|``.  A model disk at (inclination ``i``, PA ``p``) spins
+    along ``cos i e_depth - sin i (sin p e_row + cos p e_column)``, so the PA (north
+    through east, receding side) follows from the spin turned away from the observer,
+    plus 180 degrees when that turned it: the photometric and kinematic axes agree
+    (the original rotated its velocities with a different rotation).
+    """
+    a, b = math.radians(x_tilt_deg), math.radians(y_tilt_deg)
+    spin = np.array([-math.sin(a), math.cos(a) * math.sin(b), -math.cos(a) * math.cos(b)])
+    flip = 0.0
+    if spin[2] < 0.0:
+        spin, flip = -spin, 180.0
+    inclination = math.degrees(math.acos(min(1.0, float(spin[2]))))
+    if math.hypot(spin[0], spin[1]) < 1e-12:
+        return 0.0, flip % 360.0  # face-on: any PA; keep the one the spin sense gives
+    pa = math.degrees(math.atan2(-spin[0], -spin[1])) + flip
+    return inclination, pa % 360.0
 
 
 def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
@@ -100,7 +133,11 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
 
     h_z = _uniform(rng, spec.h_z_kpc)
     s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
-    half = 0.5 * (spec.grid_size - 1)
+    # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
+    # even one the pixel above and right of the geometric centre), so every galaxy's
+    # centre is a whole pixel and ``galaxy_centers`` are exact indices.
+    centre_pixel = spec.grid_size // 2
+    from_field_centre = centre_pixel - 0.5 * (spec.grid_size - 1)
     for k in range(count):
         if k == 0:
             scale = np.ones(3)
@@ -117,7 +154,10 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         gal_r_e_kpc = r_e_kpc * float(scale[0])
         gal_h_z = h_z * float(scale[1])
         gal_s_e = s_e * float(scale[2])
-        inclination, pa = tilt_to_inclination_pa(float(angles[0]), float(angles[1]))
+        if spec.orientation == "tilts":
+            inclination, pa = tilts_to_inclination_pa(float(angles[0]), float(angles[1]))
+        else:
+            inclination, pa = tilt_to_inclination_pa(float(angles[0]), float(angles[1]))
         galaxy = Galaxy(
             r_e_kpc=gal_r_e_kpc,
             n_sersic=n,
@@ -127,8 +167,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
             pa_deg=pa,
             sigma_kms=sigma,
             rotation_curve=MilkyWayRotationCurve.for_sersic(v_0, gal_r_e_kpc, n),
-            x_kpc=centre[0] * pixel_kpc,
-            y_kpc=centre[1] * pixel_kpc,
+            x_kpc=(from_field_centre + centre[0]) * pixel_kpc,
+            y_kpc=(from_field_centre + centre[1]) * pixel_kpc,
             v_sys_kms=hubble_flow_kms(centre[2] * pixel_kpc),
         )
         draw.r_e_px.append(gal_r_e_kpc / pixel_kpc)
@@ -140,7 +180,9 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.y_angle_deg.append(float(angles[1]))
         draw.sigma_kms.append(sigma)
         draw.v_0_kms.append(v_0)
-        draw.centres_px.append((half + centre[0], half + centre[1], half + centre[2]))
+        draw.centres_px.append(
+            (centre_pixel + centre[0], centre_pixel + centre[1], centre_pixel + centre[2])
+        )
         draw.galaxies.append(galaxy)
     if spec.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.peak_snr)

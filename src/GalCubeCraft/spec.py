@@ -47,6 +47,10 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
 }
 
 
+ORIENTATIONS = ("inclination_pa", "tilts")
+"""What a spec's two drawn angles mean (see :class:`DatasetSpec`)."""
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """A dataset: how many cubes, from which priors, observed how, under which seed.
@@ -78,6 +82,13 @@ class DatasetSpec:
         rules); ``resolution`` is R_e / (bmin / 2), log-uniform.
     peak_snr : tuple of 2 floats or None
         Noise level as peak S/N (beam-correlated Gaussian noise); ``None``: no noise.
+    orientation : {'inclination_pa', 'tilts'}
+        What the two drawn angles are.  'inclination_pa': the primary's inclination and
+        sky PA, from ``inclination_deg`` and ``pa_deg``.  'tilts' (the original's): two
+        tilts of the disk, about the column axis then about the row axis, drawn from the
+        same ranges; the inclination ``arccos |cos a cos b|`` and the sky PA follow
+        exactly (:func:`GalCubeCraft.priors.tilts_to_inclination_pa`).  Satellites draw
+        both angles in [-180, 180] either way.
     """
 
     n_cubes: int = 16
@@ -100,9 +111,11 @@ class DatasetSpec:
     pa_deg: Range = (0.0, 85.0)
     v_0_kms: Range = (200.0, 200.0)
     peak_snr: Range | None = (5.0, 50.0)
+    orientation: str = "inclination_pa"
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""
+        _validate.choice("orientation", self.orientation, ORIENTATIONS)
         _validate.integer("n_cubes", self.n_cubes, low=1)
         _validate.integer("seed", self.seed, low=0)
         _validate.integer("grid_size", self.grid_size, low=8)
