@@ -74,6 +74,26 @@ for cube, p in results:
 S = g.sersic_flux_density_3d(x=1.0, y=0.0, z=0.0, Se=2.0, Re=1.0, n=1.0, hz=0.5)
 assert abs(S - 2.0) < 1e-12
 """,
+    "hdf5_save_and_read_1_2_1": """
+import h5py
+import numpy as np
+from GalCubeCraft import init
+g = init(n_gals=2, n_cubes=1, grid_size=32, n_spectral_slices=12, save=True, fname='out', seed=9)
+results = g.generate_cubes()
+with h5py.File('out/cube_1.h5', 'r') as f:
+    cube = f['cube'][...]
+    velocities = f['channel_velocities_km_s'][...]
+    positions = f['galaxies/positions_xyz_px'][...]
+    per_galaxy = f['galaxies/cubes'][...]
+    hz_px = f['galaxies/hz_px'][...]
+    bmaj = f['beam'].attrs['bmaj_px']
+    n_sat = f.attrs['n_satellites']
+assert np.array_equal(cube, results[0][0])
+assert np.array_equal(velocities, results[0][1]['average_vels'])
+assert positions.shape == (2, 3) and positions.dtype.kind == 'i'
+assert per_galaxy.shape == (2,) + cube.shape and n_sat == 1 and bmaj == 4.0
+assert np.allclose(hz_px, g.all_hz[0])
+""",
 }
 
 
@@ -193,3 +213,29 @@ def test_slice_view_slider_moves_through_the_channels():
     np.testing.assert_array_equal(ax.images[0].get_array(), cube[7])
     assert f"{params['average_vels'][7]:.1f}" in ax.get_title()
     plt.close(fig)
+
+
+def test_hdf5_file_reads_back_whole_and_is_written_atomically(tmp_path):
+    """Everything 1.2.1's layout holds comes back; no temporary file is left."""
+    from GalCubeCraft import GalCubeCraft
+    from GalCubeCraft.io.original_h5 import read_original_h5
+
+    g = GalCubeCraft(n_gals=3, n_cubes=1, grid_size=32, n_spectral_slices=10, seed=6,
+                     fname=tmp_path, save_format="h5", verbose=False)  # fmt: skip
+    cube, params = g.generate_cubes()[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cube_1.h5"]
+    stored, contents = read_original_h5(tmp_path / "cube_1.h5")
+    np.testing.assert_array_equal(stored, cube)
+    galaxies = contents["galaxies"]
+    assert list(galaxies["types"]) == ["central", "satellite", "satellite"]
+    np.testing.assert_array_equal(galaxies["positions_xyz_px"], np.array(params["galaxy_centers"]))
+    np.testing.assert_allclose(galaxies["inclination_deg"], params["inclination"])
+    np.testing.assert_array_equal(galaxies["cubes"], params["per_galaxy_cubes"])
+    assert galaxies["channel_index"][0] == np.argmin(np.abs(params["average_vels"]))
+    expected_distance = np.linalg.norm(
+        np.array(params["galaxy_centers"]) - params["galaxy_centers"][0], axis=1
+    )
+    np.testing.assert_allclose(galaxies["distance_to_central_px"], expected_distance)
+    assert contents["n_gals"] == 3 and contents["seed"] == 6 and not contents["diffuse_emission"]
+    assert contents["beam"] == {"bmin_px": 4.0, "bmaj_px": 4.0, "bpa_deg": 0.0}
+    assert contents["diffuse_params"] == {"enabled": False}

@@ -19,7 +19,7 @@ def test_each_galaxys_moment0_peak_is_its_galaxy_center(grid):
     """
     g = GalCubeCraft(n_gals=3, n_cubes=2, grid_size=grid, n_spectral_slices=16, seed=8,
                      resolution="resolved", save=False, verbose=False)  # fmt: skip
-    for cube, params in g.generate_cubes():
+    for _, params in g.generate_cubes():
         centres = params["galaxy_centers"]
         assert tuple(centres[0][:2]) == (grid // 2, grid // 2)
         for centre, own in zip(centres, params["per_galaxy_cubes"], strict=True):

@@ -24,6 +24,7 @@ from .beam import Beam
 from .cube import Cube
 from .factory import IndexedCube, make_indexed_cube
 from .io.npy import save_npy
+from .io.original_h5 import require_h5py, write_original_h5
 from .io.sidecar import sidecar_path, write_sidecar
 from .model.profiles import sersic_flux_density_3d as _sersic_flux_density_3d
 from .model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_curve
@@ -133,9 +134,10 @@ class GalCubeCraft:
         cubes stay in :attr:`clean_cubes`.  Default ``None``: noiseless, as the original.
     settings : RenderSettings, optional
         Accuracy knobs of the renderer.
-    save_format : {'npy', 'fits'}
-        Saved files: the seed's bare ``.npy`` arrays, or FITS cubes with a WCS (pixels
-        get an angular size at redshift 1), beam, units and the galaxies' parameters.
+    save_format : {'npy', 'fits', 'h5'}
+        Saved files: the seed's bare ``.npy`` arrays, FITS cubes with a WCS (pixels get
+        an angular size at redshift 1), beam, units and the galaxies' parameters, or
+        1.2.1's ``cube_<i>.h5`` (:mod:`GalCubeCraft.io.original_h5`; needs h5py).
     diffuse_params : dict, optional
         1.2.1's switch for diffuse emission (halo, bridges, tails).  ``None`` or
         ``{'enabled': False}`` (the seed's disks alone) are accepted; enabling it raises
@@ -198,7 +200,9 @@ class GalCubeCraft:
             _validate.real("n_sersic", n_sersic, low=0.2, high=10.0)
         self.n_sersic = n_sersic
         self.save = bool(save)
-        self.save_format = _validate.choice("save_format", save_format, ("npy", "fits"))
+        self.save_format = _validate.choice("save_format", save_format, ("npy", "fits", "h5"))
+        if self.save_format == "h5":
+            require_h5py()  # before any work: say what to install
         self.peak_snr = None if peak_snr is None else _validate.positive("peak_snr", peak_snr)
         self.settings = RenderSettings() if settings is None else settings
         self.offset_gals = _validate.non_negative("offset_gals", offset_gals)
@@ -372,14 +376,19 @@ class GalCubeCraft:
         made = self.make(index)
         params = self.params(index)
         params["noise_rms"] = made.products.noise_rms
-        return self._save(index, made.products.noisy, params)
+        return self._save(index, made.products.noisy, params, made.products.galaxy_clean)
 
-    def _save(self, index: int, cube: Cube, params: dict[str, Any]) -> Path:
-        """Write ``cube`` to :meth:`cube_path`: npy with its JSON sidecar, or FITS."""
+    def _save(
+        self, index: int, cube: Cube, params: dict[str, Any], galaxy_clean: np.ndarray
+    ) -> Path:
+        """Write ``cube`` to :meth:`cube_path`: npy with its JSON sidecar, FITS or HDF5."""
         from ._version import __version__
 
         path = self.cube_path(index)
         run = {"seed": self.seed, "index": index, "run_id": self.run_id, "version": __version__}
+        if self.save_format == "h5":
+            described = {**params, "diffuse_params": self.diffuse_params}
+            return write_original_h5(path, cube.data, described, galaxy_clean, run)
         if self.save_format == "npy":
             # The description first: a cube file never exists without one.
             write_sidecar(sidecar_path(path), cube, params, run)
@@ -416,7 +425,8 @@ class GalCubeCraft:
             params = self.params(index)
             params["noise_rms"] = products.noise_rms
             if self.save:
-                params["path"] = str(self._save(index, products.noisy, params))
+                path = self._save(index, products.noisy, params, products.galaxy_clean)
+                params["path"] = str(path)
             # 1.2.1's truth: each galaxy's beam-convolved cube (not in the sidecar: large).
             params["per_galaxy_cubes"] = np.array(products.galaxy_clean)
             self.results.append((cube, params))
@@ -465,12 +475,13 @@ def init(
 ) -> GalCubeCraft:
     """Return a :class:`GalCubeCraft`: 1.2.1's ``GalCubeCraft.init``, in its argument order.
 
-    1.2.1 reordered the class's arguments (``n_sersic, save`` before ``fname``) and
-    defaults ``save=False`` here; this function keeps that order and default, so
-    positional calls written for 1.2.1 mean what they meant.
+    1.2.1 reordered the class's arguments (``n_sersic, save`` before ``fname``),
+    defaults ``save=False`` here and saves ``cube_<i>.h5`` files; this function keeps
+    that order, default and format, so calls written for 1.2.1 mean what they meant.
     """
     return GalCubeCraft(n_gals=n_gals, n_cubes=n_cubes, resolution=resolution,
                         offset_gals=offset_gals, beam_info=beam_info, grid_size=grid_size,
                         n_spectral_slices=n_spectral_slices, n_sersic=n_sersic, save=save,
                         fname=fname, verbose=verbose, seed=seed,
-                        diffuse_params=diffuse_params)  # fmt: skip
+                        diffuse_params=diffuse_params,
+                        save_format="h5" if save else "npy")  # fmt: skip
