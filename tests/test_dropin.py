@@ -94,6 +94,18 @@ assert positions.shape == (2, 3) and positions.dtype.kind == 'i'
 assert per_galaxy.shape == (2,) + cube.shape and n_sat == 1 and bmaj == 4.0
 assert np.allclose(hz_px, g.all_hz[0])
 """,
+    "physical_units_1_2_1": """
+import numpy as np
+import GalCubeCraft
+from GalCubeCraft import GalCubeCraft_Phy
+g = GalCubeCraft.init_phy(n_gals=2, n_cubes=1, spatial_resolution=2.0, spectral_resolution=15,
+                          offset_gals=10, beam_info=[8, 10, 0], fov=80, seed=4)
+cube, params = g.generate_cubes()[0]
+assert cube.shape == (80, 40, 40)
+assert params['pix_spatial_scale'] == 2.0 and params['beam_info'] == [4.0, 5.0, 0.0]
+g2 = GalCubeCraft_Phy(n_cubes=1, seed=4, verbose=False)
+assert g2.generate_cubes()[0][0].shape == (120, 27, 27)
+""",
 }
 
 
@@ -239,3 +251,25 @@ def test_hdf5_file_reads_back_whole_and_is_written_atomically(tmp_path):
     assert contents["n_gals"] == 3 and contents["seed"] == 6 and not contents["diffuse_emission"]
     assert contents["beam"] == {"bmin_px": 4.0, "bmaj_px": 4.0, "bpa_deg": 0.0}
     assert contents["diffuse_params"] == {"enabled": False}
+
+
+@pytest.mark.parametrize("width", [10.0, 7.0])
+def test_physical_generator_keeps_its_units(width):
+    """Units kept: kpc per pixel, km/s per channel (any width), R_e = 5 kpc, h_z 0.4-9 kpc."""
+    from GalCubeCraft import GalCubeCraft_Phy
+
+    g = GalCubeCraft_Phy(n_gals=(1, 3), n_cubes=4, spatial_resolution=1.5,
+                         spectral_resolution=width, beam_info=[6.0, 7.5, 30.0], fov=60,
+                         seed=3, verbose=False)  # fmt: skip
+    assert g.grid_size == 40 and g.n_spectral_slices == int(1200 // width)
+    for index in range(4):
+        params = g.params(index)
+        velocities = params["average_vels"]
+        np.testing.assert_allclose(np.diff(velocities), width, rtol=1e-12)
+        assert velocities[0] == pytest.approx(-velocities[-1])
+        assert params["pix_spatial_scale"] == pytest.approx(1.5, rel=1e-12)
+        assert params["Re"][0] * params["pix_spatial_scale"] == pytest.approx(5.0, rel=1e-12)
+        assert 0.4 <= params["hz_kpc"][0] <= 9.0
+        assert params["beam_info"] == pytest.approx([4.0, 5.0, 30.0])
+    with pytest.raises(ValueError, match="spectral_resolution"):
+        GalCubeCraft_Phy(spectral_resolution=2000)

@@ -29,7 +29,7 @@ Sky conventions (axes, position angles, the sky <-> disk transform) live in
 from ._version import __version__  # noqa: E402
 from .beam import Beam
 from .cube import Cube
-from .facade import GalCubeCraft, init
+from .facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
 from .factory import CubeProducts, NoiseModel, make_cubes
 from .instrument.observe import observe
 from .model import (
@@ -53,8 +53,10 @@ __all__ = [
     "DatasetSpec",
     "FlatRotationCurve",
     "GalCubeCraft",
+    "GalCubeCraft_Phy",
     "Galaxy",
     "init",
+    "init_phy",
     "MilkyWayRotationCurve",
     "NoiseModel",
     "Observation",

@@ -485,3 +485,112 @@ def init(
                         fname=fname, verbose=verbose, seed=seed,
                         diffuse_params=diffuse_params,
                         save_format="h5" if save else "npy")  # fmt: skip
+
+
+PHY_CENTRAL_R_E_KPC = 5.0
+"""1.2.1's physical generator fixes the primary's R_e at 5 kpc."""
+PHY_H_Z_KPC = (0.4, 9.0)
+"""1.2.1's physical generator draws the primary's scale height in this range (kpc)."""
+PHY_BAND_KMS = 1200.0
+"""Band width of the original (-600 to +600 km/s), split into channels of the asked width."""
+
+
+class GalCubeCraft_Phy(GalCubeCraft):  # noqa: N801 - the original's name
+    """1.2.1's generator in physical units: kpc per pixel, km/s per channel, kpc field.
+
+    Parameters
+    ----------
+    n_gals : int, (int, int) or None
+        Galaxies per cube; ``None`` gives 1 or 2 (1.2.1's default here).
+    n_cubes : int
+        Number of cubes.
+    spatial_resolution : float
+        kpc per pixel.
+    spectral_resolution : float
+        Channel width (km/s): as many whole channels as fit in -600..600 km/s, centred on
+        0 (the original needed widths that divided its oversampled grid).
+    offset_gals : float
+        Satellites within this many kpc of the primary.
+    beam_info : sequence of 3 numbers
+        ``(bmin_kpc, bmaj_kpc, bpa_deg)``.
+    fov : float
+        Field of view (kpc): ``grid_size = int(fov / spatial_resolution)``.
+    n_sersic, save, fname, verbose, seed, diffuse_params
+        As :class:`GalCubeCraft`; saving writes 1.2.1's ``cube_<i>.h5``.
+
+    The primary has R_e = 5 kpc and h_z drawn in [0.4, 9] kpc, as in 1.2.1; every other
+    draw follows :class:`GalCubeCraft`.
+    """
+
+    def __init__(
+        self,
+        n_gals: int | tuple[int, int] | None = None,
+        n_cubes: int = 1,
+        spatial_resolution: float = 4.5,
+        spectral_resolution: float = 10,
+        offset_gals: float = 20,
+        beam_info: Sequence[float] = (18, 18, 0),
+        fov: float = 125,
+        n_sersic: float | None = None,
+        save: bool = False,
+        fname: str | os.PathLike[str] | None = None,
+        verbose: bool = True,
+        seed: int | None = None,
+        diffuse_params: dict[str, Any] | None = None,
+    ) -> None:
+        pixel_kpc = _validate.positive("spatial_resolution", spatial_resolution)
+        width = _validate.positive("spectral_resolution", spectral_resolution)
+        fov = _validate.positive("fov", fov)
+        bmin, bmaj, bpa = _validate.real_sequence("beam_info", beam_info, 3)
+        n_chan = int(PHY_BAND_KMS // width)
+        if n_chan < 1:
+            raise ValueError(
+                f"spectral_resolution must be at most {PHY_BAND_KMS:g} km/s; got {width:g}"
+            )
+        self.spatial_resolution = pixel_kpc
+        self.spectral_resolution = width
+        self.fov = fov
+        beam_px = (bmin / pixel_kpc, bmaj / pixel_kpc, bpa)
+        super().__init__(
+            n_gals=(1, 2) if n_gals is None else n_gals,
+            n_cubes=n_cubes,
+            # R_e / (bmin / 2), both in kpc: with R_e fixed it fixes the pixel scale.
+            resolution=PHY_CENTRAL_R_E_KPC / (0.5 * bmin),
+            offset_gals=_validate.non_negative("offset_gals", offset_gals) / pixel_kpc,
+            beam_info=beam_px,
+            grid_size=int(fov / pixel_kpc),
+            n_spectral_slices=n_chan,
+            fname=fname,
+            verbose=verbose,
+            seed=seed,
+            n_sersic=n_sersic,
+            save=save,
+            save_format="h5" if save else "npy",
+            diffuse_params=diffuse_params,
+        )
+        self.spec = self.spec.replace(
+            r_e_kpc=(PHY_CENTRAL_R_E_KPC, PHY_CENTRAL_R_E_KPC),
+            h_z_kpc=PHY_H_Z_KPC,
+            v_max_kms=0.5 * n_chan * width,
+        )
+
+
+def init_phy(
+    n_gals: int | tuple[int, int] | None = None,
+    n_cubes: int = 1,
+    spatial_resolution: float = 4.5,
+    spectral_resolution: float = 10,
+    offset_gals: float = 20,
+    beam_info: Sequence[float] = (18, 18, 0),
+    fov: float = 125,
+    n_sersic: float | None = None,
+    save: bool = False,
+    fname: str | os.PathLike[str] | None = None,
+    verbose: bool = True,
+    seed: int | None = None,
+    diffuse_params: dict[str, Any] | None = None,
+) -> GalCubeCraft_Phy:
+    """Return a :class:`GalCubeCraft_Phy`: 1.2.1's ``GalCubeCraft.init_phy``."""
+    return GalCubeCraft_Phy(n_gals, n_cubes, spatial_resolution, spectral_resolution,
+                            offset_gals, beam_info, fov, n_sersic, save, fname, verbose, seed,
+                            diffuse_params)  # fmt: skip
