@@ -273,3 +273,78 @@ def test_physical_generator_keeps_its_units(width):
         assert params["beam_info"] == pytest.approx([4.0, 5.0, 30.0])
     with pytest.raises(ValueError, match="spectral_resolution"):
         GalCubeCraft_Phy(spectral_resolution=2000)
+
+
+def _original_formula_face_on(params, grid, n_chan, sub=4):
+    """The original's amplitude for a face-on disk, on a grid ``sub`` times finer.
+
+    Per fine voxel the original adds ``S_e profile`` (flux per voxel) to the channel its
+    velocity falls in; face-on the velocity is the dispersion alone, so a column's
+    flux spreads over channels with the Gaussian's probabilities.  Each channel is the
+    mean of five fine bins (its sum / 5); then the beam (unit sum) times its area, and
+    the 0.6-channel Gaussian line spread.
+    """
+    from scipy.ndimage import gaussian_filter1d
+    from scipy.special import erf
+
+    from GalCubeCraft.model.profiles import b_n
+    from GalCubeCraft.utils import convolve_beam
+
+    s_e, r_e, h_z, n = (float(params[k][0]) for k in ("Se", "Re", "hz", "n"))
+    sigma = float(params["gal_vz_sigma"][0])
+    centre = np.array(params["galaxy_centers"][0][:2], dtype=float)  # (row, column)
+    offsets = (np.arange(sub) + 0.5) / sub - 0.5
+    rows = (np.arange(grid)[:, None] + offsets[None, :]).ravel() - centre[0]
+    columns = (np.arange(grid)[:, None] + offsets[None, :]).ravel() - centre[1]
+    radius = np.hypot(rows[:, None], columns[None, :])
+    # Column of the vertical exponential, summed over voxels of one pixel in depth:
+    # the integral 2 h_z (exact for a fine depth grid), in voxels.
+    surface = s_e * np.exp(-b_n(n) * ((radius / r_e) ** (1.0 / n) - 1.0)) * 2.0 * h_z
+    column = surface.reshape(grid, sub, grid, sub).sum(axis=(1, 3)) / sub**2
+    edges = np.linspace(-600.0, 600.0, n_chan + 1)
+    cdf = 0.5 * (1.0 + erf(edges / (np.sqrt(2.0) * sigma)))
+    fractions = np.diff(cdf)
+    cube = fractions[:, None, None] * column[None, :, :] / 5.0
+    cube = convolve_beam(cube, params["beam_info"])
+    return gaussian_filter1d(cube, 0.6, axis=0, mode="constant")
+
+
+def test_original_units_match_the_originals_formula_for_a_face_on_disk():
+    """units='original' is the Jy/beam cube times width / 5.
+
+    Against the original's formula (its voxel sums, on a 4x finer grid) for the same
+    face-on disk: every voxel within 0.5% of the peak (measured 0.05-0.14% for
+    resolutions 0.5-2; the issue asks 2%), and the total within 0.5%.
+    """
+    from GalCubeCraft import GalCubeCraft
+
+    kwargs = dict(n_gals=1, n_cubes=1, grid_size=48, n_spectral_slices=40, seed=5,
+                  resolution=2.0, save=False, verbose=False)  # fmt: skip
+    g = GalCubeCraft(units="original", **kwargs)
+    g.spec = g.spec.replace(inclination_deg=(0.0, 0.0), pa_deg=(0.0, 0.0))
+    cube, params = g.generate_cubes()[0]
+    assert g.original_units_per_jy_beam == pytest.approx(30.0 / 5.0)
+    assert params["bunit"] == "original"
+    reference = GalCubeCraft(**kwargs)
+    reference.spec = g.spec
+    jy_beam, _ = reference.generate_cubes()[0]
+    np.testing.assert_allclose(cube, jy_beam * 6.0, rtol=1e-6)
+    expected = _original_formula_face_on(params, 48, 40)
+    assert np.max(np.abs(cube - expected)) <= 0.005 * expected.max()
+    assert cube.sum() == pytest.approx(expected.sum(), rel=0.005)
+
+
+def test_original_units_round_trip_through_the_sidecar(tmp_path):
+    """The .npy holds the original's amplitude; load_cube gives back Jy/beam."""
+    from GalCubeCraft import GalCubeCraft
+    from GalCubeCraft.io.sidecar import load_cube
+
+    g = GalCubeCraft(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=12, seed=1,
+                     fname=tmp_path, units="original", verbose=False)  # fmt: skip
+    cube, _ = g.generate_cubes()[0]
+    np.testing.assert_array_equal(np.load(tmp_path / "cube_1.npy"), cube)
+    back = load_cube(tmp_path / "cube_1.npy")
+    assert back.unit == "Jy/beam"
+    np.testing.assert_allclose(back.data * g.original_units_per_jy_beam, cube, rtol=1e-6)
+    with pytest.raises(ValueError, match="units='original'"):
+        GalCubeCraft(n_cubes=1, units="original", save_format="fits")

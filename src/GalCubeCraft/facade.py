@@ -34,6 +34,9 @@ from .renderer.settings import RenderSettings
 from .spec import DatasetSpec
 
 _MAX_GALAXIES = 10
+UNITS = ("Jy/beam", "original")
+"""Amplitude conventions of the facade's cubes."""
+_FINE_BINS = 5  # the original averaged each channel over this many fine velocity bins
 _SEED_REDSHIFT = 1.0  # gives the seed's kpc pixels an angular size for FITS files
 
 
@@ -138,6 +141,12 @@ class GalCubeCraft:
         Saved files: the seed's bare ``.npy`` arrays, FITS cubes with a WCS (pixels get
         an angular size at redshift 1), beam, units and the galaxies' parameters, or
         1.2.1's ``cube_<i>.h5`` (:mod:`GalCubeCraft.io.original_h5`; needs h5py).
+    units : {'Jy/beam', 'original'}
+        'Jy/beam' (default), or the original's amplitude convention: each channel the
+        mean over its five fine bins of the summed per-voxel ``S_e`` profile, which is
+        the Jy/beam cube times ``channel width / 5`` (km/s;
+        :attr:`original_units_per_jy_beam`).  Cubes, clean and per-galaxy cubes and the
+        noise rms are scaled; saved ``.npy`` sidecars record the factor.
     diffuse_params : dict, optional
         1.2.1's switch for diffuse emission (halo, bridges, tails).  ``None`` or
         ``{'enabled': False}`` (the seed's disks alone) are accepted; enabling it raises
@@ -179,8 +188,10 @@ class GalCubeCraft:
         settings: RenderSettings | None = None,
         save_format: str = "npy",
         diffuse_params: dict[str, Any] | None = None,
+        units: str = "Jy/beam",
     ) -> None:
         n_gals_range = _check_n_gals(n_gals)
+        self.units = _validate.choice("units", units, UNITS)
         self.diffuse_params = _check_diffuse_params(diffuse_params)
         self.n_cubes = _validate.integer("n_cubes", n_cubes, low=1)
         resolution_range = _check_resolution(resolution)
@@ -203,6 +214,8 @@ class GalCubeCraft:
         self.save_format = _validate.choice("save_format", save_format, ("npy", "fits", "h5"))
         if self.save_format == "h5":
             require_h5py()  # before any work: say what to install
+        if self.units == "original" and self.save_format == "fits":
+            raise ValueError("units='original' has no FITS unit: save as 'npy' or 'h5'")
         self.peak_snr = None if peak_snr is None else _validate.positive("peak_snr", peak_snr)
         self.settings = RenderSettings() if settings is None else settings
         self.offset_gals = _validate.non_negative("offset_gals", offset_gals)
@@ -302,6 +315,21 @@ class GalCubeCraft:
         """Per cube, per galaxy: pixel scale (kpc/pixel)."""
         return [np.full(len(d.galaxies), d.pixel_kpc) for d in self.draws]
 
+    @property
+    def original_units_per_jy_beam(self) -> float:
+        """Return the original's amplitude per Jy/beam: the channel width (km/s) over 5.
+
+        The original's channel holds the mean of its five fine bins, each the sum over
+        voxels of ``S_e x profile`` (flux per voxel): ``sum / 5``.  A Jy/beam channel is
+        that sum over the channel width (km/s), so the original's value is the Jy/beam
+        value times ``width / 5``.
+        """
+        return self.spec.observation(1.0).spectral.channel_width_kms / _FINE_BINS
+
+    @property
+    def _output_scale(self) -> float:
+        return self.original_units_per_jy_beam if self.units == "original" else 1.0
+
     def __len__(self) -> int:
         """Return the number of cubes."""
         return self.n_cubes
@@ -337,7 +365,7 @@ class GalCubeCraft:
             "systemic_vels": np.asarray([g.v_sys_kms for g in draw.galaxies]),
             "diffuse_emission": False,
             "line_flux": np.asarray([g.line_flux for g in draw.galaxies]),
-            "bunit": "Jy/beam",
+            "bunit": "original" if self.units == "original" else "Jy/beam",
             "seed": self.seed,
             "index": index,
         }
@@ -375,7 +403,7 @@ class GalCubeCraft:
         """
         made = self.make(index)
         params = self.params(index)
-        params["noise_rms"] = made.products.noise_rms
+        params["noise_rms"] = made.products.noise_rms * self._output_scale
         return self._save(index, made.products.noisy, params, made.products.galaxy_clean)
 
     def _save(
@@ -386,13 +414,17 @@ class GalCubeCraft:
 
         path = self.cube_path(index)
         run = {"seed": self.seed, "index": index, "run_id": self.run_id, "version": __version__}
+        scale = self._output_scale
         if self.save_format == "h5":
             described = {**params, "diffuse_params": self.diffuse_params}
-            return write_original_h5(path, cube.data, described, galaxy_clean, run)
+            return write_original_h5(path, cube.data * scale, described, galaxy_clean * scale, run)
         if self.save_format == "npy":
-            # The description first: a cube file never exists without one.
+            # The description first: a cube file never exists without one.  It describes
+            # the Jy/beam cube; an 'original'-unit array records its factor.
+            if scale != 1.0:
+                params = {**params, "original_per_jy_beam": scale}
             write_sidecar(sidecar_path(path), cube, params, run)
-            return save_npy(path, cube.data)
+            return save_npy(path, (cube.data * scale).astype(np.float32))
         cards = {"RUNID": (self.run_id, "GalCubeCraft run identity"),
                  "SEED": (self.seed, "root seed of the run"),
                  "CUBEIDX": (index, "0-based index of the cube in the run")}  # fmt: skip
@@ -420,15 +452,16 @@ class GalCubeCraft:
         folder = self.output_folder()
         for index in range(self.n_cubes):
             products = self.make(index).products
+            scale = np.float32(self._output_scale)
             # Copies: the seed hands out plain arrays that users may change in place.
-            cube, clean = np.array(products.noisy.data), np.array(products.clean.data)
+            cube, clean = products.noisy.data * scale, products.clean.data * scale
             params = self.params(index)
-            params["noise_rms"] = products.noise_rms
+            params["noise_rms"] = products.noise_rms * float(scale)
             if self.save:
                 path = self._save(index, products.noisy, params, products.galaxy_clean)
                 params["path"] = str(path)
             # 1.2.1's truth: each galaxy's beam-convolved cube (not in the sidecar: large).
-            params["per_galaxy_cubes"] = np.array(products.galaxy_clean)
+            params["per_galaxy_cubes"] = products.galaxy_clean * scale
             self.results.append((cube, params))
             self.clean_cubes.append(clean)
             bar.update(1)

@@ -128,6 +128,10 @@ def load_cube(path: str | os.PathLike[str]) -> Cube:
 
     content = read_sidecar(sidecar_path(path))
     data = np.load(path)
+    # Cubes saved in the original's amplitude units record their factor per Jy/beam.
+    factor = (content.get("params") or {}).get("original_per_jy_beam")
+    if factor:
+        data = (data / np.float32(factor)).astype(data.dtype)
     if list(data.shape) != content["shape"]:
         raise ValueError(f"{path} has shape {data.shape}; its sidecar says {content['shape']}")
     if "header" in content:
