@@ -276,7 +276,7 @@ def test_physical_generator_keeps_its_units(width):
 
 
 def _original_formula_face_on(params, grid, n_chan, sub=4):
-    """The original's amplitude for a face-on disk, on a grid ``sub`` times finer.
+    """Return the original's amplitude for a face-on disk, on a grid ``sub`` times finer.
 
     Per fine voxel the original adds ``S_e profile`` (flux per voxel) to the channel its
     velocity falls in; face-on the velocity is the dispersion alone, so a column's
