@@ -120,14 +120,10 @@ def test_original_users_script_runs_unchanged(name, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_diffuse_emission_switched_on_is_refused_with_a_clear_error():
-    """1.2.1's default ``{'enabled': True}`` is not rendered yet: say so, before any work."""
+def test_bad_n_gals_and_diffuse_params_are_refused():
+    """A reversed range or a non-dict diffuse_params is refused by name, before any work."""
     from GalCubeCraft import GalCubeCraft
 
-    with pytest.raises(NotImplementedError, match="diffuse emission"):
-        GalCubeCraft(n_cubes=1, diffuse_params={"enabled": True})
-    with pytest.raises(NotImplementedError):
-        GalCubeCraft(n_cubes=1, diffuse_params={"halo_Re_factor": 2.0})  # enabled by default
     with pytest.raises(TypeError, match="diffuse_params"):
         GalCubeCraft(n_cubes=1, diffuse_params=[1])
     with pytest.raises(ValueError, match="n_gals"):
@@ -250,7 +246,8 @@ def test_hdf5_file_reads_back_whole_and_is_written_atomically(tmp_path):
     np.testing.assert_allclose(galaxies["distance_to_central_px"], expected_distance)
     assert contents["n_gals"] == 3 and contents["seed"] == 6 and not contents["diffuse_emission"]
     assert contents["beam"] == {"bmin_px": 4.0, "bmaj_px": 4.0, "bpa_deg": 0.0}
-    assert contents["diffuse_params"] == {"enabled": False}
+    assert contents["diffuse_params"]["enabled"] == False  # noqa: E712 - numpy bool
+    assert contents["diffuse_params"]["halo_Re_factor"] == 3.0
 
 
 @pytest.mark.parametrize("width", [10.0, 7.0])
@@ -348,3 +345,16 @@ def test_original_units_round_trip_through_the_sidecar(tmp_path):
     np.testing.assert_allclose(back.data * g.original_units_per_jy_beam, cube, rtol=1e-6)
     with pytest.raises(ValueError, match="units='original'"):
         GalCubeCraft(n_cubes=1, units="original", save_format="fits")
+
+
+def test_resolution_visualise_gives_0_1_2s_fixed_set():
+    """'visualise': R_e / (bmin / 2) = 0.3, 1.2, 2, 3, 5 for cubes 1-5, then again."""
+    from GalCubeCraft import DatasetSpec, GalCubeCraft
+
+    g = GalCubeCraft(resolution="visualise", n_cubes=7, n_gals=1, seed=1, save=False,
+                     verbose=False)  # fmt: skip
+    assert [d.resolution for d in g.draws] == [0.3, 1.2, 2.0, 3.0, 5.0, 0.3, 1.2]
+    np.testing.assert_allclose([p[0] for p in g.all_Re[:5]], [0.6, 2.4, 4.0, 6.0, 10.0])
+    assert DatasetSpec.from_toml_text(g.spec.to_toml()) == g.spec
+    with pytest.raises(ValueError, match="resolution_cycle"):
+        DatasetSpec(resolution_cycle=(9.0,))

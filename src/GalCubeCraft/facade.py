@@ -26,6 +26,7 @@ from .factory import IndexedCube, make_indexed_cube
 from .io.npy import save_npy
 from .io.original_h5 import require_h5py, write_original_h5
 from .io.sidecar import sidecar_path, write_sidecar
+from .model.diffuse import DiffuseParams
 from .model.profiles import sersic_flux_density_3d as _sersic_flux_density_3d
 from .model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_curve
 from .observation import Observation
@@ -54,21 +55,6 @@ def _check_n_gals(n_gals: Any) -> tuple[int, int]:
     return (count, count)
 
 
-def _check_diffuse_params(diffuse_params: Any) -> dict[str, Any]:
-    """Accept 1.2.1's ``diffuse_params`` while it switches diffuse emission off."""
-    if diffuse_params is None:
-        return {"enabled": False}
-    if not isinstance(diffuse_params, dict):
-        kind = type(diffuse_params).__name__
-        raise TypeError(f"diffuse_params must be a dict or None; got {kind}")
-    if diffuse_params.get("enabled", True):
-        raise NotImplementedError(
-            "diffuse emission (1.2.1's halo, bridges and tails) is not rendered yet; "
-            "pass diffuse_params=None or {'enabled': False}"
-        )
-    return dict(diffuse_params)
-
-
 def _seed_sersic_flux_density_3d(
     x: Any,
     y: Any,
@@ -87,8 +73,14 @@ def _seed_sersic_flux_density_3d(
     return _sersic_flux_density_3d(x, y, z, Se, Re, n, hz)
 
 
+VISUALISE_RESOLUTIONS = (0.3, 1.2, 2.0, 3.0, 5.0)
+"""0.1.2's ``resolution='visualise'``: these R_e / (bmin / 2), cube by cube (cycled)."""
+
+
 def _check_resolution(resolution: Any) -> tuple[float, float]:
     """Return the seed's resolution as a ``(low, high)`` range of R_e / (bmin / 2)."""
+    if resolution == "visualise":
+        return (min(VISUALISE_RESOLUTIONS), max(VISUALISE_RESOLUTIONS))
     if isinstance(resolution, str):
         return RESOLUTION_RANGES[
             _validate.choice("resolution", resolution, tuple(RESOLUTION_RANGES))
@@ -107,9 +99,10 @@ class GalCubeCraft:
         or ``None`` for 1 to 3.
     n_cubes : int
         Number of cubes, >= 1.
-    resolution : {'all', 'resolved', 'unresolved'} or float
+    resolution : {'all', 'resolved', 'unresolved', 'visualise'} or float
         ``r = R_e / (bmin / 2)``: drawn log-uniformly in [0.25, 4], [1, 4] or [0.25, 1],
-        or fixed to the given number.
+        fixed to the given number, or 0.1.2's 'visualise': 0.3, 1.2, 2, 3, 5 for cubes
+        1-5 (cycled beyond; the original stopped at five).
     offset_gals : float
         Satellites are placed within this many pixels of the primary in x, y and depth
         (a depth offset becomes a Hubble-flow velocity).
@@ -148,9 +141,9 @@ class GalCubeCraft:
         :attr:`original_units_per_jy_beam`).  Cubes, clean and per-galaxy cubes and the
         noise rms are scaled; saved ``.npy`` sidecars record the factor.
     diffuse_params : dict, optional
-        1.2.1's switch for diffuse emission (halo, bridges, tails).  ``None`` or
-        ``{'enabled': False}`` (the seed's disks alone) are accepted; enabling it raises
-        ``NotImplementedError``: those components are not rendered yet.
+        1.2.1's diffuse emission (halo, bridges, tails; :mod:`GalCubeCraft.model.diffuse`):
+        a dict is merged into 1.2.1's defaults and switches it on unless it says
+        ``'enabled': False``; ``None`` (default): off, as the seed documents none.
 
     Attributes
     ----------
@@ -192,7 +185,8 @@ class GalCubeCraft:
     ) -> None:
         n_gals_range = _check_n_gals(n_gals)
         self.units = _validate.choice("units", units, UNITS)
-        self.diffuse_params = _check_diffuse_params(diffuse_params)
+        diffuse = DiffuseParams.from_dict(diffuse_params)
+        self.diffuse_params = diffuse.to_dict()
         self.n_cubes = _validate.integer("n_cubes", n_cubes, low=1)
         resolution_range = _check_resolution(resolution)
         self.resolution = resolution if isinstance(resolution, str) else resolution_range[0]
@@ -230,8 +224,10 @@ class GalCubeCraft:
             n_gals=n_gals_range,
             offset_gals=self.offset_gals,
             resolution=resolution_range,
+            resolution_cycle=VISUALISE_RESOLUTIONS if resolution == "visualise" else None,
             peak_snr=None if self.peak_snr is None else (self.peak_snr, self.peak_snr),
             orientation="tilts",
+            diffuse=diffuse,
         )
         if n_sersic is not None:
             self.spec = self.spec.replace(n_sersic=(float(n_sersic), float(n_sersic)))
@@ -363,7 +359,7 @@ class GalCubeCraft:
             "v_0": np.asarray(draw.v_0_kms),
             "v_sys": np.asarray([g.v_sys_kms for g in draw.galaxies]),
             "systemic_vels": np.asarray([g.v_sys_kms for g in draw.galaxies]),
-            "diffuse_emission": False,
+            "diffuse_emission": bool(self.spec.diffuse.enabled),
             "line_flux": np.asarray([g.line_flux for g in draw.galaxies]),
             "bunit": "original" if self.units == "original" else "Jy/beam",
             "seed": self.seed,
@@ -462,6 +458,8 @@ class GalCubeCraft:
                 params["path"] = str(path)
             # 1.2.1's truth: each galaxy's beam-convolved cube (not in the sidecar: large).
             params["per_galaxy_cubes"] = products.galaxy_clean * scale
+            if products.diffuse_clean is not None:
+                params["diffuse_cube"] = products.diffuse_clean * scale
             self.results.append((cube, params))
             self.clean_cubes.append(clean)
             bar.update(1)

@@ -27,11 +27,13 @@ from .budget import check_memory
 from .cube import Cube
 from .instrument.noise import noise_cube
 from .instrument.observe import apply_instrument
+from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
 from .moments import moments
 from .observation import Observation
 from .pipeline import as_galaxy_list, check_scene, check_velocity_grids, render_galaxy_into
 from .priors import CubeDraw, draw_scene
+from .renderer.blobs import render_blobs_into
 from .renderer.settings import RenderSettings
 from .spec import DatasetSpec
 
@@ -87,7 +89,8 @@ class CubeProducts:
     model : Cube
         The intrinsic sky, Jy/pixel (float64).
     clean : Cube
-        Observed, noiseless (float32); the sum of ``galaxy_clean``.
+        Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
+        ``diffuse_clean`` when there is diffuse emission).
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
@@ -96,6 +99,9 @@ class CubeProducts:
         Moment 0 of the model (Jy/pixel km/s), float32.
     velocity_field : numpy.ndarray
         Intensity-weighted velocity of the model (km/s; NaN off-source), float32.
+    diffuse_clean : numpy.ndarray or None
+        ``(n_chan, ny, nx)`` float32: the diffuse components observed alone (part of
+        ``clean``, not of ``galaxy_clean``); None without them.
     """
 
     model: Cube
@@ -104,6 +110,7 @@ class CubeProducts:
     galaxy_clean: np.ndarray
     moment0: np.ndarray
     velocity_field: np.ndarray
+    diffuse_clean: np.ndarray | None = None
 
     @property
     def noise_rms(self) -> float:
@@ -117,6 +124,7 @@ def make_cubes(
     settings: RenderSettings | None = None,
     noise: NoiseModel | None = None,
     noise_rng: np.random.Generator | None = None,
+    diffuse: DiffuseComponents | None = None,
 ) -> CubeProducts:
     """Render, observe and (optionally) add noise: the one cube factory.
 
@@ -132,6 +140,8 @@ def make_cubes(
         Noise to add; ``None`` for noiseless cubes.
     noise_rng : numpy.random.Generator, optional
         Source of the noise (required with ``noise``).
+    diffuse : DiffuseComponents, optional
+        Halo, bridges and tails (:mod:`GalCubeCraft.model.diffuse`) added to the scene.
 
     Returns
     -------
@@ -158,6 +168,16 @@ def make_cubes(
         model += one
         galaxy_clean[k] = apply_instrument(one, observation)
     clean = galaxy_clean.sum(axis=0, dtype=np.float32)
+    diffuse_clean = None
+    if diffuse is not None:
+        one.fill(0.0)
+        if diffuse.halo is not None:
+            render_galaxy_into(one, diffuse.halo, observation, settings)
+        for blobs in diffuse.blobs:
+            render_blobs_into(one, blobs, observation)
+        model += one
+        diffuse_clean = apply_instrument(one, observation)
+        clean += diffuse_clean
     sources = tuple(galaxy_list)
     model_cube = Cube(model, observation, kind="model", galaxies=sources)
     clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
@@ -181,6 +201,7 @@ def make_cubes(
         galaxy_clean=galaxy_clean,
         moment0=truth.m0.astype(np.float32),
         velocity_field=truth.m1.astype(np.float32),
+        diffuse_clean=diffuse_clean,
     )
 
 
@@ -209,5 +230,6 @@ def make_indexed_cube(
         settings,
         noise,
         cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,
+        draw.diffuse,
     )
     return IndexedCube(index=index, draw=draw, products=products)

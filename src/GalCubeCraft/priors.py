@@ -15,6 +15,7 @@ import numpy as np
 
 from ._random import cube_generator
 from .cosmology import hubble_flow_kms
+from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
 from .model.galaxy import Galaxy
 from .model.rotation import MilkyWayRotationCurve
 from .spec import DatasetSpec
@@ -54,6 +55,7 @@ class CubeDraw:
     v_0_kms: list[float] = field(default_factory=list)
     centres_px: list[tuple[int, int, int]] = field(default_factory=list)
     galaxies: list[Galaxy] = field(default_factory=list)
+    diffuse: DiffuseComponents | None = None
 
     @property
     def centre_indices(self) -> list[tuple[int, int, int]]:
@@ -126,6 +128,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     count = int(rng.integers(low_count, high_count + 1))
     low, high = spec.resolution
     r = float(math.exp(rng.uniform(math.log(low), math.log(high))))
+    if spec.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
+        r = spec.resolution_cycle[index % len(spec.resolution_cycle)]
     r_e_px = r * spec.beam.bmin_px / 2.0
     r_e_kpc = _uniform(rng, spec.r_e_kpc)
     pixel_kpc = r_e_kpc / r_e_px
@@ -186,4 +190,18 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.galaxies.append(galaxy)
     if spec.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.peak_snr)
+    if spec.diffuse.enabled:
+        # Drawn last, from the same generator: switching diffuse emission on leaves the
+        # galaxies' draws unchanged.
+        source = DiffuseSource(
+            centres_px=np.asarray(draw.centres_px, dtype=float),
+            s_e=np.asarray(draw.s_e),
+            r_e_px=np.asarray(draw.r_e_px),
+            h_z_px=np.asarray(draw.h_z_kpc) / pixel_kpc,
+            v_sys_kms=np.asarray([g.v_sys_kms for g in draw.galaxies]),
+            primary=draw.galaxies[0],
+            pixel_kpc=pixel_kpc,
+            grid_size=spec.grid_size,
+        )
+        draw.diffuse = draw_diffuse(spec.diffuse, source, rng)
     return draw

@@ -30,6 +30,7 @@ from typing import Any
 
 from . import _validate
 from .beam import Beam
+from .model.diffuse import DiffuseParams
 from .observation import LINE_SPREADS, AngularScale, Observation, SpectralAxis
 
 Range = tuple[float, float]
@@ -89,6 +90,14 @@ class DatasetSpec:
         same ranges; the inclination ``arccos |cos a cos b|`` and the sky PA follow
         exactly (:func:`GalCubeCraft.priors.tilts_to_inclination_pa`).  Satellites draw
         both angles in [-180, 180] either way.
+    resolution_cycle : tuple of floats, optional
+        Fixed resolutions given to cubes ``0, 1, 2, ...`` in turn (0.1.2's
+        ``resolution='visualise'`` is ``(0.3, 1.2, 2, 3, 5)``) instead of drawing them;
+        they must lie in ``resolution``.
+    diffuse : DiffuseParams or dict
+        1.2.1's diffuse emission (halo, bridges, tails;
+        :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
+        1.2.1's defaults and switches it on unless it says ``enabled = false``.
     """
 
     n_cubes: int = 16
@@ -112,10 +121,20 @@ class DatasetSpec:
     v_0_kms: Range = (200.0, 200.0)
     peak_snr: Range | None = (5.0, 50.0)
     orientation: str = "inclination_pa"
+    diffuse: DiffuseParams = DiffuseParams()
+    resolution_cycle: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""
         _validate.choice("orientation", self.orientation, ORIENTATIONS)
+        object.__setattr__(self, "diffuse", DiffuseParams.from_dict(self.diffuse))
+        if self.resolution_cycle is not None:
+            cycle = tuple(float(r) for r in _validate.real_sequence(
+                "resolution_cycle", self.resolution_cycle, len(self.resolution_cycle)
+            ))  # fmt: skip
+            if not cycle:
+                raise ValueError("resolution_cycle must hold at least one value")
+            object.__setattr__(self, "resolution_cycle", cycle)
         _validate.integer("n_cubes", self.n_cubes, low=1)
         _validate.integer("seed", self.seed, low=0)
         _validate.integer("grid_size", self.grid_size, low=8)
@@ -142,6 +161,13 @@ class DatasetSpec:
             _validate.real(f"{name}[0]", lo, low=low, high=high)
             _validate.real(f"{name}[1]", hi, low=low, high=high)
             object.__setattr__(self, name, (lo, hi))
+        if self.resolution_cycle is not None:
+            low, high = self.resolution
+            if not all(low <= r <= high for r in self.resolution_cycle):
+                raise ValueError(
+                    f"resolution_cycle {self.resolution_cycle} must lie in resolution "
+                    f"{self.resolution}"
+                )
         self._check_grid_fits()
 
     def _check_grid_fits(self) -> None:
@@ -205,8 +231,9 @@ class DatasetSpec:
         if unknown:
             raise ValueError(f"unknown dataset spec key(s) {unknown}; known keys: {sorted(known)}")
         cleaned = dict(values)
-        if isinstance(cleaned.get("peak_snr"), str) and cleaned["peak_snr"].lower() == "none":
-            cleaned["peak_snr"] = None
+        for key in ("peak_snr", "resolution_cycle"):
+            if isinstance(cleaned.get(key), str) and cleaned[key].lower() == "none":
+                cleaned[key] = None
         return cls(**cleaned)
 
     @classmethod
@@ -255,6 +282,11 @@ def _as_range(name: str, value: Any) -> tuple[float, float]:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, DiffuseParams):
+        items = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.to_dict().items())
+        return "{ " + items + " }"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Beam):
         return _toml_value((value.bmaj_px, value.bmin_px, value.bpa_deg))
     if value is None:

@@ -41,7 +41,17 @@ ARRAY_UNITS: dict[str, str | None] = {
 }
 """The unit of each array (astropy spelling): FITS stores write it as ``BUNIT``."""
 
-GLOBAL_COLUMNS = ("n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr")
+GLOBAL_COLUMNS = (
+    "n_gals",
+    "pixel_kpc",
+    "resolution",
+    "noise_rms",
+    "peak_snr",
+    "halo_flux",
+    "bridge_flux",
+    "tail_flux",
+)
+"""Per-cube columns; the diffuse components' line fluxes (Jy km/s) are 0 without them."""
 GALAXY_COLUMNS = (
     "r_e_kpc",
     "n_sersic",
@@ -92,7 +102,8 @@ class Item:
     """One item: its index and its named arrays (:data:`ARRAY_NAMES`).
 
     ``noisy`` and ``clean`` are in Jy/beam; ``galaxy_clean`` holds each galaxy observed
-    alone (their sum is ``clean``); ``moment0`` (Jy/pixel km/s) and ``velocity_field``
+    alone (their sum is ``clean`` less any diffuse emission, whose line fluxes are in
+    ``params``); ``moment0`` (Jy/pixel km/s) and ``velocity_field``
     (km/s, NaN off-source) come from the intrinsic, unconvolved model;
     ``galaxy_centre_px`` are 0-based ``(x, y)`` pixel coordinates of each galaxy's
     centre and ``galaxy_vsys_kms`` its systemic velocity; ``params`` is a row of the
@@ -149,8 +160,13 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
     arrays["galaxy_centre_px"][:n] = [(c[0], c[1]) for c in draw.centres_px]
     arrays["galaxy_vsys_kms"][:n] = [g.v_sys_kms for g in draw.galaxies]
     params = arrays["params"]
+    diffuse = draw.diffuse
+    halo_flux = diffuse.halo.line_flux if diffuse is not None and diffuse.halo else 0.0
+    bridge_flux = sum(b.total_flux for b in diffuse.bridges) if diffuse is not None else 0.0
+    tail_flux = sum(t.total_flux for t in diffuse.tails) if diffuse is not None else 0.0
     params[: len(GLOBAL_COLUMNS)] = [
-        n, draw.pixel_kpc, draw.resolution, products.noise_rms, draw.peak_snr
+        n, draw.pixel_kpc, draw.resolution, products.noise_rms, draw.peak_snr, halo_flux,
+        bridge_flux, tail_flux,
     ]  # fmt: skip
     for k, (galaxy, v_0) in enumerate(zip(draw.galaxies, draw.v_0_kms, strict=True)):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)

@@ -27,7 +27,7 @@ import numpy as np
 from ..spec import DatasetSpec
 from .items import Item
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: diffuse-emission flux columns in the parameter table
 STORES: dict[str, str] = {
     "zarr": "GalCubeCraft.datasets.zarr_store:ZarrStore",
     "hdf5": "GalCubeCraft.datasets.hdf5_store:HDF5Store",
