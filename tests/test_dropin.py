@@ -94,6 +94,16 @@ assert positions.shape == (2, 3) and positions.dtype.kind == 'i'
 assert per_galaxy.shape == (2,) + cube.shape and n_sat == 1 and bmaj == 4.0
 assert np.allclose(hz_px, g.all_hz[0])
 """,
+    "diffuse_emission_1_2_1": """
+import numpy as np
+from GalCubeCraft import GalCubeCraft
+g = GalCubeCraft(n_gals=2, n_cubes=1, grid_size=40, n_spectral_slices=16, seed=3, save=False,
+                 diffuse_params={'enabled': True, 'tail_curvature': 0.3})
+cube, params = g.generate_cubes()[0]
+assert params['diffuse_emission'] and g.diffuse_params['tail_curvature'] == 0.3
+assert np.allclose(params['per_galaxy_cubes'].sum(0) + params['diffuse_cube'], cube,
+                   atol=1e-6 * cube.max())
+""",
     "physical_units_1_2_1": """
 import numpy as np
 import GalCubeCraft
