@@ -95,7 +95,49 @@ def cold_start() -> tuple[float, float]:
     return runs[0], runs[1]
 
 
+def kinms_comparison(repeats: int = 5) -> tuple[float, float] | None:
+    """Return (our ms, KinMS ms) for the same 40x125x125 disk, or None without KinMS.
+
+    KinMS 3 (``pip install -e ".[bench]"``) with its defaults (cloud count, seed) renders
+    the same exponential disk, rotation curve, dispersion, thickness, beam and channels.
+    """
+    try:
+        from kinms import KinMS
+    except ImportError:
+        return None
+    import numpy as np
+
+    galaxies, obs = scene(1, 125)
+    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0))
+    galaxy = galaxies[0]
+    cell = obs.pixel_kpc  # KinMS takes any length unit: kpc here, as ours
+    radii = np.linspace(0.0, 8.0 * galaxy.r_e_kpc, 500)
+    model = KinMS(125 * cell, 125 * cell, 1200.0, cellSize=cell, dv=30.0,
+                  beamSize=[4 * cell, 4 * cell, 0.0])  # fmt: skip
+    arguments = dict(inc=galaxy.inclination_deg, posAng=galaxy.pa_deg,
+                     gasSigma=galaxy.sigma_kms, diskThick=galaxy.h_z_kpc,
+                     sbProf=np.exp(-1.678 * radii / galaxy.r_e_kpc), sbRad=radii,
+                     velRad=radii, velProf=np.asarray(galaxy.rotation_curve(radii)),
+                     intFlux=1.0)  # fmt: skip
+    ours, theirs = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        observe(render(galaxies, obs))
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        model.model_cube(**arguments)
+        theirs.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(ours), 1e3 * statistics.median(theirs)
+
+
 def main() -> None:
+    compared = kinms_comparison()
+    if compared is None:
+        print('KinMS not installed (pip install -e ".[bench]"): no comparison')
+    else:
+        ours, theirs = compared
+        print(f"40x125x125, one disk, same process: ours {ours:.1f} ms, KinMS (defaults) "
+              f"{theirs:.1f} ms, ratio {ours / theirs:.3f}")  # fmt: skip
     compiled, cached = cold_start()
     print(f"first cube in a new process: {compiled:.2f} s compiling the kernels, "
           f"{cached:.2f} s with them cached (import included)")  # fmt: skip
