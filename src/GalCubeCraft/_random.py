@@ -11,6 +11,8 @@ import numpy as np
 
 NOISE_STREAM = 1
 """The sub-stream of a cube's generator that its noise is drawn from."""
+FLOWS_STREAM = 2
+"""The sub-stream its non-circular flows are drawn from (so they shift no other draw)."""
 
 
 def cube_generator(

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._random import cube_generator
+from ._random import FLOWS_STREAM, cube_generator
 from .cosmology import hubble_flow_kms
 from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
+from .model.flows import NonCircularFlows
 from .model.galaxy import Galaxy
 from .model.rotation import MilkyWayRotationCurve
 from .spec import DatasetSpec
@@ -111,6 +112,22 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     return float(rng.uniform(*bounds))
 
 
+def _with_flows(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+    """Return the galaxies with flows drawn from the cube's flow stream."""
+    import dataclasses
+
+    rng = cube_generator(spec.seed, index, FLOWS_STREAM)
+    flowing = []
+    for galaxy in galaxies:
+        radial = _uniform(rng, spec.radial_flow_kms)
+        bar = _uniform(rng, spec.bar_flow_kms)
+        angle = float(rng.uniform(0.0, 180.0))
+        flows = NonCircularFlows(radial_kms=radial, bar_tangential_kms=bar, bar_radial_kms=bar,
+                                 bar_angle_deg=angle)  # fmt: skip
+        flowing.append(dataclasses.replace(galaxy, flows=flows))
+    return flowing
+
+
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     """Draw cube ``index`` of ``spec`` the way the original does.
 
@@ -190,6 +207,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.galaxies.append(galaxy)
     if spec.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.peak_snr)
+    if spec.radial_flow_kms != (0.0, 0.0) or spec.bar_flow_kms != (0.0, 0.0):
+        draw.galaxies = _with_flows(spec, index, draw.galaxies)
     if spec.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.

@@ -45,6 +45,8 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "pa_deg": (-360.0, 360.0),
     "v_0_kms": (0.0, 1e3),
     "peak_snr": (1e-3, 1e6),
+    "radial_flow_kms": (-1e3, 1e3),
+    "bar_flow_kms": (0.0, 1e3),
 }
 
 
@@ -94,6 +96,11 @@ class DatasetSpec:
         Fixed resolutions given to cubes ``0, 1, 2, ...`` in turn (0.1.2's
         ``resolution='visualise'`` is ``(0.3, 1.2, 2, 3, 5)``) instead of drawing them;
         they must lie in ``resolution``.
+    radial_flow_kms, bar_flow_kms : tuple of 2 floats
+        Non-circular flows of every galaxy (:mod:`GalCubeCraft.model.flows`): a constant
+        radial velocity (negative: inflow) and a bisymmetric flow of equal tangential and
+        radial amplitude with a bar angle uniform in [0, 180) degrees, each drawn
+        uniformly from its range; ``(0, 0)`` (default) draws nothing.
     diffuse : DiffuseParams or dict
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
@@ -123,6 +130,8 @@ class DatasetSpec:
     orientation: str = "inclination_pa"
     diffuse: DiffuseParams = DiffuseParams()
     resolution_cycle: tuple[float, ...] | None = None
+    radial_flow_kms: Range = (0.0, 0.0)
+    bar_flow_kms: Range = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""

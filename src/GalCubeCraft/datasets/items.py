@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..factory import make_indexed_cube
+from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.rotation import MilkyWayRotationCurve
 from ..spec import DatasetSpec
@@ -65,6 +66,9 @@ GALAXY_COLUMNS = (
     "y_kpc",
     "v_sys_kms",
     "line_flux",
+    "v_rad_kms",
+    "v_bar_kms",
+    "bar_angle_deg",
 )
 
 
@@ -143,6 +147,14 @@ def check_item(arrays: Mapping[str, np.ndarray], expected: int, where: str, inde
         )
 
 
+def _flow_columns(galaxy: Galaxy) -> tuple[float, float, float]:
+    """Return (radial, bar amplitude, bar angle) of a galaxy's drawn flows (0 without)."""
+    flows = galaxy.flows
+    if flows is None or callable(flows.radial_kms) or callable(flows.bar_tangential_kms):
+        return (0.0, 0.0, 0.0)
+    return (float(flows.radial_kms), float(flows.bar_tangential_kms), flows.bar_angle_deg)
+
+
 def render_item(spec: DatasetSpec, index: int) -> Item:
     """Render item ``index`` of ``spec``; the same inputs give bit-identical outputs."""
     made = make_indexed_cube(spec, index)
@@ -173,7 +185,7 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
         params[start : start + len(GALAXY_COLUMNS)] = [
             galaxy.r_e_kpc, galaxy.n_sersic, galaxy.h_z_kpc, galaxy.s_e, galaxy.inclination_deg,
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
-            galaxy.line_flux,
+            galaxy.line_flux, *_flow_columns(galaxy),
         ]  # fmt: skip
     return Item(index=index, arrays=arrays)
 
@@ -198,6 +210,12 @@ def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
                 x_kpc=row["x_kpc"],
                 y_kpc=row["y_kpc"],
                 v_sys_kms=row["v_sys_kms"],
+                flows=NonCircularFlows(
+                    radial_kms=row["v_rad_kms"],
+                    bar_tangential_kms=row["v_bar_kms"],
+                    bar_radial_kms=row["v_bar_kms"],
+                    bar_angle_deg=row["bar_angle_deg"],
+                ),
             )  # fmt: skip
         )
     return galaxies

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
+from .flows import NonCircularFlows
 from .profiles import total_flux
 from .rotation import MilkyWayRotationCurve
 
@@ -44,6 +45,9 @@ class Galaxy:
         (row, north) axes, in kpc.
     v_sys_kms : float
         Systemic velocity (km/s), positive receding.
+    flows : NonCircularFlows, optional
+        Radial, bisymmetric and lopsided flows in the disk plane
+        (:mod:`GalCubeCraft.model.flows`); default none (circular rotation).
     """
 
     r_e_kpc: float
@@ -57,6 +61,7 @@ class Galaxy:
     x_kpc: float = 0.0
     y_kpc: float = 0.0
     v_sys_kms: float = 0.0
+    flows: NonCircularFlows | None = None
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
@@ -85,6 +90,9 @@ class Galaxy:
                 "rotation_curve must be a callable v(r_kpc) -> km/s; "
                 f"got {type(self.rotation_curve).__name__}"
             )
+        if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
+            kind = type(self.flows).__name__
+            raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")
 
     @classmethod
     def with_line_flux(cls, line_flux_jykms: float, **parameters: object) -> Galaxy:

@@ -101,7 +101,8 @@ def own_frame_samples(
         iy = np.floor((y + g.y0) / pixel_size + 0.5 * obs.ny).astype(np.int64)
         ix, iy = np.broadcast_arrays(ix, iy)
         inside = (ix >= 0) & (ix < obs.nx) & (iy >= 0) & (iy < obs.ny)
-        velocity = np.broadcast_to(g.los_velocity(x_d, np.broadcast_to(r, x_d.shape)), ix.shape)
+        radius = np.broadcast_to(r, x_d.shape)
+        velocity = np.broadcast_to(g.los_velocity(x_d, radius, y_d), ix.shape)
         # Each node stands for a patch of disk across which the velocity ramps: in
         # azimuth by v (R) sin(phi) sin(i) dphi and in radius by dv/dR cos(phi) sin(i) dR.
         dphi = 2.0 * math.pi / n_phi

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import inclination_trig
+from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
 
@@ -37,6 +38,7 @@ class DiskGeometry:
     sigma: float
     curve: Callable[[np.ndarray], np.ndarray]
     line_flux: float
+    flows: NonCircularFlows | None = None
 
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy, lost_fraction: float) -> DiskGeometry:
@@ -62,6 +64,7 @@ class DiskGeometry:
             sigma=float(galaxy.sigma_kms),
             curve=galaxy.rotation_curve,  # type: ignore[arg-type]
             line_flux=float(galaxy.line_flux),
+            flows=None if galaxy.flows is None or galaxy.flows.is_zero else galaxy.flows,
         )
 
     @property
@@ -75,11 +78,20 @@ class DiskGeometry:
             -self.b_n * (np.power(r / self.r_e, self.inv_n) - 1.0) - np.abs(z) / self.h_z
         )
 
-    def los_velocity(self, a: np.ndarray, r: np.ndarray) -> np.ndarray:
-        """Return the line-of-sight velocity at major-axis coordinate ``a`` and radius ``r``.
+    def los_velocity(self, a: np.ndarray, r: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """Return the line-of-sight velocity at in-plane ``(x = a, y)`` and radius ``r``.
 
-        ``v_sys + v_c(R) (a / R) sin i``; zero rotation on the axis itself.
+        ``v_sys + v_c(R) (a / R) sin i``; zero rotation on the axis itself.  With
+        non-circular flows (:mod:`GalCubeCraft.model.flows`) their terms are added, which
+        need ``y`` (toward the far side) for the azimuth.
         """
         with np.errstate(invalid="ignore", divide="ignore"):
             cos_theta = np.where(r > 0.0, a / r, 0.0)
-        return self.v_sys + self.curve(r) * cos_theta * self.sin_i
+        circular = self.v_sys + self.curve(r) * cos_theta * self.sin_i
+        if self.flows is None:
+            return circular
+        if y is None:
+            raise ValueError("non-circular flows need the in-plane y of every sample")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sin_theta = np.where(r > 0.0, y / r, 0.0)
+        return circular + self.flows.projected(r, cos_theta, sin_theta) * self.sin_i

@@ -90,10 +90,14 @@ class LosSamples:
         line's surface brightness.
     radius : numpy.ndarray
         Disk radius of each sample (kpc), for the velocity field.
+    y_disk : numpy.ndarray or None
+        In-plane coordinate of each sample toward the far side (kpc), when asked for
+        (non-circular flows need the azimuth, not only the radius).
     """
 
     flux: np.ndarray
     radius: np.ndarray
+    y_disk: np.ndarray | None = None
 
 
 def los_samples(
@@ -103,6 +107,7 @@ def los_samples(
     nodes: np.ndarray,
     weights: np.ndarray,
     panels: int = 3,
+    want_y: bool = False,
 ) -> LosSamples:
     """Return the emission samples along each sight line.
 
@@ -128,6 +133,8 @@ def los_samples(
         Gauss-Legendre rule on ``[0, 1]``.
     panels : int
         Panels per piece.
+    want_y : bool
+        Also return each sample's in-plane ``y`` (for non-circular flows).
 
     Returns
     -------
@@ -140,6 +147,7 @@ def los_samples(
     shape = (a.shape[0], PIECES * panels * nodes.shape[0])
     flux = np.empty(shape, dtype=np.float32)
     radius = np.empty(shape, dtype=np.float32)
+    y_disk = np.empty(shape if want_y else (0, 0), dtype=np.float32)
     los_kernel(
         np.ascontiguousarray(a, dtype=np.float32),
         np.ascontiguousarray(b, dtype=np.float32),
@@ -149,5 +157,6 @@ def los_samples(
         fractions.astype(np.float32),
         flux,
         radius,
+        y_disk,
     )
-    return LosSamples(flux, radius)
+    return LosSamples(flux, radius, y_disk if want_y else None)

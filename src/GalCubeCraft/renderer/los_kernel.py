@@ -37,8 +37,8 @@ def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _exponent(
     a: np.float32, b: np.float32, s: np.float32, c: tuple
-) -> tuple[np.float32, np.float32]:
-    """Return ``(log(emissivity / s_e), radius)`` at depth ``s`` on the sight line ``(a, b)``.
+) -> tuple[np.float32, np.float32, np.float32]:
+    """Return ``(log(emissivity / s_e), radius, y_disk)`` at depth ``s`` on sight line ``(a, b)``.
 
     ``c`` holds the galaxy's constants as scalars (see :func:`_scalars`): scalars, not
     array loads, so LLVM knows they do not change inside a loop (and needs no runtime
@@ -49,7 +49,7 @@ def _exponent(
     z = -b * sin_i + s * cos_i
     radius = np.sqrt(a * a + y * y)
     exponent = -b_n * (_radial_power(radius * inv_r_e, inv_n) - _ONE) - abs(z) * inv_h_z
-    return exponent, radius
+    return exponent, radius, y
 
 
 @njit(cache=True, nogil=True)
@@ -74,7 +74,7 @@ def _log_emissivities(
     """
     log_s_e = c[7]
     for q in range(n):
-        exponent, _ = _exponent(a[q], b[q], s[q], c)
+        exponent, _, _ = _exponent(a[q], b[q], s[q], c)
         out[q] = max(log_s_e + exponent, _LOG_FLOOR)
 
 
@@ -155,8 +155,12 @@ def los_kernel(
     fractions: np.ndarray,
     flux: np.ndarray,
     radius: np.ndarray,
+    y_disk: np.ndarray,
 ) -> None:
-    """Fill ``flux`` and ``radius`` of ``m`` sight lines, each of shape ``(m, 7 * panels * nodes)``.
+    """Fill ``flux``, ``radius`` (and ``y_disk``) of ``m`` sight lines, ``(m, 7 panels nodes)``.
+
+    ``y_disk``, the in-plane coordinate toward the far side (for non-circular flows), is
+    filled only when it has ``m`` rows; pass a ``(0, 0)`` array otherwise.
 
     A row holds its pieces, each cut into panels, each holding the nodes.  ``fractions``
     are the panel edges along a piece, ``(k / panels) ** n``.  Sight lines go through
@@ -177,7 +181,8 @@ def los_kernel(
     params = np.empty((5, size), dtype=np.float32)
     where = np.empty((3, size), dtype=np.float32)
     logs = np.empty((3, size), dtype=np.float32)
-    samples = np.empty((2, n_nodes, size), dtype=np.float32)
+    want_y = y_disk.shape[0] == m
+    samples = np.empty((3 if want_y else 2, n_nodes, size), dtype=np.float32)
     for first in range(0, m, lines_per_chunk):
         count = min(lines_per_chunk, m - first)
         n = count * per_line
@@ -202,6 +207,8 @@ def los_kernel(
                 for k in range(n_nodes):
                     flux[line, column] = samples[0, k, q]
                     radius[line, column] = samples[1, k, q]
+                    if want_y:
+                        y_disk[line, column] = samples[2, k, q]
                     column += 1
                 q += 1
 
@@ -268,18 +275,21 @@ def _node_samples(
     samples: np.ndarray,
     k: int,
 ) -> None:
-    """Fill ``samples[:, k, :n]`` (flux, radius) at node ``u`` (weight ``w``) of each panel.
+    """Fill ``samples[:, k, :n]`` (flux, radius, and y_disk when it has 3 rows) at node ``u``.
 
     The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
     (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
     """
     s_e = e[0]
+    with_y = samples.shape[0] > 2
     for q in range(n):
         growth = params[3, q]
         kappa = params[2, q]
         t = -log1p32(-u * growth) / kappa
         jacobian = growth / (kappa * (_ONE - u * growth))
         s = params[0, q] + params[1, q] * t
-        exponent, r = _exponent(work[0, q], work[1, q], s, e)
+        exponent, r, y = _exponent(work[0, q], work[1, q], s, e)
         samples[0, k, q] = (s_e * exp32(exponent)) * ((w * jacobian) * params[4, q])
         samples[1, k, q] = r
+        if with_y:
+            samples[2, k, q] = y

@@ -126,8 +126,8 @@ def _sight_lines(
 ) -> _SightLines:
     """Return the sight lines at sky offsets ``x, y`` (kpc from the galaxy's centre)."""
     a, b = sky_to_major_minor(x, y, g.pa_deg)
-    samples = los_samples(a, b, g, *rule, panels=panels)
-    velocity = g.los_velocity(a.astype(np.float32)[:, None], samples.radius)
+    samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.flows is not None)
+    velocity = g.los_velocity(a.astype(np.float32)[:, None], samples.radius, samples.y_disk)
     return _SightLines(brightness=samples.flux.sum(axis=1), flux=samples.flux, velocity=velocity)
 
 

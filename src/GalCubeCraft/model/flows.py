@@ -1,0 +1,96 @@
+"""Non-circular flows in the disk plane: radial, bisymmetric (bar-like) and lopsided.
+
+With ``theta`` the azimuth in the disk plane from the receding major axis (toward the far
+side: ``sin theta > 0`` there), the line-of-sight velocity of a point at radius ``R`` is
+(Spekkens & Sellwood 2007, their eq. 5 and its m = 1 analogue)::
+
+    v = v_sys + sin i [ v_c cos(theta) + v_r sin(theta)
+                        - v_2t cos(2 theta_b) cos(theta) - v_2r sin(2 theta_b) sin(theta)
+                        + v_1t cos(theta_1) cos(theta) + v_1r sin(theta_1) sin(theta) ]
+
+``theta_b = theta - bar_angle`` and ``theta_1 = theta - lopsided_angle``.  Radial
+velocities are positive outward: inflow (``v_r < 0``) is redshifted on the near side of
+the disk (``sin theta < 0``), as kinematic fitters (3D-Barolo's VRAD, KinMS) take it.
+Every amplitude is a number or a callable of ``R`` (kpc), like a rotation curve.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _validate
+
+Amplitude = float | Callable[[np.ndarray], np.ndarray]
+_AMPLITUDES = ("radial_kms", "bar_tangential_kms", "bar_radial_kms",
+               "lopsided_tangential_kms", "lopsided_radial_kms")  # fmt: skip
+
+
+def _evaluate(amplitude: Amplitude, radius: np.ndarray) -> np.ndarray | float:
+    return amplitude(radius) if callable(amplitude) else amplitude
+
+
+@dataclass(frozen=True)
+class NonCircularFlows:
+    """The non-circular part of a disk's velocity field (all zero by default).
+
+    Parameters
+    ----------
+    radial_kms : float or callable
+        ``v_r(R)``, positive outward.
+    bar_tangential_kms, bar_radial_kms : float or callable
+        ``v_2t(R)``, ``v_2r(R)``: the bisymmetric (m = 2) flow.
+    bar_angle_deg : float
+        The bar's major axis in the disk plane, from the receding major axis toward the
+        far side (degrees).
+    lopsided_tangential_kms, lopsided_radial_kms : float or callable
+        ``v_1t(R)``, ``v_1r(R)``: the lopsided (m = 1) flow.
+    lopsided_angle_deg : float
+        Its phase, measured as ``bar_angle_deg``.
+    """
+
+    radial_kms: Amplitude = 0.0
+    bar_tangential_kms: Amplitude = 0.0
+    bar_radial_kms: Amplitude = 0.0
+    bar_angle_deg: float = 0.0
+    lopsided_tangential_kms: Amplitude = 0.0
+    lopsided_radial_kms: Amplitude = 0.0
+    lopsided_angle_deg: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Check the amplitudes (numbers or callables) and the angles."""
+        for name in _AMPLITUDES:
+            value = getattr(self, name)
+            if not callable(value):
+                object.__setattr__(self, name, _validate.real(name, value))
+        for name in ("bar_angle_deg", "lopsided_angle_deg"):
+            object.__setattr__(self, name, _validate.real(name, getattr(self, name)))
+
+    @property
+    def is_zero(self) -> bool:
+        """True when every amplitude is the number 0 (the disk rotates circularly)."""
+        return all(not callable(getattr(self, n)) and getattr(self, n) == 0.0 for n in _AMPLITUDES)
+
+    def projected(
+        self, radius: np.ndarray, cos_theta: np.ndarray, sin_theta: np.ndarray
+    ) -> np.ndarray:
+        """Return the non-circular terms of the bracket above (times ``sin i`` later)."""
+        bar = math.radians(self.bar_angle_deg)
+        lop = math.radians(self.lopsided_angle_deg)
+        # cos(2 (theta - b)) and sin(2 (theta - b)) from cos/sin theta, no arctan.
+        cos2 = cos_theta * cos_theta - sin_theta * sin_theta
+        sin2 = 2.0 * sin_theta * cos_theta
+        cos2b = cos2 * math.cos(2 * bar) + sin2 * math.sin(2 * bar)
+        sin2b = sin2 * math.cos(2 * bar) - cos2 * math.sin(2 * bar)
+        cos1 = cos_theta * math.cos(lop) + sin_theta * math.sin(lop)
+        sin1 = sin_theta * math.cos(lop) - cos_theta * math.sin(lop)
+        return (
+            _evaluate(self.radial_kms, radius) * sin_theta
+            - _evaluate(self.bar_tangential_kms, radius) * cos2b * cos_theta
+            - _evaluate(self.bar_radial_kms, radius) * sin2b * sin_theta
+            + _evaluate(self.lopsided_tangential_kms, radius) * cos1 * cos_theta
+            + _evaluate(self.lopsided_radial_kms, radius) * sin1 * sin_theta
+        )
