@@ -48,6 +48,12 @@ class Galaxy:
     flows : NonCircularFlows, optional
         Radial, bisymmetric and lopsided flows in the disk plane
         (:mod:`GalCubeCraft.model.flows`); default none (circular rotation).
+    dispersion_profile : callable, optional
+        ``sigma(r_kpc) -> km/s``: a line width that varies with radius, used instead of
+        ``sigma_kms``.
+    asymmetric_drift : bool
+        Rotate at ``v_rot`` below ``v_circ`` by the pressure support of the dispersion
+        (:mod:`GalCubeCraft.model.drift`); default False.
     """
 
     r_e_kpc: float
@@ -62,6 +68,8 @@ class Galaxy:
     y_kpc: float = 0.0
     v_sys_kms: float = 0.0
     flows: NonCircularFlows | None = None
+    dispersion_profile: Callable[[np.ndarray], np.ndarray] | None = None
+    asymmetric_drift: bool = False
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
@@ -90,6 +98,12 @@ class Galaxy:
                 "rotation_curve must be a callable v(r_kpc) -> km/s; "
                 f"got {type(self.rotation_curve).__name__}"
             )
+        if self.dispersion_profile is not None and not callable(self.dispersion_profile):
+            kind = type(self.dispersion_profile).__name__
+            raise TypeError(f"dispersion_profile must be a callable sigma(r_kpc); got {kind}")
+        object.__setattr__(
+            self, "asymmetric_drift", _validate.boolean("asymmetric_drift", self.asymmetric_drift)
+        )
         if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
             kind = type(self.flows).__name__
             raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")

@@ -109,6 +109,8 @@ def own_frame_samples(
         ramp_phi = v_c[start : start + _CHUNK_RINGS, None, None] * sin_phi[None, :, None] * dphi
         ramp_r = (dv_dr * dr)[start : start + _CHUNK_RINGS, None, None] * cos_phi[None, :, None]
         variance = np.broadcast_to((ramp_phi**2 + ramp_r**2) * (g.sin_i**2 / 12.0), ix.shape)
+        if g.sigma_profile is not None:  # a line width that varies with radius
+            variance = variance + np.broadcast_to(g.extra_variance(radius), ix.shape)
         yield (
             (iy * obs.nx + ix)[inside],
             np.broadcast_to(flux, ix.shape)[inside],

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import inclination_trig
+from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
@@ -39,11 +40,27 @@ class DiskGeometry:
     curve: Callable[[np.ndarray], np.ndarray]
     line_flux: float
     flows: NonCircularFlows | None = None
+    sigma_profile: Callable[[np.ndarray], np.ndarray] | None = None
 
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy, lost_fraction: float) -> DiskGeometry:
-        """Reduce ``galaxy`` to floats, truncating at ``lost_fraction`` of its light."""
+        """Reduce ``galaxy`` to floats, truncating at ``lost_fraction`` of its light.
+
+        A radial dispersion profile sets ``sigma`` to its least value over the disk (the
+        channel response's width); each sample adds the rest as variance
+        (:meth:`extra_variance`).  With asymmetric drift the curve is the rotation
+        speed, :func:`~GalCubeCraft.model.drift.drifted_curve`.
+        """
         cos_i, sin_i = inclination_trig(galaxy.inclination_deg)
+        r_max = float(sersic_truncation_radius(galaxy.r_e_kpc, galaxy.n_sersic, lost_fraction))
+        sigma = float(galaxy.sigma_kms)
+        profile = galaxy.dispersion_profile
+        if profile is not None:
+            radii = np.linspace(0.0, r_max, 1025)
+            sigma = float(np.min(np.asarray(profile(radii), dtype=float)))
+        curve = galaxy.rotation_curve
+        if galaxy.asymmetric_drift:
+            curve = drifted_curve(galaxy)
         # Plain Python floats throughout: a NumPy float64 scalar would promote the
         # renderer's float32 sample arrays to float64 (NEP 50), changing results with the
         # type of the inputs rather than their values.
@@ -56,15 +73,16 @@ class DiskGeometry:
             cos_i=float(cos_i),
             sin_i=float(sin_i),
             pa_deg=float(galaxy.pa_deg),
-            r_max=float(sersic_truncation_radius(galaxy.r_e_kpc, galaxy.n_sersic, lost_fraction)),
+            r_max=r_max,
             z_max=float(galaxy.h_z_kpc * math.log(1.0 / lost_fraction)),
             x0=float(galaxy.x_kpc),
             y0=float(galaxy.y_kpc),
             v_sys=float(galaxy.v_sys_kms),
-            sigma=float(galaxy.sigma_kms),
-            curve=galaxy.rotation_curve,  # type: ignore[arg-type]
+            sigma=sigma,
+            curve=curve,  # type: ignore[arg-type]
             line_flux=float(galaxy.line_flux),
             flows=None if galaxy.flows is None or galaxy.flows.is_zero else galaxy.flows,
+            sigma_profile=profile,
         )
 
     @property
@@ -77,6 +95,15 @@ class DiskGeometry:
         return self.s_e * np.exp(
             -self.b_n * (np.power(r / self.r_e, self.inv_n) - 1.0) - np.abs(z) / self.h_z
         )
+
+    def extra_variance(self, r: np.ndarray) -> np.ndarray:
+        """Return ``sigma(R)^2 - sigma^2`` (km/s)^2 at radii ``r`` (float32, >= 0).
+
+        The line width beyond the channel response's, added to each sample's variance.
+        """
+        assert self.sigma_profile is not None
+        profile = np.asarray(self.sigma_profile(r), dtype=np.float32)
+        return np.maximum(profile * profile - np.float32(self.sigma * self.sigma), 0.0)
 
     def los_velocity(self, a: np.ndarray, r: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         """Return the line-of-sight velocity at in-plane ``(x = a, y)`` and radius ``r``.

@@ -98,6 +98,7 @@ class _SightLines:
     brightness: np.ndarray  # (m,) flux per unit sky area
     flux: np.ndarray  # (m, L)
     velocity: np.ndarray  # (m, L)
+    extra_variance: np.ndarray | None = None  # (m, L): sigma(R)^2 - sigma_0^2, if it varies
 
     def velocity_moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each sight line's flux-weighted mean velocity and variance (NaN if dark)."""
@@ -128,7 +129,9 @@ def _sight_lines(
     a, b = sky_to_major_minor(x, y, g.pa_deg)
     samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.flows is not None)
     velocity = g.los_velocity(a.astype(np.float32)[:, None], samples.radius, samples.y_disk)
-    return _SightLines(brightness=samples.flux.sum(axis=1), flux=samples.flux, velocity=velocity)
+    extra = None if g.sigma_profile is None else g.extra_variance(samples.radius)
+    return _SightLines(brightness=samples.flux.sum(axis=1), flux=samples.flux, velocity=velocity,
+                       extra_variance=extra)  # fmt: skip
 
 
 def _spectral_error(
@@ -349,9 +352,12 @@ def sample_sky(
         # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
         # integrate the velocity spread between them; only the one-point rule needs its own.
         kept_var = [smear[block][yes][:, None]]
+        if centre.extra_variance is not None:  # a line width that varies with radius
+            kept_var = [kept_var[0] + centre.extra_variance[yes]]
         refined = _refine(
             first + np.flatnonzero(~yes), cx[block][~yes], cy[block][~yes],
-            _SightLines(centre.brightness[~yes], centre.flux[~yes], centre.velocity[~yes]),
+            _SightLines(centre.brightness[~yes], centre.flux[~yes], centre.velocity[~yes],
+                        None if centre.extra_variance is None else centre.extra_variance[~yes]),
             g, rule, panels, size, tolerance, line_width, peak_density, settings,
         )  # fmt: skip
         for local, flux, velocity, variance in refined:
@@ -411,7 +417,8 @@ def _refine(
         keep_nodes = np.repeat(~refine, 4)
         velocity = nodes.velocity[keep_nodes]
         yield (np.repeat(pixel[~refine], 4), nodes.flux[keep_nodes] * (0.25 * area), velocity,
-               np.zeros((velocity.shape[0], 1)))  # fmt: skip
+               np.zeros((velocity.shape[0], 1)) if nodes.extra_variance is None
+               else nodes.extra_variance[keep_nodes])  # fmt: skip
         if not refine.any():
             return
         # Split the flagged cells into four children of half the size.
