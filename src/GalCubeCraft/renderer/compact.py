@@ -101,8 +101,8 @@ def own_frame_samples(
         iy = np.floor((y + g.y0) / pixel_size + 0.5 * obs.ny).astype(np.int64)
         ix, iy = np.broadcast_arrays(ix, iy)
         inside = (ix >= 0) & (ix < obs.nx) & (iy >= 0) & (iy < obs.ny)
-        radius = np.broadcast_to(r, x_d.shape)
-        velocity = np.broadcast_to(g.los_velocity(x_d, radius, y_d), ix.shape)
+        node_radius = np.broadcast_to(r, x_d.shape)
+        velocity = np.broadcast_to(g.los_velocity(x_d, node_radius, y_d), ix.shape)
         # Each node stands for a patch of disk across which the velocity ramps: in
         # azimuth by v (R) sin(phi) sin(i) dphi and in radius by dv/dR cos(phi) sin(i) dR.
         dphi = 2.0 * math.pi / n_phi
@@ -110,7 +110,7 @@ def own_frame_samples(
         ramp_r = (dv_dr * dr)[start : start + _CHUNK_RINGS, None, None] * cos_phi[None, :, None]
         variance = np.broadcast_to((ramp_phi**2 + ramp_r**2) * (g.sin_i**2 / 12.0), ix.shape)
         if g.sigma_profile is not None:  # a line width that varies with radius
-            variance = variance + np.broadcast_to(g.extra_variance(radius), ix.shape)
+            variance = variance + np.broadcast_to(g.extra_variance(node_radius), ix.shape)
         yield (
             (iy * obs.nx + ix)[inside],
             np.broadcast_to(flux, ix.shape)[inside],
