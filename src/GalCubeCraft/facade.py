@@ -606,22 +606,9 @@ class GalCubeCraft_Phy(GalCubeCraft):  # noqa: N801 - the original's name
         )
 
 
-def init_phy(
-    n_gals: int | tuple[int, int] | None = None,
-    n_cubes: int = 1,
-    spatial_resolution: float = 4.5,
-    spectral_resolution: float = 10,
-    offset_gals: float = 20,
-    beam_info: Sequence[float] = (18, 18, 0),
-    fov: float = 125,
-    n_sersic: float | None = None,
-    save: bool = False,
-    fname: str | os.PathLike[str] | None = None,
-    verbose: bool = True,
-    seed: int | None = None,
-    diffuse_params: dict[str, Any] | None = None,
-) -> GalCubeCraft_Phy:
-    """Return a :class:`GalCubeCraft_Phy`: 1.2.1's ``GalCubeCraft.init_phy``."""
-    return GalCubeCraft_Phy(n_gals, n_cubes, spatial_resolution, spectral_resolution,
-                            offset_gals, beam_info, fov, n_sersic, save, fname, verbose, seed,
-                            diffuse_params)  # fmt: skip
+def init_phy(*args: Any, **kwargs: Any) -> GalCubeCraft_Phy:
+    """Return a :class:`GalCubeCraft_Phy`: 1.2.1's ``GalCubeCraft.init_phy``.
+
+    The arguments, positional or by name, are the class's (1.2.1's order).
+    """
+    return GalCubeCraft_Phy(*args, **kwargs)

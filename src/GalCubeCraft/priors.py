@@ -8,6 +8,7 @@ own stream elsewhere, so it never shifts these draws.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -114,8 +115,6 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
 
 def _with_flows(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
     """Return the galaxies with flows drawn from the cube's flow stream."""
-    import dataclasses
-
     rng = cube_generator(spec.seed, index, FLOWS_STREAM)
     flowing = []
     for galaxy in galaxies:
