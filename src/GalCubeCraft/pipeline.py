@@ -9,8 +9,10 @@ import numpy as np
 from . import _validate
 from .budget import available_memory_bytes, check_fine_grid, check_memory
 from .cube import Cube
+from .model.clumps import clump_blobs
 from .model.galaxy import Galaxy
 from .observation import Observation, check_fits_in_field
+from .renderer.blobs import render_blobs_into
 from .renderer.compact import needs_own_frame, own_frame_samples
 from .renderer.deposit import deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
@@ -65,6 +67,8 @@ def render_galaxy_into(
     (:func:`check_scene`).
     """
     geometry = DiskGeometry.from_galaxy(galaxy, settings.lost_fraction)
+    if galaxy.clumps:
+        render_blobs_into(cube, clump_blobs(galaxy, geometry.los_velocity), observation)
     if geometry.line_flux <= 0.0:
         return
     flat = cube.reshape(cube.shape[0], -1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
+from .clumps import Clump, clump_fraction
 from .flows import NonCircularFlows
 from .profiles import total_flux
 from .rotation import MilkyWayRotationCurve
@@ -54,6 +55,9 @@ class Galaxy:
     asymmetric_drift : bool
         Rotate at ``v_rot`` below ``v_circ`` by the pressure support of the dispersion
         (:mod:`GalCubeCraft.model.drift`); default False.
+    clumps : tuple of Clump
+        Co-rotating Gaussian knots in the plane (:mod:`GalCubeCraft.model.clumps`); they
+        take their flux fractions from the smooth disk, so :attr:`line_flux` is the total.
     """
 
     r_e_kpc: float
@@ -70,6 +74,7 @@ class Galaxy:
     flows: NonCircularFlows | None = None
     dispersion_profile: Callable[[np.ndarray], np.ndarray] | None = None
     asymmetric_drift: bool = False
+    clumps: tuple[Clump, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
@@ -104,6 +109,13 @@ class Galaxy:
         object.__setattr__(
             self, "asymmetric_drift", _validate.boolean("asymmetric_drift", self.asymmetric_drift)
         )
+        clumps = tuple(self.clumps)
+        for k, clump in enumerate(clumps):
+            if not isinstance(clump, Clump):
+                raise TypeError(f"clumps[{k}] must be a Clump; got {type(clump).__name__}")
+        if clump_fraction(clumps) > 1.0:
+            raise ValueError(f"clumps hold {clump_fraction(clumps):g} of the flux; at most 1")
+        object.__setattr__(self, "clumps", clumps)
         if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
             kind = type(self.flows).__name__
             raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")

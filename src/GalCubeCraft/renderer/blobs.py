@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from ..model.diffuse import GaussianBlobs
+from ..model.blobs import GaussianBlobs
 from ..observation import Observation
 
 _REACH_SIGMAS = 9.0  # beyond this the Gaussian's share is below 1e-18: skipped

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import inclination_trig
+from ..model.clumps import clump_fraction
 from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
@@ -61,11 +62,13 @@ class DiskGeometry:
         curve = galaxy.rotation_curve
         if galaxy.asymmetric_drift:
             curve = drifted_curve(galaxy)
+        # Clumps take their share of the light from the smooth disk.
+        smooth = 1.0 - clump_fraction(galaxy.clumps)
         # Plain Python floats throughout: a NumPy float64 scalar would promote the
         # renderer's float32 sample arrays to float64 (NEP 50), changing results with the
         # type of the inputs rather than their values.
         return cls(
-            s_e=float(galaxy.s_e),
+            s_e=float(galaxy.s_e) * (smooth if galaxy.clumps else 1.0),
             r_e=float(galaxy.r_e_kpc),
             inv_n=1.0 / float(galaxy.n_sersic),
             b_n=float(b_n(galaxy.n_sersic)),
@@ -80,7 +83,7 @@ class DiskGeometry:
             v_sys=float(galaxy.v_sys_kms),
             sigma=sigma,
             curve=curve,  # type: ignore[arg-type]
-            line_flux=float(galaxy.line_flux),
+            line_flux=float(galaxy.line_flux) * (smooth if galaxy.clumps else 1.0),
             flows=None if galaxy.flows is None or galaxy.flows.is_zero else galaxy.flows,
             sigma_profile=profile,
         )
