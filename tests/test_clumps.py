@@ -64,3 +64,24 @@ def test_clumps_are_checked():
         _galaxy(({"radius_kpc": 1.0},))
     with pytest.raises(ValueError, match="sigma_kpc"):
         Clump(1.0, 0.0, 0.0, 0.1)
+
+
+def test_dataset_spec_draws_clumps_and_records_them():
+    """Clumps come from their own stream and sum to the drawn share of each galaxy."""
+    from GalCubeCraft import DatasetSpec
+    from GalCubeCraft.datasets.items import parameter_names, render_item
+    from GalCubeCraft.priors import draw_scene
+
+    plain = DatasetSpec(n_cubes=2, seed=4, grid_size=40, n_chan=16, peak_snr=None)
+    clumpy = plain.replace(clump_count=(3, 5), clump_fraction=(0.2, 0.2))
+    assert DatasetSpec.from_toml_text(clumpy.to_toml()) == clumpy
+    before, after = draw_scene(plain, 0), draw_scene(clumpy, 0)
+    for g0, g1 in zip(before.galaxies, after.galaxies, strict=True):
+        assert g0.clumps == () and 3 <= len(g1.clumps) <= 5
+        assert sum(c.flux_fraction for c in g1.clumps) == pytest.approx(0.2)
+        assert all(c.radius_kpc <= 2 * g1.r_e_kpc for c in g1.clumps)
+        assert g1.inclination_deg == g0.inclination_deg
+    item = render_item(clumpy, 0)
+    row = dict(zip(parameter_names(clumpy), item.arrays["params"], strict=True))
+    assert row["g1_n_clumps"] == len(after.galaxies[0].clumps)
+    assert row["g1_clump_fraction"] == pytest.approx(0.2)

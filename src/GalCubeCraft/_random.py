@@ -13,6 +13,8 @@ NOISE_STREAM = 1
 """The sub-stream of a cube's generator that its noise is drawn from."""
 FLOWS_STREAM = 2
 """The sub-stream its non-circular flows are drawn from (so they shift no other draw)."""
+CLUMPS_STREAM = 3
+"""The sub-stream its clumps are drawn from."""
 
 
 def cube_generator(

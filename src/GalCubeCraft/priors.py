@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._random import FLOWS_STREAM, cube_generator
+from ._random import CLUMPS_STREAM, FLOWS_STREAM, cube_generator
 from .cosmology import hubble_flow_kms
+from .model.clumps import Clump
 from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
 from .model.flows import NonCircularFlows
 from .model.galaxy import Galaxy
@@ -127,6 +128,27 @@ def _with_flows(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[G
     return flowing
 
 
+def _with_clumps(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+    """Return the galaxies with clumps drawn from the cube's clump stream."""
+    rng = cube_generator(spec.seed, index, CLUMPS_STREAM)
+    clumpy = []
+    for galaxy in galaxies:
+        count = int(_uniform(rng, spec.clump_count))
+        total = _uniform(rng, spec.clump_fraction)
+        shares = rng.dirichlet(np.ones(count)) * total if count else np.zeros(0)
+        clumps = tuple(
+            Clump(
+                radius_kpc=2.0 * galaxy.r_e_kpc * math.sqrt(float(rng.uniform())),
+                azimuth_deg=float(rng.uniform(0.0, 360.0)),
+                sigma_kpc=_uniform(rng, spec.clump_size_re) * galaxy.r_e_kpc,
+                flux_fraction=float(share),
+            )
+            for share in shares
+        )
+        clumpy.append(dataclasses.replace(galaxy, clumps=clumps))
+    return clumpy
+
+
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     """Draw cube ``index`` of ``spec`` the way the original does.
 
@@ -208,6 +230,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.peak_snr = _uniform(rng, spec.peak_snr)
     if spec.radial_flow_kms != (0.0, 0.0) or spec.bar_flow_kms != (0.0, 0.0):
         draw.galaxies = _with_flows(spec, index, draw.galaxies)
+    if spec.clump_count[1] >= 1.0:
+        draw.galaxies = _with_clumps(spec, index, draw.galaxies)
     if spec.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.

@@ -47,6 +47,9 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "peak_snr": (1e-3, 1e6),
     "radial_flow_kms": (-1e3, 1e3),
     "bar_flow_kms": (0.0, 1e3),
+    "clump_count": (0.0, 50.0),
+    "clump_fraction": (0.0, 0.9),
+    "clump_size_re": (1e-3, 10.0),
 }
 
 
@@ -101,6 +104,11 @@ class DatasetSpec:
         radial velocity (negative: inflow) and a bisymmetric flow of equal tangential and
         radial amplitude with a bar angle uniform in [0, 180) degrees, each drawn
         uniformly from its range; ``(0, 0)`` (default) draws nothing.
+    clump_count, clump_fraction, clump_size_re : tuple of 2 floats
+        Clumps of every galaxy (:mod:`GalCubeCraft.model.clumps`): their number (rounded
+        down), their total share of the galaxy's flux (split at random among them) and
+        each one's width in R_e; placed uniformly in area within 2 R_e, co-rotating.
+        ``clump_count = (0, 0)`` (default) draws none.
     diffuse : DiffuseParams or dict
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
@@ -132,6 +140,9 @@ class DatasetSpec:
     resolution_cycle: tuple[float, ...] | None = None
     radial_flow_kms: Range = (0.0, 0.0)
     bar_flow_kms: Range = (0.0, 0.0)
+    clump_count: Range = (0.0, 0.0)
+    clump_fraction: Range = (0.0, 0.0)
+    clump_size_re: Range = (0.05, 0.15)
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""

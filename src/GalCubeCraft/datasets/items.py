@@ -69,6 +69,8 @@ GALAXY_COLUMNS = (
     "v_rad_kms",
     "v_bar_kms",
     "bar_angle_deg",
+    "n_clumps",
+    "clump_fraction",
 )
 
 
@@ -185,13 +187,18 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
         params[start : start + len(GALAXY_COLUMNS)] = [
             galaxy.r_e_kpc, galaxy.n_sersic, galaxy.h_z_kpc, galaxy.s_e, galaxy.inclination_deg,
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
-            galaxy.line_flux, *_flow_columns(galaxy),
+            galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
+            sum(c.flux_fraction for c in galaxy.clumps),
         ]  # fmt: skip
     return Item(index=index, arrays=arrays)
 
 
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
-    """Rebuild an item's galaxies from its parameter vector (a row of the table)."""
+    """Rebuild an item's galaxies from its parameter vector (a row of the table).
+
+    Flows come back (the table holds them); clumps do not (it holds only their number
+    and share).
+    """
     galaxies = []
     for k in range(int(params[0])):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)

@@ -1,0 +1,69 @@
+"""Cost of each beyond-the-disk feature, alone and together, on one 40x125x125 cube.
+
+Run:  python benchmarks/bench_features.py
+
+Prints milliseconds per cube (render + beam + line spread, one core, median of 7) for
+the plain disk of ``bench_render.py`` and with non-circular flows, a radial dispersion
+profile, asymmetric drift, five clumps, and all of them; and each one's ratio to the
+plain disk (the issue's target: within 2x).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import dataclasses  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from bench_render import scene  # noqa: E402
+
+from GalCubeCraft import Beam, SpectralAxis, observe, render  # noqa: E402
+from GalCubeCraft.model.clumps import Clump  # noqa: E402
+from GalCubeCraft.model.flows import NonCircularFlows  # noqa: E402
+
+FLOWS = NonCircularFlows(radial_kms=-30.0, bar_tangential_kms=25.0, bar_radial_kms=15.0,
+                         bar_angle_deg=40.0)  # fmt: skip
+CLUMPS = tuple(Clump(radius_kpc=2.0 + k, azimuth_deg=72.0 * k, sigma_kpc=0.5, flux_fraction=0.04)
+               for k in range(5))  # fmt: skip
+
+
+def dispersion(r: np.ndarray) -> np.ndarray:
+    """Return a dispersion falling from 60 to 20 km/s (km/s at radius r, kpc)."""
+    return 20.0 + 40.0 * np.exp(-np.asarray(r) / 3.0)
+
+
+def main() -> None:
+    galaxies, obs = scene(1, 125)
+    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0))
+    disk = galaxies[0]
+    variants = {
+        "plain disk": {},
+        "flows": {"flows": FLOWS},
+        "sigma(R)": {"dispersion_profile": dispersion},
+        "asymmetric drift": {"asymmetric_drift": True},
+        "5 clumps": {"clumps": CLUMPS},
+        "all together": {"flows": FLOWS, "dispersion_profile": dispersion,
+                         "asymmetric_drift": True, "clumps": CLUMPS},
+    }  # fmt: skip
+    plain_ms = None
+    print(f"{'feature':>18} {'median ms':>10} {'x plain':>8}")
+    for name, changes in variants.items():
+        galaxy = dataclasses.replace(disk, **changes)
+        observe(render(galaxy, obs))  # compile and warm
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            observe(render(galaxy, obs))
+            times.append(time.perf_counter() - start)
+        ms = 1e3 * statistics.median(times)
+        plain_ms = ms if plain_ms is None else plain_ms
+        print(f"{name:>18} {ms:>10.1f} {ms / plain_ms:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
