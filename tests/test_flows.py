@@ -171,3 +171,24 @@ def test_asymmetric_drift_lags_the_rotation_by_the_sersic_form():
     assert np.max(np.abs(m1 - expected)[ring]) <= 1e-3 * 150.0
     # PA 0: the receding major axis points north (+y, rows up); the lag is visible.
     assert m1[32 + 14, 32] < 150.0 * math.sin(math.radians(incl)) - 10.0
+
+
+def test_dataset_spec_draws_dispersion_profiles_and_drift():
+    """sigma(R) from sigma x ratio at the centre to sigma outside; drift on every galaxy."""
+    import pickle
+
+    from GalCubeCraft import DatasetSpec
+    from GalCubeCraft.datasets.items import parameter_names, render_item
+    from GalCubeCraft.priors import draw_scene
+
+    spec = DatasetSpec(n_cubes=1, seed=3, grid_size=40, n_chan=16, peak_snr=None,
+                       sigma_centre_ratio=(2.0, 2.0), asymmetric_drift=True)  # fmt: skip
+    assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
+    plain = draw_scene(spec.replace(sigma_centre_ratio=(1.0, 1.0), asymmetric_drift=False), 0)
+    for g0, g1 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, strict=True):
+        assert g1.asymmetric_drift and g1.sigma_kms == g0.sigma_kms
+        assert g1.dispersion_profile(0.0) == pytest.approx(2.0 * g0.sigma_kms)
+        assert g1.dispersion_profile(50 * g1.r_e_kpc) == pytest.approx(g0.sigma_kms)
+        assert pickle.loads(pickle.dumps(g1)).dispersion_profile(1.0) == g1.dispersion_profile(1.0)
+    row = dict(zip(parameter_names(spec), render_item(spec, 0).arrays["params"], strict=True))
+    assert row["g1_sigma_centre_kms"] == pytest.approx(2.0 * row["g1_sigma_kms"])

@@ -15,6 +15,8 @@ FLOWS_STREAM = 2
 """The sub-stream its non-circular flows are drawn from (so they shift no other draw)."""
 CLUMPS_STREAM = 3
 """The sub-stream its clumps are drawn from."""
+DISPERSION_STREAM = 4
+"""The sub-stream its radial dispersion profiles are drawn from."""
 
 
 def cube_generator(

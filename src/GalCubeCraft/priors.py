@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._random import CLUMPS_STREAM, FLOWS_STREAM, cube_generator
+from ._random import CLUMPS_STREAM, DISPERSION_STREAM, FLOWS_STREAM, cube_generator
 from .cosmology import hubble_flow_kms
 from .model.clumps import Clump
 from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
+from .model.drift import ExponentialDispersion
 from .model.flows import NonCircularFlows
 from .model.galaxy import Galaxy
 from .model.rotation import MilkyWayRotationCurve
@@ -149,6 +150,21 @@ def _with_clumps(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[
     return clumpy
 
 
+def _with_dispersion(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+    """Return the galaxies with a radial dispersion profile and/or asymmetric drift."""
+    rng = cube_generator(spec.seed, index, DISPERSION_STREAM)
+    changed = []
+    for galaxy in galaxies:
+        ratio = _uniform(rng, spec.sigma_centre_ratio)
+        profile = None
+        if spec.sigma_centre_ratio != (1.0, 1.0):
+            profile = ExponentialDispersion(galaxy.sigma_kms * ratio, galaxy.sigma_kms,
+                                            galaxy.r_e_kpc)  # fmt: skip
+        changed.append(dataclasses.replace(galaxy, dispersion_profile=profile,
+                                           asymmetric_drift=spec.asymmetric_drift))  # fmt: skip
+    return changed
+
+
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     """Draw cube ``index`` of ``spec`` the way the original does.
 
@@ -232,6 +248,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.galaxies = _with_flows(spec, index, draw.galaxies)
     if spec.clump_count[1] >= 1.0:
         draw.galaxies = _with_clumps(spec, index, draw.galaxies)
+    if spec.sigma_centre_ratio != (1.0, 1.0) or spec.asymmetric_drift:
+        draw.galaxies = _with_dispersion(spec, index, draw.galaxies)
     if spec.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.

@@ -50,6 +50,7 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "clump_count": (0.0, 50.0),
     "clump_fraction": (0.0, 0.9),
     "clump_size_re": (1e-3, 10.0),
+    "sigma_centre_ratio": (0.1, 10.0),
 }
 
 
@@ -109,6 +110,13 @@ class DatasetSpec:
         down), their total share of the galaxy's flux (split at random among them) and
         each one's width in R_e; placed uniformly in area within 2 R_e, co-rotating.
         ``clump_count = (0, 0)`` (default) draws none.
+    sigma_centre_ratio : tuple of 2 floats
+        Each galaxy's central dispersion over its outer one (the drawn ``sigma_kms``):
+        ``sigma(R)`` falls exponentially over R_e between them
+        (:class:`~GalCubeCraft.model.drift.ExponentialDispersion`); ``(1, 1)`` (default)
+        keeps a constant dispersion and draws nothing.
+    asymmetric_drift : bool
+        Every galaxy rotates with asymmetric drift (:mod:`GalCubeCraft.model.drift`).
     diffuse : DiffuseParams or dict
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
@@ -143,10 +151,13 @@ class DatasetSpec:
     clump_count: Range = (0.0, 0.0)
     clump_fraction: Range = (0.0, 0.0)
     clump_size_re: Range = (0.05, 0.15)
+    sigma_centre_ratio: Range = (1.0, 1.0)
+    asymmetric_drift: bool = False
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""
         _validate.choice("orientation", self.orientation, ORIENTATIONS)
+        _validate.boolean("asymmetric_drift", self.asymmetric_drift)
         object.__setattr__(self, "diffuse", DiffuseParams.from_dict(self.diffuse))
         if self.resolution_cycle is not None:
             cycle = tuple(float(r) for r in _validate.real_sequence(

@@ -71,6 +71,7 @@ GALAXY_COLUMNS = (
     "bar_angle_deg",
     "n_clumps",
     "clump_fraction",
+    "sigma_centre_kms",
 )
 
 
@@ -157,6 +158,12 @@ def _flow_columns(galaxy: Galaxy) -> tuple[float, float, float]:
     return (float(flows.radial_kms), float(flows.bar_tangential_kms), flows.bar_angle_deg)
 
 
+def _central_sigma(galaxy: Galaxy) -> float:
+    """Return the galaxy's dispersion at its centre (its constant one without a profile)."""
+    profile = galaxy.dispersion_profile
+    return galaxy.sigma_kms if profile is None else float(np.asarray(profile(np.zeros(1)))[0])
+
+
 def render_item(spec: DatasetSpec, index: int) -> Item:
     """Render item ``index`` of ``spec``; the same inputs give bit-identical outputs."""
     made = make_indexed_cube(spec, index)
@@ -188,7 +195,7 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             galaxy.r_e_kpc, galaxy.n_sersic, galaxy.h_z_kpc, galaxy.s_e, galaxy.inclination_deg,
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
             galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
-            sum(c.flux_fraction for c in galaxy.clumps),
+            sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
         ]  # fmt: skip
     return Item(index=index, arrays=arrays)
 

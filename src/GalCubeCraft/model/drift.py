@@ -15,6 +15,7 @@ density otherwise; where the pressure term exceeds ``v_c^2`` the disk does not r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,3 +45,21 @@ def drifted_curve(galaxy: Galaxy) -> Callable[[np.ndarray], np.ndarray]:
         return np.sqrt(np.maximum(squared, 0.0)).astype(v_c.dtype, copy=False)
 
     return v_rot
+
+
+@dataclass(frozen=True)
+class ExponentialDispersion:
+    """``sigma(R) = outer + (centre - outer) exp(-R / scale)``: a dispersion profile.
+
+    A picklable callable (datasets send galaxies to worker processes), for
+    :attr:`Galaxy.dispersion_profile`.
+    """
+
+    centre_kms: float
+    outer_kms: float
+    scale_kpc: float
+
+    def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
+        """Return the dispersion (km/s) at ``r_kpc``."""
+        r = np.asarray(r_kpc)
+        return self.outer_kms + (self.centre_kms - self.outer_kms) * np.exp(-r / self.scale_kpc)
