@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_features.py
 
 Prints milliseconds per cube (render + beam + line spread, one core, median of 7) for
 the plain disk of ``bench_render.py`` and with non-circular flows, a radial dispersion
-profile, asymmetric drift, five clumps, and all of them; and each one's ratio to the
+profile, asymmetric drift, five clumps, spiral arms, and all of them; and each one's ratio to the
 plain disk (the issue's target: within 2x).
 """
 
@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 from bench_render import scene  # noqa: E402
 
 from GalCubeCraft import Beam, SpectralAxis, observe, render  # noqa: E402
+from GalCubeCraft.model.arms import SpiralArms  # noqa: E402
 from GalCubeCraft.model.clumps import Clump  # noqa: E402
 from GalCubeCraft.model.flows import NonCircularFlows  # noqa: E402
 
@@ -47,8 +48,9 @@ def main() -> None:
         "sigma(R)": {"dispersion_profile": dispersion},
         "asymmetric drift": {"asymmetric_drift": True},
         "5 clumps": {"clumps": CLUMPS},
+        "spiral arms": {"arms": SpiralArms()},
         "all together": {"flows": FLOWS, "dispersion_profile": dispersion,
-                         "asymmetric_drift": True, "clumps": CLUMPS},
+                         "asymmetric_drift": True, "clumps": CLUMPS, "arms": SpiralArms()},
     }  # fmt: skip
     plain_ms = None
     print(f"{'feature':>18} {'median ms':>10} {'x plain':>8}")

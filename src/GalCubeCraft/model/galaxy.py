@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
+from .arms import SpiralArms
 from .clumps import Clump, clump_fraction
 from .flows import NonCircularFlows
 from .profiles import total_flux
@@ -58,6 +59,9 @@ class Galaxy:
     clumps : tuple of Clump
         Co-rotating Gaussian knots in the plane (:mod:`GalCubeCraft.model.clumps`); they
         take their flux fractions from the smooth disk, so :attr:`line_flux` is the total.
+    arms : SpiralArms, optional
+        Logarithmic spiral arms modulating the surface brightness
+        (:mod:`GalCubeCraft.model.arms`); they keep every ring's flux.
     """
 
     r_e_kpc: float
@@ -75,6 +79,7 @@ class Galaxy:
     dispersion_profile: Callable[[np.ndarray], np.ndarray] | None = None
     asymmetric_drift: bool = False
     clumps: tuple[Clump, ...] = ()
+    arms: SpiralArms | None = None
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
@@ -116,6 +121,8 @@ class Galaxy:
         if clump_fraction(clumps) > 1.0:
             raise ValueError(f"clumps hold {clump_fraction(clumps):g} of the flux; at most 1")
         object.__setattr__(self, "clumps", clumps)
+        if self.arms is not None and not isinstance(self.arms, SpiralArms):
+            raise TypeError(f"arms must be SpiralArms or None; got {type(self.arms).__name__}")
         if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
             kind = type(self.flows).__name__
             raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")

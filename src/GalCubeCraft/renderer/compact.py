@@ -103,6 +103,8 @@ def own_frame_samples(
         inside = (ix >= 0) & (ix < obs.nx) & (iy >= 0) & (iy < obs.ny)
         node_radius = np.broadcast_to(r, x_d.shape)
         velocity = np.broadcast_to(g.los_velocity(x_d, node_radius, y_d), ix.shape)
+        if g.arms is not None:  # the arms modulate each node's emissivity
+            flux = flux * g.arms.factor(node_radius, x_d, y_d, g.r_e)
         # Each node stands for a patch of disk across which the velocity ramps: in
         # azimuth by v (R) sin(phi) sin(i) dphi and in radius by dv/dR cos(phi) sin(i) dR.
         dphi = 2.0 * math.pi / n_phi

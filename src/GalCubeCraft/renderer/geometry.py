@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import inclination_trig
+from ..model.arms import SpiralArms
 from ..model.clumps import clump_fraction
 from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
@@ -42,6 +43,7 @@ class DiskGeometry:
     line_flux: float
     flows: NonCircularFlows | None = None
     sigma_profile: Callable[[np.ndarray], np.ndarray] | None = None
+    arms: SpiralArms | None = None
 
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy, lost_fraction: float) -> DiskGeometry:
@@ -86,6 +88,7 @@ class DiskGeometry:
             line_flux=float(galaxy.line_flux) * (smooth if galaxy.clumps else 1.0),
             flows=None if galaxy.flows is None or galaxy.flows.is_zero else galaxy.flows,
             sigma_profile=profile,
+            arms=galaxy.arms,
         )
 
     @property
@@ -98,6 +101,11 @@ class DiskGeometry:
         return self.s_e * np.exp(
             -self.b_n * (np.power(r / self.r_e, self.inv_n) - 1.0) - np.abs(z) / self.h_z
         )
+
+    @property
+    def needs_azimuth(self) -> bool:
+        """Whether samples must carry their in-plane ``y`` (flows or arms need the azimuth)."""
+        return self.flows is not None or self.arms is not None
 
     def extra_variance(self, r: np.ndarray) -> np.ndarray:
         """Return ``sigma(R)^2 - sigma^2`` (km/s)^2 at radii ``r`` (float32, >= 0).

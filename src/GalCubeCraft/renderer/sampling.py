@@ -127,10 +127,15 @@ def _sight_lines(
 ) -> _SightLines:
     """Return the sight lines at sky offsets ``x, y`` (kpc from the galaxy's centre)."""
     a, b = sky_to_major_minor(x, y, g.pa_deg)
-    samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.flows is not None)
-    velocity = g.los_velocity(a.astype(np.float32)[:, None], samples.radius, samples.y_disk)
+    samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.needs_azimuth)
+    a_disk = a.astype(np.float32)[:, None]
+    velocity = g.los_velocity(a_disk, samples.radius, samples.y_disk)
+    flux = samples.flux
+    if g.arms is not None:  # the arms modulate each sample's emissivity
+        assert samples.y_disk is not None
+        flux = flux * g.arms.factor(samples.radius, a_disk, samples.y_disk, g.r_e)
     extra = None if g.sigma_profile is None else g.extra_variance(samples.radius)
-    return _SightLines(brightness=samples.flux.sum(axis=1), flux=samples.flux, velocity=velocity,
+    return _SightLines(brightness=flux.sum(axis=1), flux=flux, velocity=velocity,
                        extra_variance=extra)  # fmt: skip
 
 
