@@ -115,54 +115,60 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     return float(rng.uniform(*bounds))
 
 
-def _with_flows(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
-    """Return the galaxies with flows drawn from the cube's flow stream."""
-    rng = cube_generator(spec.seed, index, FLOWS_STREAM)
-    flowing = []
-    for galaxy in galaxies:
-        radial = _uniform(rng, spec.radial_flow_kms)
-        bar = _uniform(rng, spec.bar_flow_kms)
-        angle = float(rng.uniform(0.0, 180.0))
-        flows = NonCircularFlows(radial_kms=radial, bar_tangential_kms=bar, bar_radial_kms=bar,
-                                 bar_angle_deg=angle)  # fmt: skip
-        flowing.append(dataclasses.replace(galaxy, flows=flows))
-    return flowing
+def _flows(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's non-circular flows."""
+    radial = _uniform(rng, spec.radial_flow_kms)
+    bar = _uniform(rng, spec.bar_flow_kms)
+    angle = float(rng.uniform(0.0, 180.0))
+    return {"flows": NonCircularFlows(radial_kms=radial, bar_tangential_kms=bar,
+                                      bar_radial_kms=bar, bar_angle_deg=angle)}  # fmt: skip
 
 
-def _with_clumps(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
-    """Return the galaxies with clumps drawn from the cube's clump stream."""
-    rng = cube_generator(spec.seed, index, CLUMPS_STREAM)
-    clumpy = []
-    for galaxy in galaxies:
-        count = int(_uniform(rng, spec.clump_count))
-        total = _uniform(rng, spec.clump_fraction)
-        shares = rng.dirichlet(np.ones(count)) * total if count else np.zeros(0)
-        clumps = tuple(
-            Clump(
-                radius_kpc=2.0 * galaxy.r_e_kpc * math.sqrt(float(rng.uniform())),
-                azimuth_deg=float(rng.uniform(0.0, 360.0)),
-                sigma_kpc=_uniform(rng, spec.clump_size_re) * galaxy.r_e_kpc,
-                flux_fraction=float(share),
-            )
-            for share in shares
+def _clumps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's clumps: uniform in area within 2 R_e, shares of the drawn total."""
+    count = int(_uniform(rng, spec.clump_count))
+    total = _uniform(rng, spec.clump_fraction)
+    shares = rng.dirichlet(np.ones(count)) * total if count else np.zeros(0)
+    clumps = tuple(
+        Clump(
+            radius_kpc=2.0 * galaxy.r_e_kpc * math.sqrt(float(rng.uniform())),
+            azimuth_deg=float(rng.uniform(0.0, 360.0)),
+            sigma_kpc=_uniform(rng, spec.clump_size_re) * galaxy.r_e_kpc,
+            flux_fraction=float(share),
         )
-        clumpy.append(dataclasses.replace(galaxy, clumps=clumps))
-    return clumpy
+        for share in shares
+    )
+    return {"clumps": clumps}
 
 
-def _with_dispersion(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
-    """Return the galaxies with a radial dispersion profile and/or asymmetric drift."""
-    rng = cube_generator(spec.seed, index, DISPERSION_STREAM)
-    changed = []
-    for galaxy in galaxies:
-        ratio = _uniform(rng, spec.sigma_centre_ratio)
-        profile = None
-        if spec.sigma_centre_ratio != (1.0, 1.0):
-            profile = ExponentialDispersion(galaxy.sigma_kms * ratio, galaxy.sigma_kms,
-                                            galaxy.r_e_kpc)  # fmt: skip
-        changed.append(dataclasses.replace(galaxy, dispersion_profile=profile,
-                                           asymmetric_drift=spec.asymmetric_drift))  # fmt: skip
-    return changed
+def _dispersion(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's dispersion profile; switch asymmetric drift as the spec says."""
+    ratio = _uniform(rng, spec.sigma_centre_ratio)
+    profile = None
+    if spec.sigma_centre_ratio != (1.0, 1.0):
+        profile = ExponentialDispersion(galaxy.sigma_kms * ratio, galaxy.sigma_kms,
+                                        galaxy.r_e_kpc)  # fmt: skip
+    return {"dispersion_profile": profile, "asymmetric_drift": spec.asymmetric_drift}
+
+
+_FEATURES = (
+    (FLOWS_STREAM, _flows,
+     lambda s: s.radial_flow_kms != (0.0, 0.0) or s.bar_flow_kms != (0.0, 0.0)),
+    (CLUMPS_STREAM, _clumps, lambda s: s.clump_count[1] >= 1.0),
+    (DISPERSION_STREAM, _dispersion,
+     lambda s: s.sigma_centre_ratio != (1.0, 1.0) or s.asymmetric_drift),
+)  # fmt: skip
+"""Beyond-the-disk features: each drawn, when its priors ask, from a stream of its own
+(so switching one on moves no other draw of the cube)."""
+
+
+def _with_features(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+    """Return the galaxies with every feature the spec asks for drawn onto them."""
+    for stream, draw_one, wanted in _FEATURES:
+        if wanted(spec):
+            rng = cube_generator(spec.seed, index, stream)
+            galaxies = [dataclasses.replace(g, **draw_one(spec, g, rng)) for g in galaxies]  # type: ignore[arg-type]
+    return galaxies
 
 
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
@@ -244,12 +250,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.galaxies.append(galaxy)
     if spec.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.peak_snr)
-    if spec.radial_flow_kms != (0.0, 0.0) or spec.bar_flow_kms != (0.0, 0.0):
-        draw.galaxies = _with_flows(spec, index, draw.galaxies)
-    if spec.clump_count[1] >= 1.0:
-        draw.galaxies = _with_clumps(spec, index, draw.galaxies)
-    if spec.sigma_centre_ratio != (1.0, 1.0) or spec.asymmetric_drift:
-        draw.galaxies = _with_dispersion(spec, index, draw.galaxies)
+    draw.galaxies = _with_features(spec, index, draw.galaxies)
     if spec.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.
