@@ -67,3 +67,20 @@ def test_face_on_ring_shows_m_arms_where_the_spiral_puts_them():
 def test_no_arms_is_bit_for_bit_the_smooth_disk():
     """arms=None (default) leaves the renderer's path untouched."""
     np.testing.assert_array_equal(render(_galaxy(None), OBS).data, render(_galaxy(), OBS).data)
+
+
+def test_dataset_spec_draws_arms_and_records_them():
+    """Arms come from their own stream; the table holds contrast and pitch."""
+    from GalCubeCraft import DatasetSpec
+    from GalCubeCraft.datasets.items import parameter_names, render_item
+    from GalCubeCraft.priors import draw_scene
+
+    spec = DatasetSpec(n_cubes=1, seed=8, grid_size=40, n_chan=16, peak_snr=None,
+                       arm_contrast=(0.3, 0.6), arm_count=(2, 4))  # fmt: skip
+    assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
+    plain = draw_scene(spec.replace(arm_contrast=(0.0, 0.0)), 0)
+    for g0, g1 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, strict=True):
+        assert g0.arms is None and 0.3 <= g1.arms.contrast <= 0.6 and 2 <= g1.arms.m <= 4
+        assert g1.pa_deg == g0.pa_deg
+    row = dict(zip(parameter_names(spec), render_item(spec, 0).arrays["params"], strict=True))
+    assert 0.3 <= row["g1_arm_contrast"] <= 0.6 and 10.0 <= row["g1_arm_pitch_deg"] <= 30.0

@@ -17,6 +17,8 @@ CLUMPS_STREAM = 3
 """The sub-stream its clumps are drawn from."""
 DISPERSION_STREAM = 4
 """The sub-stream its radial dispersion profiles are drawn from."""
+ARMS_STREAM = 5
+"""The sub-stream its spiral arms are drawn from."""
 
 
 def cube_generator(

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._random import CLUMPS_STREAM, DISPERSION_STREAM, FLOWS_STREAM, cube_generator
+from ._random import ARMS_STREAM, CLUMPS_STREAM, DISPERSION_STREAM, FLOWS_STREAM, cube_generator
 from .cosmology import hubble_flow_kms
+from .model.arms import SpiralArms
 from .model.clumps import Clump
 from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
 from .model.drift import ExponentialDispersion
@@ -151,12 +152,22 @@ def _dispersion(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> 
     return {"dispersion_profile": profile, "asymmetric_drift": spec.asymmetric_drift}
 
 
+def _arms(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's spiral arms."""
+    contrast = _uniform(rng, spec.arm_contrast)
+    pitch = _uniform(rng, spec.arm_pitch_deg)
+    count = int(_uniform(rng, spec.arm_count))
+    phase = float(rng.uniform(0.0, 360.0))
+    return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase)}
+
+
 _FEATURES = (
     (FLOWS_STREAM, _flows,
      lambda s: s.radial_flow_kms != (0.0, 0.0) or s.bar_flow_kms != (0.0, 0.0)),
     (CLUMPS_STREAM, _clumps, lambda s: s.clump_count[1] >= 1.0),
     (DISPERSION_STREAM, _dispersion,
      lambda s: s.sigma_centre_ratio != (1.0, 1.0) or s.asymmetric_drift),
+    (ARMS_STREAM, _arms, lambda s: s.arm_contrast[1] > 0.0),
 )  # fmt: skip
 """Beyond-the-disk features: each drawn, when its priors ask, from a stream of its own
 (so switching one on moves no other draw of the cube)."""

@@ -51,6 +51,9 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "clump_fraction": (0.0, 0.9),
     "clump_size_re": (1e-3, 10.0),
     "sigma_centre_ratio": (0.1, 10.0),
+    "arm_contrast": (0.0, 1.0),
+    "arm_pitch_deg": (1.0, 89.0),
+    "arm_count": (1.0, 12.0),
 }
 
 
@@ -117,6 +120,10 @@ class DatasetSpec:
         keeps a constant dispersion and draws nothing.
     asymmetric_drift : bool
         Every galaxy rotates with asymmetric drift (:mod:`GalCubeCraft.model.drift`).
+    arm_contrast, arm_pitch_deg, arm_count : tuple of 2 floats
+        Spiral arms of every galaxy (:mod:`GalCubeCraft.model.arms`): contrast, pitch
+        angle and number of arms (rounded down), phase uniform; ``arm_contrast = (0, 0)``
+        (default) draws none.
     diffuse : DiffuseParams or dict
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
@@ -153,6 +160,9 @@ class DatasetSpec:
     clump_size_re: Range = (0.05, 0.15)
     sigma_centre_ratio: Range = (1.0, 1.0)
     asymmetric_drift: bool = False
+    arm_contrast: Range = (0.0, 0.0)
+    arm_pitch_deg: Range = (10.0, 30.0)
+    arm_count: Range = (2.0, 2.0)
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""

@@ -72,6 +72,8 @@ GALAXY_COLUMNS = (
     "n_clumps",
     "clump_fraction",
     "sigma_centre_kms",
+    "arm_contrast",
+    "arm_pitch_deg",
 )
 
 
@@ -196,6 +198,7 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
             galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
             sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
+            *((galaxy.arms.contrast, galaxy.arms.pitch_deg) if galaxy.arms else (0.0, 0.0)),
         ]  # fmt: skip
     return Item(index=index, arrays=arrays)
 
