@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -19,6 +24,18 @@ def moment_maps(cube: np.ndarray, velocities: np.ndarray):
     with np.errstate(invalid="ignore", divide="ignore"):
         m1 = np.tensordot(velocities, cube, axes=(0, 0)) / m0
     return m0, m1
+
+
+def run_script(text: str, folder: Path, name: str) -> subprocess.CompletedProcess[str]:
+    """Run ``text`` as a user would: saved as ``<folder>/<name>.py``, in that empty folder.
+
+    A fresh interpreter with the Agg backend; returns the finished process.
+    """
+    script = folder / f"{name}.py"
+    script.write_text(text)
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, str(script)], cwd=folder, capture_output=True,
+                          text=True, timeout=300, env=environment)  # fmt: skip
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ folder, in a fresh interpreter.  Behaviour the scripts rely on (noise levels, be
 area, masks, the slider) is then checked against what the original documents.
 """
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from conftest import run_script
 
 SCRIPTS = {
     "quick_start_0_1_2": """
@@ -122,11 +119,7 @@ assert g2.generate_cubes()[0][0].shape == (120, 27, 27)
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_original_users_script_runs_unchanged(name, tmp_path):
     """The script exits 0 in an empty folder (its own asserts check what it relies on)."""
-    script = tmp_path / f"{name}.py"
-    script.write_text(SCRIPTS[name])
-    environment = {**os.environ, "MPLBACKEND": "Agg"}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300, env=environment)  # fmt: skip
+    result = run_script(SCRIPTS[name], tmp_path, name)
     assert result.returncode == 0, result.stderr[-3000:]
 
 

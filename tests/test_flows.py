@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import moment_maps
 
 from GalCubeCraft import FlatRotationCurve, Galaxy, Observation, SpectralAxis, render
 from GalCubeCraft.model.flows import NonCircularFlows
@@ -13,9 +14,7 @@ OBS = Observation(nx=65, ny=65, pixel_kpc=0.5, spectral=SpectralAxis(120, -420, 
 
 
 def _moment1(cube):
-    m0 = cube.data.sum(axis=0)
-    v = cube.velocities_kms[:, None, None]
-    return m0, (cube.data * v).sum(axis=0) / np.where(m0 > 0, m0, 1.0)
+    return moment_maps(cube.data, cube.velocities_kms)
 
 
 def _disk(**kwargs):

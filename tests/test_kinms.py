@@ -8,6 +8,7 @@ agrees to 0.2 km/s rms for pure rotation, radial inflow and a bisymmetric flow.
 
 import numpy as np
 import pytest
+from conftest import moment_maps
 from kinms import KinMS
 from kinms.radial_motion import radial_motion
 
@@ -44,11 +45,6 @@ def _kinms(radial_motion_func):
     return aligned
 
 
-def _moment1(cube, velocities):
-    m0 = cube.sum(axis=0)
-    return m0, (cube * velocities[:, None, None]).sum(axis=0) / np.where(m0 > 0, m0, 1.0)
-
-
 CASES = {
     "rotation": (None, None),
     "radial_inflow": (NonCircularFlows(radial_kms=-40.0),
@@ -67,8 +63,8 @@ def test_moment1_and_voxels_agree_with_kinms(name):
     ours = _ours(flows)
     theirs = _kinms(kinms_flow)
     theirs *= ours.sum() / theirs.sum()  # KinMS normalises to intFlux; compare shapes
-    m0, m1 = _moment1(ours, OBS.velocities_kms)
-    _, m1_kinms = _moment1(theirs, OBS.velocities_kms - WIDTH / 2)
+    m0, m1 = moment_maps(ours, OBS.velocities_kms)
+    _, m1_kinms = moment_maps(theirs, OBS.velocities_kms - WIDTH / 2)
     bright = m0 > 0.05 * m0.max()
     assert np.sqrt(np.mean((m1_kinms - m1)[bright] ** 2)) <= 1.0
     assert np.sqrt(np.mean((theirs - ours) ** 2)) <= 0.01 * ours.max()

@@ -1,12 +1,10 @@
 """The README is the front door: every Python block runs as a script; CI runs its commands."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_script
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -17,11 +15,7 @@ BASH_BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
 @pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
 def test_readme_python_block_runs_as_a_script(index, tmp_path):
     """Each Python block, saved as a script and run in an empty folder, exits 0."""
-    script = tmp_path / f"block_{index}.py"
-    script.write_text(PYTHON_BLOCKS[index])
-    environment = {**os.environ, "MPLBACKEND": "Agg"}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300, env=environment)  # fmt: skip
+    result = run_script(PYTHON_BLOCKS[index], tmp_path, f"block_{index}")
     assert result.returncode == 0, result.stderr[-3000:]
 
 
