@@ -7,7 +7,9 @@ The package is a straight pipeline; each stage is a module with one job:
   only randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
 - what the telescope sees: :mod:`GalCubeCraft.observation` (:class:`Observation`: grid,
   channels, :class:`Beam` from :mod:`GalCubeCraft.beam`, angular scale, WCS and header);
-- galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves);
+- galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves),
+  and lenses in front of it (:mod:`GalCubeCraft.model.lens`; their truth on the grid in
+  :mod:`GalCubeCraft.lensing`);
 - rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling in
   ``renderer.sampling``, line-of-sight quadrature in ``renderer.los``, velocity deposit
   in ``renderer.deposit``) driven by :func:`GalCubeCraft.pipeline.render`, which returns
@@ -39,6 +41,7 @@ from .model import (
     MilkyWayRotationCurve,
     TabulatedRotationCurve,
 )
+from .model.lens import SIE, ConvergenceSheet, ExternalShear, Lens
 from .observation import AngularScale, Observation, SpectralAxis
 from .pipeline import render
 from .renderer.settings import RenderSettings
@@ -48,19 +51,23 @@ __all__ = [
     "AngularScale",
     "ArctanRotationCurve",
     "Beam",
+    "ConvergenceSheet",
     "Cube",
     "CubeProducts",
     "DatasetSpec",
+    "ExternalShear",
     "FlatRotationCurve",
     "GalCubeCraft",
     "GalCubeCraft_Phy",
     "Galaxy",
     "init",
     "init_phy",
+    "Lens",
     "MilkyWayRotationCurve",
     "NoiseModel",
     "Observation",
     "RenderSettings",
+    "SIE",
     "SpectralAxis",
     "TabulatedRotationCurve",
     "__version__",

@@ -27,8 +27,10 @@ from .budget import check_memory
 from .cube import Cube
 from .instrument.noise import noise_cube
 from .instrument.observe import apply_instrument
+from .lensing import LensingTruth, critical_curves, magnification_map, total_magnification
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
+from .model.lens import Lens
 from .moments import moments
 from .observation import Observation
 from .pipeline import as_galaxy_list, check_scene, check_velocity_grids, render_galaxy_into
@@ -102,6 +104,9 @@ class CubeProducts:
     diffuse_clean : numpy.ndarray or None
         ``(n_chan, ny, nx)`` float32: the diffuse components observed alone (part of
         ``clean``, not of ``galaxy_clean``); None without them.
+    lensing : LensingTruth or None
+        With a lens: the unlensed source cube, the magnification map, the critical curves
+        and caustics and the total magnification (:mod:`GalCubeCraft.lensing`).
     """
 
     model: Cube
@@ -111,6 +116,7 @@ class CubeProducts:
     moment0: np.ndarray
     velocity_field: np.ndarray
     diffuse_clean: np.ndarray | None = None
+    lensing: LensingTruth | None = None
 
     @property
     def noise_rms(self) -> float:
@@ -125,6 +131,7 @@ def make_cubes(
     noise: NoiseModel | None = None,
     noise_rng: np.random.Generator | None = None,
     diffuse: DiffuseComponents | None = None,
+    lens: Lens | None = None,
 ) -> CubeProducts:
     """Render, observe and (optionally) add noise: the one cube factory.
 
@@ -142,6 +149,10 @@ def make_cubes(
         Source of the noise (required with ``noise``).
     diffuse : DiffuseComponents, optional
         Halo, bridges and tails (:mod:`GalCubeCraft.model.diffuse`) added to the scene.
+    lens : Lens, optional
+        A lens in front of the galaxies (:mod:`GalCubeCraft.model.lens`): the cubes are
+        its image plane, and ``lensing`` holds the truth.  A lens that deflects nothing
+        gives the unlensed cubes bit for bit (and ``lensing`` None).
 
     Returns
     -------
@@ -149,14 +160,20 @@ def make_cubes(
         Model, clean and noisy cubes, per-galaxy clean cubes and truth maps.
     """
     galaxy_list = as_galaxy_list(galaxies)
-    check_scene(galaxy_list, observation)
+    check_scene(galaxy_list, observation, lens)
+    if lens is not None and lens.is_null:
+        lens = None
+    if lens is not None and diffuse is not None:
+        raise ValueError("diffuse components are not lensed yet: give a lens or diffuse, not both")
     if noise is not None and not isinstance(noise_rng, np.random.Generator):
         raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
     settings = RenderSettings() if settings is None else settings
     _validate.instance("settings", settings, RenderSettings)
     if noise is not None:
         _validate.instance("noise", noise, NoiseModel)
-    check_memory(observation, len(galaxy_list), noise is not None, settings.memory_limit_bytes)
+    # A lens adds the unlensed source cube and its clean twin: two more galaxies' worth.
+    check_memory(observation, len(galaxy_list) + (2 if lens is not None else 0),
+                 noise is not None, settings.memory_limit_bytes)  # fmt: skip
     check_velocity_grids(galaxy_list, observation, settings)
     shape = observation.shape
     model = np.zeros(shape, dtype=np.float64)
@@ -164,7 +181,7 @@ def make_cubes(
     one = np.empty(shape, dtype=np.float64)
     for k, galaxy in enumerate(galaxy_list):
         one.fill(0.0)
-        render_galaxy_into(one, galaxy, observation, settings)
+        render_galaxy_into(one, galaxy, observation, settings, lens)
         model += one
         galaxy_clean[k] = apply_instrument(one, observation)
     clean = galaxy_clean.sum(axis=0, dtype=np.float32)
@@ -194,6 +211,9 @@ def make_cubes(
                 raise ValueError(f"noise {name} {getattr(noise, name)!r} overflows float32 cubes")
             noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
     truth = moments(model, observation.velocities_kms)
+    lensing = None
+    if lens is not None:
+        lensing = _lensing_truth(lens, galaxy_list, observation, settings, model_cube)
     return CubeProducts(
         model=model_cube,
         clean=clean_cube,
@@ -202,6 +222,31 @@ def make_cubes(
         moment0=truth.m0.astype(np.float32),
         velocity_field=truth.m1.astype(np.float32),
         diffuse_clean=diffuse_clean,
+        lensing=lensing,
+    )
+
+
+def _lensing_truth(
+    lens: Lens,
+    galaxies: list[Galaxy],
+    observation: Observation,
+    settings: RenderSettings,
+    lensed: Cube,
+) -> LensingTruth:
+    """Return the truth of a lensed scene: its unlensed twin and the lens on the grid."""
+    source = np.zeros(observation.shape, dtype=np.float64)
+    for galaxy in galaxies:
+        render_galaxy_into(source, galaxy, observation, settings)
+    source_model = Cube(source, observation, kind="model", galaxies=tuple(galaxies))
+    curves, caustics = critical_curves(lens, observation)
+    return LensingTruth(
+        lens=lens,
+        source_model=source_model,
+        source_clean=apply_instrument(source, observation),
+        magnification=magnification_map(lens, observation),
+        total_magnification=total_magnification(lensed, source_model),
+        critical_curves=curves,
+        caustics=caustics,
     )
 
 

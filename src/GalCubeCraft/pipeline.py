@@ -11,26 +11,57 @@ from .budget import available_memory_bytes, check_fine_grid, check_memory
 from .cube import Cube
 from .model.clumps import clump_blobs
 from .model.galaxy import Galaxy
+from .model.lens import Lens
 from .observation import Observation, check_fits_in_field
 from .renderer.blobs import render_blobs_into
-from .renderer.compact import needs_own_frame, own_frame_samples
+from .renderer.compact import SUB_PIXEL_RADIUS, THIN_RIDGE, needs_own_frame, own_frame_samples
 from .renderer.deposit import deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
 from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
+from .renderer.sky_frames import LensedFrame
 
 DEPOSIT_CHUNK_ROWS = 1 << 16
+_ANY_LOSS = 1e-7  # the truncation does not change what needs_own_frame reads (r_e, h_z, i)
 """Sight lines deposited at a time (each holds tens of flux samples)."""
 
 
-def check_scene(galaxies: Sequence[Galaxy], observation: Observation) -> None:
-    """Raise ``TypeError``/``ValueError`` if the galaxies cannot be rendered in ``observation``."""
+def check_scene(
+    galaxies: Sequence[Galaxy], observation: Observation, lens: Lens | None = None
+) -> None:
+    """Raise ``TypeError``/``ValueError`` if the galaxies cannot be rendered in ``observation``.
+
+    Behind a ``lens``, the observation needs an angular scale (the lens is in arcsec),
+    the sources must lie behind the lens, and each must be resolved by the sky sampler
+    (clumps and sources finer than it are rendered in their own frame, which a lens
+    would fold: refused with the reason).
+    """
     if not isinstance(observation, Observation):
         raise TypeError(f"observation must be an Observation; got {type(observation).__name__}")
     for k, galaxy in enumerate(galaxies):
         if not isinstance(galaxy, Galaxy):
             raise TypeError(f"galaxies[{k}] must be a Galaxy; got {type(galaxy).__name__}")
         check_fits_in_field(galaxy.r_e_kpc, galaxy.x_kpc, galaxy.y_kpc, observation)
+    if lens is None:
+        return
+    _validate.instance("lens", lens, Lens)
+    if lens.is_null:
+        return
+    if observation.sky is None:
+        raise ValueError(
+            "a lens needs an observation with an angular scale (its Einstein radius is in "
+            "arcsec): add one with observation.with_sky(redshift=...)"
+        )
+    lens.check_source_redshift(observation.sky.redshift)
+    for k, galaxy in enumerate(galaxies):
+        if galaxy.clumps:
+            raise ValueError(f"galaxies[{k}] has clumps, which are not lensed yet; drop them")
+        if needs_own_frame(DiskGeometry.from_galaxy(galaxy, _ANY_LOSS), observation):
+            raise ValueError(
+                f"galaxies[{k}] is finer than the sky sampler resolves behind a lens "
+                f"(r_e below {SUB_PIXEL_RADIUS:g} pixel or projected thickness below "
+                f"{THIN_RIDGE:g} pixel): use smaller pixels"
+            )
 
 
 def check_velocity_grids(
@@ -59,19 +90,28 @@ def as_galaxy_list(galaxies: Galaxy | Iterable[Galaxy]) -> list[Galaxy]:
 
 
 def render_galaxy_into(
-    cube: np.ndarray, galaxy: Galaxy, observation: Observation, settings: RenderSettings
+    cube: np.ndarray,
+    galaxy: Galaxy,
+    observation: Observation,
+    settings: RenderSettings,
+    lens: Lens | None = None,
 ) -> None:
     """Add the Jy/pixel emission of one galaxy to ``cube`` (shape ``observation.shape``).
 
-    The hot path: ``galaxy`` and ``observation`` must already have been checked
-    (:func:`check_scene`).
+    The hot path: ``galaxy``, ``observation`` and ``lens`` must already have been checked
+    (:func:`check_scene`).  A null lens renders the unlensed cube, bit for bit.
     """
     geometry = DiskGeometry.from_galaxy(galaxy, settings.lost_fraction)
+    flat = cube.reshape(cube.shape[0], -1)
+    if lens is not None and not lens.is_null:
+        assert observation.sky is not None  # checked by check_scene
+        frame = LensedFrame(geometry, lens, observation.sky.kpc_per_arcsec)
+        _deposit_sky(flat, geometry, observation, settings, frame)
+        return
     if galaxy.clumps:
         render_blobs_into(cube, clump_blobs(galaxy, geometry.los_velocity), observation)
     if geometry.line_flux <= 0.0:
         return
-    flat = cube.reshape(cube.shape[0], -1)
     if needs_own_frame(geometry, observation):
         # Finer than the deepest sky cell: integrate in the galaxy's own frame instead.
         for pixel, flux, velocity, variance in own_frame_samples(geometry, observation, settings):
@@ -81,9 +121,22 @@ def render_galaxy_into(
                 observation.spectral, settings,
             ).T  # fmt: skip
         return
+    _deposit_sky(flat, geometry, observation, settings, None)
+
+
+def _deposit_sky(
+    flat: np.ndarray,
+    geometry: DiskGeometry,
+    observation: Observation,
+    settings: RenderSettings,
+    lens_frame: LensedFrame | None,
+) -> None:
+    """Add the sky sampler's samples of one galaxy to ``flat`` (``(n_chan, ny * nx)``)."""
+    if geometry.line_flux <= 0.0:
+        return
     # Blocks of pixels, and sight lines in chunks: the samples and the deposit's
     # temporaries (several per flux sample) stay bounded however large the galaxy.
-    for samples in sample_sky(geometry, observation, settings):
+    for samples in sample_sky(geometry, observation, settings, lens_frame=lens_frame):
         for start in range(0, samples.local.size, DEPOSIT_CHUNK_ROWS):
             rows = slice(start, start + DEPOSIT_CHUNK_ROWS)
             pixels, local = np.unique(samples.local[rows], return_inverse=True)
@@ -99,6 +152,7 @@ def render(
     galaxies: Galaxy | Iterable[Galaxy],
     observation: Observation,
     settings: RenderSettings | None = None,
+    lens: Lens | None = None,
 ) -> Cube:
     """Render galaxies into a model cube in Jy/pixel.
 
@@ -111,6 +165,9 @@ def render(
         see :func:`GalCubeCraft.observe`).
     settings : RenderSettings, optional
         Accuracy knobs.
+    lens : Lens, optional
+        A lens in front of every galaxy (:mod:`GalCubeCraft.model.lens`): the cube is then
+        the image plane, each sight line seeing the galaxies at its source position.
 
     Returns
     -------
@@ -120,7 +177,7 @@ def render(
         ``cube.line_flux_jykms()`` is the line flux inside the field and band (Jy km/s).
     """
     galaxy_list = as_galaxy_list(galaxies)
-    check_scene(galaxy_list, observation)
+    check_scene(galaxy_list, observation, lens)
     settings = RenderSettings() if settings is None else settings
     _validate.instance("settings", settings, RenderSettings)
     check_memory(observation, len(galaxy_list), noise=False,
@@ -128,5 +185,5 @@ def render(
     check_velocity_grids(galaxy_list, observation, settings)
     data = np.zeros(observation.shape, dtype=np.float64)
     for galaxy in galaxy_list:
-        render_galaxy_into(data, galaxy, observation, settings)
+        render_galaxy_into(data, galaxy, observation, settings, lens)
     return Cube(data, observation, kind="model", galaxies=tuple(galaxy_list))

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
 from .cube import Cube
+from .lensing import LensingTruth
 from .masking import default_mask
 from .moments import integrated_spectrum, position_velocity_slice
 from .observation import Observation
@@ -157,6 +158,43 @@ def moment_figure(
         ax.set_xlabel(f"x offset [{unit}] (west →)")
         ax.set_ylabel(f"y offset [{unit}] (north ↑)")
         ax.set_title(label.split(" [")[0])
+    return fig
+
+
+def lensing_figure(lensed: Cube, truth: LensingTruth) -> Figure:
+    """Return the lensed moment maps with the critical curves, and the source with caustics.
+
+    Three panels in arcsec: the lensed moment 0 and moment 1 (the image plane) with the
+    critical curves drawn over them, and the unlensed source's moment 0 (the source plane,
+    on the same grid) with the caustics.
+    """
+    obs = lensed.observation
+    extent = _extent(obs, "arcsec")
+    image = lensed.moments()
+    source = truth.source_model.moments()
+    fig = Figure(figsize=(15.6, 4.4), layout="constrained")
+    panels = fig.subplots(1, 3)
+    shown = [
+        (image.m0, "lensed moment 0", "inferno", truth.critical_curves, "critical curves"),
+        (image.m1, "lensed moment 1 [km/s]", "RdBu_r", truth.critical_curves, "critical curves"),
+        (source.m0, "source moment 0", "inferno", truth.caustics, "caustics"),
+    ]
+    for ax, (data, title, cmap, curves, label) in zip(panels, shown, strict=True):
+        kwargs: dict[str, Any] = {}
+        if cmap == "inferno" and np.nanmax(data, initial=0.0) > 0:
+            kwargs = {"norm": PowerNorm(0.5, vmin=0.0)}
+        drawn = ax.imshow(data, origin="lower", extent=extent, cmap=cmap, **kwargs)
+        fig.colorbar(drawn, ax=ax)
+        for k, curve in enumerate(curves):
+            ax.plot(curve[:, 0], curve[:, 1], color="cyan", lw=0.8,
+                    label=label if k == 0 else None)  # fmt: skip
+        if curves:
+            ax.legend(loc="upper right", fontsize="small")
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xlabel("x offset [arcsec] (west →)")
+        ax.set_ylabel("y offset [arcsec] (north ↑)")
+        ax.set_title(title)
     return fig
 
 

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import sky_to_major_minor
-from ..observation import Observation, pixel_centres_kpc
+from ..observation import Observation
 from .geometry import DiskGeometry
 from .los import gauss_legendre_unit, los_samples
 from .settings import RenderSettings
+from .sky_frames import DirectFrame, LensedFrame, SkyFrame
 
 _VELOCITY_HEADROOM = 10.0  # one-point pixels: profile change allowed before correction
 _MAX_CORRECTION = 0.05  # largest curvature correction trusted, relative to the pixel's flux
@@ -77,20 +78,6 @@ class SkySamples:
     variance: np.ndarray
 
 
-def candidate_pixels(g: DiskGeometry, obs: Observation) -> np.ndarray:
-    """Return flat indices of pixels that may hold emission of ``g``.
-
-    A pixel qualifies when its centre lies within the projected truncation cylinder
-    grown by one pixel diagonal.
-    """
-    xs = pixel_centres_kpc(obs.nx, obs.pixel_kpc) - g.x0
-    ys = pixel_centres_kpc(obs.ny, obs.pixel_kpc) - g.y0
-    a, b = sky_to_major_minor(xs[None, :], ys[:, None], g.pa_deg)
-    margin = math.sqrt(2.0) * obs.pixel_kpc
-    inside = (np.abs(a) <= g.r_max + margin) & (np.abs(b) <= g.half_extent_minor + margin)
-    return np.flatnonzero(inside)
-
-
 @dataclass(frozen=True)
 class _SightLines:
     """Sight lines at some sky offsets: surface brightness, samples, velocities."""
@@ -123,10 +110,15 @@ def _profile_change(
 
 
 def _sight_lines(
-    x: np.ndarray, y: np.ndarray, g: DiskGeometry, rule: tuple[np.ndarray, np.ndarray], panels: int
+    x: np.ndarray,
+    y: np.ndarray,
+    frame: SkyFrame,
+    rule: tuple[np.ndarray, np.ndarray],
+    panels: int,
 ) -> _SightLines:
     """Return the sight lines at sky offsets ``x, y`` (kpc from the galaxy's centre)."""
-    a, b = sky_to_major_minor(x, y, g.pa_deg)
+    g = frame.g
+    a, b = sky_to_major_minor(*frame.to_source(x, y), g.pa_deg)
     samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.needs_azimuth)
     a_disk = a.astype(np.float32)[:, None]
     velocity = g.los_velocity(a_disk, samples.radius, samples.y_disk)
@@ -164,32 +156,6 @@ def _spectral_error(
     var1 = var1 + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
     error = _profile_change(flux, mean4 - mean1, var4 - var1, line_width * line_width + var4)
     return np.where(np.isfinite(error), error, 0.0)
-
-
-def _near_centre(cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
-    """Return which cells (centres ``cx, cy`` relative to the galaxy) touch its centre's block.
-
-    The cell holding the centre and its eight neighbours: a cusp just beyond a cell's
-    edge bends the integrand inside it more than a 2x2 rule can follow.
-    """
-    reach = 1.5 * size * (1.0 + 1e-9)
-    return (np.abs(cx) <= reach) & (np.abs(cy) <= reach)
-
-
-def _on_thin_ridge(cx: np.ndarray, cy: np.ndarray, g: DiskGeometry, size: float) -> np.ndarray:
-    """Return which pixels may hold the midplane ridge of a disk seen nearly edge-on.
-
-    When the disk's projected thickness ``h_z sin i + r_e cos i`` is below a pixel, its
-    light gathers on a ridge along the major axis that pixel centres can miss entirely
-    (on a pixel edge, the centres see ``e^-5`` of it for ``h_z`` a tenth of a pixel): the
-    curvature test, fed by those centres, would then accept them.  Pixels within a pixel
-    diagonal of the ridge are refined instead.
-    """
-    thickness = g.h_z * g.sin_i + g.r_e * g.cos_i
-    if thickness >= size:
-        return np.zeros(cx.shape, dtype=bool)
-    _, b = sky_to_major_minor(cx, cy, g.pa_deg)
-    return np.abs(b) <= 3.0 * thickness + math.sqrt(2.0) * size
 
 
 def _laplacian(image: np.ndarray) -> np.ndarray:
@@ -295,8 +261,13 @@ def sample_sky(
     obs: Observation,
     settings: RenderSettings,
     block_pixels: int = SKY_BLOCK_PIXELS,
+    *,
+    lens_frame: LensedFrame | None = None,
 ) -> Iterator[SkySamples]:
     """Sample galaxy ``g`` over the sky grid of ``obs``, in blocks of candidate pixels.
+
+    With ``lens_frame`` the grid is the image plane of a lens, and every sight line sees
+    the galaxy at its source-plane position (:mod:`.sky_frames`).
 
     The one-point test needs every pixel's neighbours, so the centre sight lines are
     first summarised (brightness and mean velocity) for all candidates, a block at a
@@ -312,7 +283,8 @@ def sample_sky(
     rule = gauss_legendre_unit(settings.los_nodes)
     # Face-on, every piece of a sight line is an exact exponential: one panel is exact.
     panels = 1 if g.sin_i == 0.0 else settings.los_panels
-    pixels = candidate_pixels(g, obs)
+    frame: SkyFrame = DirectFrame(g) if lens_frame is None else lens_frame
+    pixels = frame.candidate_pixels(obs)
     iy, ix = np.divmod(pixels, obs.nx)
     cx = (ix - 0.5 * (obs.nx - 1)) * obs.pixel_kpc - g.x0
     cy = (iy - 0.5 * (obs.ny - 1)) * obs.pixel_kpc - g.y0
@@ -328,7 +300,7 @@ def sample_sky(
     mean_v = np.empty(pixels.size)
     spread = np.empty(pixels.size)
     for block in blocks:
-        lines = _sight_lines(cx[block], cy[block], g, rule, panels)
+        lines = _sight_lines(cx[block], cy[block], frame, rule, panels)
         brightness[block] = lines.brightness
         mean_v[block], spread[block] = lines.velocity_moments()
         if len(blocks) == 1:
@@ -339,17 +311,23 @@ def sample_sky(
     # (the brightest pixel of an edge-on disk spreads its light over the whole rotation).
     widths = np.sqrt(line_width**2 + np.where(np.isfinite(spread), spread, 0.0))
     peak_density = float((brightness / widths).max(initial=0.0)) * area
+    if lens_frame is not None:
+        # Tolerances are fractions of the flux in the cube: behind a lens that is the
+        # magnified flux, which the centre map measures well enough to set them.
+        tolerance = settings.refine_tolerance * max(g.line_flux, float(brightness.sum()) * area)
     accepted, factor, shift, smear = _smooth_pixels(
         pixels, brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
         settings, peak_density,
     )  # fmt: skip
-    accepted &= ~_near_centre(cx, cy, size)
-    accepted &= ~_on_thin_ridge(cx, cy, g, size)
+    accepted &= ~frame.must_split(cx, cy, size)
+    accepted &= ~frame.on_thin_ridge(cx, cy, size)
 
     # Pass 2: each block's samples.
     for block in blocks:
         first = block.start
-        centre = kept if kept is not None else _sight_lines(cx[block], cy[block], g, rule, panels)
+        centre = kept
+        if centre is None:
+            centre = _sight_lines(cx[block], cy[block], frame, rule, panels)
         yes = accepted[block]
         kept_pixel = [first + np.flatnonzero(yes)]
         kept_flux = [centre.flux[yes] * (area * factor[block][yes])[:, None]]
@@ -363,7 +341,7 @@ def sample_sky(
             first + np.flatnonzero(~yes), cx[block][~yes], cy[block][~yes],
             _SightLines(centre.brightness[~yes], centre.flux[~yes], centre.velocity[~yes],
                         None if centre.extra_variance is None else centre.extra_variance[~yes]),
-            g, rule, panels, size, tolerance, line_width, peak_density, settings,
+            frame, rule, panels, size, tolerance, line_width, peak_density, settings,
         )  # fmt: skip
         for local, flux, velocity, variance in refined:
             kept_pixel.append(local)
@@ -384,7 +362,7 @@ def _refine(
     cx: np.ndarray,
     cy: np.ndarray,
     cell_centres: _SightLines,
-    g: DiskGeometry,
+    frame: SkyFrame,
     rule: tuple[np.ndarray, np.ndarray],
     panels: int,
     size: float,
@@ -404,11 +382,11 @@ def _refine(
         area = size * size
         nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
         nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()
-        nodes = _sight_lines(nodes_x, nodes_y, g, rule, panels)
+        nodes = _sight_lines(nodes_x, nodes_y, frame, rule, panels)
         quad4 = 0.25 * area * nodes.brightness.reshape(-1, 4).sum(axis=1)
         if depth < settings.max_refine_depth:
             if depth > 0:
-                cell_centres = _sight_lines(cx, cy, g, rule, panels)
+                cell_centres = _sight_lines(cx, cy, frame, rule, panels)
             refine = np.abs(quad4 - area * cell_centres.brightness) > tolerance
             refine |= (
                 _spectral_error(cell_centres, nodes, size, quad4, line_width)
@@ -416,7 +394,7 @@ def _refine(
             )
             # A cusp on or near a cell's edge fools both rules alike (neither samples it),
             # so the cells around the galaxy's centre are always split to the last level.
-            refine |= _near_centre(cx, cy, size)
+            refine |= frame.must_split(cx, cy, size)
         else:
             refine = np.zeros(pixel.size, dtype=bool)
         keep_nodes = np.repeat(~refine, 4)
