@@ -19,6 +19,8 @@ DISPERSION_STREAM = 4
 """The sub-stream its radial dispersion profiles are drawn from."""
 ARMS_STREAM = 5
 """The sub-stream its spiral arms are drawn from."""
+LENS_STREAM = 6
+"""The sub-stream its lens is drawn from."""
 
 
 def cube_generator(

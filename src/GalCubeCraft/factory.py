@@ -276,5 +276,6 @@ def make_indexed_cube(
         noise,
         cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,
         draw.diffuse,
+        draw.lens,
     )
     return IndexedCube(index=index, draw=draw, products=products)

@@ -109,3 +109,22 @@ def total_magnification(lensed: Cube, unlensed: Cube) -> float:
     if source <= 0.0:
         return math.nan
     return float(lensed.data.sum(dtype=np.float64)) / source
+
+
+def curve_mask(curves: tuple[np.ndarray, ...], observation: Observation) -> np.ndarray:
+    """Return a ``(ny, nx)`` uint8 mask of the pixels that ``curves`` (arcsec) pass through.
+
+    The curves' vertices lie a fraction of a pixel apart (:func:`critical_curves`), so
+    marking the pixel of every vertex leaves no gaps.
+    """
+    mask = np.zeros((observation.ny, observation.nx), dtype=np.uint8)
+    if not curves:
+        return mask
+    points = np.concatenate(curves)
+    pixel_arcsec = observation.pixel_kpc / observation.require_sky().kpc_per_arcsec
+    cx, cy = observation.centre_px
+    ix = np.floor(points[:, 0] / pixel_arcsec + cx + 0.5).astype(np.int64)
+    iy = np.floor(points[:, 1] / pixel_arcsec + cy + 0.5).astype(np.int64)
+    inside = (ix >= 0) & (ix < observation.nx) & (iy >= 0) & (iy < observation.ny)
+    mask[iy[inside], ix[inside]] = 1
+    return mask

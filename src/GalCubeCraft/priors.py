@@ -16,12 +16,14 @@ import numpy as np
 
 from ._random import ARMS_STREAM, CLUMPS_STREAM, DISPERSION_STREAM, FLOWS_STREAM, cube_generator
 from .cosmology import hubble_flow_kms
+from .lens_priors import draw_lens
 from .model.arms import SpiralArms
 from .model.clumps import Clump
 from .model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
 from .model.drift import ExponentialDispersion
 from .model.flows import NonCircularFlows
 from .model.galaxy import Galaxy
+from .model.lens import Lens
 from .model.rotation import MilkyWayRotationCurve
 from .spec import DatasetSpec
 
@@ -61,6 +63,7 @@ class CubeDraw:
     centres_px: list[tuple[int, int, int]] = field(default_factory=list)
     galaxies: list[Galaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
+    lens: Lens | None = None
 
     @property
     def centre_indices(self) -> list[tuple[int, int, int]]:
@@ -262,6 +265,8 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     if spec.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.peak_snr)
     draw.galaxies = _with_features(spec, index, draw.galaxies)
+    if spec.lensing:  # from a stream of its own, like the features
+        draw.lens = draw_lens(spec, index, draw.galaxies[0])
     if spec.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.

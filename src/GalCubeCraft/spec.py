@@ -54,6 +54,10 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "arm_contrast": (0.0, 1.0),
     "arm_pitch_deg": (1.0, 89.0),
     "arm_count": (1.0, 12.0),
+    "lens_theta_e_re": (0.0, 50.0),
+    "lens_axis_ratio": (0.05, 1.0),
+    "lens_shear": (0.0, 0.5),
+    "lens_source_offset": (0.0, 10.0),
 }
 
 
@@ -128,6 +132,14 @@ class DatasetSpec:
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
         1.2.1's defaults and switches it on unless it says ``enabled = false``.
+    lens_theta_e_re, lens_axis_ratio, lens_shear, lens_source_offset : tuple of 2 floats
+        A lens in front of every cube (:mod:`GalCubeCraft.lens_priors`): an SIE whose
+        Einstein radius is ``lens_theta_e_re`` times the primary's R_e, with an axis ratio,
+        an external shear, and the primary offset from its centre by
+        ``lens_source_offset`` Einstein radii; PA and shear angle uniform.
+        ``lens_theta_e_re = (0, 0)`` (default) draws no lens.
+    lens_redshift : float
+        The lens's redshift, below ``redshift``.
     """
 
     n_cubes: int = 16
@@ -163,6 +175,11 @@ class DatasetSpec:
     arm_contrast: Range = (0.0, 0.0)
     arm_pitch_deg: Range = (10.0, 30.0)
     arm_count: Range = (2.0, 2.0)
+    lens_theta_e_re: Range = (0.0, 0.0)
+    lens_axis_ratio: Range = (0.6, 1.0)
+    lens_shear: Range = (0.0, 0.1)
+    lens_source_offset: Range = (0.0, 0.5)
+    lens_redshift: float = 0.5
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""
@@ -209,7 +226,21 @@ class DatasetSpec:
                     f"resolution_cycle {self.resolution_cycle} must lie in resolution "
                     f"{self.resolution}"
                 )
+        object.__setattr__(
+            self, "lens_redshift",
+            _validate.real("lens_redshift", self.lens_redshift, low=0.0, low_open=True),
+        )  # fmt: skip
         self._check_grid_fits()
+        if self.lensing:
+            from .lens_priors import check_lens_priors
+            from .priors import SATELLITE_SCALE
+
+            check_lens_priors(self, SATELLITE_SCALE[0] if self.n_gals[1] > 1 else 1.0)
+
+    @property
+    def lensing(self) -> bool:
+        """Whether the cubes are drawn behind a lens."""
+        return self.lens_theta_e_re[1] > 0.0
 
     def _check_grid_fits(self) -> None:
         """Refuse a grid that cannot hold the largest galaxy the priors may draw, or the beam."""

@@ -29,10 +29,10 @@ from ..io.atomic import atomic_path
 from ..io.npy import save_npy
 from ..spec import DatasetSpec
 from .items import (
-    ARRAY_NAMES,
     ARRAY_UNITS,
     DamagedItemError,
     Item,
+    array_names,
     array_shapes,
     galaxies_from_params,
     parameter_names,
@@ -124,7 +124,7 @@ class NpyFolderStore(_FolderStore):
     def write_item(self, item: Item) -> None:
         """Write each array to its own file, ``params`` last."""
         stem = self._stem(item.index)
-        for name in ARRAY_NAMES:  # params last: its file marks the item done
+        for name in array_names(self.spec):  # params last: its file marks the item done
             save_npy(self.path / f"{stem}_{name}.npy", item.arrays[name])
 
     def read_item(self, index: int) -> dict[str, Any]:
@@ -132,7 +132,10 @@ class NpyFolderStore(_FolderStore):
         stem = self._stem(index)
         if not (self.path / f"{stem}_params.npy").exists():
             raise KeyError(f"item {index} has not been written")
-        return {"index": index, **{n: np.load(self.path / f"{stem}_{n}.npy") for n in ARRAY_NAMES}}
+        return {
+            "index": index,
+            **{n: np.load(self.path / f"{stem}_{n}.npy") for n in array_names(self.spec)},
+        }
 
     def read_params(self, index: int) -> np.ndarray:
         """Return the parameter vector of done item ``index`` (its params file alone)."""
@@ -159,8 +162,10 @@ class FitsFolderStore(_FolderStore):
         )  # fmt: skip
         from astropy.io import fits
 
-        extensions: dict[str, Any] = {name.upper(): (item.arrays[name], ARRAY_UNITS[name])
-                                      for name in ARRAY_NAMES if name != "noisy"}  # fmt: skip
+        names = [name for name in array_names(self.spec) if name != "noisy"]
+        extensions: dict[str, Any] = {
+            name.upper(): (item.arrays[name], ARRAY_UNITS[name]) for name in names
+        }
         # The parameter row names its columns, so the file describes itself.
         table = fits.ImageHDU(data=params)
         for k, column in enumerate(parameter_names(self.spec), start=1):
@@ -184,7 +189,7 @@ class FitsFolderStore(_FolderStore):
                     f"{path}: item {index} is damaged (FITS checksum mismatch); "
                     "regenerate the dataset at a new path"
                 )
-            for name in ARRAY_NAMES:
+            for name in array_names(self.spec):
                 data = hdul[0 if name == "noisy" else name.upper()].data
                 # FITS is big-endian: give back native arrays equal to what was written.
                 item[name] = np.asarray(data, dtype=shapes[name][1])

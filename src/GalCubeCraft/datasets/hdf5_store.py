@@ -34,7 +34,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..spec import DatasetSpec
-from .items import ARRAY_NAMES, Item, array_shapes, check_item, item_checksum
+from .items import Item, array_names, array_shapes, check_item, item_checksum
 from .stores import check_record, marker
 
 
@@ -102,11 +102,14 @@ class HDF5Store:
         """
         handle = self._file("r+")
         index = item.index
-        for name in ARRAY_NAMES:
+        for name in array_names(self.spec):
             handle[name][index] = item.arrays[name]
         handle.flush()
         checksum = item_checksum(item.arrays)
-        if item_checksum({name: handle[name][index] for name in ARRAY_NAMES}) != checksum:
+        if (
+            item_checksum({name: handle[name][index] for name in array_names(self.spec)})
+            != checksum
+        ):
             raise OSError(
                 f"{self.path}: item {index} did not reach the file (is the disk full?); "
                 "it is not marked done"
@@ -120,7 +123,7 @@ class HDF5Store:
         handle = self._file("r")
         if not handle["done"][index]:
             raise KeyError(f"item {index} has not been written")
-        arrays = {name: handle[name][index] for name in ARRAY_NAMES}
+        arrays = {name: handle[name][index] for name in array_names(self.spec)}
         check_item(arrays, int(handle["checksum"][index]), str(self.path), index)
         return {"index": index, **arrays}
 

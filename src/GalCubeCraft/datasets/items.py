@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..factory import make_indexed_cube
+from ..lens_priors import LENS_COLUMNS, lens_row
+from ..lensing import LensingTruth, curve_mask
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.rotation import MilkyWayRotationCurve
@@ -29,7 +31,9 @@ ARRAY_NAMES = (
     "galaxy_vsys_kms",
     "params",
 )
-"""The arrays of an item, as stores hold them and datasets return them."""
+"""The arrays of every item, as stores hold them and datasets return them."""
+LENS_ARRAY_NAMES = ("source_clean", "magnification", "critical_curves", "caustics")
+"""The arrays a lensed spec's items add (:func:`array_names`)."""
 ARRAY_UNITS: dict[str, str | None] = {
     "noisy": "Jy/beam",
     "clean": "Jy/beam",
@@ -39,6 +43,10 @@ ARRAY_UNITS: dict[str, str | None] = {
     "galaxy_centre_px": "pix",
     "galaxy_vsys_kms": "km/s",
     "params": None,  # mixed: see parameter_names()
+    "source_clean": "Jy/beam",
+    "magnification": None,
+    "critical_curves": None,
+    "caustics": None,
 }
 """The unit of each array (astropy spelling): FITS stores write it as ``BUNIT``."""
 
@@ -78,11 +86,25 @@ GALAXY_COLUMNS = (
 
 
 def parameter_names(spec: DatasetSpec) -> list[str]:
-    """Return the names of an item's parameter vector (unused galaxy slots are NaN)."""
+    """Return the names of an item's parameter vector (unused galaxy slots are NaN).
+
+    A lensed spec's vector ends with the lens's columns (:data:`LENS_COLUMNS`).
+    """
     names = list(GLOBAL_COLUMNS)
     for k in range(1, spec.max_galaxies + 1):
         names.extend(f"g{k}_{column}" for column in GALAXY_COLUMNS)
+    if spec.lensing:
+        names.extend(LENS_COLUMNS)
     return names
+
+
+def array_names(spec: DatasetSpec) -> tuple[str, ...]:
+    """Return the names of ``spec``'s item arrays: :data:`ARRAY_NAMES` and the lens's.
+
+    ``params`` stays last: some stores write in this order and let its file mark the
+    item done.
+    """
+    return ARRAY_NAMES[:-1] + (LENS_ARRAY_NAMES if spec.lensing else ()) + ARRAY_NAMES[-1:]
 
 
 def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, float]]:
@@ -90,10 +112,18 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
 
     Unused galaxy slots (a cube holds up to ``spec.max_galaxies``) are zero in
     ``galaxy_clean`` and NaN in the per-galaxy vectors; ``velocity_field`` is NaN
-    off-source.
+    off-source.  A lensed spec adds ``source_clean`` (the unlensed scene through the
+    same instrument), ``magnification`` (signed, at pixel centres) and the pixels that
+    the critical curves and the caustics cross (``uint8`` masks).
     """
     c, y, x = spec.shape
     g = spec.max_galaxies
+    lensed = {
+        "source_clean": ((c, y, x), "float32", 0.0),
+        "magnification": ((y, x), "float32", np.nan),
+        "critical_curves": ((y, x), "uint8", 0),
+        "caustics": ((y, x), "uint8", 0),
+    }
     return {
         "noisy": ((c, y, x), "float32", 0.0),
         "clean": ((c, y, x), "float32", 0.0),
@@ -103,6 +133,7 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
         "galaxy_centre_px": ((g, 2), "float64", np.nan),
         "galaxy_vsys_kms": ((g,), "float64", np.nan),
         "params": ((len(parameter_names(spec)),), "float64", np.nan),
+        **(lensed if spec.lensing else {}),
     }
 
 
@@ -128,13 +159,13 @@ class Item:
 
 
 def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
-    """Return the CRC-32 of an item's arrays (in :data:`ARRAY_NAMES` order, as stored).
+    """Return the CRC-32 of an item's arrays (in :func:`array_names` order, as stored).
 
     Stores record it when they mark an item done and check it when they read the item
     back, so a torn or blank item is reported, never returned as data.
     """
     crc = 0
-    for name in ARRAY_NAMES:
+    for name in ARRAY_NAMES + tuple(n for n in LENS_ARRAY_NAMES if n in arrays):
         crc = zlib.crc32(np.ascontiguousarray(arrays[name]).tobytes(), crc)
     return crc
 
@@ -200,7 +231,25 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
             *((galaxy.arms.contrast, galaxy.arms.pitch_deg) if galaxy.arms else (0.0, 0.0)),
         ]  # fmt: skip
+    if spec.lensing:
+        _fill_lensing(arrays, products.lensing)
     return Item(index=index, arrays=arrays)
+
+
+def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None) -> None:
+    """Write a lensed item's truth: its arrays and the lens's columns of ``params``."""
+    width = len(LENS_COLUMNS)
+    if truth is None:  # a lens that deflects nothing: the scene is its own source
+        arrays["source_clean"][...] = arrays["clean"]
+        arrays["magnification"][...] = 1.0
+        arrays["params"][-width:] = lens_row(None, 1.0)
+        return
+    arrays["source_clean"][...] = truth.source_clean
+    arrays["magnification"][...] = truth.magnification
+    obs = truth.source_model.observation
+    arrays["critical_curves"][...] = curve_mask(truth.critical_curves, obs)
+    arrays["caustics"][...] = curve_mask(truth.caustics, obs)
+    arrays["params"][-width:] = lens_row(truth.lens, truth.total_magnification)
 
 
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:

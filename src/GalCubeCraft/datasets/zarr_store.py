@@ -1,6 +1,6 @@
 """Datasets as Zarr stores: one compressed chunk per cube, written by any worker at once.
 
-Layout (one group): one array per item array (:data:`~.items.ARRAY_NAMES`) with the item
+Layout (one group): one array per item array (:func:`~.items.array_names`) with the item
 index first, chunked one item per chunk, so workers never share a chunk; the spec's TOML
 and the store's record in the group attributes.  An item is done once the file
 ``items_done/<index>`` exists, written (atomically, holding the item's checksum) after all
@@ -26,7 +26,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
 
 from ..io.atomic import atomic_path
 from ..spec import DatasetSpec
-from .items import ARRAY_NAMES, Item, array_shapes, check_item, item_checksum
+from .items import Item, array_names, array_shapes, check_item, item_checksum
 from .stores import check_record, is_unfinished, marker
 
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
@@ -93,7 +93,7 @@ class ZarrStore:
 
     def write_item(self, item: Item) -> None:
         """Write ``item`` into its own chunks, then mark it done with its checksum."""
-        for name in ARRAY_NAMES:
+        for name in array_names(self.spec):
             self._array(name)[item.index] = item.arrays[name]
         with atomic_path(self.path / _DONE / str(item.index)) as temporary:
             temporary.write_text(str(item_checksum(item.arrays)))
@@ -104,7 +104,7 @@ class ZarrStore:
             recorded = (self.path / _DONE / str(index)).read_text()
         except FileNotFoundError:
             raise KeyError(f"item {index} has not been written") from None
-        arrays = {name: self._array(name)[index] for name in ARRAY_NAMES}
+        arrays = {name: self._array(name)[index] for name in array_names(self.spec)}
         check_item(arrays, int(recorded), str(self.path), index)
         return {"index": index, **arrays}
 
