@@ -192,7 +192,7 @@ LENSED_SPEC = DatasetSpec(n_cubes=2, seed=5, grid_size=48, n_chan=8, beam=(3.0, 
 
 @pytest.fixture(scope="module")
 def lensed_items():
-    """The two items of LENSED_SPEC, rendered in this process."""
+    """Return the two items of LENSED_SPEC, rendered in this process."""
     return [render_item(LENSED_SPEC, i).as_dict() for i in range(LENSED_SPEC.n_cubes)]
 
 
