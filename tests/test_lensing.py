@@ -255,3 +255,22 @@ def test_lensed_specs_that_cannot_render_are_refused(change, message):
     """A lensed spec is checked whole when it is made, not cube by cube."""
     with pytest.raises(ValueError, match=message):
         LENSED_SPEC.replace(**change)
+
+
+def test_lensing_figure_draws_the_curves_over_the_right_maps():
+    """Lensed moments carry the critical curves, the source panel the caustics, in arcsec."""
+    from GalCubeCraft.plotting import lensing_figure
+
+    obs = _observation(48, 0.06, n_chan=8, width=60.0)
+    made = make_cubes(_source(obs, 0.05, 0.02, 0.2), obs, lens=Lens((SIE(0.9, 0.8, 30.0),)))
+    truth = made.lensing
+    fig = lensing_figure(made.model, truth)
+    image_axes = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in image_axes] == [
+        "lensed moment 0", "lensed moment 1 [km/s]", "source moment 0"]  # fmt: skip
+    for ax, curves in zip(image_axes, (truth.critical_curves, truth.critical_curves,
+                                       truth.caustics), strict=True):  # fmt: skip
+        lines = ax.get_lines()
+        assert len(lines) == len(curves) > 0
+        np.testing.assert_array_equal(lines[0].get_xydata(), curves[0])
+        np.testing.assert_allclose(ax.get_images()[0].get_extent(), [-1.44, 1.44, -1.44, 1.44])
