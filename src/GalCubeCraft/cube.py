@@ -6,7 +6,11 @@ channels, beam, sky), what it is (``kind``) and therefore its unit:
 - ``'model'``: the rendered sky in Jy/pixel, before any instrument;
 - ``'observed'``: after the line spread and the beam, in Jy/beam (Jy/pixel when the
   observation has no beam), noiseless;
-- ``'noisy'``: an observed cube with noise of standard deviation ``noise_rms``.
+- ``'noisy'``: an observed cube with noise of standard deviation ``noise_rms``;
+- ``'dirty'``: an interferometer's dirty cube, Jy/beam of its dirty beam, with the
+  thermal noise of its visibilities (:mod:`GalCubeCraft.interferometry`); its
+  observation's beam is the clean beam fitted to the dirty beam;
+- ``'restored'``: a dirty cube CLEANed and restored with that clean beam (Jy/beam).
 
 It is frozen: every operation (:meth:`Cube.with_data`, the instrument, noise) returns a
 new cube, and its array is read-only.  Moments, FITS files and plots take it whole.
@@ -30,7 +34,7 @@ from .observation import Observation
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header
 
-KINDS = ("model", "observed", "noisy")
+KINDS = ("model", "observed", "noisy", "dirty", "restored")
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +47,7 @@ class Cube:
         Shape ``observation.shape``, finite.  Stored as a read-only view.
     observation : Observation
         Grid, channels, beam and (optionally) sky.
-    kind : {'model', 'observed', 'noisy'}
+    kind : {'model', 'observed', 'noisy', 'dirty', 'restored'}
         What the data are (see the module docstring); sets :attr:`unit`.
     noise_rms : float
         Standard deviation of the noise in the data (0 unless ``kind == 'noisy'``).
@@ -137,7 +141,7 @@ class Cube:
         h = self.observation.fits_header(self.unit, spectral_type)
         h["OBJECT"] = "GalCubeCraft synthetic galaxy"
         h["TELESCOP"] = "GalCubeCraft"
-        h["CUBEKIND"] = (self.kind, "model, observed (noiseless) or noisy")
+        h["CUBEKIND"] = (self.kind, "model, observed, noisy, dirty or restored")
         if self.noise_rms > 0:
             h["NOISERMS"] = (self.noise_rms, f"[{self.unit}] rms of the added noise")
         if self.kind == "observed":

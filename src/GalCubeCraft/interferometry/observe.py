@@ -1,0 +1,251 @@
+"""An interferometer observing a model cube: visibilities, noise, dirty and restored cubes.
+
+For each channel (its frequency from the radio velocity, ``nu = nu_obs (1 - v / c)``):
+
+1. the model (Jy/pixel) is attenuated by the primary beam at that frequency;
+2. its visibilities at the array's uv points (in wavelengths of that channel) are
+   computed exactly by NUFFT (:mod:`.nufft`), and thermal noise from the radiometer
+   equation (:mod:`.thermal`) is added to each;
+3. they are weighted (:mod:`.weighting`) and imaged: the dirty image (Jy/beam), and the
+   dirty beam (peak 1) from the same weights;
+4. optionally CLEANed (:mod:`.clean`) down to ``clean_threshold_rms`` times the channel's
+   predicted rms and restored with one clean beam, fitted to the dirty beam of the
+   band's central channel, for every channel (as a common restoring beam).
+
+The noise rms of each channel is predicted exactly from the weights; the noise is drawn
+from the generator given, so a seed gives the same cube.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _validate
+from ..beam import Beam
+from ..cube import Cube
+from ..observation import Observation, pixel_centres_kpc
+from .arrays import ARRAY_NAMES, load_array
+from .clean import fit_clean_beam, hogbom, restore
+from .nufft import centre_phase, dirty_images, visibilities
+from .primary_beam import PRIMARY_BEAMS, primary_beam
+from .thermal import image_rms_jy, visibility_sigma_jy
+from .uv import Track, uvw_m
+from .weighting import WEIGHTINGS, sampling_mask, weights
+
+SPEED_OF_LIGHT_MS = 299792458.0
+ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
+
+
+@dataclass(frozen=True)
+class Interferometer:
+    """How the sky is observed: array, track, weighting, receivers and deconvolution.
+
+    Parameters
+    ----------
+    array : str
+        One of :data:`~GalCubeCraft.interferometry.arrays.ARRAY_NAMES` (e.g. 'alma_c5').
+    track : Track
+        Declination, duration, integration time and hour angle.
+    weighting : {'natural', 'uniform', 'briggs'}
+        Imaging weights; ``robust`` is Briggs's R.
+    t_sys_k : float
+        System temperature (K).
+    efficiency : float
+        Aperture times correlator and quantisation efficiency, in (0, 1].
+    primary_beam : {'gaussian', 'airy', 'none'}
+        Dish response (:mod:`.primary_beam`).
+    noise : bool
+        Add thermal noise to the visibilities.
+    clean_threshold_rms : float or None
+        CLEAN each channel down to this many times its predicted rms; None: no CLEAN.
+    clean_gain : float
+        Högbom loop gain.
+    max_clean_iterations : int
+        Cap on CLEAN iterations per channel.
+    """
+
+    array: str = "alma_c5"
+    track: Track = dataclasses.field(default_factory=lambda: Track(declination_deg=-30.0))
+    weighting: str = "natural"
+    robust: float = 0.5
+    t_sys_k: float = 100.0
+    efficiency: float = 0.6
+    primary_beam: str = "gaussian"
+    noise: bool = True
+    clean_threshold_rms: float | None = 3.0
+    clean_gain: float = 0.1
+    max_clean_iterations: int = 5000
+
+    def __post_init__(self) -> None:
+        """Check everything, including that the array can see the declination."""
+        _validate.choice("array", self.array, ARRAY_NAMES)
+        _validate.instance("track", self.track, Track)
+        _validate.choice("weighting", self.weighting, WEIGHTINGS)
+        _validate.real("robust", self.robust, low=-2.0, high=2.0)
+        _validate.positive("t_sys_k", self.t_sys_k)
+        _validate.real("efficiency", self.efficiency, low=0.0, low_open=True, high=1.0)
+        _validate.choice("primary_beam", self.primary_beam, PRIMARY_BEAMS)
+        _validate.boolean("noise", self.noise)
+        if self.clean_threshold_rms is not None:
+            _validate.positive("clean_threshold_rms", self.clean_threshold_rms)
+        _validate.real("clean_gain", self.clean_gain, low=0.0, low_open=True, high=1.0)
+        _validate.integer("max_clean_iterations", self.max_clean_iterations, low=1)
+        self.track.check_visible(load_array(self.array).latitude_deg)
+
+
+@dataclass(frozen=True, eq=False)
+class InterferometricCubes:
+    """The products of one interferometric observation (see the module docstring).
+
+    Attributes
+    ----------
+    model : Cube
+        The true sky, Jy/pixel, before the primary beam.
+    dirty : Cube
+        The dirty cube (Jy/beam, kind 'dirty'); its observation carries the clean beam.
+    dirty_beam : numpy.ndarray
+        ``(n_chan, ny, nx)`` float32, peak 1 on pixel ``(ny // 2, nx // 2)``.
+    clean_beam : Beam
+        The common restoring beam (fitted at the central channel).
+    channel_beams : tuple of Beam
+        The clean beam fitted to each channel's dirty beam.
+    restored : Cube or None
+        CLEAN components restored with ``clean_beam`` plus residuals (kind 'restored').
+    uv_mask : numpy.ndarray
+        ``(n_chan, ny, nx)`` bool: the cells of each channel's uv grid (zero spacing at
+        ``(ny // 2, nx // 2)``, cell ``1 / (n pixel)``) that hold a visibility.
+    noise_rms : numpy.ndarray
+        ``(n_chan,)`` predicted rms of each dirty channel (Jy/beam; 0 without noise).
+    visibility_sigma : numpy.ndarray
+        ``(n_chan,)`` rms of each real and imaginary part of a visibility (Jy).
+    n_visibilities : int
+        Visibilities per channel (baselines times integrations).
+    """
+
+    model: Cube
+    dirty: Cube
+    dirty_beam: np.ndarray
+    clean_beam: Beam
+    channel_beams: tuple[Beam, ...]
+    restored: Cube | None
+    uv_mask: np.ndarray
+    noise_rms: np.ndarray
+    visibility_sigma: np.ndarray
+    n_visibilities: int
+
+
+def channel_frequencies_hz(observation: Observation) -> np.ndarray:
+    """Return each channel's observed frequency (Hz): ``nu_obs (1 - v / c)`` (radio velocity)."""
+    sky = observation.require_sky()
+    return sky.observed_frequency_hz * (1.0 - observation.velocities_kms * 1e3 / SPEED_OF_LIGHT_MS)
+
+
+def _offsets_rad(observation: Observation, pixel_rad: float) -> np.ndarray:
+    """Return each pixel centre's angular distance from the field centre (radians)."""
+    x = pixel_centres_kpc(observation.nx, 1.0)
+    y = pixel_centres_kpc(observation.ny, 1.0)
+    return np.hypot(x[None, :], y[:, None]) * pixel_rad
+
+
+def _check_pixels(uvw: np.ndarray, top_hz: float, pixel_rad: float, array: str) -> None:
+    """Refuse pixels too coarse for the longest baseline (its fringes would alias)."""
+    u_max = float(np.max(np.hypot(uvw[:, 0], uvw[:, 1]))) * top_hz / SPEED_OF_LIGHT_MS
+    largest = 0.5 / u_max * ARCSEC_PER_RADIAN
+    if pixel_rad * ARCSEC_PER_RADIAN > largest:
+        raise ValueError(
+            f"pixels of {pixel_rad * ARCSEC_PER_RADIAN:.4g} arcsec are too coarse for {array}: "
+            f"its longest projected baseline needs at most {largest:.4g} arcsec (Nyquist); "
+            "use smaller pixels or a more compact configuration"
+        )
+
+
+def observe_interferometer(
+    model: Cube, interferometer: Interferometer, rng: np.random.Generator | None = None
+) -> InterferometricCubes:
+    """Observe the Jy/pixel ``model`` with ``interferometer`` (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        Before any work: a model that is not Jy/pixel, an observation without an angular
+        scale, pixels too coarse for the array, or noise asked for without ``rng``.
+    """
+    _validate.instance("model", model, Cube)
+    _validate.instance("interferometer", interferometer, Interferometer)
+    if model.kind != "model":
+        raise ValueError(f"observe a model cube (Jy/pixel); got kind {model.kind!r}")
+    if interferometer.noise and not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator when the interferometer adds noise")
+    obs = model.observation
+    pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN
+    array = load_array(interferometer.array)
+    uvw = uvw_m(array, interferometer.track)
+    frequencies = channel_frequencies_hz(obs)
+    _check_pixels(uvw, float(frequencies.max()), pixel_rad, array.name)
+    shape = (obs.ny, obs.nx)
+    n_chan = obs.spectral.n_chan
+    dirty = np.empty((n_chan, *shape))
+    dirty_beam = np.empty((n_chan, *shape), dtype=np.float32)
+    uv_mask = np.empty((n_chan, *shape), dtype=bool)
+    noise_rms = np.zeros(n_chan)
+    sigma = np.zeros(n_chan)
+    offsets = _offsets_rad(obs, pixel_rad)
+    channel_hz = frequencies * obs.spectral.channel_width_kms * 1e3 / SPEED_OF_LIGHT_MS
+    cleaning = interferometer.clean_threshold_rms is not None
+    wide_beams = []
+    for c, frequency in enumerate(frequencies):
+        wavelength = SPEED_OF_LIGHT_MS / frequency
+        u, v = uvw[:, 0] / wavelength, uvw[:, 1] / wavelength
+        sky = model.data[c] * primary_beam(offsets, wavelength, array.dish_diameter_m,
+                                           interferometer.primary_beam)  # fmt: skip
+        vis = visibilities(sky, u, v, pixel_rad)
+        w = weights(u, v, shape, pixel_rad, interferometer.weighting, interferometer.robust)
+        w /= w.sum()
+        if interferometer.noise:
+            assert rng is not None  # checked above
+            sigma[c] = visibility_sigma_jy(interferometer.t_sys_k, array.dish_diameter_m,
+                                           interferometer.efficiency, abs(channel_hz[c]),
+                                           interferometer.track.integration_s)  # fmt: skip
+            vis = vis + sigma[c] * (rng.standard_normal(vis.size)
+                                    + 1j * rng.standard_normal(vis.size))  # fmt: skip
+            noise_rms[c] = image_rms_jy(sigma[c], w)
+        strengths = np.stack([w * vis * centre_phase(u, v, shape, pixel_rad), w + 0j])
+        dirty[c], dirty_beam[c] = dirty_images(u, v, strengths, shape, pixel_rad,
+                                               centre_on_pixel=True)  # fmt: skip
+        uv_mask[c] = sampling_mask(u, v, shape, pixel_rad)
+        if cleaning:
+            wide = (2 * shape[0], 2 * shape[1])
+            wide_beams.append(dirty_images(u, v, (w + 0j)[None], wide, pixel_rad, True)[0])
+    channel_beams = tuple(fit_clean_beam(b.astype(np.float64)) for b in dirty_beam)
+    clean_beam = channel_beams[n_chan // 2]
+    labelled = obs.replace(beam=clean_beam)
+    restored = None
+    if cleaning:
+        assert interferometer.clean_threshold_rms is not None
+        out = np.empty_like(dirty)
+        for c in range(n_chan):
+            threshold = interferometer.clean_threshold_rms * max(noise_rms[c], 1e-12 * np.abs(
+                dirty[c]).max(initial=0.0))  # fmt: skip
+            result = hogbom(dirty[c], wide_beams[c], threshold, interferometer.clean_gain,
+                            interferometer.max_clean_iterations)  # fmt: skip
+            out[c] = restore(result.components, result.residual, clean_beam)
+        restored = Cube(out.astype(np.float32), labelled, kind="restored",
+                        noise_rms=float(np.median(noise_rms)))  # fmt: skip
+    return InterferometricCubes(
+        model=model,
+        dirty=Cube(
+            dirty.astype(np.float32), labelled, kind="dirty", noise_rms=float(np.median(noise_rms))
+        ),  # fmt: skip
+        dirty_beam=dirty_beam,
+        clean_beam=clean_beam,
+        channel_beams=channel_beams,
+        restored=restored,
+        uv_mask=uv_mask,
+        noise_rms=noise_rms,
+        visibility_sigma=sigma,
+        n_visibilities=int(uvw.shape[0]),
+    )

@@ -1,0 +1,85 @@
+"""Convert CASA's antenna configuration files into GalCubeCraft's compact array files.
+
+Run once, by hand, when the arrays are updated (nothing is fetched at run time):
+
+    pip download --no-deps casadata && unzip casadata-*.whl 'casadata/__data__/alma/simmos/*'
+    python tools/convert_casa_arrays.py casadata/__data__/alma/simmos CASADATA_VERSION
+
+Each output file ``src/GalCubeCraft/interferometry/arrays/<name>.txt`` holds a header
+naming its source and then one antenna per line: east, north and up offsets from the
+array's mean position (metres) and the dish diameter (metres).  CASA's ``LOC`` files are
+already local east/north/up; its ``XYZ`` (geocentric) files are turned into east/north/up
+at their mean position with astropy's geodetic conversion.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from astropy import units as u
+from astropy.coordinates import EarthLocation
+
+OUT = Path(__file__).resolve().parents[1] / "src/GalCubeCraft/interferometry/arrays"
+SOURCES = {
+    **{f"alma_c{k}": f"alma.cycle12.{k}.cfg" for k in range(1, 11)},
+    "aca": "aca.cycle12.cfg",
+    **{f"vla_{c}": f"vla.{c}.cfg" for c in "abcd"},
+}
+# Not MeerKAT: CASA's meerkat.cfg holds 80 antennas of 12 m, an early design, not the
+# array that was built (64 dishes of 13.5 m), so it is not converted.
+
+
+def read_cfg(path: Path) -> tuple[str, np.ndarray]:
+    """Return (coordinate system, rows of x y z diameter) of a CASA .cfg file."""
+    system = "LOC"
+    rows = []
+    for line in path.read_text().splitlines():
+        text = line.strip()
+        if text.lower().startswith("# coordsys"):
+            system = text.split("=")[1].split()[0].strip()
+        if not text or text.startswith("#"):
+            continue
+        rows.append([float(v) for v in text.split()[:4]])
+    return system, np.array(rows)
+
+
+def to_enu(xyz: np.ndarray) -> tuple[np.ndarray, float]:
+    """Return east/north/up (m) about the mean of geocentric XYZ rows, and its latitude."""
+    centre = xyz.mean(axis=0)
+    site = EarthLocation.from_geocentric(*centre, unit=u.m)
+    lat = site.lat.to_value(u.rad)
+    lon = site.lon.to_value(u.rad)
+    d = xyz - centre
+    east = -np.sin(lon) * d[:, 0] + np.cos(lon) * d[:, 1]
+    north = (-np.sin(lat) * np.cos(lon) * d[:, 0] - np.sin(lat) * np.sin(lon) * d[:, 1]
+             + np.cos(lat) * d[:, 2])  # fmt: skip
+    up = (np.cos(lat) * np.cos(lon) * d[:, 0] + np.cos(lat) * np.sin(lon) * d[:, 1]
+          + np.sin(lat) * d[:, 2])  # fmt: skip
+    return np.column_stack([east, north, up]), float(np.degrees(lat))
+
+
+def main(folder: str, version: str) -> None:
+    """Convert every array of :data:`SOURCES` found in ``folder``."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, file in SOURCES.items():
+        system, rows = read_cfg(Path(folder) / file)
+        if system == "XYZ":
+            enu, lat = to_enu(rows[:, :3])
+            note = f"geocentric XYZ converted to east/north/up at latitude {lat:.4f} deg"
+        else:
+            enu = rows[:, :3] - rows[:, :3].mean(axis=0)
+            note = "local tangent plane (east, north, up), recentred on the mean"
+        lines = [
+            f"# {name}: {len(rows)} antennas",
+            f"# source: CASA data package casadata {version}, alma/simmos/{file} ({note})",
+            "# columns: east_m north_m up_m diameter_m",
+        ]
+        for (e, n, z), d in zip(enu, rows[:, 3], strict=True):
+            lines.append(f"{e:.3f} {n:.3f} {z:.3f} {d:g}")
+        (OUT / f"{name}.txt").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
