@@ -32,7 +32,7 @@ from ._version import __version__  # noqa: E402
 from .beam import Beam
 from .cube import Cube
 from .facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
-from .factory import CubeProducts, NoiseModel, make_cubes
+from .factory import CubeProducts, NoiseModel, make_cubes, make_interferometric_cubes
 from .instrument.observe import observe
 from .model import (
     ArctanRotationCurve,
@@ -72,6 +72,7 @@ __all__ = [
     "TabulatedRotationCurve",
     "__version__",
     "make_cubes",
+    "make_interferometric_cubes",
     "observe",
     "render",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from .priors import CubeDraw, draw_scene
 from .renderer.blobs import render_blobs_into
 from .renderer.settings import RenderSettings
 from .spec import DatasetSpec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .interferometry.observe import Interferometer, InterferometricCubes
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,30 @@ def _lensing_truth(
         critical_curves=curves,
         caustics=caustics,
     )
+
+
+def make_interferometric_cubes(
+    galaxies: Galaxy | Iterable[Galaxy],
+    observation: Observation,
+    interferometer: Interferometer,
+    rng: np.random.Generator | None = None,
+    settings: RenderSettings | None = None,
+    lens: Lens | None = None,
+) -> InterferometricCubes:
+    """Render the scene and observe it with an interferometer (the ``interferometry`` extra).
+
+    The model is rendered as :func:`make_cubes` renders it (Jy/pixel, lensed when a lens
+    is given), then observed by
+    :func:`~GalCubeCraft.interferometry.observe.observe_interferometer`: dirty cube with
+    thermal noise from ``rng``, dirty beams, uv masks, CLEAN; the observation's own beam
+    and line spread do not apply (the array's beam replaces them).
+    """
+    from .interferometry.observe import check_interferometric_observation, observe_interferometer
+    from .pipeline import render
+
+    check_interferometric_observation(observation, interferometer, rng)
+    model = render(galaxies, observation, settings, lens=lens)
+    return observe_interferometer(model, interferometer, rng)
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,6 +139,55 @@ class InterferometricCubes:
     noise_rms: np.ndarray
     visibility_sigma: np.ndarray
     n_visibilities: int
+    interferometer: Interferometer | None = None
+
+    def write_fits(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+        """Write every product to one FITS file, atomically.
+
+        The primary HDU is the dirty cube (Jy/beam, ``BMAJ``/``BMIN``/``BPA`` the clean
+        beam; the observation's keywords ``ARRAY``, ``TRACKH``, ``DEC_TRK``, ``INTTIME``,
+        ``WEIGHT``, ``ROBUST``, ``TSYS``, ``NVIS``).  Extensions: ``DIRTY_BEAM`` (peak 1),
+        ``RESTORED`` (when CLEANed), ``MODEL`` (Jy/pixel), ``UV_MASK`` (axes ``UU``/``VV``
+        in wavelengths, zero spacing at pixel ``n // 2``), ``NOISE_RMS`` (Jy/beam per
+        channel) and ``CHAN_BEAMS`` (each channel's fitted clean beam: bmaj, bmin in
+        arcsec, bpa in degrees).
+        """
+        from astropy.io import fits
+
+        from ..io.fits import write_fits
+
+        obs = self.model.observation
+        pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN
+        uv = fits.ImageHDU(data=self.uv_mask.astype(np.uint8))
+        for axis, n in ((1, obs.nx), (2, obs.ny)):
+            uv.header[f"CTYPE{axis}"] = ("UU", "u (wavelengths)") if axis == 1 else ("VV", "v")
+            uv.header[f"CRPIX{axis}"] = n // 2 + 1
+            uv.header[f"CRVAL{axis}"] = 0.0
+            uv.header[f"CDELT{axis}"] = (1.0 / (n * pixel_rad), "wavelengths per cell")
+        beams = np.array([[b.bmaj_px * obs.pixel_arcsec, b.bmin_px * obs.pixel_arcsec, b.bpa_deg]
+                          for b in self.channel_beams])  # fmt: skip
+        extensions: dict[str, Any] = {"DIRTY_BEAM": (self.dirty_beam, None)}
+        if self.restored is not None:
+            extensions["RESTORED"] = (np.asarray(self.restored.data), "Jy/beam")
+        extensions["MODEL"] = (np.asarray(self.model.data, np.float32), "Jy/pixel")
+        extensions["UV_MASK"] = uv
+        extensions["NOISE_RMS"] = fits.ImageHDU(data=self.noise_rms)
+        extensions["CHAN_BEAMS"] = fits.ImageHDU(data=beams)
+        cards: dict[str, Any] = {"NVIS": (self.n_visibilities, "visibilities per channel")}
+        itf = self.interferometer
+        if itf is not None:
+            cards.update({
+                "ARRAY": (itf.array, "antenna configuration"),
+                "TRACKH": (itf.track.duration_h, "[h] time on source"),
+                "DEC_TRK": (itf.track.declination_deg, "[deg] declination of the track"),
+                "HA_MID": (itf.track.hour_angle_centre_h, "[h] hour angle at mid-track"),
+                "INTTIME": (itf.track.integration_s, "[s] integration per visibility"),
+                "WEIGHT": (itf.weighting, "imaging weights"),
+                "ROBUST": (itf.robust, "Briggs robust parameter"),
+                "TSYS": (itf.t_sys_k, "[K] system temperature"),
+            })  # fmt: skip
+        return write_fits(path, self.dirty, overwrite=overwrite, extensions=extensions,
+                          header_cards=cards)  # fmt: skip
 
 
 def channel_frequencies_hz(observation: Observation) -> np.ndarray:
@@ -163,6 +215,25 @@ def _check_pixels(uvw: np.ndarray, top_hz: float, pixel_rad: float, array: str) 
         )
 
 
+def check_interferometric_observation(
+    observation: Observation, interferometer: Interferometer, rng: np.random.Generator | None
+) -> None:
+    """Raise, before any work, if ``interferometer`` cannot observe ``observation``'s grid.
+
+    It needs an angular scale (frequencies and arcsec), pixels no coarser than the
+    Nyquist size of the longest projected baseline at the top of the band, and a
+    generator when it adds noise.
+    """
+    _validate.instance("observation", observation, Observation)
+    _validate.instance("interferometer", interferometer, Interferometer)
+    if interferometer.noise and not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator when the interferometer adds noise")
+    pixel_rad = observation.pixel_arcsec / ARCSEC_PER_RADIAN  # raises without a sky
+    uvw = uvw_m(load_array(interferometer.array), interferometer.track)
+    top = float(channel_frequencies_hz(observation).max())
+    _check_pixels(uvw, top, pixel_rad, interferometer.array)
+
+
 def observe_interferometer(
     model: Cube, interferometer: Interferometer, rng: np.random.Generator | None = None
 ) -> InterferometricCubes:
@@ -175,17 +246,14 @@ def observe_interferometer(
         scale, pixels too coarse for the array, or noise asked for without ``rng``.
     """
     _validate.instance("model", model, Cube)
-    _validate.instance("interferometer", interferometer, Interferometer)
     if model.kind != "model":
         raise ValueError(f"observe a model cube (Jy/pixel); got kind {model.kind!r}")
-    if interferometer.noise and not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a numpy.random.Generator when the interferometer adds noise")
+    check_interferometric_observation(model.observation, interferometer, rng)
     obs = model.observation
     pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN
     array = load_array(interferometer.array)
     uvw = uvw_m(array, interferometer.track)
     frequencies = channel_frequencies_hz(obs)
-    _check_pixels(uvw, float(frequencies.max()), pixel_rad, array.name)
     shape = (obs.ny, obs.nx)
     n_chan = obs.spectral.n_chan
     dirty = np.empty((n_chan, *shape))
@@ -234,11 +302,15 @@ def observe_interferometer(
                             interferometer.max_clean_iterations)  # fmt: skip
             out[c] = restore(result.components, result.residual, clean_beam)
         restored = Cube(out.astype(np.float32), labelled, kind="restored",
-                        noise_rms=float(np.median(noise_rms)))  # fmt: skip
+                        noise_rms=float(np.median(noise_rms)), galaxies=model.galaxies)  # fmt: skip
     return InterferometricCubes(
         model=model,
         dirty=Cube(
-            dirty.astype(np.float32), labelled, kind="dirty", noise_rms=float(np.median(noise_rms))
+            dirty.astype(np.float32),
+            labelled,
+            kind="dirty",
+            noise_rms=float(np.median(noise_rms)),
+            galaxies=model.galaxies,
         ),  # fmt: skip
         dirty_beam=dirty_beam,
         clean_beam=clean_beam,
@@ -248,4 +320,5 @@ def observe_interferometer(
         noise_rms=noise_rms,
         visibility_sigma=sigma,
         n_visibilities=int(uvw.shape[0]),
+        interferometer=interferometer,
     )

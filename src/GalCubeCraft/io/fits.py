@@ -141,7 +141,7 @@ def read_fits(path: str | os.PathLike[str], redshift: float | None = None) -> Cu
     """
     from astropy.io import fits
 
-    from ..cube import Cube
+    from ..cube import KINDS, Cube
     from .header import observation_from_header
 
     with fits.open(path) as hdul:
@@ -164,5 +164,4 @@ def read_fits(path: str | os.PathLike[str], redshift: float | None = None) -> Cu
         noise = float(header.get("NOISERMS", 0.0))
     if flipped:
         data = np.ascontiguousarray(data[::-1])
-    return Cube(data, obs, kind=kind if kind in ("model", "observed", "noisy") else "observed",
-                noise_rms=noise)  # fmt: skip
+    return Cube(data, obs, kind=kind if kind in KINDS else "observed", noise_rms=noise)
