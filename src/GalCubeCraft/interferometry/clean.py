@@ -36,15 +36,16 @@ class CleanResult:
 
 
 def hogbom(
-    dirty: np.ndarray, beam_2x: np.ndarray, threshold: float, gain: float = 0.1,
+    dirty: np.ndarray, beam_wide: np.ndarray, threshold: float, gain: float = 0.1,
     max_iterations: int = 10000,
 ) -> CleanResult:  # fmt: skip
-    """Return Högbom CLEAN of ``dirty`` ``(ny, nx)`` with a dirty beam twice its size.
+    """Return Högbom CLEAN of ``dirty`` ``(ny, nx)`` with a dirty beam about twice its size.
 
-    ``beam_2x`` is ``(2 ny, 2 nx)`` with its peak (1) on pixel ``(ny, nx)``, so the beam
-    centred on any pixel of the image is one slice of it.
+    ``beam_wide`` has its peak (1) on pixel ``(my // 2, mx // 2)`` and holds lags up to
+    ``n - 1`` both ways, so the beam centred on any pixel of the image is one slice of it.
     """
     ny, nx = dirty.shape
+    cy, cx = beam_wide.shape[0] // 2, beam_wide.shape[1] // 2
     residual = dirty.astype(np.float64, copy=True)
     components = np.zeros_like(residual)
     for iteration in range(max_iterations):
@@ -55,7 +56,7 @@ def hogbom(
             return CleanResult(components, residual, iteration)
         step = gain * peak
         components[row, col] += step
-        residual -= step * beam_2x[ny - row : 2 * ny - row, nx - col : 2 * nx - col]
+        residual -= step * beam_wide[cy - row : cy - row + ny, cx - col : cx - col + nx]
     return CleanResult(components, residual, max_iterations)
 
 

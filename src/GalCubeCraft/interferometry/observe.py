@@ -33,7 +33,7 @@ from ..cube import Cube
 from ..observation import Observation, pixel_centres_kpc
 from .arrays import ARRAY_NAMES, load_array
 from .clean import fit_clean_beam, hogbom, restore
-from .nufft import centre_phase, dirty_images, visibilities
+from .nufft import dirty_images
 from .primary_beam import PRIMARY_BEAMS, primary_beam
 from .thermal import image_rms_jy, visibility_sigma_jy
 from .uv import Track, uvw_m
@@ -215,6 +215,37 @@ def _check_pixels(uvw: np.ndarray, top_hz: float, pixel_rad: float, array: str) 
         )
 
 
+def _wide_size(n: int) -> int:
+    """Return the dirty beam's grid along an axis of ``n`` pixels: every lag, and the field.
+
+    ``2n`` for even ``n`` (its centre convention then matches the field's), ``2n - 1`` for
+    odd ``n``; either holds lags up to ``n - 1`` both ways about pixel ``size // 2``.
+    """
+    return 2 * n if n % 2 == 0 else 2 * n - 1
+
+
+def _central_first(n_chan: int) -> list[int]:
+    """Return channel indices with the central one first (it sets the common clean beam)."""
+    middle = n_chan // 2
+    return [middle, *range(middle), *range(middle + 1, n_chan)]
+
+
+def convolve_with_beam(sky: np.ndarray, beam_wide: np.ndarray) -> np.ndarray:
+    """Return ``sky`` (ny, nx) convolved with a dirty beam on the wide grid (peak at its centre).
+
+    The beam holds every lag between two pixels of the field, so a circular convolution
+    on the wide grid is the linear one: ``dirty[i] = sum_k sky[k] beam[i - k]``.
+    """
+    from scipy import fft
+
+    ny, nx = sky.shape
+    my, mx = beam_wide.shape
+    # Single precision: the cube is stored as float32, and the FFTs run twice as fast.
+    kernel = np.roll(beam_wide.astype(np.float32), (-(my // 2), -(mx // 2)), axis=(0, 1))
+    product = fft.rfft2(sky.astype(np.float32), s=(my, mx), workers=1) * fft.rfft2(kernel)
+    return fft.irfft2(product, s=(my, mx), workers=1)[:ny, :nx]
+
+
 def check_interferometric_observation(
     observation: Observation, interferometer: Interferometer, rng: np.random.Generator | None
 ) -> None:
@@ -263,45 +294,58 @@ def observe_interferometer(
     sigma = np.zeros(n_chan)
     offsets = _offsets_rad(obs, pixel_rad)
     channel_hz = frequencies * obs.spectral.channel_width_kms * 1e3 / SPEED_OF_LIGHT_MS
+    wide = (_wide_size(obs.ny), _wide_size(obs.nx))
+    beam_rows, beam_cols = (slice(m // 2 - n // 2, m // 2 - n // 2 + n) for m, n in zip(
+        wide, shape, strict=True))  # fmt: skip
+    noise_rows, noise_cols = (slice(n // 2, n // 2 + n) for n in shape)
     cleaning = interferometer.clean_threshold_rms is not None
-    wide_beams = []
-    for c, frequency in enumerate(frequencies):
-        wavelength = SPEED_OF_LIGHT_MS / frequency
+    restored_data = np.empty_like(dirty) if cleaning else None
+    channel_beams = []
+    clean_beam: Beam | None = None
+    for c in _central_first(n_chan):
+        wavelength = SPEED_OF_LIGHT_MS / frequencies[c]
         u, v = uvw[:, 0] / wavelength, uvw[:, 1] / wavelength
         sky = model.data[c] * primary_beam(offsets, wavelength, array.dish_diameter_m,
                                            interferometer.primary_beam)  # fmt: skip
-        vis = visibilities(sky, u, v, pixel_rad)
         w = weights(u, v, shape, pixel_rad, interferometer.weighting, interferometer.robust)
         w /= w.sum()
+        strengths = [w + 0j]
         if interferometer.noise:
             assert rng is not None  # checked above
             sigma[c] = visibility_sigma_jy(interferometer.t_sys_k, array.dish_diameter_m,
                                            interferometer.efficiency, abs(channel_hz[c]),
                                            interferometer.track.integration_s)  # fmt: skip
-            vis = vis + sigma[c] * (rng.standard_normal(vis.size)
-                                    + 1j * rng.standard_normal(vis.size))  # fmt: skip
+            draws = rng.standard_normal(2 * u.size, dtype=np.float32)
+            noise = sigma[c] * (draws[: u.size] + 1j * draws[u.size :])
+            # Imaged about the wide grid's central pixel, the noise lands on a lattice half
+            # a pixel from the field's along even axes; its statistics are stationary (a
+            # circular Gaussian's phase is uniform), so the field's lattice sees the same.
+            strengths.append(w * noise)
             noise_rms[c] = image_rms_jy(sigma[c], w)
-        strengths = np.stack([w * vis * centre_phase(u, v, shape, pixel_rad), w + 0j])
-        dirty[c], dirty_beam[c] = dirty_images(u, v, strengths, shape, pixel_rad,
-                                               centre_on_pixel=True)  # fmt: skip
+        # One NUFFT gives the dirty beam on a grid twice the field (every lag between two
+        # pixels) and the noise's image; the sky's dirty image is the sky convolved with
+        # that beam, exactly (the sum over visibilities is linear and shift-invariant).
+        images = dirty_images(u, v, np.stack(strengths), wide, pixel_rad, centre_on_pixel=True)
+        psf = images[0]
+        dirty[c] = convolve_with_beam(sky, psf)
+        if interferometer.noise:
+            dirty[c] += images[1][noise_rows, noise_cols]
+        dirty_beam[c] = psf[beam_rows, beam_cols]
+        channel_beams.append((c, fit_clean_beam(psf[beam_rows, beam_cols])))
+        clean_beam = channel_beams[0][1] if clean_beam is None else clean_beam
         uv_mask[c] = sampling_mask(u, v, shape, pixel_rad)
-        if cleaning:
-            wide = (2 * shape[0], 2 * shape[1])
-            wide_beams.append(dirty_images(u, v, (w + 0j)[None], wide, pixel_rad, True)[0])
-    channel_beams = tuple(fit_clean_beam(b.astype(np.float64)) for b in dirty_beam)
-    clean_beam = channel_beams[n_chan // 2]
+        if restored_data is not None:
+            assert interferometer.clean_threshold_rms is not None
+            floor = 1e-12 * float(np.max(np.abs(dirty[c]), initial=0.0))
+            threshold = interferometer.clean_threshold_rms * max(noise_rms[c], floor)
+            result = hogbom(dirty[c], psf, threshold, interferometer.clean_gain,
+                            interferometer.max_clean_iterations)  # fmt: skip
+            restored_data[c] = restore(result.components, result.residual, clean_beam)
+    assert clean_beam is not None
     labelled = obs.replace(beam=clean_beam)
     restored = None
-    if cleaning:
-        assert interferometer.clean_threshold_rms is not None
-        out = np.empty_like(dirty)
-        for c in range(n_chan):
-            threshold = interferometer.clean_threshold_rms * max(noise_rms[c], 1e-12 * np.abs(
-                dirty[c]).max(initial=0.0))  # fmt: skip
-            result = hogbom(dirty[c], wide_beams[c], threshold, interferometer.clean_gain,
-                            interferometer.max_clean_iterations)  # fmt: skip
-            out[c] = restore(result.components, result.residual, clean_beam)
-        restored = Cube(out.astype(np.float32), labelled, kind="restored",
+    if restored_data is not None:
+        restored = Cube(restored_data.astype(np.float32), labelled, kind="restored",
                         noise_rms=float(np.median(noise_rms)), galaxies=model.galaxies)  # fmt: skip
     return InterferometricCubes(
         model=model,
@@ -314,7 +358,7 @@ def observe_interferometer(
         ),  # fmt: skip
         dirty_beam=dirty_beam,
         clean_beam=clean_beam,
-        channel_beams=channel_beams,
+        channel_beams=tuple(beam for _, beam in sorted(channel_beams, key=lambda cb: cb[0])),
         restored=restored,
         uv_mask=uv_mask,
         noise_rms=noise_rms,

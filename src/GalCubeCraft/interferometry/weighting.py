@@ -34,12 +34,18 @@ def sampling_mask(u: np.ndarray, v: np.ndarray, shape: tuple[int, int], pixel_ra
                   ) -> np.ndarray:  # fmt: skip
     """Return the ``(ny, nx)`` boolean mask of uv cells holding a point or its conjugate."""
     ny, nx = shape
-    mask = np.zeros(shape, dtype=bool)
-    for sign in (1.0, -1.0):
-        row, column = uv_cells(sign * u, sign * v, shape, pixel_rad)
-        inside = (row >= 0) & (row < ny) & (column >= 0) & (column < nx)
-        mask[row[inside], column[inside]] = True
-    return mask
+    row, column = uv_cells(u, v, shape, pixel_rad)
+    inside = (row >= 0) & (row < ny) & (column >= 0) & (column < nx)
+    counts = np.bincount(row[inside] * nx + column[inside], minlength=ny * nx)
+    mask = counts.reshape(shape) > 0
+    # The conjugate (-u, -v) of cell (r, c) is cell (2 (n // 2) - r, ...): mirror the mask
+    # about zero spacing (cells without a mirror inside the grid stay as they are).
+    mirrored = np.zeros_like(mask)
+    cy, cx = ny // 2, nx // 2
+    rows = slice(max(0, 2 * cy - ny + 1), min(ny, 2 * cy + 1))
+    cols = slice(max(0, 2 * cx - nx + 1), min(nx, 2 * cx + 1))
+    mirrored[rows, cols] = mask[rows, cols][::-1, ::-1]
+    return mask | mirrored
 
 
 def weights(
