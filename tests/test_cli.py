@@ -323,3 +323,21 @@ def test_ctrl_c_during_generate_prints_the_resume_command(tmp_path):
     assert main([*resume[:resume.index("--n-cubes") + 1], "8",
                  *resume[resume.index("--n-cubes") + 2:]]) == 0  # fmt: skip
     assert len(list(out.glob("cube_*.npy"))) == max(done, 8)
+
+
+def test_observe_writes_the_interferometric_products(tmp_path, capsys):
+    """`observe MODEL.fits` writes the dirty cube and its products; bad arrays exit 2."""
+    from GalCubeCraft import Galaxy, Observation, render
+
+    obs = Observation.from_angular(n_pix=48, pixel_arcsec=0.1, beam_arcsec=None, n_chan=4,
+                                   channel_width_kms=50, line="[CII]158",
+                                   redshift=7.26)  # fmt: skip
+    model = render(Galaxy.with_line_flux(1.0, r_e_kpc=2.0, inclination_deg=40), obs)
+    path = model.write_fits(tmp_path / "model.fits")
+    assert main(["-q", "observe", str(path), "--array", "alma_c3", "--seed", "1"]) == 0
+    with fits.open(tmp_path / "model_alma_c3.fits") as hdul:
+        assert hdul[0].header["CUBEKIND"] == "dirty" and hdul[0].header["ARRAY"] == "alma_c3"
+        assert hdul["RESTORED"].data.shape == (4, 48, 48)
+    with pytest.raises(SystemExit) as stop:
+        main(["-q", "observe", str(path), "--array", "alma_c42"])
+    assert stop.value.code == 2 and "array must be one of" in capsys.readouterr().err

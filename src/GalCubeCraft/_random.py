@@ -21,6 +21,10 @@ ARMS_STREAM = 5
 """The sub-stream its spiral arms are drawn from."""
 LENS_STREAM = 6
 """The sub-stream its lens is drawn from."""
+INTERFEROMETER_STREAM = 7
+"""The sub-stream its interferometric observation (array, track, T_sys) is drawn from."""
+VISIBILITY_NOISE_STREAM = 8
+"""The sub-stream its visibilities' thermal noise is drawn from."""
 
 
 def cube_generator(

@@ -110,6 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
                       help="worker processes (default one per core; 0: this process)")  # fmt: skip
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
 
+    observe = sub.add_parser("observe", parents=[common],
+                             help="observe a model cube (FITS) with an interferometer")  # fmt: skip
+    observe.add_argument("model", type=Path, help="a model cube written by write_fits")
+    observe.add_argument("--array", default="alma_c5",
+                         help="configuration: alma_c1..alma_c10, aca, vla_a..vla_d")  # fmt: skip
+    observe.add_argument("--hours", type=float, default=1.0, help="track length (default 1)")
+    observe.add_argument("--dec", type=float, default=-30.0,
+                         help="declination, degrees (default -30)")  # fmt: skip
+    observe.add_argument("--hour-angle", type=float, default=0.0,
+                         help="hour angle at mid-track, hours (default 0, transit)")  # fmt: skip
+    observe.add_argument("--integration", type=float, default=30.0,
+                         help="integration per visibility, s (default 30)")  # fmt: skip
+    observe.add_argument("--weighting", choices=("natural", "uniform", "briggs"),
+                         default="briggs", help="imaging weights (default briggs)")  # fmt: skip
+    observe.add_argument("--robust", type=float, default=0.5, help="Briggs robust (default 0.5)")
+    observe.add_argument("--tsys", type=float, default=100.0, help="system temperature, K")
+    observe.add_argument("--clean", type=float, default=3.0,
+                         help="CLEAN to this many rms (default 3; 0: dirty only)")  # fmt: skip
+    observe.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    observe.add_argument("--out", type=Path, help="output FITS (default <model>_<array>.fits)")
+    observe.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
     plot = sub.add_parser("plot", parents=[common], help="draw figures of a saved cube")
     plot.add_argument("cube", type=Path,
                       help="a .fits cube, or .npy (described by its .json sidecar)")  # fmt: skip
@@ -323,6 +345,30 @@ def _dataset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _observe(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .cube import Cube
+    from .interferometry import Interferometer, Track, observe_interferometer
+
+    model = Cube.from_fits(args.model)
+    interferometer = Interferometer(
+        args.array, Track(args.dec, args.hours, args.integration, args.hour_angle),
+        weighting=args.weighting, robust=args.robust, t_sys_k=args.tsys,
+        clean_threshold_rms=args.clean if args.clean > 0 else None,
+    )  # fmt: skip
+    out = args.out or args.model.with_name(f"{args.model.stem}_{args.array}.fits")
+    if out.exists() and not args.overwrite:
+        raise ValueError(f"{out} exists; pass --overwrite to replace it")
+    made = observe_interferometer(model, interferometer, np.random.default_rng(args.seed))
+    made.write_fits(out, overwrite=True)
+    pixel = model.observation.pixel_arcsec
+    log.info("wrote %s: dirty cube, rms %.3g Jy/beam, clean beam %.3g x %.3g arcsec", out,
+             float(np.median(made.noise_rms)), made.clean_beam.bmaj_px * pixel,
+             made.clean_beam.bmin_px * pixel)  # fmt: skip
+    return 0
+
+
 def _plot(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -387,7 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     _configure_logging(args.quiet, args.verbose, args.log_file)
-    handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot}
+    handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot,
+                "observe": _observe}  # fmt: skip
     try:
         return handlers[args.command](args)
     except (ValueError, TypeError, OSError, KeyError) as error:

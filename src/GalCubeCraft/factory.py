@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _validate
-from ._random import NOISE_STREAM, cube_generator
+from ._random import NOISE_STREAM, VISIBILITY_NOISE_STREAM, cube_generator
 from .budget import check_memory
 from .cube import Cube
 from .instrument.noise import noise_cube
@@ -285,6 +285,7 @@ class IndexedCube:
     index: int
     draw: CubeDraw
     products: CubeProducts
+    interferometric: InterferometricCubes | None = None
 
 
 def make_indexed_cube(
@@ -293,7 +294,9 @@ def make_indexed_cube(
     """Draw and make cube ``index`` of ``spec``; the same inputs give bit-identical cubes.
 
     Parameters come from the cube's generator (:func:`GalCubeCraft.priors.draw_scene`),
-    noise from its own stream ``(seed, index, 1)``.
+    noise from its own stream ``(seed, index, 1)``.  A spec with interferometer arrays
+    also observes the model with the interferometer drawn for the cube
+    (:mod:`GalCubeCraft.interferometry_priors`), its visibility noise from stream 8.
     """
     draw = draw_scene(spec, index)
     noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
@@ -306,4 +309,12 @@ def make_indexed_cube(
         draw.diffuse,
         draw.lens,
     )
-    return IndexedCube(index=index, draw=draw, products=products)
+    interferometric = None
+    if spec.interferometry:
+        from .interferometry.observe import observe_interferometer
+        from .interferometry_priors import draw_interferometer
+
+        interferometer = draw_interferometer(spec, index)
+        rng = cube_generator(spec.seed, index, VISIBILITY_NOISE_STREAM)
+        interferometric = observe_interferometer(products.model, interferometer, rng)
+    return IndexedCube(index=index, draw=draw, products=products, interferometric=interferometric)

@@ -58,6 +58,11 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "lens_axis_ratio": (0.05, 1.0),
     "lens_shear": (0.0, 0.5),
     "lens_source_offset": (0.0, 10.0),
+    "track_hours": (0.01, 24.0),
+    "declination_deg": (-90.0, 90.0),
+    "hour_angle_h": (-12.0, 12.0),
+    "integration_s": (0.01, 3600.0),
+    "t_sys_k": (1.0, 1e5),
 }
 
 
@@ -140,6 +145,20 @@ class DatasetSpec:
         ``lens_theta_e_re = (0, 0)`` (default) draws no lens.
     lens_redshift : float
         The lens's redshift, below ``redshift``.
+    interferometer_arrays : tuple of str
+        Observe every cube with one of these arrays (drawn per cube;
+        :mod:`GalCubeCraft.interferometry_priors`, needs the interferometry extra); items
+        then add the dirty, restored and model cubes, dirty beams and uv masks.  Empty
+        (default): no interferometer.
+    track_hours, declination_deg, hour_angle_h, integration_s, t_sys_k : tuple of 2 floats
+        The track (length, declination, hour angle at its middle, integration time) and
+        the system temperature (K), each uniform in its range.
+    imaging_weighting : str
+        'natural', 'uniform' or 'briggs' (with ``robust``).
+    robust : float
+        Briggs's robust parameter.
+    clean_threshold_rms : float or None
+        CLEAN down to this many times each channel's rms; None: dirty cubes only.
     """
 
     n_cubes: int = 16
@@ -180,6 +199,15 @@ class DatasetSpec:
     lens_shear: Range = (0.0, 0.1)
     lens_source_offset: Range = (0.0, 0.5)
     lens_redshift: float = 0.5
+    interferometer_arrays: tuple[str, ...] = ()
+    track_hours: Range = (0.5, 2.0)
+    declination_deg: Range = (-40.0, -20.0)
+    hour_angle_h: Range = (-1.0, 1.0)
+    integration_s: Range = (30.0, 30.0)
+    t_sys_k: Range = (80.0, 120.0)
+    imaging_weighting: str = "briggs"
+    robust: float = 0.5
+    clean_threshold_rms: float | None = 3.0
 
     def __post_init__(self) -> None:
         """Normalise fixed values to ranges and check everything."""
@@ -231,11 +259,24 @@ class DatasetSpec:
             _validate.real("lens_redshift", self.lens_redshift, low=0.0, low_open=True),
         )  # fmt: skip
         self._check_grid_fits()
+        object.__setattr__(self, "interferometer_arrays", tuple(self.interferometer_arrays))
+        _validate.real("robust", self.robust, low=-2.0, high=2.0)
+        if self.clean_threshold_rms is not None:
+            _validate.positive("clean_threshold_rms", self.clean_threshold_rms)
+        if self.interferometry:
+            from .interferometry_priors import check_interferometer_priors
+
+            check_interferometer_priors(self)
         if self.lensing:
             from .lens_priors import check_lens_priors
             from .priors import SATELLITE_SCALE
 
             check_lens_priors(self, SATELLITE_SCALE[0] if self.n_gals[1] > 1 else 1.0)
+
+    @property
+    def interferometry(self) -> bool:
+        """Whether the cubes are observed by an interferometer."""
+        return len(self.interferometer_arrays) > 0
 
     @property
     def lensing(self) -> bool:
@@ -303,7 +344,7 @@ class DatasetSpec:
         if unknown:
             raise ValueError(f"unknown dataset spec key(s) {unknown}; known keys: {sorted(known)}")
         cleaned = dict(values)
-        for key in ("peak_snr", "resolution_cycle"):
+        for key in ("peak_snr", "resolution_cycle", "clean_threshold_rms"):
             if isinstance(cleaned.get(key), str) and cleaned[key].lower() == "none":
                 cleaned[key] = None
         return cls(**cleaned)

@@ -19,6 +19,7 @@ index in full, however large.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -166,6 +167,14 @@ class FitsFolderStore(_FolderStore):
         extensions: dict[str, Any] = {
             name.upper(): (item.arrays[name], ARRAY_UNITS[name]) for name in names
         }
+        if "uv_mask" in names:  # its axes are spatial frequencies, not the sky's
+            from ..interferometry.weighting import uv_mask_header
+
+            uv = fits.ImageHDU(data=item.arrays["uv_mask"])
+            pixel_rad = cube.observation.pixel_arcsec * math.pi / (180.0 * 3600.0)
+            for key, card in uv_mask_header(self.spec.shape[1:], pixel_rad).items():
+                uv.header[key] = card
+            extensions["UV_MASK"] = uv
         # The parameter row names its columns, so the file describes itself.
         table = fits.ImageHDU(data=params)
         for k, column in enumerate(parameter_names(self.spec), start=1):

@@ -9,17 +9,21 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..factory import make_indexed_cube
+from ..interferometry_priors import INTERFEROMETER_COLUMNS, interferometer_row
 from ..lens_priors import LENS_COLUMNS, lens_row
 from ..lensing import LensingTruth, curve_mask
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.rotation import MilkyWayRotationCurve
 from ..spec import DatasetSpec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ..interferometry.observe import InterferometricCubes
 
 ARRAY_NAMES = (
     "noisy",
@@ -34,6 +38,8 @@ ARRAY_NAMES = (
 """The arrays of every item, as stores hold them and datasets return them."""
 LENS_ARRAY_NAMES = ("source_clean", "magnification", "critical_curves", "caustics")
 """The arrays a lensed spec's items add (:func:`array_names`)."""
+INTERFEROMETER_ARRAY_NAMES = ("model", "dirty", "dirty_beam", "restored", "uv_mask")
+"""The arrays an interferometric spec's items add (:func:`array_names`)."""
 ARRAY_UNITS: dict[str, str | None] = {
     "noisy": "Jy/beam",
     "clean": "Jy/beam",
@@ -47,6 +53,11 @@ ARRAY_UNITS: dict[str, str | None] = {
     "magnification": None,
     "critical_curves": None,
     "caustics": None,
+    "model": "Jy/pixel",
+    "dirty": "Jy/beam",
+    "dirty_beam": None,
+    "restored": "Jy/beam",
+    "uv_mask": None,
 }
 """The unit of each array (astropy spelling): FITS stores write it as ``BUNIT``."""
 
@@ -95,6 +106,8 @@ def parameter_names(spec: DatasetSpec) -> list[str]:
         names.extend(f"g{k}_{column}" for column in GALAXY_COLUMNS)
     if spec.lensing:
         names.extend(LENS_COLUMNS)
+    if spec.interferometry:
+        names.extend(INTERFEROMETER_COLUMNS)
     return names
 
 
@@ -104,7 +117,10 @@ def array_names(spec: DatasetSpec) -> tuple[str, ...]:
     ``params`` stays last: some stores write in this order and let its file mark the
     item done.
     """
-    return ARRAY_NAMES[:-1] + (LENS_ARRAY_NAMES if spec.lensing else ()) + ARRAY_NAMES[-1:]
+    extra = (LENS_ARRAY_NAMES if spec.lensing else ()) + (
+        INTERFEROMETER_ARRAY_NAMES if spec.interferometry else ()
+    )
+    return ARRAY_NAMES[:-1] + extra + ARRAY_NAMES[-1:]
 
 
 def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, float]]:
@@ -124,6 +140,13 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
         "critical_curves": ((y, x), "uint8", 0),
         "caustics": ((y, x), "uint8", 0),
     }
+    observed = {
+        "model": ((c, y, x), "float32", 0.0),
+        "dirty": ((c, y, x), "float32", 0.0),
+        "dirty_beam": ((c, y, x), "float32", 0.0),
+        "restored": ((c, y, x), "float32", 0.0),
+        "uv_mask": ((c, y, x), "uint8", 0),
+    }
     return {
         "noisy": ((c, y, x), "float32", 0.0),
         "clean": ((c, y, x), "float32", 0.0),
@@ -134,6 +157,7 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
         "galaxy_vsys_kms": ((g,), "float64", np.nan),
         "params": ((len(parameter_names(spec)),), "float64", np.nan),
         **(lensed if spec.lensing else {}),
+        **(observed if spec.interferometry else {}),
     }
 
 
@@ -165,7 +189,8 @@ def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
     back, so a torn or blank item is reported, never returned as data.
     """
     crc = 0
-    for name in ARRAY_NAMES + tuple(n for n in LENS_ARRAY_NAMES if n in arrays):
+    extra = LENS_ARRAY_NAMES + INTERFEROMETER_ARRAY_NAMES
+    for name in ARRAY_NAMES + tuple(n for n in extra if n in arrays):
         crc = zlib.crc32(np.ascontiguousarray(arrays[name]).tobytes(), crc)
     return crc
 
@@ -232,24 +257,48 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             *((galaxy.arms.contrast, galaxy.arms.pitch_deg) if galaxy.arms else (0.0, 0.0)),
         ]  # fmt: skip
     if spec.lensing:
-        _fill_lensing(arrays, products.lensing)
+        _fill_lensing(arrays, products.lensing, len(_columns_after_lens(spec)))
+    if made.interferometric is not None:
+        _fill_interferometric(arrays, made.interferometric, spec)
     return Item(index=index, arrays=arrays)
 
 
-def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None) -> None:
-    """Write a lensed item's truth: its arrays and the lens's columns of ``params``."""
-    width = len(LENS_COLUMNS)
+def _columns_after_lens(spec: DatasetSpec) -> tuple[str, ...]:
+    """Return the parameter columns that follow the lens's (the interferometer's, if any)."""
+    return INTERFEROMETER_COLUMNS if spec.interferometry else ()
+
+
+def _fill_interferometric(
+    arrays: dict[str, np.ndarray], made: InterferometricCubes, spec: DatasetSpec
+) -> None:
+    """Write an interferometric item's cubes and the interferometer's columns of ``params``."""
+    arrays["model"][...] = made.model.data
+    arrays["dirty"][...] = made.dirty.data
+    arrays["dirty_beam"][...] = made.dirty_beam
+    if made.restored is not None:
+        arrays["restored"][...] = made.restored.data
+    arrays["uv_mask"][...] = made.uv_mask
+    arrays["params"][-len(INTERFEROMETER_COLUMNS) :] = interferometer_row(spec, made)
+
+
+def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None, after: int) -> None:
+    """Write a lensed item's truth: its arrays and the lens's columns of ``params``.
+
+    The lens's columns end ``after`` columns before the vector's end.
+    """
+    columns = slice(len(arrays["params"]) - after - len(LENS_COLUMNS),
+                    len(arrays["params"]) - after)  # fmt: skip
     if truth is None:  # a lens that deflects nothing: the scene is its own source
         arrays["source_clean"][...] = arrays["clean"]
         arrays["magnification"][...] = 1.0
-        arrays["params"][-width:] = lens_row(None, 1.0)
+        arrays["params"][columns] = lens_row(None, 1.0)
         return
     arrays["source_clean"][...] = truth.source_clean
     arrays["magnification"][...] = truth.magnification
     obs = truth.source_model.observation
     arrays["critical_curves"][...] = curve_mask(truth.critical_curves, obs)
     arrays["caustics"][...] = curve_mask(truth.caustics, obs)
-    arrays["params"][-width:] = lens_row(truth.lens, truth.total_magnification)
+    arrays["params"][columns] = lens_row(truth.lens, truth.total_magnification)
 
 
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:

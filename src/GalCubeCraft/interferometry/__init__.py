@@ -1,15 +1,31 @@
 """Interferometric observations: arrays, uv coverage, NUFFT imaging, thermal noise, CLEAN.
 
-Needs the ``interferometry`` extra (finufft).  The stages, one module each:
+Observing needs the ``interferometry`` extra (finufft), imported only then: the arrays,
+tracks and weights work without it.  The stages, one module each:
 :mod:`.arrays` (shipped antenna positions), :mod:`.uv` (tracks and uv coverage),
 :mod:`.weighting` (natural, uniform, Briggs), :mod:`.nufft` (exact transforms),
 :mod:`.primary_beam`, :mod:`.thermal` (radiometer equation), :mod:`.clean` (Högbom and
 the clean beam) and :mod:`.observe`, which chains them over a model cube.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from .arrays import ARRAY_NAMES, AntennaArray, load_array
-from .observe import Interferometer, InterferometricCubes, observe_interferometer
 from .uv import Track
+
+_LAZY = {"InterferometricCubes", "Interferometer", "observe_interferometer"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the observing stage (and finufft with it) only when it is asked for."""
+    if name in _LAZY:
+        from . import observe
+
+        return getattr(observe, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ARRAY_NAMES",

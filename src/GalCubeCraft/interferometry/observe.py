@@ -37,7 +37,7 @@ from .nufft import dirty_images
 from .primary_beam import PRIMARY_BEAMS, primary_beam
 from .thermal import image_rms_jy, visibility_sigma_jy
 from .uv import Track, uvw_m
-from .weighting import WEIGHTINGS, sampling_mask, weights
+from .weighting import WEIGHTINGS, sampling_mask, uv_mask_header, weights
 
 SPEED_OF_LIGHT_MS = 299792458.0
 ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
@@ -159,11 +159,8 @@ class InterferometricCubes:
         obs = self.model.observation
         pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN
         uv = fits.ImageHDU(data=self.uv_mask.astype(np.uint8))
-        for axis, n in ((1, obs.nx), (2, obs.ny)):
-            uv.header[f"CTYPE{axis}"] = ("UU", "u (wavelengths)") if axis == 1 else ("VV", "v")
-            uv.header[f"CRPIX{axis}"] = n // 2 + 1
-            uv.header[f"CRVAL{axis}"] = 0.0
-            uv.header[f"CDELT{axis}"] = (1.0 / (n * pixel_rad), "wavelengths per cell")
+        for key, card in uv_mask_header((obs.ny, obs.nx), pixel_rad).items():
+            uv.header[key] = card
         beams = np.array([[b.bmaj_px * obs.pixel_arcsec, b.bmin_px * obs.pixel_arcsec, b.bpa_deg]
                           for b in self.channel_beams])  # fmt: skip
         extensions: dict[str, Any] = {"DIRTY_BEAM": (self.dirty_beam, None)}
@@ -261,8 +258,31 @@ def check_interferometric_observation(
         raise TypeError("rng must be a numpy.random.Generator when the interferometer adds noise")
     pixel_rad = observation.pixel_arcsec / ARCSEC_PER_RADIAN  # raises without a sky
     uvw = uvw_m(load_array(interferometer.array), interferometer.track)
-    top = float(channel_frequencies_hz(observation).max())
-    _check_pixels(uvw, top, pixel_rad, interferometer.array)
+    frequencies = channel_frequencies_hz(observation)
+    _check_pixels(uvw, float(frequencies.max()), pixel_rad, interferometer.array)
+    lengths = np.hypot(uvw[:, 0], uvw[:, 1])
+    beam_rad = beam_estimate_rad(lengths, float(frequencies.min()))
+    field_rad = min(observation.nx, observation.ny) * pixel_rad
+    if beam_rad > field_rad / FIELD_BEAMS:
+        raise ValueError(
+            f"{interferometer.array}'s beam (about {beam_rad * ARCSEC_PER_RADIAN:.3g} arcsec) "
+            f"needs a field of at least {FIELD_BEAMS:g} times that; this one is "
+            f"{field_rad * ARCSEC_PER_RADIAN:.3g} arcsec: use more or larger pixels, or a "
+            "more extended array"
+        )
+
+
+FIELD_BEAMS = 3.0
+"""The field must span this many synthesised beams (their fit needs the main lobe whole)."""
+
+
+def beam_estimate_rad(baselines_m: np.ndarray, frequency_hz: float) -> float:
+    """Return ALMA's estimate of the synthesised beam, ``0.574 lambda / L80`` (radians).
+
+    ``L80`` is the 80th percentile of the (projected) baseline lengths; natural weights
+    give a beam about 1.3 times wider.
+    """
+    return 0.574 * SPEED_OF_LIGHT_MS / frequency_hz / float(np.percentile(baselines_m, 80))
 
 
 def observe_interferometer(

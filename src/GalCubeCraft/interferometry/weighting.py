@@ -72,3 +72,15 @@ def weights(
         return 1.0 / density
     f2 = (5.0 * 10.0 ** (-robust)) ** 2 / (np.sum(counts**2) / (2.0 * u.size))
     return 1.0 / (1.0 + density * f2)
+
+
+def uv_mask_header(shape: tuple[int, int], pixel_rad: float) -> dict[str, tuple[object, str]]:
+    """Return FITS cards describing a uv mask's axes: ``UU``, ``VV`` in wavelengths per cell."""
+    ny, nx = shape
+    cards: dict[str, tuple[object, str]] = {}
+    for axis, n, name in ((1, nx, "UU"), (2, ny, "VV")):
+        cards[f"CTYPE{axis}"] = (name, "spatial frequency (wavelengths)")
+        cards[f"CRPIX{axis}"] = (n // 2 + 1, "zero spacing")
+        cards[f"CRVAL{axis}"] = (0.0, "")
+        cards[f"CDELT{axis}"] = (1.0 / (n * pixel_rad), "wavelengths per cell")
+    return cards
