@@ -59,3 +59,28 @@ def dask_scheduler():
 
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
+
+
+def assert_items_equal(spec, got, expected):
+    """Assert two items of ``spec`` hold bit-identical arrays, every one the spec defines."""
+    from GalCubeCraft.datasets.items import array_names
+
+    for name in array_names(spec):
+        np.testing.assert_array_equal(np.asarray(got[name]), expected[name], err_msg=name)
+
+
+def assert_store_reads_back(spec, items, fmt, folder):
+    """Write ``spec`` in format ``fmt`` under ``folder``; each item reads back as ``items``."""
+    from GalCubeCraft.datasets import StoreDataset, parameter_table
+    from GalCubeCraft.datasets.batch import generate_dataset
+    from GalCubeCraft.datasets.items import array_names, parameter_names
+
+    path = folder / f"store{ {'zarr': '.zarr', 'hdf5': '.h5'}.get(fmt, '') }"
+    generate_dataset(spec, path, fmt=fmt, workers=0, progress=False)
+    dataset = StoreDataset(path)
+    for index, expected in enumerate(items):
+        got = dataset[index]
+        assert set(got) == {"index", *array_names(spec)}
+        assert_items_equal(spec, got, expected)
+    assert list(parameter_table(path).columns) == parameter_names(spec)
+    return path

@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_items_equal, assert_store_reads_back
 
 from GalCubeCraft import Cube, Observation
-from GalCubeCraft.datasets import FORMATS, DatasetSpec, StoreDataset
-from GalCubeCraft.datasets.batch import generate_dataset
-from GalCubeCraft.datasets.items import array_names, parameter_names, render_item
+from GalCubeCraft.datasets import FORMATS, DatasetSpec
+from GalCubeCraft.datasets.items import parameter_names, render_item
 from GalCubeCraft.interferometry import nufft
 from GalCubeCraft.interferometry.arrays import ARRAY_NAMES, load_array
 from GalCubeCraft.interferometry.observe import (
@@ -257,9 +257,7 @@ def observed_items():
 
 def test_observed_items_are_reproducible_and_consistent(observed_items):
     """Same seed, same item; its dirty cube is its model seen by the drawn array, noise and all."""
-    again = render_item(OBSERVED_SPEC, 0).as_dict()
-    for name in array_names(OBSERVED_SPEC):
-        np.testing.assert_array_equal(again[name], observed_items[0][name], err_msg=name)
+    assert_items_equal(OBSERVED_SPEC, render_item(OBSERVED_SPEC, 0).as_dict(), observed_items[0])
     names = parameter_names(OBSERVED_SPEC)
     assert names[-len(INTERFEROMETER_COLUMNS) :] == list(INTERFEROMETER_COLUMNS)
     for item in observed_items:
@@ -283,13 +281,7 @@ def test_observed_items_are_reproducible_and_consistent(observed_items):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_store_holds_the_interferometric_products(tmp_path, observed_items, fmt):
     """Each store format reads an observed item back bit for bit; FITS labels the uv axes."""
-    path = tmp_path / f"observed{'.zarr' if fmt == 'zarr' else '.h5' if fmt == 'hdf5' else ''}"
-    generate_dataset(OBSERVED_SPEC, path, fmt=fmt, workers=0, progress=False)
-    dataset = StoreDataset(path)
-    for index, expected in enumerate(observed_items):
-        got = dataset[index]
-        for name in array_names(OBSERVED_SPEC):
-            np.testing.assert_array_equal(np.asarray(got[name]), expected[name], err_msg=name)
+    path = assert_store_reads_back(OBSERVED_SPEC, observed_items, fmt, tmp_path)
     if fmt == "fits":
         from astropy.io import fits
 

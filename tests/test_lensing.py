@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_items_equal, assert_store_reads_back
 from lenstronomy.LensModel.lens_model import LensModel
 from lenstronomy.LensModel.Solver.lens_equation_solver import LensEquationSolver
 from lenstronomy.Util import param_util
@@ -19,9 +20,8 @@ from GalCubeCraft import (
     make_cubes,
     render,
 )
-from GalCubeCraft.datasets import FORMATS, DatasetSpec, StoreDataset, parameter_table
-from GalCubeCraft.datasets.batch import generate_dataset
-from GalCubeCraft.datasets.items import array_names, parameter_names, render_item
+from GalCubeCraft.datasets import FORMATS, DatasetSpec
+from GalCubeCraft.datasets.items import parameter_names, render_item
 from GalCubeCraft.lens_priors import LENS_COLUMNS
 from GalCubeCraft.lensing import pixel_centres_arcsec
 from GalCubeCraft.model.clumps import Clump
@@ -198,9 +198,7 @@ def lensed_items():
 
 def test_lensed_items_are_reproducible_and_hold_their_truth(lensed_items):
     """Same seed, same lensed item bit for bit; the table's lens columns describe the cube."""
-    again = render_item(LENSED_SPEC, 1).as_dict()
-    for name in array_names(LENSED_SPEC):
-        np.testing.assert_array_equal(again[name], lensed_items[1][name], err_msg=name)
+    assert_items_equal(LENSED_SPEC, render_item(LENSED_SPEC, 1).as_dict(), lensed_items[1])
     names = parameter_names(LENSED_SPEC)
     assert names[-len(LENS_COLUMNS) :] == list(LENS_COLUMNS)
     for item in lensed_items:
@@ -230,15 +228,7 @@ def test_switching_the_lens_on_moves_no_other_draw():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_store_holds_the_lensing_truth(tmp_path, lensed_items, fmt):
     """Each store format reads a lensed item back bit for bit, lens arrays included."""
-    path = tmp_path / f"lensed{'.zarr' if fmt == 'zarr' else '.h5' if fmt == 'hdf5' else ''}"
-    generate_dataset(LENSED_SPEC, path, fmt=fmt, workers=0, progress=False)
-    dataset = StoreDataset(path)
-    for index, expected in enumerate(lensed_items):
-        got = dataset[index]
-        assert set(got) == {"index", *array_names(LENSED_SPEC)}
-        for name in array_names(LENSED_SPEC):
-            np.testing.assert_array_equal(np.asarray(got[name]), expected[name], err_msg=name)
-    assert list(parameter_table(path).columns) == parameter_names(LENSED_SPEC)
+    assert_store_reads_back(LENSED_SPEC, lensed_items, fmt, tmp_path)
 
 
 @pytest.mark.parametrize(
