@@ -17,6 +17,7 @@ from .renderer.blobs import render_blobs_into
 from .renderer.compact import SUB_PIXEL_RADIUS, THIN_RIDGE, needs_own_frame, own_frame_samples
 from .renderer.deposit import deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
+from .renderer.rings import ring_samples
 from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
 from .renderer.sky_frames import LensedFrame
@@ -56,6 +57,8 @@ def check_scene(
     for k, galaxy in enumerate(galaxies):
         if galaxy.clumps:
             raise ValueError(f"galaxies[{k}] has clumps, which are not lensed yet; drop them")
+        if galaxy.rings is not None:
+            raise ValueError(f"galaxies[{k}] has tilted rings, which are not lensed yet")
         if needs_own_frame(DiskGeometry.from_galaxy(galaxy, _ANY_LOSS), observation):
             raise ValueError(
                 f"galaxies[{k}] is finer than the sky sampler resolves behind a lens "
@@ -112,9 +115,13 @@ def render_galaxy_into(
         render_blobs_into(cube, clump_blobs(galaxy, geometry.los_velocity), observation)
     if geometry.line_flux <= 0.0:
         return
-    if needs_own_frame(geometry, observation):
-        # Finer than the deepest sky cell: integrate in the galaxy's own frame instead.
-        for pixel, flux, velocity, variance in own_frame_samples(geometry, observation, settings):
+    if galaxy.rings is not None or needs_own_frame(geometry, observation):
+        # Warped, flared or finer than the deepest sky cell: integrate in the galaxy's own
+        # frame instead.
+        nodes = (own_frame_samples(geometry, observation, settings) if galaxy.rings is None
+                 else ring_samples(geometry, galaxy.rings, galaxy.inclination_deg, observation,
+                                   settings))  # fmt: skip
+        for pixel, flux, velocity, variance in nodes:
             pixels, local = np.unique(pixel, return_inverse=True)
             flat[:, pixels] += deposit_spectra(
                 local, pixels.size, flux, velocity, variance, geometry.v_sys, geometry.sigma,

@@ -14,6 +14,7 @@ from .arms import SpiralArms
 from .clumps import Clump, clump_fraction
 from .flows import NonCircularFlows
 from .profiles import total_flux
+from .rings import TiltedRings
 from .rotation import MilkyWayRotationCurve
 
 
@@ -62,6 +63,10 @@ class Galaxy:
     arms : SpiralArms, optional
         Logarithmic spiral arms modulating the surface brightness
         (:mod:`GalCubeCraft.model.arms`); they keep every ring's flux.
+    rings : TiltedRings, optional
+        A warp and/or flare: inclination, PA and scale height as functions of radius
+        (:mod:`GalCubeCraft.model.rings`); ``inclination_deg``, ``pa_deg`` and ``h_z_kpc``
+        stand where it gives no profile.  Rendered in the disk's own frame.
     """
 
     r_e_kpc: float
@@ -80,6 +85,7 @@ class Galaxy:
     asymmetric_drift: bool = False
     clumps: tuple[Clump, ...] = ()
     arms: SpiralArms | None = None
+    rings: TiltedRings | None = None
 
     def __post_init__(self) -> None:
         """Check every parameter once, so the renderer never has to."""
@@ -123,6 +129,13 @@ class Galaxy:
         object.__setattr__(self, "clumps", clumps)
         if self.arms is not None and not isinstance(self.arms, SpiralArms):
             raise TypeError(f"arms must be SpiralArms or None; got {type(self.arms).__name__}")
+        if self.rings is not None:
+            if not isinstance(self.rings, TiltedRings):
+                raise TypeError(
+                    f"rings must be TiltedRings or None; got {type(self.rings).__name__}"
+                )
+            if clumps:
+                raise ValueError("clumps on tilted rings are not supported yet; drop one of them")
         if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
             kind = type(self.flows).__name__
             raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")

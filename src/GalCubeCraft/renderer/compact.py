@@ -44,12 +44,18 @@ def needs_own_frame(g: DiskGeometry, obs: Observation) -> bool:
     return g.r_e < SUB_PIXEL_RADIUS * pixel or thickness < THIN_RIDGE * pixel
 
 
-def _radial_rule(g: DiskGeometry, n_panels: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return radii (kpc) and ring fluxes (unnormalised) of the radial quadrature."""
+def radial_rule(
+    g: DiskGeometry, n_panels: int, edges: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return radii (kpc) and ring fluxes (unnormalised) of the radial quadrature.
+
+    ``n_panels`` equal panels in ``u``, or the panels between the given ``edges`` (in u).
+    """
     n = 1.0 / g.inv_n
     u_max = (g.r_max / g.r_e) ** g.inv_n
     x, w = np.polynomial.legendre.leggauss(_NODES_PER_PANEL)
-    edges = np.linspace(0.0, u_max, n_panels + 1)
+    if edges is None:
+        edges = np.linspace(0.0, u_max, n_panels + 1)
     half = 0.5 * np.diff(edges)
     u = ((edges[:-1] + half)[:, None] + half[:, None] * x[None, :]).ravel()
     du = (half[:, None] * w[None, :]).ravel()
@@ -72,7 +78,7 @@ def own_frame_samples(
     extent = g.r_max / pixel_size  # the disk's radius in pixels
     n_panels = int(min(max(math.ceil(8.0 * extent / _NODES_PER_PANEL), 32), 256))
     n_phi = int(min(max(math.ceil(16.0 * math.pi * extent), 512), 4096))
-    radius, ring = _radial_rule(g, n_panels)
+    radius, ring = radial_rule(g, n_panels)
     # Heights: equal-weight nodes at the midpoints of the exponential's quantiles, as
     # many as a thick disk needs to spread over its pixels (nodes land where light is).
     n_z = int(min(max(math.ceil(8.0 * 5.0 * g.h_z / pixel_size), 4), 64))

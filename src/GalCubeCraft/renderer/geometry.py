@@ -116,20 +116,28 @@ class DiskGeometry:
         profile = np.asarray(self.sigma_profile(r), dtype=np.float32)
         return np.maximum(profile * profile - np.float32(self.sigma * self.sigma), 0.0)
 
-    def los_velocity(self, a: np.ndarray, r: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    def los_velocity(
+        self,
+        a: np.ndarray,
+        r: np.ndarray,
+        y: np.ndarray | None = None,
+        sin_i: float | np.ndarray | None = None,
+    ) -> np.ndarray:
         """Return the line-of-sight velocity at in-plane ``(x = a, y)`` and radius ``r``.
 
         ``v_sys + v_c(R) (a / R) sin i``; zero rotation on the axis itself.  With
         non-circular flows (:mod:`GalCubeCraft.model.flows`) their terms are added, which
-        need ``y`` (toward the far side) for the azimuth.
+        need ``y`` (toward the far side) for the azimuth.  ``sin_i`` replaces the disk's
+        (tilted rings give each radius its own).
         """
+        sin_i = self.sin_i if sin_i is None else sin_i
         with np.errstate(invalid="ignore", divide="ignore"):
             cos_theta = np.where(r > 0.0, a / r, 0.0)
-        circular = self.v_sys + self.curve(r) * cos_theta * self.sin_i
+        circular = self.v_sys + self.curve(r) * cos_theta * sin_i
         if self.flows is None:
             return circular
         if y is None:
             raise ValueError("non-circular flows need the in-plane y of every sample")
         with np.errstate(invalid="ignore", divide="ignore"):
             sin_theta = np.where(r > 0.0, y / r, 0.0)
-        return circular + self.flows.projected(r, cos_theta, sin_theta) * self.sin_i
+        return circular + self.flows.projected(r, cos_theta, sin_theta) * sin_i

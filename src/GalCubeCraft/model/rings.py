@@ -1,0 +1,90 @@
+"""Warps and flares: a disk of tilted rings whose plane and thickness change with radius.
+
+Each ring of radius ``R`` keeps the disk's surface brightness, rotation and flows, but lies
+in its own plane, at inclination ``i(R)`` and position angle ``PA(R)``, with the vertical
+exponential of scale height ``h_z(R)`` about that plane: KinMS's and 3D-Barolo's
+tilted-ring model.  Each of the three is a callable of radius (kpc), or None for the
+galaxy's constant value.  A flare spreads each ring's light over a different height and
+keeps its flux, so the galaxy's line flux stays that of the flat disk with ``h_z`` = the
+galaxy's ``h_z_kpc`` (the emissivity at ``R_e`` in the midplane, ``s_e``, refers to it).
+
+Tilted rings are rendered in the disk's own frame (:mod:`GalCubeCraft.renderer.rings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _validate
+
+RadialFunction = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class TiltedRings:
+    """Inclination, position angle and scale height as functions of radius (see above).
+
+    Parameters
+    ----------
+    inclination_deg : callable, optional
+        ``i(R_kpc)`` in degrees, within [0, 90]; None keeps the galaxy's.
+    pa_deg : callable, optional
+        ``PA(R_kpc)`` in degrees north through east (receding side); None keeps the galaxy's.
+    h_z_kpc : callable, optional
+        ``h_z(R_kpc)`` > 0 (kpc); None keeps the galaxy's.
+    """
+
+    inclination_deg: RadialFunction | None = None
+    pa_deg: RadialFunction | None = None
+    h_z_kpc: RadialFunction | None = None
+
+    def __post_init__(self) -> None:
+        """Check that each profile is a callable or None."""
+        for name in ("inclination_deg", "pa_deg", "h_z_kpc"):
+            value = getattr(self, name)
+            if value is not None and not callable(value):
+                raise TypeError(f"{name} must be a callable of radius or None; got {value!r}")
+
+    @classmethod
+    def tabulated(
+        cls,
+        radii_kpc: Sequence[float],
+        inclination_deg: Sequence[float] | None = None,
+        pa_deg: Sequence[float] | None = None,
+        h_z_kpc: Sequence[float] | None = None,
+    ) -> TiltedRings:
+        """Return rings interpolated linearly between tabulated radii (constant beyond them)."""
+        radii = np.asarray(radii_kpc, dtype=float)
+        if radii.ndim != 1 or radii.size < 2 or not np.all(np.diff(radii) > 0):
+            raise ValueError("radii_kpc must hold at least two increasing radii")
+
+        def table(name: str, values: Sequence[float] | None) -> RadialFunction | None:
+            if values is None:
+                return None
+            array = np.asarray(values, dtype=float)
+            if array.shape != radii.shape or not np.all(np.isfinite(array)):
+                raise ValueError(f"{name} must hold one finite value per radius")
+            return _Table(radii, array)
+
+        if inclination_deg is not None:
+            for value in inclination_deg:
+                _validate.real("inclination_deg", value, low=0.0, high=90.0)
+        if h_z_kpc is not None:
+            for value in h_z_kpc:
+                _validate.positive("h_z_kpc", value)
+        return cls(table("inclination_deg", inclination_deg), table("pa_deg", pa_deg),
+                   table("h_z_kpc", h_z_kpc))  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class _Table:
+    """Linear interpolation in a table of radii (picklable, unlike a closure)."""
+
+    radii: np.ndarray
+    values: np.ndarray
+
+    def __call__(self, r: np.ndarray) -> np.ndarray:
+        return np.interp(r, self.radii, self.values)
