@@ -17,8 +17,11 @@ from GalCubeCraft import (
     observe,
     render,
 )
+from GalCubeCraft.datasets import DatasetSpec
+from GalCubeCraft.datasets.items import galaxies_from_params, parameter_names, render_item
 from GalCubeCraft.model.clumps import Clump
 from GalCubeCraft.model.rings import TiltedRings
+from GalCubeCraft.priors import draw_scene
 
 OBS = Observation(nx=96, ny=96, pixel_kpc=0.5, beam=Beam(3.0, 3.0),
                   spectral=SpectralAxis(48, -300.0, 300.0))  # fmt: skip
@@ -104,3 +107,43 @@ def test_bad_rings_are_refused(build, message):
     """Non-callable profiles, bad tables, clumps on rings and lensed rings are refused."""
     with pytest.raises((TypeError, ValueError), match=message):
         build()
+
+
+WARPED_SPEC = DatasetSpec(n_cubes=3, seed=4, grid_size=48, n_chan=12, n_gals=(1, 2),
+                          resolution=(1.0, 2.0), peak_snr=None, warp_inclination_deg=(10.0, 25.0),
+                          warp_pa_deg=(-30.0, 30.0), flare_factor=(1.5, 3.0))  # fmt: skip
+
+
+def test_warp_priors_are_drawn_recorded_and_rebuilt():
+    """Each galaxy's warp lies in the priors, is in the table, and rebuilds the same cube."""
+    names = parameter_names(WARPED_SPEC)
+    plain = WARPED_SPEC.replace(warp_inclination_deg=(0.0, 0.0), warp_pa_deg=(0.0, 0.0),
+                                flare_factor=(1.0, 1.0))  # fmt: skip
+    for index in range(WARPED_SPEC.n_cubes):
+        draw = draw_scene(WARPED_SPEC, index)
+        flat = draw_scene(plain, index)
+        for warped, galaxy in zip(draw.galaxies, flat.galaxies, strict=True):
+            assert dataclasses.replace(warped, rings=None) == galaxy  # its own stream
+        item = render_item(WARPED_SPEC, index)
+        row = dict(zip(names, item.arrays["params"], strict=True))
+        assert 10.0 <= row["g1_warp_inclination_deg"] <= 25.0 or row["g1_inclination_deg"] > 65
+        assert -30.0 <= row["g1_warp_pa_deg"] <= 30.0 and 1.5 <= row["g1_flare_factor"] <= 3.0
+        assert 1.5 <= row["g1_warp_start_kpc"] / row["g1_r_e_kpc"] <= 2.5
+        rebuilt = galaxies_from_params(WARPED_SPEC, item.arrays["params"])
+        observation = WARPED_SPEC.observation(row["pixel_kpc"])
+        for galaxy, original in zip(rebuilt, draw.galaxies, strict=True):
+            np.testing.assert_array_equal(render(galaxy, observation).data,
+                                          render(original, observation).data)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"clump_count": (1, 2), "clump_fraction": (0.1, 0.2)}, "clumps on warped"),
+        ({"lens_theta_e_re": (2.0, 3.0), "grid_size": 96}, "warped disks are not lensed"),
+    ],
+)
+def test_warped_specs_that_cannot_render_are_refused(change, message):
+    """Warps with clumps, or behind a lens, are refused when the spec is made."""
+    with pytest.raises(ValueError, match=message):
+        WARPED_SPEC.replace(**change)

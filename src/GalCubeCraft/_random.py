@@ -25,6 +25,8 @@ INTERFEROMETER_STREAM = 7
 """The sub-stream its interferometric observation (array, track, T_sys) is drawn from."""
 VISIBILITY_NOISE_STREAM = 8
 """The sub-stream its visibilities' thermal noise is drawn from."""
+WARP_STREAM = 9
+"""The sub-stream its warps and flares are drawn from."""
 
 
 def cube_generator(

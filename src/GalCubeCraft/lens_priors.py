@@ -59,6 +59,8 @@ def check_lens_priors(spec: DatasetSpec, satellite_scale: float) -> None:
         raise ValueError("clumps are not lensed yet: set clump_count = [0, 0] with a lens")
     if spec.diffuse.enabled:
         raise ValueError("diffuse emission is not lensed yet: switch it off with a lens")
+    if spec.warping:
+        raise ValueError("warped disks are not lensed yet: draw no warp with a lens")
     r_e_px = spec.resolution[0] * spec.beam.bmin_px / 2.0 * satellite_scale
     h_z_px = spec.h_z_kpc[0] * satellite_scale * (r_e_px / satellite_scale) / spec.r_e_kpc[1]
     if r_e_px < SUB_PIXEL_RADIUS or min(h_z_px, r_e_px) < THIN_RIDGE:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._random import ARMS_STREAM, CLUMPS_STREAM, DISPERSION_STREAM, FLOWS_STREAM, cube_generator
+from ._random import (
+    ARMS_STREAM,
+    CLUMPS_STREAM,
+    DISPERSION_STREAM,
+    FLOWS_STREAM,
+    WARP_STREAM,
+    cube_generator,
+)
 from .cosmology import hubble_flow_kms
 from .lens_priors import draw_lens
 from .model.arms import SpiralArms
@@ -24,6 +31,7 @@ from .model.drift import ExponentialDispersion
 from .model.flows import NonCircularFlows
 from .model.galaxy import Galaxy
 from .model.lens import Lens
+from .model.rings import linear_warp
 from .model.rotation import MilkyWayRotationCurve
 from .spec import DatasetSpec
 
@@ -164,6 +172,23 @@ def _arms(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[s
     return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase)}
 
 
+WARP_LENGTH_RE = 2.0
+"""A drawn warp turns over this many effective radii beyond its start."""
+
+
+def _warps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's warp and flare (outer inclination clipped to [0, 90])."""
+    start = _uniform(rng, spec.warp_start_re) * galaxy.r_e_kpc
+    d_incl = _uniform(rng, spec.warp_inclination_deg)
+    d_pa = _uniform(rng, spec.warp_pa_deg)
+    flare = _uniform(rng, spec.flare_factor)
+    outer = min(max(galaxy.inclination_deg + d_incl, 0.0), 90.0)
+    rings = linear_warp(start, WARP_LENGTH_RE * galaxy.r_e_kpc, (galaxy.inclination_deg, outer),
+                        (galaxy.pa_deg, galaxy.pa_deg + d_pa),
+                        (galaxy.h_z_kpc, galaxy.h_z_kpc * flare))  # fmt: skip
+    return {"rings": rings}
+
+
 _FEATURES = (
     (FLOWS_STREAM, _flows,
      lambda s: s.radial_flow_kms != (0.0, 0.0) or s.bar_flow_kms != (0.0, 0.0)),
@@ -171,6 +196,7 @@ _FEATURES = (
     (DISPERSION_STREAM, _dispersion,
      lambda s: s.sigma_centre_ratio != (1.0, 1.0) or s.asymmetric_drift),
     (ARMS_STREAM, _arms, lambda s: s.arm_contrast[1] > 0.0),
+    (WARP_STREAM, _warps, lambda s: s.warping),
 )  # fmt: skip
 """Beyond-the-disk features: each drawn, when its priors ask, from a stream of its own
 (so switching one on moves no other draw of the cube)."""

@@ -63,6 +63,10 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "hour_angle_h": (-12.0, 12.0),
     "integration_s": (0.01, 3600.0),
     "t_sys_k": (1.0, 1e5),
+    "warp_inclination_deg": (-90.0, 90.0),
+    "warp_pa_deg": (-180.0, 180.0),
+    "flare_factor": (0.1, 20.0),
+    "warp_start_re": (0.0, 20.0),
 }
 
 
@@ -137,6 +141,11 @@ class DatasetSpec:
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
         1.2.1's defaults and switches it on unless it says ``enabled = false``.
+    warp_inclination_deg, warp_pa_deg, flare_factor, warp_start_re : tuple of 2 floats
+        Warps and flares of every galaxy (:mod:`GalCubeCraft.model.rings`): flat within
+        ``warp_start_re`` effective radii, then over two more the inclination and PA
+        change by the drawn amounts (the inclination clipped to [0, 90]) and h_z grows by
+        the flare factor; the defaults ``(0, 0)``, ``(0, 0)``, ``(1, 1)`` draw none.
     lens_theta_e_re, lens_axis_ratio, lens_shear, lens_source_offset : tuple of 2 floats
         A lens in front of every cube (:mod:`GalCubeCraft.lens_priors`): an SIE whose
         Einstein radius is ``lens_theta_e_re`` times the primary's R_e, with an axis ratio,
@@ -194,6 +203,10 @@ class DatasetSpec:
     arm_contrast: Range = (0.0, 0.0)
     arm_pitch_deg: Range = (10.0, 30.0)
     arm_count: Range = (2.0, 2.0)
+    warp_inclination_deg: Range = (0.0, 0.0)
+    warp_pa_deg: Range = (0.0, 0.0)
+    flare_factor: Range = (1.0, 1.0)
+    warp_start_re: Range = (1.5, 2.5)
     lens_theta_e_re: Range = (0.0, 0.0)
     lens_axis_ratio: Range = (0.6, 1.0)
     lens_shear: Range = (0.0, 0.1)
@@ -259,6 +272,8 @@ class DatasetSpec:
             _validate.real("lens_redshift", self.lens_redshift, low=0.0, low_open=True),
         )  # fmt: skip
         self._check_grid_fits()
+        if self.warping and self.clump_count[1] >= 1.0:
+            raise ValueError("clumps on warped disks are not supported yet: draw one or the other")
         object.__setattr__(self, "interferometer_arrays", tuple(self.interferometer_arrays))
         _validate.real("robust", self.robust, low=-2.0, high=2.0)
         if self.clean_threshold_rms is not None:
@@ -272,6 +287,12 @@ class DatasetSpec:
             from .priors import SATELLITE_SCALE
 
             check_lens_priors(self, SATELLITE_SCALE[0] if self.n_gals[1] > 1 else 1.0)
+
+    @property
+    def warping(self) -> bool:
+        """Whether the galaxies are drawn with warps or flares."""
+        return (self.warp_inclination_deg != (0.0, 0.0) or self.warp_pa_deg != (0.0, 0.0)
+                or self.flare_factor != (1.0, 1.0))  # fmt: skip
 
     @property
     def interferometry(self) -> bool:

@@ -19,7 +19,9 @@ from ..lens_priors import LENS_COLUMNS, lens_row
 from ..lensing import LensingTruth, curve_mask
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
+from ..model.rings import TiltedRings, linear_warp, warp_parameters
 from ..model.rotation import MilkyWayRotationCurve
+from ..priors import WARP_LENGTH_RE
 from ..spec import DatasetSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -93,6 +95,10 @@ GALAXY_COLUMNS = (
     "sigma_centre_kms",
     "arm_contrast",
     "arm_pitch_deg",
+    "warp_start_kpc",
+    "warp_inclination_deg",
+    "warp_pa_deg",
+    "flare_factor",
 )
 
 
@@ -255,6 +261,7 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
             sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
             *((galaxy.arms.contrast, galaxy.arms.pitch_deg) if galaxy.arms else (0.0, 0.0)),
+            *warp_parameters(galaxy.rings),
         ]  # fmt: skip
     if spec.lensing:
         _fill_lensing(arrays, products.lensing, len(_columns_after_lens(spec)))
@@ -301,11 +308,26 @@ def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None, aft
     arrays["params"][columns] = lens_row(truth.lens, truth.total_magnification)
 
 
+def _rings_from_row(row: dict[str, float]) -> TiltedRings | None:
+    """Return the linear warp a table row records (None for a flat disk)."""
+    if (
+        row["warp_inclination_deg"] == 0.0
+        and row["warp_pa_deg"] == 0.0
+        and (row["flare_factor"] == 1.0)
+    ):
+        return None
+    outer = min(max(row["inclination_deg"] + row["warp_inclination_deg"], 0.0), 90.0)
+    return linear_warp(row["warp_start_kpc"], WARP_LENGTH_RE * row["r_e_kpc"],
+                       (row["inclination_deg"], outer),
+                       (row["pa_deg"], row["pa_deg"] + row["warp_pa_deg"]),
+                       (row["h_z_kpc"], row["h_z_kpc"] * row["flare_factor"]))  # fmt: skip
+
+
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
     """Rebuild an item's galaxies from its parameter vector (a row of the table).
 
-    Flows come back (the table holds them); clumps do not (it holds only their number
-    and share).
+    Flows and linear warps come back (the table holds them); clumps do not (it holds
+    only their number and share).
     """
     galaxies = []
     for k in range(int(params[0])):
@@ -331,6 +353,7 @@ def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
                     bar_radial_kms=row["v_bar_kms"],
                     bar_angle_deg=row["bar_angle_deg"],
                 ),
+                rings=_rings_from_row(row),
             )  # fmt: skip
         )
     return galaxies

@@ -27,7 +27,7 @@ import numpy as np
 from ..spec import DatasetSpec
 from .items import Item
 
-FORMAT_VERSION = 4  # 4: diffuse-emission flux columns in the parameter table
+FORMAT_VERSION = 5  # 5: warp columns; lens and interferometer arrays and columns
 STORES: dict[str, str] = {
     "zarr": "GalCubeCraft.datasets.zarr_store:ZarrStore",
     "hdf5": "GalCubeCraft.datasets.hdf5_store:HDF5Store",

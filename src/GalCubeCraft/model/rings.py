@@ -79,6 +79,44 @@ class TiltedRings:
                    table("h_z_kpc", h_z_kpc))  # fmt: skip
 
 
+def linear_warp(
+    start_kpc: float,
+    length_kpc: float,
+    inclination_deg: tuple[float, float],
+    pa_deg: tuple[float, float],
+    h_z_kpc: tuple[float, float],
+) -> TiltedRings:
+    """Return rings flat inside ``start_kpc`` that turn linearly over ``length_kpc``.
+
+    Each pair is (inner value, outer value); the outer values hold beyond
+    ``start_kpc + length_kpc``.  The datasets' warp prior
+    (:class:`~GalCubeCraft.spec.DatasetSpec`).
+    """
+    radii = [0.0, start_kpc, start_kpc + length_kpc]
+    return TiltedRings.tabulated(
+        radii,
+        inclination_deg=[inclination_deg[0], inclination_deg[0], inclination_deg[1]],
+        pa_deg=[pa_deg[0], pa_deg[0], pa_deg[1]],
+        h_z_kpc=[h_z_kpc[0], h_z_kpc[0], h_z_kpc[1]],
+    )
+
+
+def warp_parameters(rings: TiltedRings | None) -> tuple[float, float, float, float]:
+    """Return ``(start_kpc, inclination change, PA change, flare factor)`` of a linear warp.
+
+    ``(0, 0, 0, 1)`` without rings; NaN for rings that :func:`linear_warp` did not make.
+    """
+    if rings is None:
+        return (0.0, 0.0, 0.0, 1.0)
+    tables = (rings.inclination_deg, rings.pa_deg, rings.h_z_kpc)
+    if not all(isinstance(t, _Table) and t.values.size == 3 for t in tables):
+        return (np.nan, np.nan, np.nan, np.nan)
+    incl, pa, h_z = tables
+    assert isinstance(incl, _Table) and isinstance(pa, _Table) and isinstance(h_z, _Table)
+    return (float(incl.radii[1]), float(incl.values[2] - incl.values[0]),
+            float(pa.values[2] - pa.values[0]), float(h_z.values[2] / h_z.values[0]))  # fmt: skip
+
+
 @dataclass(frozen=True, eq=False)
 class _Table:
     """Linear interpolation in a table of radii (picklable, unlike a closure)."""

@@ -85,7 +85,7 @@ def ring_samples(
     v_c = g.curve(radius)
     dv_dr = np.gradient(v_c, radius) if radius.size > 1 else np.zeros(1)
     n_phi = np.clip(np.ceil(NODES_PER_PIXEL * 2.0 * math.pi * radius / pixel_size), 128, 16384)
-    n_z = np.clip(np.ceil(NODES_PER_PIXEL * 4.0 * h_z / pixel_size), 8, 32).astype(int)
+    n_z = np.clip(np.ceil(NODES_PER_PIXEL * 2.0 * h_z / pixel_size), 8, 32).astype(int)
     parts: list[tuple[np.ndarray, ...]] = []
     held = 0
     for k in range(radius.size):
