@@ -22,7 +22,7 @@ from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
 from .renderer.sky_frames import LensedFrame
 
-DEPOSIT_CHUNK_ROWS = 1 << 16
+DEPOSIT_CHUNK_ROWS = 1 << 12
 _ANY_LOSS = 1e-7  # the truncation does not change what needs_own_frame reads (r_e, h_z, i)
 """Sight lines deposited at a time (each holds tens of flux samples)."""
 

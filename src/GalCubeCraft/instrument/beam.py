@@ -15,6 +15,7 @@ use the 2-D real FFT.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import fft
@@ -30,7 +31,13 @@ def padded_shape(ny: int, nx: int, beam: Beam) -> tuple[int, int]:
     return fft.next_fast_len(ny + 2 * pad, real=True), fft.next_fast_len(nx + 2 * pad, real=True)
 
 
-def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> np.ndarray:
+BLOCK_CHANNELS = 16
+"""Channels convolved at a time: the temporaries stay a block's size, not the cube's."""
+
+
+def convolve_beam(
+    cube: np.ndarray, beam: Beam, workers: int | None = None, out: np.ndarray | None = None
+) -> np.ndarray:
     """Convolve every channel of ``cube`` with the beam, normalised to unit sum.
 
     Parameters
@@ -41,6 +48,10 @@ def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> n
         The beam, FWHMs in pixels.
     workers : int, optional
         Threads for ``scipy.fft``.
+    out : numpy.ndarray, optional
+        Where to write the result (same shape, float32 or float64; may be ``cube``
+        itself): channels are then convolved :data:`BLOCK_CHANNELS` at a time, so no
+        full-size temporary is made.
 
     Returns
     -------
@@ -52,22 +63,45 @@ def convolve_beam(cube: np.ndarray, beam: Beam, workers: int | None = None) -> n
     cube = np.asarray(cube)
     data = cube if cube.dtype == np.float32 else cube.astype(np.float64)
     ny, nx = data.shape[-2:]
+    # Subnormal products (far wings of the kernel times far wings of a line) make each
+    # multiply-add that meets them tens of times slower: values below 1e-15 of the
+    # cube's peak, far below float32 rounding of anything that shows, are set to zero.
+    peak = max(float(data.max(initial=0.0)), -float(data.min(initial=0.0)))
+    convolve = _channel_convolver(beam, ny, nx, data.dtype, 1e-15 * peak, workers)
+    if out is None:
+        return np.ascontiguousarray(convolve(data))
+    planes = data.reshape(-1, ny, nx)
+    target = out.reshape(-1, ny, nx)
+    for start in range(0, planes.shape[0], BLOCK_CHANNELS):
+        block = slice(start, start + BLOCK_CHANNELS)
+        target[block] = convolve(planes[block])
+    return out
+
+
+def _channel_convolver(
+    beam: Beam, ny: int, nx: int, dtype: np.dtype, floor: float, workers: int | None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the function convolving ``(..., ny, nx)`` planes with the beam."""
     py, px = padded_shape(ny, nx, beam)
     sigmas = _axis_sigmas(beam)
     if sigmas is not None:
-        kernel_y = _circulant_kernel(sigmas[0], py, ny).astype(data.dtype)
-        kernel_x = _circulant_kernel(sigmas[1], px, nx).astype(data.dtype)
-        # Subnormal products (far wings of the kernel times far wings of a line) make each
-        # multiply-add that meets them tens of times slower: values below 1e-15 of the
-        # cube's peak, far below float32 rounding of anything that shows, are set to zero.
-        floor = 1e-15 * float(np.max(np.abs(data), initial=0.0))
-        data = np.where(np.abs(data) < floor, data.dtype.type(0.0), data)
-        return np.ascontiguousarray(np.matmul(np.matmul(kernel_y, data), kernel_x.T))
-    spectrum = fft.rfft2(data, s=(py, px), workers=workers)
-    spectrum *= beam.transfer_function(py, px).astype(spectrum.real.dtype)
-    out = fft.irfft2(spectrum, s=(py, px), workers=workers)
-    # The kernel is centred on pixel (0, 0) of the padded grid, so the image stays put.
-    return np.ascontiguousarray(out[..., :ny, :nx])
+        kernel_y = _circulant_kernel(sigmas[0], py, ny).astype(dtype)
+        kernel_x = _circulant_kernel(sigmas[1], px, nx).astype(dtype)
+
+        def separable(planes: np.ndarray) -> np.ndarray:
+            planes = np.where(np.abs(planes) < floor, planes.dtype.type(0.0), planes)
+            return np.matmul(np.matmul(kernel_y, planes), kernel_x.T)
+
+        return separable
+    transfer = beam.transfer_function(py, px)
+
+    def fourier(planes: np.ndarray) -> np.ndarray:
+        spectrum = fft.rfft2(planes, s=(py, px), workers=workers)
+        spectrum *= transfer.astype(spectrum.real.dtype)
+        # The kernel is centred on pixel (0, 0) of the padded grid, so the image stays put.
+        return fft.irfft2(spectrum, s=(py, px), workers=workers)[..., :ny, :nx]
+
+    return fourier
 
 
 def _axis_sigmas(beam: Beam) -> tuple[float, float] | None:

@@ -46,13 +46,16 @@ def apply_instrument(
         raise ValueError(
             f"model_jy_per_pixel must have shape (..., *{observation.shape}); got {model.shape}"
         )
-    cube = np.maximum(model.astype(dtype, copy=False), 0)
+    # One working copy, then in place: no other full-size temporary (256 x 512^2 is
+    # 268 MB in float32).
+    cube: np.ndarray = model.astype(dtype, copy=True)
+    np.maximum(cube, 0, out=cube)
     cube = apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan)
     if observation.beam is not None:
-        cube = convolve_beam(cube, observation.beam)
+        convolve_beam(cube, observation.beam, out=cube)
         np.maximum(cube, 0.0, out=cube)
         cube *= cube.dtype.type(observation.beam.area_px)
-    zero_below_roundoff(cube)  # cube is a new array: np.maximum above made it
+    zero_below_roundoff(cube)  # cube is our own copy
     return cube
 
 
