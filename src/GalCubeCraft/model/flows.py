@@ -77,20 +77,33 @@ class NonCircularFlows:
     def projected(
         self, radius: np.ndarray, cos_theta: np.ndarray, sin_theta: np.ndarray
     ) -> np.ndarray:
-        """Return the non-circular terms of the bracket above (times ``sin i`` later)."""
-        bar = math.radians(self.bar_angle_deg)
-        lop = math.radians(self.lopsided_angle_deg)
-        # cos(2 (theta - b)) and sin(2 (theta - b)) from cos/sin theta, no arctan.
-        cos2 = cos_theta * cos_theta - sin_theta * sin_theta
-        sin2 = 2.0 * sin_theta * cos_theta
-        cos2b = cos2 * math.cos(2 * bar) + sin2 * math.sin(2 * bar)
-        sin2b = sin2 * math.cos(2 * bar) - cos2 * math.sin(2 * bar)
-        cos1 = cos_theta * math.cos(lop) + sin_theta * math.sin(lop)
-        sin1 = sin_theta * math.cos(lop) - cos_theta * math.sin(lop)
-        return (
-            _evaluate(self.radial_kms, radius) * sin_theta
-            - _evaluate(self.bar_tangential_kms, radius) * cos2b * cos_theta
-            - _evaluate(self.bar_radial_kms, radius) * sin2b * sin_theta
-            + _evaluate(self.lopsided_tangential_kms, radius) * cos1 * cos_theta
-            + _evaluate(self.lopsided_radial_kms, radius) * sin1 * sin_theta
-        )
+        """Return the non-circular terms of the bracket above (times ``sin i`` later).
+
+        Terms whose amplitude is the number 0 are skipped (they add exactly nothing).
+        """
+        total = np.zeros_like(sin_theta)
+        if _present(self.radial_kms):
+            total += _evaluate(self.radial_kms, radius) * sin_theta
+        if _present(self.bar_tangential_kms) or _present(self.bar_radial_kms):
+            bar = math.radians(self.bar_angle_deg)
+            # cos(2 (theta - b)) and sin(2 (theta - b)) from cos/sin theta, no arctan.
+            cos2 = cos_theta * cos_theta - sin_theta * sin_theta
+            sin2 = 2.0 * sin_theta * cos_theta
+            if _present(self.bar_tangential_kms):
+                cos2b = cos2 * math.cos(2 * bar) + sin2 * math.sin(2 * bar)
+                total -= _evaluate(self.bar_tangential_kms, radius) * cos2b * cos_theta
+            if _present(self.bar_radial_kms):
+                sin2b = sin2 * math.cos(2 * bar) - cos2 * math.sin(2 * bar)
+                total -= _evaluate(self.bar_radial_kms, radius) * sin2b * sin_theta
+        if _present(self.lopsided_tangential_kms) or _present(self.lopsided_radial_kms):
+            lop = math.radians(self.lopsided_angle_deg)
+            cos1 = cos_theta * math.cos(lop) + sin_theta * math.sin(lop)
+            sin1 = sin_theta * math.cos(lop) - cos_theta * math.sin(lop)
+            total += _evaluate(self.lopsided_tangential_kms, radius) * cos1 * cos_theta
+            total += _evaluate(self.lopsided_radial_kms, radius) * sin1 * sin_theta
+        return total
+
+
+def _present(amplitude: Amplitude) -> bool:
+    """Return whether an amplitude may be non-zero (a callable, or a non-zero number)."""
+    return callable(amplitude) or amplitude != 0.0
