@@ -303,3 +303,21 @@ def test_observed_specs_that_cannot_be_made_are_refused(change, message):
     """A spec whose arrays cannot see, resolve or fit what it draws is refused when made."""
     with pytest.raises(ValueError, match=message):
         OBSERVED_SPEC.replace(**change)
+
+
+def test_a_lensed_scene_observed_by_an_interferometer():
+    """Lens and interferometer together: both column blocks filled; the dirty cube is lensed."""
+    spec = DatasetSpec(n_cubes=1, seed=5, grid_size=48, n_chan=6, beam=(3.0, 3.0, 0.0),
+                       resolution=(1.0, 1.5), h_z_kpc=(0.8, 1.0), n_gals=(1, 1),
+                       lens_theta_e_re=(2.0, 3.0), peak_snr=None,
+                       interferometer_arrays=("alma_c1",))  # fmt: skip
+    item = render_item(spec, 0).arrays
+    row = dict(zip(parameter_names(spec), item["params"], strict=True))
+    assert np.all(np.isfinite(item["params"][-19:]))  # 9 lens and 10 interferometer columns
+    assert row["total_magnification"] > 1.5
+    # The model the array saw is the lensed one: in Jy/beam of the spec's Gaussian beam it
+    # holds the clean cube's flux, the source's times the magnification.
+    seen = item["model"].sum(dtype=np.float64) * spec.beam.area_px
+    assert seen == pytest.approx(item["clean"].sum(dtype=np.float64), rel=1e-3)
+    assert item["clean"].sum() / item["source_clean"].sum() == pytest.approx(
+        row["total_magnification"], rel=1e-3)  # fmt: skip

@@ -264,15 +264,16 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             *warp_parameters(galaxy.rings),
         ]  # fmt: skip
     if spec.lensing:
-        _fill_lensing(arrays, products.lensing, len(_columns_after_lens(spec)))
+        _fill_lensing(arrays, products.lensing, _columns(spec, LENS_COLUMNS))
     if made.interferometric is not None:
         _fill_interferometric(arrays, made.interferometric, spec)
     return Item(index=index, arrays=arrays)
 
 
-def _columns_after_lens(spec: DatasetSpec) -> tuple[str, ...]:
-    """Return the parameter columns that follow the lens's (the interferometer's, if any)."""
-    return INTERFEROMETER_COLUMNS if spec.interferometry else ()
+def _columns(spec: DatasetSpec, block: tuple[str, ...]) -> slice:
+    """Return where a block of columns (the lens's, the interferometer's) sits in ``params``."""
+    start = parameter_names(spec).index(block[0])
+    return slice(start, start + len(block))
 
 
 def _fill_interferometric(
@@ -285,16 +286,12 @@ def _fill_interferometric(
     if made.restored is not None:
         arrays["restored"][...] = made.restored.data
     arrays["uv_mask"][...] = made.uv_mask
-    arrays["params"][-len(INTERFEROMETER_COLUMNS) :] = interferometer_row(spec, made)
+    arrays["params"][_columns(spec, INTERFEROMETER_COLUMNS)] = interferometer_row(spec, made)
 
 
-def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None, after: int) -> None:
-    """Write a lensed item's truth: its arrays and the lens's columns of ``params``.
-
-    The lens's columns end ``after`` columns before the vector's end.
-    """
-    columns = slice(len(arrays["params"]) - after - len(LENS_COLUMNS),
-                    len(arrays["params"]) - after)  # fmt: skip
+def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None, columns: slice
+                  ) -> None:  # fmt: skip
+    """Write a lensed item's truth: its arrays and, at ``columns``, the lens's parameters."""
     if truth is None:  # a lens that deflects nothing: the scene is its own source
         arrays["source_clean"][...] = arrays["clean"]
         arrays["magnification"][...] = 1.0
