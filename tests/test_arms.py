@@ -76,11 +76,64 @@ def test_dataset_spec_draws_arms_and_records_them():
     from GalCubeCraft.priors import draw_scene
 
     spec = DatasetSpec(n_cubes=1, seed=8, grid_size=40, n_chan=16, peak_snr=None,
-                       arm_contrast=(0.3, 0.6), arm_count=(2, 4))  # fmt: skip
+                       arm_contrast=(0.3, 0.6), arm_count=(2, 4),
+                       arm_streaming_kms=(5.0, 15.0))  # fmt: skip
     assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
     plain = draw_scene(spec.replace(arm_contrast=(0.0, 0.0)), 0)
-    for g0, g1 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, strict=True):
+    still = draw_scene(spec.replace(arm_streaming_kms=(0.0, 0.0)), 0)
+    for g0, g1, g2 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, still.galaxies,
+                          strict=True):  # fmt: skip
         assert g0.arms is None and 0.3 <= g1.arms.contrast <= 0.6 and 2 <= g1.arms.m <= 4
         assert g1.pa_deg == g0.pa_deg
+        assert 5.0 <= g1.arms.streaming_tangential_kms <= 15.0
+        # Streaming is drawn last in its stream: the arms' shape is the same without it.
+        assert g2.arms.contrast == g1.arms.contrast and g2.arms.phase_deg == g1.arms.phase_deg
     row = dict(zip(parameter_names(spec), render_item(spec, 0).arrays["params"], strict=True))
     assert 0.3 <= row["g1_arm_contrast"] <= 0.6 and 10.0 <= row["g1_arm_pitch_deg"] <= 30.0
+    assert 5.0 <= row["g1_arm_streaming_kms"] <= 15.0
+
+
+def test_streaming_motions_follow_the_density_wave():
+    """Moment 1 with streaming minus without equals the projected streaming (0.3 km/s rms).
+
+    Thin disk at 50 deg, arms streaming 15 km/s radially and 20 km/s tangentially: the
+    difference at each bright pixel is ``(v_R sin theta + v_phi cos theta) sin i`` at its
+    centre (measured 0.19 km/s rms, 0.42 at worst, for up to 14 km/s); the flux moves
+    only by what the refinement's choices move it (1e-5), and streaming arms on a
+    face-on disk change nothing.
+    """
+    from conftest import moment_maps
+
+    from GalCubeCraft.conventions import sky_to_major_minor
+
+    inc, pa = 50.0, 30.0
+    obs = Observation(nx=96, ny=96, pixel_kpc=0.25, spectral=SpectralAxis(120, -300.0, 300.0))
+    disk = Galaxy(
+        r_e_kpc=3.0,
+        h_z_kpc=0.02,
+        inclination_deg=inc,
+        pa_deg=pa,
+        sigma_kms=10.0,
+        rotation_curve=FlatRotationCurve(150.0),
+        arms=SpiralArms(contrast=0.5),
+    )
+    arms = SpiralArms(contrast=0.5, streaming_radial_kms=15.0, streaming_tangential_kms=20.0)
+    streaming = Galaxy(**{**disk.__dict__, "arms": arms})
+    still, moving = render(disk, obs).data, render(streaming, obs).data
+    assert moving.sum() == pytest.approx(still.sum(), rel=1e-5)  # refinement differs only
+    m0, m1_still = moment_maps(still, obs.velocities_kms)
+    _, m1_moving = moment_maps(moving, obs.velocities_kms)
+    x = (np.arange(96) - 47.5) * 0.25
+    a, b = sky_to_major_minor(x[None, :], x[:, None], pa)
+    y_disk = b / math.cos(math.radians(inc))
+    radius = np.hypot(a, y_disk)
+    expected = arms.streaming(radius, a / radius, y_disk / radius, 3.0) * math.sin(
+        math.radians(inc))  # fmt: skip
+    bright = m0 > 0.05 * m0.max()
+    residual = (m1_moving - m1_still - expected)[bright]
+    assert np.abs(expected[bright]).max() > 10.0
+    assert np.sqrt(np.mean(residual**2)) < 0.3 and np.abs(residual).max() < 1.0
+    face_on = Galaxy(**{**disk.__dict__, "inclination_deg": 0.0})
+    np.testing.assert_array_equal(
+        render(face_on, obs).data, render(Galaxy(**{**face_on.__dict__, "arms": arms}), obs).data
+    )

@@ -169,7 +169,10 @@ def _arms(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[s
     pitch = _uniform(rng, spec.arm_pitch_deg)
     count = int(_uniform(rng, spec.arm_count))
     phase = float(rng.uniform(0.0, 360.0))
-    return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase)}
+    streaming = _uniform(rng, spec.arm_streaming_kms)  # drawn last: earlier draws keep
+    return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase,
+                               streaming_radial_kms=streaming,
+                               streaming_tangential_kms=streaming)}  # fmt: skip
 
 
 WARP_LENGTH_RE = 2.0

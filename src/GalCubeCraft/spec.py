@@ -54,6 +54,7 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
     "arm_contrast": (0.0, 1.0),
     "arm_pitch_deg": (1.0, 89.0),
     "arm_count": (1.0, 12.0),
+    "arm_streaming_kms": (-200.0, 200.0),
     "lens_theta_e_re": (0.0, 50.0),
     "lens_axis_ratio": (0.05, 1.0),
     "lens_shear": (0.0, 0.5),
@@ -137,6 +138,9 @@ class DatasetSpec:
         Spiral arms of every galaxy (:mod:`GalCubeCraft.model.arms`): contrast, pitch
         angle and number of arms (rounded down), phase uniform; ``arm_contrast = (0, 0)``
         (default) draws none.
+    arm_streaming_kms : tuple of 2 floats
+        The arms' streaming motions, radial and tangential amplitudes alike (km/s;
+        :class:`~GalCubeCraft.model.arms.SpiralArms`); default none.
     diffuse : DiffuseParams or dict
         1.2.1's diffuse emission (halo, bridges, tails;
         :mod:`GalCubeCraft.model.diffuse`); off by default.  A dict is merged into
@@ -203,6 +207,7 @@ class DatasetSpec:
     arm_contrast: Range = (0.0, 0.0)
     arm_pitch_deg: Range = (10.0, 30.0)
     arm_count: Range = (2.0, 2.0)
+    arm_streaming_kms: Range = (0.0, 0.0)
     warp_inclination_deg: Range = (0.0, 0.0)
     warp_pa_deg: Range = (0.0, 0.0)
     flare_factor: Range = (1.0, 1.0)

@@ -95,6 +95,7 @@ GALAXY_COLUMNS = (
     "sigma_centre_kms",
     "arm_contrast",
     "arm_pitch_deg",
+    "arm_streaming_kms",
     "warp_start_kpc",
     "warp_inclination_deg",
     "warp_pa_deg",
@@ -260,7 +261,8 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
             galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
             galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
             sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
-            *((galaxy.arms.contrast, galaxy.arms.pitch_deg) if galaxy.arms else (0.0, 0.0)),
+            *((galaxy.arms.contrast, galaxy.arms.pitch_deg, galaxy.arms.streaming_tangential_kms)
+              if galaxy.arms else (0.0, 0.0, 0.0)),
             *warp_parameters(galaxy.rings),
         ]  # fmt: skip
     if spec.lensing:

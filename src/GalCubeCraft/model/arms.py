@@ -10,8 +10,17 @@ with ``theta`` the azimuth in the plane from the receding major axis toward the 
 turn, and ``A(R) = contrast (1 - exp(-(R / R_e)^2))`` switching the arms on outside
 the centre, where a logarithmic spiral winds without end.  At every radius the mean of
 ``f`` over azimuth is exactly 1, so the arms move light around each ring and the line
-flux is the disk's.  ``sharpness = p`` narrows the arms (1: a cosine).  The velocity
-field is the disk's: no streaming motions.
+flux is the disk's.  ``sharpness = p`` narrows the arms (1: a cosine).
+
+Streaming motions of a density wave (optional, zero by default) perturb the velocity
+in phase with the arms, in the harmonic form of kinematic studies of spiral galaxies
+(Canzian 1993; Schoenmakers, Franx & de Zeeuw 1997)::
+
+    v_R = -S(R) streaming_radial_kms sin Phi,   v_phi = -S(R) streaming_tangential_kms cos Phi,
+
+with ``S(R) = 1 - exp(-(R / R_e)^2)`` (the same taper): positive amplitudes make the gas
+rotate slower on the arm crest (``Phi = 0``) and flow inward ahead of it, as inside
+corotation.  They add ``(v_R sin theta + v_phi cos theta) sin i`` to the line of sight.
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ class SpiralArms:
     contrast: float = 0.5
     phase_deg: float = 0.0
     sharpness: int = 1
+    streaming_radial_kms: float = 0.0
+    streaming_tangential_kms: float = 0.0
 
     def __post_init__(self) -> None:
         """Check the parameters: 0 <= contrast <= 1 keeps the emissivity non-negative."""
@@ -45,16 +56,37 @@ class SpiralArms:
         )
         object.__setattr__(self, "phase_deg", _validate.real("phase_deg", self.phase_deg))
         _validate.integer("sharpness", self.sharpness, low=1, high=20)
+        for name in ("streaming_radial_kms", "streaming_tangential_kms"):
+            object.__setattr__(self, name, _validate.real(name, getattr(self, name)))
+
+    @property
+    def streams(self) -> bool:
+        """Whether the arms carry streaming motions."""
+        return self.streaming_radial_kms != 0.0 or self.streaming_tangential_kms != 0.0
+
+    def _phase(self, radius: np.ndarray, theta: np.ndarray, r_e_kpc: float) -> np.ndarray:
+        """Return the arm phase ``Phi`` at radius ``radius`` and azimuth ``theta``."""
+        r = np.maximum(radius, np.float32(1e-6 * r_e_kpc))
+        tan_pitch = np.float32(math.tan(math.radians(self.pitch_deg)))
+        winding = np.log(r / np.float32(r_e_kpc)) / tan_pitch
+        return np.float32(self.m) * (theta - np.float32(math.radians(self.phase_deg)) - winding)
+
+    def streaming(
+        self, radius: np.ndarray, cos_theta: np.ndarray, sin_theta: np.ndarray, r_e_kpc: float
+    ) -> np.ndarray:
+        """Return ``v_R sin theta + v_phi cos theta`` (km/s; times ``sin i`` later)."""
+        phase = self._phase(radius, np.arctan2(sin_theta, cos_theta), r_e_kpc)
+        taper = 1.0 - np.exp(-np.square(radius / np.float32(r_e_kpc)))
+        v_r = -self.streaming_radial_kms * taper * np.sin(phase)
+        v_phi = -self.streaming_tangential_kms * taper * np.cos(phase)
+        return v_r * sin_theta + v_phi * cos_theta
 
     def factor(
         self, radius: np.ndarray, x_disk: np.ndarray, y_disk: np.ndarray, r_e_kpc: float
     ) -> np.ndarray:
         """Return ``f`` at disk-plane points ``(x_disk, y_disk)`` of radius ``radius`` (kpc)."""
         r = np.maximum(radius, np.float32(1e-6 * r_e_kpc))
-        theta = np.arctan2(y_disk, x_disk)
-        tan_pitch = np.float32(math.tan(math.radians(self.pitch_deg)))
-        winding = np.log(r / np.float32(r_e_kpc)) / tan_pitch
-        phi = np.float32(self.m) * (theta - np.float32(math.radians(self.phase_deg)) - winding)
+        phi = self._phase(radius, np.arctan2(y_disk, x_disk), r_e_kpc)
         g = (0.5 * (1.0 + np.cos(phi))) ** self.sharpness
         mean = math.comb(2 * self.sharpness, self.sharpness) / 4.0**self.sharpness
         strength = self.contrast * (1.0 - np.exp(-np.square(r / np.float32(r_e_kpc))))

@@ -134,10 +134,16 @@ class DiskGeometry:
         with np.errstate(invalid="ignore", divide="ignore"):
             cos_theta = np.where(r > 0.0, a / r, 0.0)
         circular = self.v_sys + self.curve(r) * cos_theta * sin_i
-        if self.flows is None:
+        streams = self.arms is not None and self.arms.streams
+        if self.flows is None and not streams:
             return circular
         if y is None:
-            raise ValueError("non-circular flows need the in-plane y of every sample")
+            raise ValueError("non-circular flows and streaming need the in-plane y of every sample")
         with np.errstate(invalid="ignore", divide="ignore"):
             sin_theta = np.where(r > 0.0, y / r, 0.0)
-        return circular + self.flows.projected(r, cos_theta, sin_theta) * sin_i
+        if self.flows is not None:
+            circular = circular + self.flows.projected(r, cos_theta, sin_theta) * sin_i
+        if streams:
+            assert self.arms is not None
+            circular = circular + self.arms.streaming(r, cos_theta, sin_theta, self.r_e) * sin_i
+        return circular
