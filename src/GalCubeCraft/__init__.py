@@ -41,7 +41,7 @@ from .model import (
     MilkyWayRotationCurve,
     TabulatedRotationCurve,
 )
-from .model.lens import SIE, ConvergenceSheet, ExternalShear, Lens
+from .model.lens import SIE, ConvergenceSheet, ExternalShear, Lens, PowerLawEllipsoid
 from .observation import AngularScale, Observation, SpectralAxis
 from .pipeline import render
 from .renderer.settings import RenderSettings
@@ -66,6 +66,7 @@ __all__ = [
     "MilkyWayRotationCurve",
     "NoiseModel",
     "Observation",
+    "PowerLawEllipsoid",
     "RenderSettings",
     "SIE",
     "SpectralAxis",

@@ -14,6 +14,8 @@ The models:
   and minor axes (Einstein radius averaged over the axes, lenstronomy's convention);
   deflection and Hessian in the closed forms of Kormann, Schneider & Bartelmann (1994)
   and Keeton & Kochanek (1998).  ``q = 1`` is the singular isothermal sphere.
+* :class:`PowerLawEllipsoid`, the elliptical power law (EPL) of any slope, Tessore &
+  Metcalf's (2015) closed form; slope 2 is the SIE.
 * :class:`ExternalShear`, the tidal field of mass outside the lens, ``alpha = Gamma theta``.
 * :class:`ConvergenceSheet`, a uniform sheet of mass, ``alpha = kappa theta`` (the
   mass-sheet degeneracy's sheet; it also magnifies the sky isotropically by ``(1-kappa)^-2``).
@@ -140,6 +142,96 @@ class SIE:
 
 
 @dataclass(frozen=True)
+class PowerLawEllipsoid:
+    """Elliptical power-law mass (EPL): ``kappa = (2 - t)/2 (s / psi)^t``, ``t = slope - 1``.
+
+    ``psi = sqrt(q^2 a^2 + b^2)`` along the axes and ``s = theta_E sqrt(q)`` as for the
+    :class:`SIE`, which is ``slope = 2``.  Deflection in the closed form of Tessore &
+    Metcalf (2015), ``alpha = 2 s/(1 + q) (s/psi)^(t-1) e^{i phi} 2F1(1, t/2; 2 - t/2;
+    -f e^{2 i phi})`` with ``f = (1 - q)/(1 + q)`` and ``phi`` the elliptical angle,
+    evaluated by scipy's hypergeometric function; the Hessian from the convergence and
+    the shear ``(1 - t) alpha / r e^{i theta} - kappa e^{2 i theta}`` (their eq. 17,
+    corrected).  lenstronomy's ``EPL`` with ``gamma = slope``.
+
+    Parameters
+    ----------
+    theta_e_arcsec : float
+        Einstein radius (arcsec), >= 0.
+    slope : float
+        Logarithmic slope of the 3-D density, in (1, 3); 2 is isothermal.
+    axis_ratio, pa_deg, x_arcsec, y_arcsec : float
+        As for :class:`SIE`.
+    """
+
+    theta_e_arcsec: float
+    slope: float = 2.0
+    axis_ratio: float = 1.0
+    pa_deg: float = 0.0
+    x_arcsec: float = 0.0
+    y_arcsec: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Check the parameters."""
+        _set_checked(self, {
+            "theta_e_arcsec": _validate.non_negative("theta_e_arcsec", self.theta_e_arcsec),
+            "slope": _validate.real("slope", self.slope, low=1.0, low_open=True, high=3.0,
+                                    high_open=True),
+            "axis_ratio": _validate.real("axis_ratio", self.axis_ratio, low=0.0, low_open=True,
+                                         high=1.0),
+            "pa_deg": _validate.real("pa_deg", self.pa_deg),
+            "x_arcsec": _validate.real("x_arcsec", self.x_arcsec),
+            "y_arcsec": _validate.real("y_arcsec", self.y_arcsec),
+        })  # fmt: skip
+
+    @property
+    def is_null(self) -> bool:
+        """Whether this lens deflects nothing."""
+        return self.theta_e_arcsec == 0.0
+
+    def _axes_deflection(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the complex deflection ``alpha_a + i alpha_b`` along the lens's axes."""
+        from scipy.special import hyp2f1
+
+        q, t = self.axis_ratio, self.slope - 1.0
+        scale = self.theta_e_arcsec * math.sqrt(q)
+        z = q * a + 1j * b
+        psi = np.abs(z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(psi > 0.0, z / np.conj(z), 1.0)
+            angular = z * hyp2f1(1.0, t / 2.0, 2.0 - t / 2.0, -(1.0 - q) / (1.0 + q) * ratio)
+            alpha = 2.0 / (1.0 + q) * np.power(scale / psi, t) * angular
+        return np.where(psi > 0.0, alpha, 0.0)
+
+    def deflection(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the deflection ``(alpha_x, alpha_y)`` (arcsec) at ``(x, y)`` (arcsec)."""
+        a, b = sky_to_major_minor(np.asarray(x) - self.x_arcsec, np.asarray(y) - self.y_arcsec,
+                                  self.pa_deg)  # fmt: skip
+        alpha = self._axes_deflection(a, b)
+        return major_minor_to_sky(alpha.real, alpha.imag, self.pa_deg)
+
+    def hessian(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(f_xx, f_xy, f_yy)`` at ``(x, y)``; zero at the centre."""
+        a, b = sky_to_major_minor(np.asarray(x) - self.x_arcsec, np.asarray(y) - self.y_arcsec,
+                                  self.pa_deg)  # fmt: skip
+        q, t = self.axis_ratio, self.slope - 1.0
+        scale = self.theta_e_arcsec * math.sqrt(q)
+        alpha = self._axes_deflection(a, b)
+        r = np.hypot(a, b)
+        psi = np.hypot(q * a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = np.where(psi > 0.0, (2.0 - t) / 2.0 * np.power(scale / psi, t), 0.0)
+            cos, sin = np.where(r > 0.0, a / r, 1.0), np.where(r > 0.0, b / r, 0.0)
+            gamma_1 = (1.0 - t) * (alpha.real * cos - alpha.imag * sin) / r - kappa * (
+                2.0 * cos * cos - 1.0
+            )
+            gamma_2 = (1.0 - t) * (alpha.imag * cos + alpha.real * sin) / r - kappa * (
+                2.0 * sin * cos)  # fmt: skip
+        gamma_1 = np.where(r > 0.0, gamma_1, 0.0)
+        gamma_2 = np.where(r > 0.0, gamma_2, 0.0)
+        return _rotate_hessian(kappa + gamma_1, gamma_2, kappa - gamma_1, self.pa_deg)
+
+
+@dataclass(frozen=True)
 class ExternalShear:
     """The shear of mass outside the lens: potential ``gamma (a^2 - b^2) / 2``.
 
@@ -232,8 +324,8 @@ class ConvergenceSheet:
         return self.kappa * ones, 0.0 * ones, self.kappa * ones
 
 
-LensComponent = Union[SIE, ExternalShear, ConvergenceSheet]
-LENS_COMPONENTS = (SIE, ExternalShear, ConvergenceSheet)
+LensComponent = Union[SIE, PowerLawEllipsoid, ExternalShear, ConvergenceSheet]
+LENS_COMPONENTS = (SIE, PowerLawEllipsoid, ExternalShear, ConvergenceSheet)
 
 
 @dataclass(frozen=True)
@@ -262,7 +354,8 @@ class Lens:
         for k, component in enumerate(components):
             if not isinstance(component, LENS_COMPONENTS):
                 raise TypeError(
-                    f"components[{k}] must be an SIE, ExternalShear or ConvergenceSheet; "
+                    f"components[{k}] must be an SIE, PowerLawEllipsoid, ExternalShear or "
+                    "ConvergenceSheet; "
                     f"got {type(component).__name__}"
                 )
         object.__setattr__(self, "components", components)
@@ -327,9 +420,9 @@ class Lens:
         return np.abs(1.0 - kappa) + gamma
 
     def singular_points(self) -> list[tuple[float, float]]:
-        """Return the centres of the SIEs (arcsec), where the deflection jumps."""
+        """Return the centres of the SIEs and EPLs (arcsec), where the deflection is singular."""
         return [(c.x_arcsec, c.y_arcsec) for c in self.components
-                if isinstance(c, SIE) and not c.is_null]  # fmt: skip
+                if isinstance(c, (SIE, PowerLawEllipsoid)) and not c.is_null]  # fmt: skip
 
 
 def distance_ratio(z_lens: float, z_source: float, cosmology: Any = None) -> float:
