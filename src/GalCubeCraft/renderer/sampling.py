@@ -311,10 +311,6 @@ def sample_sky(
     # (the brightest pixel of an edge-on disk spreads its light over the whole rotation).
     widths = np.sqrt(line_width**2 + np.where(np.isfinite(spread), spread, 0.0))
     peak_density = float((brightness / widths).max(initial=0.0)) * area
-    if lens_frame is not None:
-        # Tolerances are fractions of the flux in the cube: behind a lens that is the
-        # magnified flux, which the centre map measures well enough to set them.
-        tolerance = settings.refine_tolerance * max(g.line_flux, float(brightness.sum()) * area)
     accepted, factor, shift, smear = _smooth_pixels(
         pixels, brightness, mean_v, (obs.ny, obs.nx), line_width, tolerance, area,
         settings, peak_density,
