@@ -66,14 +66,7 @@ class SIE:
 
     def __post_init__(self) -> None:
         """Check the parameters."""
-        _set_checked(self, {
-            "theta_e_arcsec": _validate.non_negative("theta_e_arcsec", self.theta_e_arcsec),
-            "axis_ratio": _validate.real("axis_ratio", self.axis_ratio, low=0.0, low_open=True,
-                                         high=1.0),
-            "pa_deg": _validate.real("pa_deg", self.pa_deg),
-            "x_arcsec": _validate.real("x_arcsec", self.x_arcsec),
-            "y_arcsec": _validate.real("y_arcsec", self.y_arcsec),
-        })  # fmt: skip
+        _set_checked(self, _ellipsoid_fields(self))
 
     @classmethod
     def from_velocity_dispersion(
@@ -136,8 +129,7 @@ class SIE:
         self, x: np.ndarray, y: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(a, b, a^2 + b^2, psi)`` of sky positions, in the lens's own axes."""
-        a, b = sky_to_major_minor(np.asarray(x) - self.x_arcsec, np.asarray(y) - self.y_arcsec,
-                                  self.pa_deg)  # fmt: skip
+        a, b = _lens_axes(self, x, y)
         return a, b, a * a + b * b, np.sqrt(self.axis_ratio**2 * a * a + b * b)
 
 
@@ -173,14 +165,9 @@ class PowerLawEllipsoid:
     def __post_init__(self) -> None:
         """Check the parameters."""
         _set_checked(self, {
-            "theta_e_arcsec": _validate.non_negative("theta_e_arcsec", self.theta_e_arcsec),
+            **_ellipsoid_fields(self),
             "slope": _validate.real("slope", self.slope, low=1.0, low_open=True, high=3.0,
                                     high_open=True),
-            "axis_ratio": _validate.real("axis_ratio", self.axis_ratio, low=0.0, low_open=True,
-                                         high=1.0),
-            "pa_deg": _validate.real("pa_deg", self.pa_deg),
-            "x_arcsec": _validate.real("x_arcsec", self.x_arcsec),
-            "y_arcsec": _validate.real("y_arcsec", self.y_arcsec),
         })  # fmt: skip
 
     @property
@@ -204,15 +191,12 @@ class PowerLawEllipsoid:
 
     def deflection(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the deflection ``(alpha_x, alpha_y)`` (arcsec) at ``(x, y)`` (arcsec)."""
-        a, b = sky_to_major_minor(np.asarray(x) - self.x_arcsec, np.asarray(y) - self.y_arcsec,
-                                  self.pa_deg)  # fmt: skip
-        alpha = self._axes_deflection(a, b)
+        alpha = self._axes_deflection(*_lens_axes(self, x, y))
         return major_minor_to_sky(alpha.real, alpha.imag, self.pa_deg)
 
     def hessian(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(f_xx, f_xy, f_yy)`` at ``(x, y)``; zero at the centre."""
-        a, b = sky_to_major_minor(np.asarray(x) - self.x_arcsec, np.asarray(y) - self.y_arcsec,
-                                  self.pa_deg)  # fmt: skip
+        a, b = _lens_axes(self, x, y)
         q, t = self.axis_ratio, self.slope - 1.0
         scale = self.theta_e_arcsec * math.sqrt(q)
         alpha = self._axes_deflection(a, b)
@@ -456,6 +440,26 @@ def _rotate_hessian(
     f_yy = c * c * h_aa + 2.0 * s * c * h_ab + s * s * h_bb
     f_xy = -s * c * h_aa + (c * c - s * s) * h_ab + s * c * h_bb
     return f_xx, f_xy, f_yy
+
+
+def _ellipsoid_fields(record: SIE | PowerLawEllipsoid) -> dict[str, float]:
+    """Return the checked Einstein radius, axis ratio, PA and centre of an ellipsoid."""
+    return {
+        "theta_e_arcsec": _validate.non_negative("theta_e_arcsec", record.theta_e_arcsec),
+        "axis_ratio": _validate.real("axis_ratio", record.axis_ratio, low=0.0, low_open=True,
+                                     high=1.0),
+        "pa_deg": _validate.real("pa_deg", record.pa_deg),
+        "x_arcsec": _validate.real("x_arcsec", record.x_arcsec),
+        "y_arcsec": _validate.real("y_arcsec", record.y_arcsec),
+    }  # fmt: skip
+
+
+def _lens_axes(
+    record: SIE | PowerLawEllipsoid, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return sky positions (arcsec) along an ellipsoid's major and minor axes, from its centre."""
+    return sky_to_major_minor(np.asarray(x) - record.x_arcsec, np.asarray(y) - record.y_arcsec,
+                              record.pa_deg)  # fmt: skip
 
 
 def _set_checked(record: object, values: dict[str, float]) -> None:
