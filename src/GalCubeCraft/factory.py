@@ -34,7 +34,13 @@ from .model.galaxy import Galaxy
 from .model.lens import Lens
 from .moments import moments
 from .observation import Observation
-from .pipeline import as_galaxy_list, check_scene, check_velocity_grids, render_galaxy_into
+from .pipeline import (
+    as_galaxy_list,
+    check_scene,
+    check_velocity_grids,
+    render,
+    render_galaxy_into,
+)
 from .priors import CubeDraw, draw_scene
 from .renderer.blobs import render_blobs_into
 from .renderer.settings import RenderSettings
@@ -271,7 +277,6 @@ def make_interferometric_cubes(
     and line spread do not apply (the array's beam replaces them).
     """
     from .interferometry.observe import check_interferometric_observation, observe_interferometer
-    from .pipeline import render
 
     check_interferometric_observation(observation, interferometer, rng)
     model = render(galaxies, observation, settings, lens=lens)

@@ -12,7 +12,6 @@ may draw.  Importing this module does not import finufft; observing does.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,34 +38,38 @@ INTERFEROMETER_COLUMNS = (
 """Parameter-table columns of an interferometric spec; ``array_index`` indexes the spec's
 ``interferometer_arrays``, ``dirty_rms`` is the median channel's predicted rms (Jy/beam)."""
 
-_SPEED_OF_LIGHT_KMS = 299792.458
-_ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
-
 
 def check_interferometer_priors(spec: DatasetSpec) -> None:
     """Raise ``ValueError`` if the spec could draw an observation its arrays cannot make."""
     from .interferometry.arrays import ARRAY_NAMES, load_array
-    from .interferometry.observe import FIELD_BEAMS, beam_estimate_rad
+    from .interferometry.observe import (
+        ARCSEC_PER_RADIAN,
+        FIELD_BEAMS,
+        SPEED_OF_LIGHT_MS,
+        beam_estimate_rad,
+    )
     from .interferometry.uv import Track
+    from .interferometry.weighting import WEIGHTINGS
 
     for name in spec.interferometer_arrays:
         if name not in ARRAY_NAMES:
             raise ValueError(f"interferometer_arrays: unknown array {name!r}; known: {ARRAY_NAMES}")
-    if spec.imaging_weighting not in ("natural", "uniform", "briggs"):
+    if spec.imaging_weighting not in WEIGHTINGS:
         raise ValueError(
-            f"imaging_weighting must be natural, uniform or briggs; got {spec.imaging_weighting!r}"
+            f"imaging_weighting must be {', '.join(WEIGHTINGS)}; got {spec.imaging_weighting!r}"
         )
     sky_frequency = spec.observation(1.0).require_sky().observed_frequency_hz
-    shortest_m = 299792458.0 / (sky_frequency * (1.0 + spec.v_max_kms / _SPEED_OF_LIGHT_KMS))
+    top_hz = sky_frequency * (1.0 + spec.v_max_kms * 1e3 / SPEED_OF_LIGHT_MS)
+    bottom_hz = sky_frequency * (1.0 - spec.v_max_kms * 1e3 / SPEED_OF_LIGHT_MS)
+    shortest_m = SPEED_OF_LIGHT_MS / top_hz
     coarsest_kpc = spec.r_e_kpc[1] / (spec.resolution[0] * spec.beam.bmin_px / 2.0)
     coarsest_arcsec = coarsest_kpc / kpc_per_arcsec(spec.redshift)
     finest_kpc = spec.r_e_kpc[0] / (spec.resolution[1] * spec.beam.bmin_px / 2.0)
     smallest_field = spec.grid_size * finest_kpc / kpc_per_arcsec(spec.redshift)
-    longest_m = 299792458.0 / (sky_frequency * (1.0 - spec.v_max_kms / _SPEED_OF_LIGHT_KMS))
     for name in spec.interferometer_arrays:
         array = load_array(name)
         lengths = np.linalg.norm(array.baselines_enu_m(), axis=1)
-        beam = beam_estimate_rad(lengths, 299792458.0 / longest_m) * _ARCSEC_PER_RADIAN
+        beam = beam_estimate_rad(lengths, bottom_hz) * ARCSEC_PER_RADIAN
         if beam > smallest_field / FIELD_BEAMS:
             raise ValueError(
                 f"{name}'s beam (about {beam:.3g} arcsec) needs a field of {FIELD_BEAMS:g} "
@@ -77,7 +80,7 @@ def check_interferometer_priors(spec: DatasetSpec) -> None:
             for hour_angle in spec.hour_angle_h:
                 Track(declination, spec.track_hours[1], spec.integration_s[0],
                       hour_angle).check_visible(array.latitude_deg)  # fmt: skip
-        nyquist = 0.5 * shortest_m / array.longest_baseline_m() * _ARCSEC_PER_RADIAN
+        nyquist = 0.5 * shortest_m / array.longest_baseline_m() * ARCSEC_PER_RADIAN
         if coarsest_arcsec > nyquist:
             raise ValueError(
                 f"{name} resolves {nyquist:.3g} arcsec at the top of the band, but cubes may draw "

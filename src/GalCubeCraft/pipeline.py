@@ -23,8 +23,9 @@ from .renderer.settings import RenderSettings
 from .renderer.sky_frames import LensedFrame
 
 DEPOSIT_CHUNK_ROWS = 1 << 12
+"""Sight lines deposited at a time (each holds tens of flux samples); small chunks keep the
+deposit's temporaries in cache (measured faster than 65,536 at 512^2, no slower at 125^2)."""
 _ANY_LOSS = 1e-7  # the truncation does not change what needs_own_frame reads (r_e, h_z, i)
-"""Sight lines deposited at a time (each holds tens of flux samples)."""
 
 
 def check_scene(
