@@ -1,9 +1,11 @@
-"""Convert CASA's antenna configuration files into GalCubeCraft's compact array files.
+"""Convert published antenna configurations into GalCubeCraft's compact array files.
 
 Run once, by hand, when the arrays are updated (nothing is fetched at run time):
 
     pip download --no-deps casadata && unzip casadata-*.whl 'casadata/__data__/alma/simmos/*'
-    python tools/convert_casa_arrays.py casadata/__data__/alma/simmos CASADATA_VERSION
+    pip download --no-deps simms==3.0.2 && unzip simms-*.whl 'simms/telescope/layouts/*'
+    python tools/convert_casa_arrays.py casadata/__data__/alma/simmos CASADATA_VERSION \
+        simms/telescope/layouts/skamid.geodetic.yaml "simms 3.0.2"
 
 Each output file ``src/GalCubeCraft/interferometry/arrays/<name>.txt`` holds a header
 naming its source and then one antenna per line: east, north and up offsets from the
@@ -27,8 +29,10 @@ SOURCES = {
     "aca": "aca.cycle12.cfg",
     **{f"vla_{c}": f"vla.{c}.cfg" for c in "abcd"},
 }
-# Not MeerKAT: CASA's meerkat.cfg holds 80 antennas of 12 m, an early design, not the
-# array that was built (64 dishes of 13.5 m), so it is not converted.
+# MeerKAT does not come from CASA: its meerkat.cfg holds 80 antennas of 12 m, an early
+# design, not the array that was built (64 dishes of 13.5 m).  The built array's geodetic
+# positions are the 'meerkat' subarray (M000 ... M063) of simms's SKA-Mid layout.
+MEERKAT_SUBARRAY = "meerkat"
 
 
 def read_cfg(path: Path) -> tuple[str, np.ndarray]:
@@ -60,8 +64,36 @@ def to_enu(xyz: np.ndarray) -> tuple[np.ndarray, float]:
     return np.column_stack([east, north, up]), float(np.degrees(lat))
 
 
-def main(folder: str, version: str) -> None:
-    """Convert every array of :data:`SOURCES` found in ``folder``."""
+def read_geodetic_layout(path: Path, subarray: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return geocentric XYZ (m) and dish diameters of a simms layout's ``subarray``.
+
+    simms's ``*.geodetic.yaml`` files list every antenna's longitude and latitude (degrees)
+    and height (m) on the WGS84 ellipsoid, its dish size, and named subarrays.
+    """
+    import yaml  # only this tool reads YAML
+
+    layout = yaml.safe_load(path.read_text())
+    index = [layout["antnames"].index(name) for name in layout["subarray"][subarray]]
+    lon, lat, height = np.array(layout["antlocations"], dtype=float)[index].T
+    sites = EarthLocation.from_geodetic(lon * u.deg, lat * u.deg, height * u.m)
+    xyz = np.column_stack([sites.x.to_value(u.m), sites.y.to_value(u.m), sites.z.to_value(u.m)])
+    return xyz, np.array(layout["size"], dtype=float)[index]
+
+
+def write_array(name: str, enu: np.ndarray, diameters: np.ndarray, source: str) -> None:
+    """Write one array file: a header naming ``source``, then east north up diameter rows."""
+    lines = [
+        f"# {name}: {len(enu)} antennas",
+        f"# source: {source}",
+        "# columns: east_m north_m up_m diameter_m",
+    ]
+    for (e, n, z), d in zip(enu, diameters, strict=True):
+        lines.append(f"{e:.3f} {n:.3f} {z:.3f} {d:g}")
+    (OUT / f"{name}.txt").write_text("\n".join(lines) + "\n")
+
+
+def main(folder: str, version: str, meerkat_layout: str, meerkat_version: str) -> None:
+    """Convert every array of :data:`SOURCES` found in ``folder``, and MeerKAT."""
     OUT.mkdir(parents=True, exist_ok=True)
     for name, file in SOURCES.items():
         system, rows = read_cfg(Path(folder) / file)
@@ -71,15 +103,15 @@ def main(folder: str, version: str) -> None:
         else:
             enu = rows[:, :3] - rows[:, :3].mean(axis=0)
             note = "local tangent plane (east, north, up), recentred on the mean"
-        lines = [
-            f"# {name}: {len(rows)} antennas",
-            f"# source: CASA data package casadata {version}, alma/simmos/{file} ({note})",
-            "# columns: east_m north_m up_m diameter_m",
-        ]
-        for (e, n, z), d in zip(enu, rows[:, 3], strict=True):
-            lines.append(f"{e:.3f} {n:.3f} {z:.3f} {d:g}")
-        (OUT / f"{name}.txt").write_text("\n".join(lines) + "\n")
+        source = f"CASA data package casadata {version}, alma/simmos/{file} ({note})"
+        write_array(name, enu, rows[:, 3], source)
+    xyz, diameters = read_geodetic_layout(Path(meerkat_layout), MEERKAT_SUBARRAY)
+    enu, lat = to_enu(xyz)
+    source = (f"{meerkat_version}, telescope/layouts/{Path(meerkat_layout).name}, subarray "
+              f"'{MEERKAT_SUBARRAY}' (WGS84 geodetic converted to east/north/up at latitude "
+              f"{lat:.4f} deg)")  # fmt: skip
+    write_array("meerkat", enu, diameters, source)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:5])

@@ -1,13 +1,14 @@
 """Antenna arrays shipped with the package: positions, dish diameters and site latitudes.
 
-The positions are facts taken once from the CASA data package (``casadata``,
-``alma/simmos/*.cfg``) by ``tools/convert_casa_arrays.py`` and stored here as small text
-files (east, north, up offsets in metres from the array's mean position, and the dish
-diameter); each file's header names its source.  Nothing is fetched at run time.
+The positions are facts taken once by ``tools/convert_casa_arrays.py`` and stored here as
+small text files (east, north, up offsets in metres from the array's mean position, and the
+dish diameter); each file's header names its source.  Nothing is fetched at run time.
 
 Arrays: ALMA's 12-m configurations ``alma_c1`` ... ``alma_c10`` and the 7-m ACA (``aca``),
-both as offered in Cycle 12; the VLA's ``vla_a`` ... ``vla_d``.  MeerKAT is missing: the
-CASA file holds an early design (80 dishes of 12 m), not the built array (64 of 13.5 m).
+both as offered in Cycle 12, and the VLA's ``vla_a`` ... ``vla_d``, all from the CASA data
+package (``casadata``, ``alma/simmos/*.cfg``); MeerKAT's 64 dishes of 13.5 m (``meerkat``,
+baselines 29 m to 7.7 km) from the MeerKAT subarray of simms's SKA-Mid layout, because
+CASA's ``meerkat.cfg`` holds an early design (80 dishes of 12 m), not the built array.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ ARRAY_SITES = {
     "alma": -23.0229,
     "aca": -23.0229,
     "vla": 34.0784,
+    "meerkat": -30.7125,
 }
 """Geodetic latitude (degrees) of each observatory's array centre."""
+
+TELESCOPE_NAMES = {"alma": "ALMA", "aca": "ACA", "vla": "VLA", "meerkat": "MeerKAT"}
+"""The name each site's data carry in their FITS ``TELESCOP`` keyword."""
 
 ARRAY_NAMES = (
     *(f"alma_c{k}" for k in range(1, 11)),
@@ -32,6 +37,7 @@ ARRAY_NAMES = (
     "vla_b",
     "vla_c",
     "vla_d",
+    "meerkat",
 )
 """Every array the package ships."""
 
@@ -52,6 +58,8 @@ class AntennaArray:
         Geodetic latitude of the site (degrees).
     source : str
         Where the positions come from.
+    telescope : str
+        The observatory's name as FITS ``TELESCOP`` gives it ('ALMA', 'ACA', 'VLA', 'MeerKAT').
     """
 
     name: str
@@ -59,6 +67,7 @@ class AntennaArray:
     diameter_m: np.ndarray
     latitude_deg: float
     source: str
+    telescope: str
 
     @property
     def n_antennas(self) -> int:
@@ -95,6 +104,7 @@ def load_array(name: str) -> AntennaArray:
     source = next(line[len("# source: "):] for line in text.splitlines()
                   if line.startswith("# source: "))  # fmt: skip
     rows = np.loadtxt(text.splitlines(), comments="#", ndmin=2)
-    site = "aca" if name == "aca" else name.split("_")[0]
+    site = name.split("_")[0]
     return AntennaArray(name=name, enu_m=rows[:, :3], diameter_m=rows[:, 3],
-                        latitude_deg=ARRAY_SITES[site], source=source)  # fmt: skip
+                        latitude_deg=ARRAY_SITES[site], source=source,
+                        telescope=TELESCOPE_NAMES[site])  # fmt: skip

@@ -174,6 +174,7 @@ class InterferometricCubes:
         itf = self.interferometer
         if itf is not None:
             cards.update({
+                "TELESCOP": (load_array(itf.array).telescope, "simulated by GalCubeCraft"),
                 "ARRAY": (itf.array, "antenna configuration"),
                 "TRACKH": (itf.track.duration_h, "[h] time on source"),
                 "DEC_TRK": (itf.track.declination_deg, "[deg] declination of the track"),
