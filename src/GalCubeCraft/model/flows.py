@@ -79,29 +79,32 @@ class NonCircularFlows:
     ) -> np.ndarray:
         """Return the non-circular terms of the bracket above (times ``sin i`` later).
 
-        Terms whose amplitude is the number 0 are skipped (they add exactly nothing).
+        One compiled pass over the samples (:mod:`.flow_kernel`), in the dtype of
+        ``cos_theta`` and ``sin_theta``; callable amplitudes are evaluated at ``radius``
+        first and cast to that dtype.
         """
-        total = np.zeros_like(sin_theta)
-        if _present(self.radial_kms):
-            total += _evaluate(self.radial_kms, radius) * sin_theta
-        if _present(self.bar_tangential_kms) or _present(self.bar_radial_kms):
-            bar = math.radians(self.bar_angle_deg)
-            # cos(2 (theta - b)) and sin(2 (theta - b)) from cos/sin theta, no arctan.
-            cos2 = cos_theta * cos_theta - sin_theta * sin_theta
-            sin2 = 2.0 * sin_theta * cos_theta
-            if _present(self.bar_tangential_kms):
-                cos2b = cos2 * math.cos(2 * bar) + sin2 * math.sin(2 * bar)
-                total -= _evaluate(self.bar_tangential_kms, radius) * cos2b * cos_theta
-            if _present(self.bar_radial_kms):
-                sin2b = sin2 * math.cos(2 * bar) - cos2 * math.sin(2 * bar)
-                total -= _evaluate(self.bar_radial_kms, radius) * sin2b * sin_theta
-        if _present(self.lopsided_tangential_kms) or _present(self.lopsided_radial_kms):
-            lop = math.radians(self.lopsided_angle_deg)
-            cos1 = cos_theta * math.cos(lop) + sin_theta * math.sin(lop)
-            sin1 = sin_theta * math.cos(lop) - cos_theta * math.sin(lop)
-            total += _evaluate(self.lopsided_tangential_kms, radius) * cos1 * cos_theta
-            total += _evaluate(self.lopsided_radial_kms, radius) * sin1 * sin_theta
-        return total
+        from .flow_kernel import flow_terms  # numba: compiled on first use, not at import
+
+        cos_t, sin_t = np.broadcast_arrays(cos_theta, sin_theta)
+        dtype = np.result_type(cos_t, sin_t)
+        shape = cos_t.shape
+        amplitudes = []
+        steps = np.zeros(len(_AMPLITUDES), dtype=np.int64)
+        for k, name in enumerate(_AMPLITUDES):
+            values = np.ravel(np.asarray(_evaluate(getattr(self, name), radius), dtype=dtype))
+            if values.size not in (1, cos_t.size):
+                raise ValueError(f"{name}(R) must give one value per radius; got {values.size}")
+            steps[k] = 0 if values.size == 1 else 1
+            amplitudes.append(values)
+        bar = math.radians(self.bar_angle_deg)
+        lop = math.radians(self.lopsided_angle_deg)
+        rotations = np.array([math.cos(2 * bar), math.sin(2 * bar), math.cos(lop),
+                              math.sin(lop)], dtype=dtype)  # fmt: skip
+        out = np.empty(shape, dtype=dtype)
+        flow_terms(np.ascontiguousarray(cos_t, dtype=dtype).ravel(),
+                   np.ascontiguousarray(sin_t, dtype=dtype).ravel(), tuple(amplitudes), steps,
+                   rotations, out.reshape(-1))  # fmt: skip
+        return out
 
 
 def _present(amplitude: Amplitude) -> bool:
