@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 from GalCubeCraft import Galaxy, Observation, render  # noqa: E402
 from GalCubeCraft.interferometry import Interferometer, Track, load_array  # noqa: E402
-from GalCubeCraft.interferometry.nufft import dirty_images  # noqa: E402
+from GalCubeCraft.interferometry.nufft import DirtyImager  # noqa: E402
 from GalCubeCraft.interferometry.observe import (  # noqa: E402
     channel_frequencies_hz,
     observe_interferometer,
@@ -69,9 +69,10 @@ def measure(n: int) -> tuple[float, float, float, float, float]:
     ones = np.ones((2, uvw.shape[0]), dtype=complex)
 
     def transforms() -> None:
+        imager = DirtyImager((2 * n, 2 * n), pixel, 2)
         for frequency in channel_frequencies_hz(obs):
             u, v = uvw[:, 0] * frequency / 299792458.0, uvw[:, 1] * frequency / 299792458.0
-            dirty_images(u, v, ones, (2 * n, 2 * n), pixel, centre_on_pixel=True)
+            imager.images(u, v, ones, centre_on_pixel=True)
 
     nufft_s = seconds(transforms, 1)
     rng = np.random.default_rng(1)

@@ -77,6 +77,48 @@ def centre_phase(u: np.ndarray, v: np.ndarray, shape: tuple[int, int], pixel_rad
     return np.exp(1j * (_centre_shift(ny) * rows + _centre_shift(nx) * cols))
 
 
+class DirtyImager:
+    """Images ``k`` vectors of visibilities onto one grid, channel after channel.
+
+    One FINUFFT plan serves every channel: only the points change with frequency, so
+    the plan's set-up (kernel, FFT plan) is paid once.  The points are spread in the
+    order given, unsorted: a track lists each baseline's integrations in turn, so
+    neighbours in the list are neighbours on the grid, and sorting them cost more than it
+    saved (0.69 s against 0.78 s for 40 channels of 108,360 visibilities at 256^2).
+    """
+
+    def __init__(self, shape: tuple[int, int], pixel_rad: float, n_vectors: int = 1) -> None:
+        self.shape = shape
+        self.pixel_rad = pixel_rad
+        self.n_vectors = n_vectors
+        # upsampfac 1.25 (FINUFFT's low-upsampling mode): a smaller FFT at this precision.
+        self._plan = finufft.Plan(1, shape, n_trans=n_vectors, eps=EPS, isign=1, nthreads=1,
+                                  upsampfac=1.25, spread_sort=0)  # fmt: skip
+
+    def images(
+        self, u: np.ndarray, v: np.ndarray, weighted: np.ndarray, centre_on_pixel: bool = False
+    ) -> np.ndarray:
+        """Return ``Re sum_j c_j e^{+2 pi i (u_j l + v_j m)}`` for each row of ``weighted``.
+
+        ``weighted`` is ``(k, n_vis)`` complex (weights times visibilities, already
+        divided by the weights' sum to give Jy/beam); the result is ``(k, ny, nx)``
+        float64.  One call images the dirty beam and the noise at the cost of one
+        spreading of the points.  ``centre_on_pixel`` puts the origin ``l = m = 0`` on
+        pixel ``(ny // 2, nx // 2)`` instead of the field centre (a beam then peaks on a
+        pixel).
+        """
+        ny, nx = self.shape
+        rows, cols = _angles(u, v, self.pixel_rad)
+        strengths = np.ascontiguousarray(weighted, dtype=np.complex128)
+        if strengths.shape[0] != self.n_vectors:
+            raise ValueError(f"expected {self.n_vectors} rows of visibilities, got "
+                             f"{strengths.shape[0]}")  # fmt: skip
+        if not centre_on_pixel:
+            strengths = strengths * centre_phase(u, v, self.shape, self.pixel_rad)
+        self._plan.setpts(_points(rows), _points(cols))
+        return self._plan.execute(strengths).real.reshape(self.n_vectors, ny, nx)
+
+
 def dirty_images(
     u: np.ndarray,
     v: np.ndarray,
@@ -85,24 +127,10 @@ def dirty_images(
     pixel_rad: float,
     centre_on_pixel: bool = False,
 ) -> np.ndarray:
-    """Return ``Re sum_j c_j e^{+2 pi i (u_j l + v_j m)}`` on the grid for each row of ``weighted``.
-
-    ``weighted`` is ``(k, n_vis)`` complex (weights times visibilities, already divided by
-    the weights' sum to give Jy/beam); the result is ``(k, ny, nx)`` float64.  One call
-    images several vectors (the dirty image and the dirty beam) at the cost of one
-    spreading of the points.  ``centre_on_pixel`` puts the origin ``l = m = 0`` on pixel
-    ``(ny // 2, nx // 2)`` instead of the field centre (a beam then peaks on a pixel).
-    """
-    ny, nx = shape
-    rows, cols = _angles(u, v, pixel_rad)
-    strengths = np.ascontiguousarray(weighted, dtype=np.complex128)
-    if not centre_on_pixel:
-        strengths = strengths * centre_phase(u, v, shape, pixel_rad)
-    # upsampfac 1.25 (FINUFFT's low-upsampling mode): a smaller FFT at this precision.
-    plan = finufft.Plan(1, (ny, nx), n_trans=strengths.shape[0], eps=EPS, isign=1, nthreads=1,
-                        upsampfac=1.25)  # fmt: skip
-    plan.setpts(_points(rows), _points(cols))
-    return plan.execute(strengths).real.reshape(strengths.shape[0], ny, nx)
+    """Return :meth:`DirtyImager.images` of one set of visibilities (a plan made for it)."""
+    weighted = np.atleast_2d(weighted)
+    imager = DirtyImager(shape, pixel_rad, weighted.shape[0])
+    return imager.images(u, v, weighted, centre_on_pixel)
 
 
 def direct_dirty_image(

@@ -33,7 +33,7 @@ from ..cube import Cube
 from ..observation import Observation, pixel_centres_kpc
 from .arrays import ARRAY_NAMES, load_array
 from .clean import fit_clean_beam, hogbom, restore
-from .nufft import dirty_images
+from .nufft import DirtyImager
 from .primary_beam import PRIMARY_BEAMS, primary_beam
 from .thermal import image_rms_jy, visibility_sigma_jy
 from .uv import Track, uvw_m
@@ -323,6 +323,7 @@ def observe_interferometer(
     restored_data = np.empty_like(dirty) if cleaning else None
     channel_beams = []
     clean_beam: Beam | None = None
+    imager = DirtyImager(wide, pixel_rad, 2 if interferometer.noise else 1)
     for c in _central_first(n_chan):
         wavelength = SPEED_OF_LIGHT_MS / frequencies[c]
         u, v = uvw[:, 0] / wavelength, uvw[:, 1] / wavelength
@@ -330,23 +331,25 @@ def observe_interferometer(
                                            interferometer.primary_beam)  # fmt: skip
         w = weights(u, v, shape, pixel_rad, interferometer.weighting, interferometer.robust)
         w /= w.sum()
-        strengths = [w + 0j]
+        # Row 0: the weights (the dirty beam); row 1: the weighted noise visibilities.
+        strengths = np.zeros((2 if interferometer.noise else 1, u.size), dtype=np.complex128)
+        strengths[0].real = w
         if interferometer.noise:
             assert rng is not None  # checked above
             sigma[c] = visibility_sigma_jy(interferometer.t_sys_k, array.dish_diameter_m,
                                            interferometer.efficiency, abs(channel_hz[c]),
                                            interferometer.track.integration_s)  # fmt: skip
             draws = rng.standard_normal(2 * u.size, dtype=np.float32)
-            noise = sigma[c] * (draws[: u.size] + 1j * draws[u.size :])
             # Imaged about the wide grid's central pixel, the noise lands on a lattice half
             # a pixel from the field's along even axes; its statistics are stationary (a
             # circular Gaussian's phase is uniform), so the field's lattice sees the same.
-            strengths.append(w * noise)
+            strengths[1].real = w * (sigma[c] * draws[: u.size])
+            strengths[1].imag = w * (sigma[c] * draws[u.size :])
             noise_rms[c] = image_rms_jy(sigma[c], w)
         # One NUFFT gives the dirty beam on a grid twice the field (every lag between two
         # pixels) and the noise's image; the sky's dirty image is the sky convolved with
         # that beam, exactly (the sum over visibilities is linear and shift-invariant).
-        images = dirty_images(u, v, np.stack(strengths), wide, pixel_rad, centre_on_pixel=True)
+        images = imager.images(u, v, strengths, centre_on_pixel=True)
         psf = images[0]
         dirty[c] = convolve_with_beam(sky, psf)
         if interferometer.noise:
