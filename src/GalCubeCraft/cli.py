@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help="observe a model cube (FITS) with an interferometer")  # fmt: skip
     observe.add_argument("model", type=Path, help="a model cube written by write_fits")
     observe.add_argument("--array", default="alma_c5",
-                         help="configuration: alma_c1..alma_c10, aca, vla_a..vla_d")  # fmt: skip
+                         help="alma_c1..alma_c10, aca, vla_a..vla_d or meerkat")  # fmt: skip
     observe.add_argument("--hours", type=float, default=1.0, help="track length (default 1)")
     observe.add_argument("--dec", type=float, default=-30.0,
                          help="declination, degrees (default -30)")  # fmt: skip
