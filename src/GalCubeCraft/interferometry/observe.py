@@ -324,6 +324,8 @@ def observe_interferometer(
     channel_beams = []
     clean_beam: Beam | None = None
     imager = DirtyImager(wide, pixel_rad, 2 if interferometer.noise else 1)
+    # Row 0: the weights (the dirty beam); row 1: the weighted noise visibilities.
+    strengths = np.zeros((imager.n_vectors, uvw.shape[0]), dtype=np.complex128)
     for c in _central_first(n_chan):
         wavelength = SPEED_OF_LIGHT_MS / frequencies[c]
         u, v = uvw[:, 0] / wavelength, uvw[:, 1] / wavelength
@@ -331,8 +333,6 @@ def observe_interferometer(
                                            interferometer.primary_beam)  # fmt: skip
         w = weights(u, v, shape, pixel_rad, interferometer.weighting, interferometer.robust)
         w /= w.sum()
-        # Row 0: the weights (the dirty beam); row 1: the weighted noise visibilities.
-        strengths = np.zeros((2 if interferometer.noise else 1, u.size), dtype=np.complex128)
         strengths[0].real = w
         if interferometer.noise:
             assert rng is not None  # checked above
