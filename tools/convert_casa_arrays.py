@@ -1,6 +1,7 @@
 """Convert published antenna configurations into GalCubeCraft's compact array files.
 
-Run once, by hand, when the arrays are updated (nothing is fetched at run time):
+Run once, by hand, when the arrays are updated (nothing is fetched at run time; reading
+simms's YAML layout needs PyYAML, which the package itself does not depend on):
 
     pip download --no-deps casadata && unzip casadata-*.whl 'casadata/__data__/alma/simmos/*'
     pip download --no-deps simms==3.0.2 && unzip simms-*.whl 'simms/telescope/layouts/*'
