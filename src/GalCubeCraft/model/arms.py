@@ -64,30 +64,41 @@ class SpiralArms:
         """Whether the arms carry streaming motions."""
         return self.streaming_radial_kms != 0.0 or self.streaming_tangential_kms != 0.0
 
-    def _phase(self, radius: np.ndarray, theta: np.ndarray, r_e_kpc: float) -> np.ndarray:
-        """Return the arm phase ``Phi`` at radius ``radius`` and azimuth ``theta``."""
-        r = np.maximum(radius, np.float32(1e-6 * r_e_kpc))
-        tan_pitch = np.float32(math.tan(math.radians(self.pitch_deg)))
-        winding = np.log(r / np.float32(r_e_kpc)) / tan_pitch
-        return np.float32(self.m) * (theta - np.float32(math.radians(self.phase_deg)) - winding)
+    def _terms(
+        self, radius: np.ndarray, x: np.ndarray, y: np.ndarray, r_e_kpc: float, streaming: bool
+    ) -> np.ndarray:
+        """Return :func:`.arm_kernel.arm_terms` over the broadcast inputs (float32)."""
+        from .arm_kernel import arm_terms  # numba: compiled on first use, not at import
+
+        r, x, y = np.broadcast_arrays(radius, x, y)
+        constants = np.array([
+            self.m,
+            math.radians(self.phase_deg),
+            1.0 / math.tan(math.radians(self.pitch_deg)),
+            1.0 / r_e_kpc,
+            1e-6 * r_e_kpc,  # the phase winds without end at R = 0: floor R there
+            self.contrast,
+            4.0**self.sharpness / math.comb(2 * self.sharpness, self.sharpness),  # 1 / <g>
+            -self.streaming_radial_kms,
+            -self.streaming_tangential_kms,
+        ], dtype=np.float32)  # fmt: skip
+        out = np.empty(r.shape, dtype=np.float32)
+
+        def flat(values: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+
+        arm_terms(flat(r), flat(x), flat(y), constants, self.sharpness, streaming,
+                  out.reshape(-1))  # fmt: skip
+        return out
 
     def streaming(
         self, radius: np.ndarray, cos_theta: np.ndarray, sin_theta: np.ndarray, r_e_kpc: float
     ) -> np.ndarray:
-        """Return ``v_R sin theta + v_phi cos theta`` (km/s; times ``sin i`` later)."""
-        phase = self._phase(radius, np.arctan2(sin_theta, cos_theta), r_e_kpc)
-        taper = 1.0 - np.exp(-np.square(radius / np.float32(r_e_kpc)))
-        v_r = -self.streaming_radial_kms * taper * np.sin(phase)
-        v_phi = -self.streaming_tangential_kms * taper * np.cos(phase)
-        return v_r * sin_theta + v_phi * cos_theta
+        """Return ``v_R sin theta + v_phi cos theta`` (km/s, float32; times ``sin i`` later)."""
+        return self._terms(radius, cos_theta, sin_theta, r_e_kpc, streaming=True)
 
     def factor(
         self, radius: np.ndarray, x_disk: np.ndarray, y_disk: np.ndarray, r_e_kpc: float
     ) -> np.ndarray:
-        """Return ``f`` at disk-plane points ``(x_disk, y_disk)`` of radius ``radius`` (kpc)."""
-        r = np.maximum(radius, np.float32(1e-6 * r_e_kpc))
-        phi = self._phase(radius, np.arctan2(y_disk, x_disk), r_e_kpc)
-        g = (0.5 * (1.0 + np.cos(phi))) ** self.sharpness
-        mean = math.comb(2 * self.sharpness, self.sharpness) / 4.0**self.sharpness
-        strength = self.contrast * (1.0 - np.exp(-np.square(r / np.float32(r_e_kpc))))
-        return 1.0 + strength * (g / np.float32(mean) - 1.0)
+        """Return ``f`` (float32) at disk-plane points ``(x_disk, y_disk)`` of radius ``radius``."""
+        return self._terms(radius, x_disk, y_disk, r_e_kpc, streaming=False)

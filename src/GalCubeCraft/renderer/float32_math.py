@@ -114,3 +114,73 @@ def expm1_32(x: np.float32) -> np.float32:
     if d == _F32(-1.0):
         return d
     return d * (x / log32(u))
+
+
+_FOUR_OVER_PI = _F32(1.27323954473516)
+_PIO4_1 = _F32(0.78515625)  # pi/4 in three parts (Cody & Waite), each product exact
+_PIO4_2 = _F32(2.4187564849853515625e-4)
+_PIO4_3 = _F32(3.77489497744594108e-8)
+_HALF_PI = _F32(np.pi / 2)
+_PI = _F32(np.pi)
+_TAN_PI_8 = _F32(0.414213562373095)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def sincos32(x: np.float32) -> tuple[np.float32, np.float32]:
+    """Return ``(sin x, cos x)`` in float32 for finite ``|x|`` up to about 1e4.
+
+    Cephes's ``sinf``/``cosf``: the octant ``j`` of ``|x|``, the remainder taken off in
+    three parts of pi/4 so it stays exact, and the two minimax polynomials on
+    ``[-pi/4, pi/4]``; the octant then picks which polynomial is sine and their signs.
+    """
+    ax = abs(x)
+    j = np.int32(ax * _FOUR_OVER_PI)
+    j += j & np.int32(1)  # round the octant up to even: the remainder lies in [-pi/4, pi/4]
+    y = _F32(j)
+    r = ((ax - y * _PIO4_1) - y * _PIO4_2) - y * _PIO4_3
+    z = r * r
+    s = (_F32(-1.9515295891e-4) * z + _F32(8.3321608736e-3)) * z - _F32(1.6666654611e-1)
+    s = s * z * r + r
+    c = ((_F32(2.443315711809948e-5) * z - _F32(1.388731625493765e-3)) * z
+         + _F32(4.166664568298827e-2))  # fmt: skip
+    c = c * z * z - _F32(0.5) * z + _F32(1.0)
+    quadrant = (j >> np.int32(1)) & np.int32(3)  # which quarter turn |x| is in
+    swap = (quadrant & np.int32(1)) == np.int32(1)
+    sine = c if swap else s
+    cosine = s if swap else c
+    if quadrant == np.int32(1) or quadrant == np.int32(2):
+        cosine = -cosine
+    if quadrant >= np.int32(2):
+        sine = -sine
+    if x < _F32(0.0):
+        sine = -sine
+    return sine, cosine
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def atan2_32(y: np.float32, x: np.float32) -> np.float32:
+    """Return ``atan2(y, x)`` in float32 (0 at the origin), from Cephes's ``atanf``.
+
+    The ratio of the smaller to the larger of ``|x|``, ``|y|`` lies in [0, 1]; above
+    tan(pi/8) it is moved by the addition formula about pi/4, then one polynomial gives
+    the angle, which the signs and the swap place in its quadrant.
+    """
+    ax = abs(x)
+    ay = abs(y)
+    big = max(ax, ay)
+    small = min(ax, ay)
+    t = small / big if big > _F32(0.0) else _F32(0.0)
+    shifted = t > _TAN_PI_8
+    u = (t - _F32(1.0)) / (t + _F32(1.0)) if shifted else t
+    z = u * u
+    a = (((_F32(8.05374449538e-2) * z - _F32(1.38776856032e-1)) * z + _F32(1.99777106478e-1))
+         * z - _F32(3.33329491539e-1)) * z * u + u  # fmt: skip
+    if shifted:
+        a += _F32(np.pi / 4)
+    if ay > ax:
+        a = _HALF_PI - a
+    if x < _F32(0.0):
+        a = _PI - a
+    if y < _F32(0.0):
+        a = -a
+    return a
