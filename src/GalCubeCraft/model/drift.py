@@ -40,9 +40,21 @@ def drifted_curve(galaxy: Galaxy) -> Callable[[np.ndarray], np.ndarray]:
     assert curve is not None  # Galaxy fills in the default
 
     def v_rot(radius: np.ndarray) -> np.ndarray:
-        v_c = np.asarray(curve(radius))
-        squared = np.square(v_c) - drift_term(galaxy, radius)
-        return np.sqrt(np.maximum(squared, 0.0)).astype(v_c.dtype, copy=False)
+        from .drift_kernel import drifted_speed  # numba: compiled on first use
+
+        r = np.asarray(radius)
+        v_c = np.asarray(curve(r))
+        dtype = np.result_type(v_c.dtype, np.float32)
+        r, v_c = np.broadcast_arrays(r, v_c)
+        profile = galaxy.dispersion_profile
+        sigma = np.ravel(np.asarray(profile(r) if profile else galaxy.sigma_kms, dtype=float))
+        n = galaxy.n_sersic
+        constants = np.array([2.0 * b_n(n) / n, galaxy.r_e_kpc, 1.0 / n])
+        out = np.empty(v_c.shape, dtype=dtype)
+        drifted_speed(np.ascontiguousarray(v_c).reshape(-1), sigma, int(sigma.size > 1),
+                      np.ascontiguousarray(r).reshape(-1), constants,
+                      bool(r.dtype == np.float32), out.reshape(-1))  # fmt: skip
+        return out
 
     return v_rot
 
