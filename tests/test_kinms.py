@@ -97,7 +97,11 @@ def test_warp_and_flare_agree_with_kinms():
 
 
 def test_radial_dispersion_agrees_with_kinms():
-    """sigma(R) from 35 to 10 km/s against KinMS's gasSigma array."""
+    """sigma(R) from 35 to 10 km/s against KinMS's gasSigma array.
+
+    Measured: voxel rms 0.42% of the peak (0.60% when each sample's extra width was
+    three velocity nodes, which made the broad central lines lumpy).
+    """
     _compare(_ours(dispersion_profile=_sigma_profile), _kinms(sigma=SIGMA_R))
 
 

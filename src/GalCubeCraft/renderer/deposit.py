@@ -3,7 +3,10 @@
 Each sample's flux is shared between three nodes of a fine velocity grid aligned on the
 galaxy's systemic velocity, with weights that keep its mean velocity and the variance of
 the velocities it stands for (unlike cloud-in-cell, they add no spurious width to the
-line), in one compiled loop (:func:`GalCubeCraft.renderer.kernels.deposit_fine`).
+line), in one compiled loop (:func:`GalCubeCraft.renderer.kernels.deposit_fine`).  A
+sample whose variance exceeds a fine step squared (a radial dispersion profile's
+``sigma(R)^2 - sigma_min^2``) is laid down as a sampled Gaussian instead: three nodes
+would keep its width but split its line into three peaks.
 The fine spectra are then multiplied by a response matrix whose entry ``[k, c]`` is the
 fraction of a Gaussian line of width ``sigma`` centred on node ``k`` that falls inside
 channel ``c`` (the exact error-function integral), divided by the channel width.  That
@@ -114,7 +117,9 @@ def deposit_spectra(
     reach = 8.0 * (sigma_kms + math.sqrt(float(variance.max(initial=0.0)))) + 3.0 * step
     low = (spectral.v_min_kms - reach - v_sys_kms) / step
     high = (spectral.v_max_kms + reach - v_sys_kms) / step
-    window = (flux, velocity, variance, shift, inverse, low, high)
+    # The line's own width in fine steps squared: wide samples are resolved against it.
+    line2 = float((sigma_kms / step) ** 2)
+    window = (flux, velocity, variance, shift, inverse, low, high, line2)
     lowest, highest, count = kernels.fine_extent(*window)
     n_fine = highest - lowest + 1
     node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
