@@ -4,9 +4,10 @@ Each sample's flux is shared between three nodes of a fine velocity grid aligned
 galaxy's systemic velocity, with weights that keep its mean velocity and the variance of
 the velocities it stands for (unlike cloud-in-cell, they add no spurious width to the
 line), in one compiled loop (:func:`GalCubeCraft.renderer.kernels.deposit_fine`).  A
-sample whose variance exceeds a fine step squared (a radial dispersion profile's
-``sigma(R)^2 - sigma_min^2``) is laid down as a sampled Gaussian instead: three nodes
-would keep its width but split its line into three peaks.
+sample whose own variance exceeds a quarter of a fine step squared (a radial dispersion
+profile's ``sigma(R)^2 - sigma_min^2``) goes on five nodes keeping four moments, and
+beyond a step squared it is laid down as a sampled Gaussian: three nodes would keep its
+width but split its line into three peaks.
 The fine spectra are then multiplied by a response matrix whose entry ``[k, c]`` is the
 fraction of a Gaussian line of width ``sigma`` centred on node ``k`` that falls inside
 channel ``c`` (the exact error-function integral), divided by the channel width.  That

@@ -87,6 +87,14 @@ class _SightLines:
     velocity: np.ndarray  # (m, L)
     extra_variance: np.ndarray | None = None  # (m, L): sigma(R)^2 - sigma_0^2, if it varies
 
+    def mean_extra_variance(self) -> np.ndarray | None:
+        """Return each sight line's flux-weighted ``sigma(R)^2 - sigma^2`` (None without it)."""
+        if self.extra_variance is None:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (self.flux * self.extra_variance).sum(axis=1) / self.brightness
+        return np.where(self.brightness > 0, mean, 0.0)
+
     def velocity_moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each sight line's flux-weighted mean velocity and variance (NaN if dark)."""
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,6 +162,13 @@ def _spectral_error(
     gx = 0.5 * ((node_mean[:, 1] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 2]))
     gy = 0.5 * ((node_mean[:, 2] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 1]))
     var1 = var1 + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
+    if nodes.extra_variance is not None:  # sigma(R): the rules' line widths differ too
+        node_extra = np.broadcast_to(nodes.extra_variance, nodes.flux.shape).reshape(n, 4, -1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var4 = var4 + (node_flux * node_extra).sum(axis=(1, 2)) / weight4
+        extra1 = centres.mean_extra_variance()
+        assert extra1 is not None
+        var1 = var1 + extra1
     error = _profile_change(flux, mean4 - mean1, var4 - var1, line_width * line_width + var4)
     return np.where(np.isfinite(error), error, 0.0)
 
