@@ -4,7 +4,8 @@ Run:  python benchmarks/bench_render.py
 
 First the cold start: the first cube in a fresh process with an empty JIT cache (numba
 compiles the kernels) and with a warm one (it loads them), each in a subprocess.  Then,
-for grids 64^2, 125^2 and 256^2, 40 and 128 channels, one and three galaxies:
+for grids 64^2, 125^2 and 256^2, 40 and 128 channels, one and three galaxies, and one
+galaxy at 256 x 512^2:
 milliseconds per cube (median and best of several runs, single thread) and the peak
 memory allocated by NumPy during one render (tracemalloc).
 """
@@ -51,7 +52,8 @@ def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
 
 def measure(n_gals: int, grid: int, n_chan: int, repeats: int) -> tuple[float, float, float]:
     galaxies, obs = scene(n_gals, grid)
-    obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0))
+    obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0),
+                      line_spread="gaussian")  # fmt: skip
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -108,7 +110,8 @@ def kinms_comparison(repeats: int = 5) -> tuple[float, float] | None:
     import numpy as np
 
     galaxies, obs = scene(1, 125)
-    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0))
+    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0),
+                      line_spread="gaussian")  # fmt: skip
     galaxy = galaxies[0]
     cell = obs.pixel_kpc  # KinMS takes any length unit: kpc here, as ours
     radii = np.linspace(0.0, 8.0 * galaxy.r_e_kpc, 500)
@@ -141,7 +144,8 @@ def main() -> None:
     compiled, cached = cold_start()
     print(f"first cube in a new process: {compiled:.2f} s compiling the kernels, "
           f"{cached:.2f} s with them cached (import included)")  # fmt: skip
-    print("render + beam + line spread, one core; the VM's timings vary by ~20% run to run")
+    print("render + beam + Gaussian line spread (0.6 channel), one core; the VM's timings "
+          "vary by ~20% run to run")  # fmt: skip
     print(f"{'grid':>6} {'chan':>5} {'gals':>5} {'median ms':>10} {'best ms':>8} {'peak MiB':>9}")
     for grid in (64, 125, 256):
         for n_chan in (40, 128):
@@ -149,6 +153,8 @@ def main() -> None:
                 repeats = 7 if grid < 256 else 3
                 ms, best, mib = measure(n_gals, grid, n_chan, repeats)
                 print(f"{grid:>6} {n_chan:>5} {n_gals:>5} {ms:>10.1f} {best:>8.1f} {mib:>9.1f}")
+    ms, best, mib = measure(1, 512, 256, 3)
+    print(f"{512:>6} {256:>5} {1:>5} {ms:>10.1f} {best:>8.1f} {mib:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ sampling.los_samples = _counting  # type: ignore[assignment]
 def measure(grid: int, n_chan: int, repeats: int) -> tuple[float, float, int, int]:
     """Return (render ms, instrument ms, sight lines, samples) of one cube (medians)."""
     galaxies, obs = scene(1, grid)
-    obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0))
+    obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0),
+                      line_spread="gaussian")  # fmt: skip
     renders, instruments = [], []
     for _ in range(repeats):
         COUNTS.update(lines=0, samples=0)
@@ -69,7 +70,8 @@ def main() -> None:
             print(f"{grid:>5} {n_chan:>5} {r_ms:>10.1f} {lines:>8} {samples:>10} "
                   f"{per_sample:>10.1f} {i_ms:>9.1f} {per_voxel:>9.2f}")  # fmt: skip
     galaxies, obs = scene(1, 512)
-    obs = obs.replace(spectral=SpectralAxis(256, -600, 600), beam=Beam(4.0, 4.0))
+    obs = obs.replace(spectral=SpectralAxis(256, -600, 600), beam=Beam(4.0, 4.0),
+                      line_spread="gaussian")  # fmt: skip
     tracemalloc.start()
     start = time.perf_counter()
     observe(render(galaxies, obs))

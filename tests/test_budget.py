@@ -33,7 +33,10 @@ def test_a_velocity_grid_too_fine_is_refused():
 
 
 def test_blocks_of_pixels_give_the_same_cube(monkeypatch):
-    """Sampling the sky in blocks of 50 pixels gives the one-pass cube (to rounding)."""
+    """Sampling the sky in blocks of 50 pixels gives the one-pass cube (to float32 rounding).
+
+    A pixel's samples then reach the float32 cube in different deposits, each rounded.
+    """
     from GalCubeCraft.renderer import sampling
 
     obs = Observation(nx=40, ny=40, pixel_kpc=0.5, spectral=SpectralAxis(24, -300, 300))
@@ -42,7 +45,7 @@ def test_blocks_of_pixels_give_the_same_cube(monkeypatch):
     monkeypatch.setattr(sampling, "SKY_BLOCK_PIXELS", 50)
     monkeypatch.setattr(sampling.sample_sky, "__defaults__", (50,))
     blocked = render(galaxy, obs).data
-    np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-15 * whole.max())
+    np.testing.assert_allclose(blocked, whole, rtol=5e-7, atol=1e-7 * whole.max())
 
 
 def test_a_1024_squared_128_channel_render_peaks_under_2_gib():

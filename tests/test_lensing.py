@@ -79,7 +79,7 @@ def test_compact_source_gains_the_point_magnification(profile, x, y, n_images):
     )
     assert len(xs) == n_images
     expected = float(np.sum(np.abs(model.magnification(xs, ys, kwargs))))
-    ratio = lensed.model.data.sum() / made.model.data.sum()
+    ratio = lensed.model.data.sum(dtype=np.float64) / made.model.data.sum(dtype=np.float64)
     assert ratio == pytest.approx(expected, rel=1e-3)
     assert lensed.lensing.total_magnification == pytest.approx(ratio, rel=1e-12)
 

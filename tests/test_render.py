@@ -50,12 +50,16 @@ def test_face_on_spectrum_is_channel_integrated_gaussian():
 
 
 def test_face_on_disk_has_no_velocity_gradient():
-    """Face-on, every pixel's mean velocity is the systemic velocity."""
+    """Face-on, every pixel's mean velocity is the systemic velocity.
+
+    To 1e-4 km/s: the float32 model rounds each channel to 6e-8 of its value, which
+    moves a mean over channels spanning +-600 km/s by up to ~1e-5 km/s.
+    """
     obs = wide_observation(n=41)
     cube = render_array(Galaxy(r_e_kpc=4.0, inclination_deg=0.0, v_sys_kms=-30.0), obs)
     m0, m1 = moment_maps(cube, obs.spectral.centres_kms)
     bright = m0 > 1e-4 * m0.max()
-    np.testing.assert_allclose(m1[bright], -30.0, atol=1e-6)
+    np.testing.assert_allclose(m1[bright], -30.0, atol=1e-4)
 
 
 @pytest.mark.parametrize("pa", [0.0, 90.0, 200.0, 315.0])
@@ -166,14 +170,14 @@ def test_kinematic_and_photometric_major_axes_coincide(inclination, pa):
 
 
 def test_multiple_galaxies_add():
-    """Two galaxies render as the sum of their separate cubes."""
+    """Two galaxies render as the sum of their separate cubes (to float32 rounding)."""
     obs = wide_observation(n=41)
     g1 = Galaxy(r_e_kpc=3.0, inclination_deg=40.0, pa_deg=10.0)
     g2 = Galaxy(
         r_e_kpc=1.5, inclination_deg=70.0, pa_deg=100.0, x_kpc=5.0, y_kpc=-3.0, v_sys_kms=80.0
     )
     np.testing.assert_allclose(
-        render_array([g1, g2], obs), render_array(g1, obs) + render_array(g2, obs), rtol=1e-12
+        render_array([g1, g2], obs), render_array(g1, obs) + render_array(g2, obs), rtol=3e-7
     )
 
 

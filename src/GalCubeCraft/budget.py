@@ -3,8 +3,9 @@
 The renderer holds its samples in blocks of pixels and deposits them in chunks, so its
 own temporaries stay bounded (about a hundred MiB); what grows with the cube is the cubes
 themselves.  :func:`cube_bytes` counts them for the factory (:func:`make_cubes`): the
-float64 model and one galaxy's float64 render, each galaxy's float32 clean cube, the
-clean and noisy float32 cubes, the float64 noise and the FFT buffers of a few channels.
+float32 model and one galaxy's float32 render, each galaxy's float32 clean cube, the
+clean and noisy float32 cubes, the float64 noise and the moment maps' float64 copy of
+the model.
 :func:`check_memory` refuses, naming the options that drive the size and the limit, a
 cube that would not fit; it is called before anything is rendered or written.
 """
@@ -42,15 +43,16 @@ def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_onl
                ) -> int:  # fmt: skip
     """Return the peak bytes of making one cube of ``observation`` (see the module docstring).
 
-    ``model_only`` counts :func:`~GalCubeCraft.render` alone (its float64 model cube).
+    ``model_only`` counts :func:`~GalCubeCraft.render` alone (its float32 model cube).
     """
     voxels = observation.shape[0] * observation.shape[1] * observation.shape[2]
     if model_only:
-        per_voxel = 8.0
+        per_voxel = 4.0
     else:
-        # model + one galaxy (float64), per-galaxy clean, clean, noisy (float32), and the
-        # instrument's float32 copy of one galaxy; noise in float64.
-        per_voxel = 8 + 8 + 4 * n_galaxies + 4 + 4 + 4 + (8 if noise else 0)
+        # model + one galaxy, per-galaxy clean, clean, noisy (float32), the instrument's
+        # float32 copy of one galaxy, and the larger of the noise with its float64 sum
+        # and the moments' float64 copy of the model (they are not held at once).
+        per_voxel = 4 + 4 + 4 * n_galaxies + 4 + 4 + 4 + (16 if noise else 8)
     return int(voxels * per_voxel) + RENDER_OVERHEAD
 
 

@@ -186,9 +186,9 @@ def make_cubes(
                  noise is not None, settings.memory_limit_bytes)  # fmt: skip
     check_velocity_grids(galaxy_list, observation, settings)
     shape = observation.shape
-    model = np.zeros(shape, dtype=np.float64)
+    model = np.zeros(shape, dtype=np.float32)
     galaxy_clean = np.zeros((len(galaxy_list), *shape), dtype=np.float32)
-    one = np.empty(shape, dtype=np.float64)
+    one = np.empty(shape, dtype=np.float32)
     for k, galaxy in enumerate(galaxy_list):
         one.fill(0.0)
         render_galaxy_into(one, galaxy, observation, settings, lens)
@@ -244,7 +244,7 @@ def _lensing_truth(
     lensed: Cube,
 ) -> LensingTruth:
     """Return the truth of a lensed scene: its unlensed twin and the lens on the grid."""
-    source = np.zeros(observation.shape, dtype=np.float64)
+    source = np.zeros(observation.shape, dtype=np.float32)
     for galaxy in galaxies:
         render_galaxy_into(source, galaxy, observation, settings)
     source_model = Cube(source, observation, kind="model", galaxies=tuple(galaxies))

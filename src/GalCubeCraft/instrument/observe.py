@@ -50,7 +50,7 @@ def apply_instrument(
     # 268 MB in float32).
     cube: np.ndarray = model.astype(dtype, copy=True)
     np.maximum(cube, 0, out=cube)
-    cube = apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan)
+    apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan, out=cube)
     if observation.beam is not None:
         convolve_beam(cube, observation.beam, out=cube)
         np.maximum(cube, 0.0, out=cube)

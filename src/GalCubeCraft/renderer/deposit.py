@@ -61,8 +61,9 @@ def channel_response(node_kms: np.ndarray, sigma_kms: float, spectral: SpectralA
 
 
 def deposit_spectra(
+    flat: np.ndarray,
+    columns: np.ndarray,
     local: np.ndarray,
-    n_pixels: int,
     flux: np.ndarray,
     velocity: np.ndarray,
     variance: np.ndarray,
@@ -70,15 +71,17 @@ def deposit_spectra(
     sigma_kms: float,
     spectral: SpectralAxis,
     settings: RenderSettings,
-) -> np.ndarray:
-    """Bin samples into per-pixel spectra.
+) -> None:
+    """Bin samples into per-pixel spectra and add them to the cube's columns.
 
     Parameters
     ----------
+    flat : numpy.ndarray
+        The cube as ``(n_chan, ny * nx)`` (float32 or float64, C-contiguous), added to.
+    columns : numpy.ndarray
+        Column of ``flat`` of each of the ``n_pixels`` pixels the samples fall in.
     local : numpy.ndarray
         Pixel number (``0 .. n_pixels - 1``) of each sample, broadcastable to ``flux``.
-    n_pixels : int
-        Number of pixels.
     flux, velocity : numpy.ndarray
         Flux (Jy km/s) and line-of-sight velocity (km/s) of each sample.
     variance : numpy.ndarray
@@ -91,13 +94,16 @@ def deposit_spectra(
     settings : RenderSettings
         Fine-grid resolution.
 
-    Returns
-    -------
-    numpy.ndarray
-        Flux density (Jy) per pixel and channel, shape ``(n_pixels, n_chan)``.
+    Notes
+    -----
+    What is added is the flux density (Jy) per pixel and channel.  The spectra are
+    formed in float64 and added a block of pixels at a time, channel-major
+    (:func:`~GalCubeCraft.renderer.kernels.add_columns`), so no pixel-major copy of
+    the cube is ever made.
     """
     from . import kernels  # numba: compiled on first use, not at import
 
+    n_pixels = columns.size
     step = fine_step_kms(sigma_kms, spectral, settings)
     # The kernel reads the samples in place, one row of a sight line at a time: 2-D
     # float32 arrays (fractions of a fine step to ~1e-5, far below the quadrature's own
@@ -122,18 +128,18 @@ def deposit_spectra(
     line2 = float((sigma_kms / step) ** 2)
     window = (flux, velocity, variance, shift, inverse, low, high, line2)
     lowest, highest, count = kernels.fine_extent(*window)
+    if count == 0:
+        return
     n_fine = highest - lowest + 1
     node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
-    response = channel_response(node_kms, sigma_kms, spectral)
+    response_t = np.ascontiguousarray(channel_response(node_kms, sigma_kms, spectral).T)
     block = max(1, FINE_BLOCK_NODES // n_fine)  # pixels per block: bounds the fine spectra
-    spectra = np.zeros((n_pixels, spectral.n_chan))
-    if count == 0:
-        return spectra
+    columns = np.ascontiguousarray(columns, dtype=np.int64)
     for first in range(0, n_pixels, block):
         fine = np.zeros((min(block, n_pixels - first), n_fine))
         kernels.deposit_fine(local, *window, lowest, first, fine)
-        spectra[first : first + fine.shape[0]] = fine @ response
-    return spectra
+        # (n_chan, n_fine) @ (n_fine, pixels): the spectra come out channel-major.
+        kernels.add_columns(flat, columns[first : first + fine.shape[0]], response_t @ fine.T)
 
 
 FINE_BLOCK_NODES = 1 << 22

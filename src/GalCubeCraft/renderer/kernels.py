@@ -276,3 +276,20 @@ def deposit_fine(
             out[row, node - spacing] += value * w_low
             out[row, node] += value * w_mid
             out[row, node + spacing] += value * w_high
+
+
+@njit(cache=True, nogil=True)
+def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> None:
+    """Add ``spectra[c, p]`` to ``flat[c, columns[p]]`` for every channel and pixel.
+
+    ``flat`` is the cube as ``(n_chan, ny * nx)``; ``spectra`` is float64
+    ``(n_chan, len(columns))``.  Each sum is formed in float64 and rounded once to
+    ``flat``'s type, as NumPy's ``flat[:, columns] += spectra`` does, without its
+    gathered copy; the columns must be distinct.
+    """
+    for c in range(spectra.shape[0]):
+        row = flat[c]
+        values = spectra[c]
+        for p in range(columns.shape[0]):
+            column = columns[p]
+            row[column] = np.float64(row[column]) + values[p]
