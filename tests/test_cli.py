@@ -341,3 +341,30 @@ def test_observe_writes_the_interferometric_products(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["-q", "observe", str(path), "--array", "alma_c42"])
     assert stop.value.code == 2 and "array must be one of" in capsys.readouterr().err
+
+
+def test_threads_limit_the_blas_pool_while_cubes_are_made(monkeypatch, tmp_path):
+    """The facade (default 1) and `--threads` set the BLAS threads seen while a cube is made."""
+    from threadpoolctl import threadpool_info
+
+    import GalCubeCraft.facade as facade
+
+    seen = []
+    original = facade.make_indexed_cube
+
+    def spying(*args, **kwargs):
+        seen.append(max(pool["num_threads"] for pool in threadpool_info()
+                        if pool["user_api"] == "blas"))  # fmt: skip
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(facade, "make_indexed_cube", spying)
+    small = dict(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=4, seed=3, verbose=False,
+                 save=False)  # fmt: skip
+    facade.GalCubeCraft(**small).generate_cubes()
+    facade.GalCubeCraft(**small, threads=3).generate_cubes()
+    assert seen == [1, 3]
+    with pytest.raises(ValueError, match="threads"):
+        facade.GalCubeCraft(**small, threads=0)
+    assert main(["--threads", "2", "generate", "--n-cubes", "1", "--grid-size", "32",
+                 "--channels", "4", "--out", str(tmp_path / "c"), "-q"]) == 0  # fmt: skip
+    assert seen[-1] == 2

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ._threads import limited_threads
+
 log = logging.getLogger("GalCubeCraft")
 
 GENERATE_KEYS = ("n_cubes", "n_gals", "resolution", "grid_size", "channels", "beam_info",
@@ -33,6 +35,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _positive_int(text: str) -> int:
+    """Parse a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value
+
+
 def _resolution(text: str) -> str | float:
     if text in ("all", "resolved", "unresolved"):
         return text
@@ -45,7 +58,7 @@ def _resolution(text: str) -> str | float:
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
-    """Add -q, -v and --log-file; a verb's copy uses SUPPRESS so it cannot reset them."""
+    """Add -q, -v, --log-file and --threads; a verb's copy uses SUPPRESS so it cannot reset them."""
     flag = False if default is None else default
     parser.add_argument("-q", "--quiet", action="store_true", default=flag,
                         help="only print errors")  # fmt: skip
@@ -53,6 +66,10 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) ->
                         help="also show other libraries' messages (Dask's)")  # fmt: skip
     parser.add_argument("--log-file", type=Path, default=default,
                         help="append a timestamped line per stage to this file")  # fmt: skip
+    threads = 1 if default is None else default
+    parser.add_argument("--threads", type=_positive_int, default=threads,
+                        help="threads the linear-algebra libraries may use in this process "
+                             "(default 1: faster for such cubes on small machines)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,7 +189,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
     g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
-                     fname=args.out, verbose=False)  # fmt: skip
+                     fname=args.out, verbose=False, threads=args.threads)  # fmt: skip
     cube, params = g.generate_cubes()[0]
     fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
     png = Path(args.out) / "demo_moments.png"
@@ -249,6 +266,7 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
             peak_snr=pick("peak_snr", None),
             verbose=False,
             save_format=pick("format", "npy"),
+            threads=args.threads,
         )
     except (ValueError, TypeError) as error:
         raise type(error)(_as_typed(str(error))) from None
@@ -436,7 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"demo": _demo, "generate": _generate, "dataset": _dataset, "plot": _plot,
                 "observe": _observe}  # fmt: skip
     try:
-        return handlers[args.command](args)
+        with limited_threads(args.threads):
+            return handlers[args.command](args)
     except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
     except MemoryError:

@@ -20,6 +20,7 @@ import numpy as np
 from . import _validate
 from ._progress import progress_bar
 from ._random import fresh_root_seed
+from ._threads import limited_threads
 from .beam import Beam
 from .cube import Cube
 from .factory import IndexedCube, make_indexed_cube
@@ -144,6 +145,10 @@ class GalCubeCraft:
         1.2.1's diffuse emission (halo, bridges, tails; :mod:`GalCubeCraft.model.diffuse`):
         a dict is merged into 1.2.1's defaults and switches it on unless it says
         ``'enabled': False``; ``None`` (default): off, as the seed documents none.
+    threads : int or None
+        Threads the linear-algebra libraries may use while cubes are made: 1 (default;
+        faster on small shared machines, see :mod:`GalCubeCraft._threads`), more, or
+        None to leave their own settings.
 
     Attributes
     ----------
@@ -182,8 +187,10 @@ class GalCubeCraft:
         save_format: str = "npy",
         diffuse_params: dict[str, Any] | None = None,
         units: str = "Jy/beam",
+        threads: int | None = 1,
     ) -> None:
         n_gals_range = _check_n_gals(n_gals)
+        self.threads = None if threads is None else _validate.integer("threads", threads, low=1)
         self.units = _validate.choice("units", units, UNITS)
         diffuse = DiffuseParams.from_dict(diffuse_params)
         self.diffuse_params = diffuse.to_dict()
@@ -370,7 +377,8 @@ class GalCubeCraft:
         """Return cube ``index`` with its truth (no file written)."""
         if not 0 <= index < self.n_cubes:
             raise IndexError(f"index must lie in [0, {self.n_cubes - 1}]; got {index}")
-        return make_indexed_cube(self.spec, index, self.settings)
+        with limited_threads(self.threads):
+            return make_indexed_cube(self.spec, index, self.settings)
 
     def cube(self, index: int) -> Cube:
         """Return cube ``index`` as a :class:`~GalCubeCraft.cube.Cube` (with noise if asked)."""
