@@ -42,7 +42,8 @@ def dispersion(r: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     galaxies, obs = scene(1, 125)
-    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0))
+    obs = obs.replace(spectral=SpectralAxis(40, -600, 600), beam=Beam(4.0, 4.0),
+                      line_spread="gaussian")  # fmt: skip
     disk = galaxies[0]
     variants = {
         "plain disk": {},
