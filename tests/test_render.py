@@ -207,3 +207,24 @@ def test_default_render_matches_converged_render_in_every_voxel(case):
     converged = render_array(galaxy, obs, RenderSettings.converged())
     default = render_array(galaxy, obs)
     assert np.abs(default - converged).max() <= tolerance * converged.max()
+
+
+@pytest.mark.parametrize(
+    "a, r, v_c, sin_i",
+    [
+        (np.float32([[1.0], [-2.0], [0.0]]), np.float32([[2.0, 0.0], [3.0, 1.0], [0.0, 4.0]]),
+         np.float32([[100.0, 0.0], [150.0, 120.0], [0.0, 200.0]]), 0.8),
+        (np.array([0.5, -1.5, 2.0]), np.array([1.0, 2.0, 0.0]), np.full(3, 180.0), 0.25),
+        (np.float32([0.5, -1.5]), np.float32([1.0, 2.0]), np.float64([180.0, 90.0]),
+         np.array([0.3, 0.9])),
+    ],
+)  # fmt: skip
+def test_circular_velocity_is_the_numpy_expression_bit_for_bit(a, r, v_c, sin_i):
+    """The compiled circular velocity equals v_sys + v_c (a / r) sin i, types and bits."""
+    from GalCubeCraft.renderer.velocity_kernel import circular_velocity
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = 37.5 + v_c * np.where(r > 0.0, a / r, 0.0) * sin_i
+    got = circular_velocity(a, r, v_c, sin_i, 37.5)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)

@@ -15,6 +15,7 @@ from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
+from .velocity_kernel import circular_velocity
 
 
 @dataclass(frozen=True)
@@ -131,15 +132,14 @@ class DiskGeometry:
         (tilted rings give each radius its own).
         """
         sin_i = self.sin_i if sin_i is None else sin_i
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cos_theta = np.where(r > 0.0, a / r, 0.0)
-        circular = self.v_sys + self.curve(r) * cos_theta * sin_i
+        circular = circular_velocity(a, r, self.curve(r), sin_i, self.v_sys)
         streams = self.arms is not None and self.arms.streams
         if self.flows is None and not streams:
             return circular
         if y is None:
             raise ValueError("non-circular flows and streaming need the in-plane y of every sample")
         with np.errstate(invalid="ignore", divide="ignore"):
+            cos_theta = np.where(r > 0.0, a / r, 0.0)
             sin_theta = np.where(r > 0.0, y / r, 0.0)
         if self.flows is not None:
             circular = circular + self.flows.projected(r, cos_theta, sin_theta) * sin_i

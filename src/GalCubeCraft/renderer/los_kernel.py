@@ -183,34 +183,72 @@ def los_kernel(
     logs = np.empty((3, size), dtype=np.float32)
     want_y = y_disk.shape[0] == m
     samples = np.empty((3 if want_y else 2, n_nodes, size), dtype=np.float32)
+    owner = np.empty(size, dtype=np.int64)  # each queued panel's sight line
+    slot = np.empty(size, dtype=np.int64)  # and its first column there
+    span = panels * n_nodes  # columns of one piece
     for first in range(0, m, lines_per_chunk):
         count = min(lines_per_chunk, m - first)
-        n = count * per_line
+        # Queue the panels of non-empty pieces only: about a third of all pieces are
+        # empty (a sight line that misses the layer or the sweep), and hold no light.
         q = 0
         for line in range(first, first + count):
             for piece in range(_N_CUTS + 1):
+                lo = edges[line, piece]
+                hi = edges[line, piece + 1]
+                base = piece * span
+                if not hi > lo:
+                    _empty_piece(a[line], b[line], lo, e, line, base, span, flux, radius,
+                                 y_disk, want_y)  # fmt: skip
+                    continue
                 for p in range(panels):
                     work[0, q] = a[line]
                     work[1, q] = b[line]
-                    work[2, q] = edges[line, piece]
-                    work[3, q] = edges[line, piece + 1]
+                    work[2, q] = lo
+                    work[3, q] = hi
                     work[4, q] = fractions[p]
                     work[5, q] = fractions[p + 1]
+                    owner[q] = line
+                    slot[q] = base + p * n_nodes
                     q += 1
+        n = q
         _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
             _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
-        q = 0
-        for line in range(first, first + count):
-            column = 0
-            for _ in range(per_line):
-                for k in range(n_nodes):
-                    flux[line, column] = samples[0, k, q]
-                    radius[line, column] = samples[1, k, q]
-                    if want_y:
-                        y_disk[line, column] = samples[2, k, q]
-                    column += 1
-                q += 1
+        for q in range(n):
+            line = owner[q]
+            column = slot[q]
+            for k in range(n_nodes):
+                flux[line, column + k] = samples[0, k, q]
+                radius[line, column + k] = samples[1, k, q]
+                if want_y:
+                    y_disk[line, column + k] = samples[2, k, q]
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _empty_piece(
+    a: np.float32,
+    b: np.float32,
+    s: np.float32,
+    e: tuple,
+    line: int,
+    base: int,
+    span: int,
+    flux: np.ndarray,
+    radius: np.ndarray,
+    y_disk: np.ndarray,
+    want_y: bool,
+) -> None:
+    """Write an empty piece's samples: no flux, at the finite point where it sits.
+
+    Their radius and ``y`` stay finite so that the velocity field and ``sigma(R)``,
+    evaluated on every sample, stay finite too (their weight is zero).
+    """
+    _, r, y = _exponent(a, b, s, e)
+    for column in range(base, base + span):
+        flux[line, column] = _ZERO
+        radius[line, column] = r
+        if want_y:
+            y_disk[line, column] = y
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
