@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_render.py
 First the cold start: the first cube in a fresh process with an empty JIT cache (numba
 compiles the kernels) and with a warm one (it loads them), each in a subprocess.  Then,
 for grids 64^2, 125^2 and 256^2, 40 and 128 channels, one and three galaxies, and one
-galaxy at 256 x 512^2:
+galaxy at 256 x 512^2, then the issue's four cases with ``RenderSettings.fast()``:
 milliseconds per cube (median and best of several runs, single thread) and the peak
 memory allocated by NumPy during one render (tracemalloc).
 """
@@ -25,7 +25,15 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
-from GalCubeCraft import Beam, Galaxy, Observation, SpectralAxis, observe, render  # noqa: E402
+from GalCubeCraft import (  # noqa: E402
+    Beam,
+    Galaxy,
+    Observation,
+    RenderSettings,
+    SpectralAxis,
+    observe,
+    render,
+)
 
 
 def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
@@ -50,17 +58,20 @@ def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
     return galaxies, Observation(nx=grid, ny=grid, pixel_kpc=pixel_kpc)
 
 
-def measure(n_gals: int, grid: int, n_chan: int, repeats: int) -> tuple[float, float, float]:
+def measure(
+    n_gals: int, grid: int, n_chan: int, repeats: int, settings: RenderSettings | None = None
+) -> tuple[float, float, float]:
+    """Return (median ms, best ms, peak MiB) of render + observe."""
     galaxies, obs = scene(n_gals, grid)
     obs = obs.replace(spectral=SpectralAxis(n_chan, -600, 600), beam=Beam(4.0, 4.0),
                       line_spread="gaussian")  # fmt: skip
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        observe(render(galaxies, obs))
+        observe(render(galaxies, obs, settings))
         times.append(time.perf_counter() - start)
     tracemalloc.start()
-    observe(render(galaxies, obs))
+    observe(render(galaxies, obs, settings))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return 1e3 * statistics.median(times), 1e3 * min(times), peak / 2**20
@@ -97,8 +108,8 @@ def cold_start() -> tuple[float, float]:
     return runs[0], runs[1]
 
 
-def kinms_comparison(repeats: int = 5) -> tuple[float, float] | None:
-    """Return (our ms, KinMS ms) for the same 40x125x125 disk, or None without KinMS.
+def kinms_comparison(repeats: int = 5) -> tuple[float, float, float] | None:
+    """Return (our ms, our fast preset's ms, KinMS ms) for one 40x125^2 disk (None without KinMS).
 
     KinMS 3 (``pip install -e ".[bench]"``) with its defaults (cloud count, seed) renders
     the same exponential disk, rotation curve, dispersion, thickness, beam and channels.
@@ -122,15 +133,18 @@ def kinms_comparison(repeats: int = 5) -> tuple[float, float] | None:
                      sbProf=np.exp(-1.678 * radii / galaxy.r_e_kpc), sbRad=radii,
                      velRad=radii, velProf=np.asarray(galaxy.rotation_curve(radii)),
                      intFlux=1.0)  # fmt: skip
-    ours, theirs = [], []
+    ours, fast, theirs = [], [], []
     for _ in range(repeats):
         start = time.perf_counter()
         observe(render(galaxies, obs))
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()
+        observe(render(galaxies, obs, RenderSettings.fast()))
+        fast.append(time.perf_counter() - start)
+        start = time.perf_counter()
         model.model_cube(**arguments)
         theirs.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(ours), 1e3 * statistics.median(theirs)
+    return tuple(1e3 * statistics.median(t) for t in (ours, fast, theirs))  # type: ignore[return-value]
 
 
 def main() -> None:
@@ -138,9 +152,10 @@ def main() -> None:
     if compared is None:
         print('KinMS not installed (pip install -e ".[bench]"): no comparison')
     else:
-        ours, theirs = compared
-        print(f"40x125x125, one disk, same process: ours {ours:.1f} ms, KinMS (defaults) "
-              f"{theirs:.1f} ms, ratio {ours / theirs:.3f}")  # fmt: skip
+        ours, fast, theirs = compared
+        print(f"40x125x125, one disk, same process: ours {ours:.1f} ms (fast preset "
+              f"{fast:.1f} ms), KinMS (defaults) {theirs:.1f} ms, ratio {ours / theirs:.3f} "
+              f"(fast {fast / theirs:.3f})")  # fmt: skip
     compiled, cached = cold_start()
     print(f"first cube in a new process: {compiled:.2f} s compiling the kernels, "
           f"{cached:.2f} s with them cached (import included)")  # fmt: skip
@@ -155,6 +170,10 @@ def main() -> None:
                 print(f"{grid:>6} {n_chan:>5} {n_gals:>5} {ms:>10.1f} {best:>8.1f} {mib:>9.1f}")
     ms, best, mib = measure(1, 512, 256, 3)
     print(f"{512:>6} {256:>5} {1:>5} {ms:>10.1f} {best:>8.1f} {mib:>9.1f}")
+    print("RenderSettings.fast(), the issue's four cases:")
+    for grid, n_chan, n_gals in ((125, 40, 1), (125, 40, 3), (256, 128, 1), (512, 256, 1)):
+        ms, best, mib = measure(n_gals, grid, n_chan, 7 if grid < 256 else 3, RenderSettings.fast())
+        print(f"{grid:>6} {n_chan:>5} {n_gals:>5} {ms:>10.1f} {best:>8.1f} {mib:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -368,3 +368,18 @@ def test_threads_limit_the_blas_pool_while_cubes_are_made(monkeypatch, tmp_path)
     assert main(["--threads", "2", "generate", "--n-cubes", "1", "--grid-size", "32",
                  "--channels", "4", "--out", str(tmp_path / "c"), "-q"]) == 0  # fmt: skip
     assert seen[-1] == 2
+
+
+def test_generate_accuracy_fast_renders_with_the_fast_preset(tmp_path):
+    """`generate --accuracy fast` writes the cube the facade makes with RenderSettings.fast()."""
+    from GalCubeCraft import GalCubeCraft, RenderSettings
+
+    out = tmp_path / "fast"
+    assert main(["generate", "--n-cubes", "1", "--n-gals", "1", "--grid-size", "32",
+                 "--channels", "8", "--seed", "5", "--accuracy", "fast", "--out", str(out),
+                 "-q"]) == 0  # fmt: skip
+    facade = GalCubeCraft(n_gals=1, grid_size=32, n_spectral_slices=8, seed=5, save=False,
+                          verbose=False, settings=RenderSettings.fast())  # fmt: skip
+    np.testing.assert_array_equal(np.load(out / "cube_1.npy"), facade.generate_cubes()[0][0])
+    with pytest.raises(SystemExit):
+        main(["generate", "--accuracy", "quick", "--out", str(tmp_path / "x")])

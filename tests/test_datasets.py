@@ -91,6 +91,23 @@ def test_parameter_table_rerenders_each_cube(store):
         np.testing.assert_array_equal(rebuilt, StoreDataset(store)[index]["clean"])
 
 
+def test_spec_accuracy_names_the_renderer_settings():
+    """accuracy='fast' renders items with RenderSettings.fast(); unknown names are refused."""
+    from GalCubeCraft import RenderSettings
+    from GalCubeCraft.datasets.items import render_item
+    from GalCubeCraft.priors import draw_scene
+
+    fast = SPEC.replace(accuracy="fast", peak_snr=None)
+    assert fast.render_settings == RenderSettings.fast()
+    assert SPEC.render_settings == RenderSettings()
+    assert DatasetSpec.from_toml_text(fast.to_toml()) == fast
+    draw = draw_scene(fast, 2)
+    expected = make_cubes(draw.galaxies, fast.observation(draw.pixel_kpc), RenderSettings.fast())
+    np.testing.assert_array_equal(render_item(fast, 2).arrays["clean"], expected.clean.data)
+    with pytest.raises(ValueError, match="accuracy"):
+        SPEC.replace(accuracy="quick")
+
+
 def test_spec_round_trips_through_toml():
     """A spec, its beam in (bmaj, bmin, bpa) order included, round-trips through TOML."""
     spec = SPEC.replace(beam=(6.0, 3.0, 45.0), n_sersic=1.0, peak_snr=None)

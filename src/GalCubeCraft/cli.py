@@ -23,7 +23,7 @@ from ._threads import limited_threads
 log = logging.getLogger("GalCubeCraft")
 
 GENERATE_KEYS = ("n_cubes", "n_gals", "resolution", "grid_size", "channels", "beam_info",
-                 "peak_snr", "seed", "out", "format")  # fmt: skip
+                 "peak_snr", "seed", "out", "format", "accuracy")  # fmt: skip
 """Keys a ``generate --config`` TOML file may set (the options' names)."""
 
 
@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--resume", action="store_true",
                      help="add the cubes missing from the output folder (same options; "
                      "the seed is read from the folder unless given)")  # fmt: skip
+    gen.add_argument("--accuracy", choices=("default", "fast"),
+                     help="the renderer's settings: default, or fast (about 2.5x faster, "
+                     "voxels within ~1e-3 of the peak, not ~1e-4) (default default)")  # fmt: skip
     gen.add_argument("--format", choices=("npy", "fits"),
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
@@ -249,9 +252,14 @@ def _generate(args: argparse.Namespace) -> int:
 def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | None) -> Any:
     """Return the facade the options describe (errors name the options as typed)."""
     from .facade import GalCubeCraft
+    from .renderer.settings import RenderSettings
 
     def pick(name: str, default: Any) -> Any:
         return _pick(args, config, name, default)
+
+    accuracy = pick("accuracy", "default")
+    if accuracy not in ("default", "fast"):
+        raise ValueError(f"accuracy must be 'default' or 'fast'; got {accuracy!r}")
 
     try:
         return GalCubeCraft(
@@ -266,6 +274,7 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
             peak_snr=pick("peak_snr", None),
             verbose=False,
             save_format=pick("format", "npy"),
+            settings=RenderSettings.fast() if accuracy == "fast" else None,
             threads=args.threads,
         )
     except (ValueError, TypeError) as error:

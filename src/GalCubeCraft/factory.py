@@ -298,6 +298,8 @@ def make_indexed_cube(
 ) -> IndexedCube:
     """Draw and make cube ``index`` of ``spec``; the same inputs give bit-identical cubes.
 
+    ``settings`` default to those the spec's ``accuracy`` names.
+
     Parameters come from the cube's generator (:func:`GalCubeCraft.priors.draw_scene`),
     noise from its own stream ``(seed, index, 1)``.  A spec with interferometer arrays
     also observes the model with the interferometer drawn for the cube
@@ -308,7 +310,7 @@ def make_indexed_cube(
     products = make_cubes(
         draw.galaxies,
         spec.observation(draw.pixel_kpc),
-        settings,
+        spec.render_settings if settings is None else settings,
         noise,
         cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,
         draw.diffuse,
