@@ -89,3 +89,37 @@ def test_an_unreachable_scheduler_leaves_no_empty_store(tmp_path):
             generate_dataset(spec, tmp_path / "d.zarr", scheduler="tcp://127.0.0.1:1",
                              progress=False)  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+def test_blocks_of_similar_velocity_give_the_same_cube(monkeypatch):
+    """The deposit's pixel blocks (of similar velocity, each over its own nodes) change nothing.
+
+    Blocks of 3 pixels against the default's 128: the same cube to float32 rounding, for
+    a disk whose sigma(R) lines are deposited as sampled Gaussians too.
+    """
+    from GalCubeCraft.renderer import deposit
+
+    obs = Observation(nx=40, ny=40, pixel_kpc=0.5, spectral=SpectralAxis(48, -300, 300))
+
+    def profile(r):
+        return 20.0 + 30.0 * np.exp(-np.asarray(r) / 2.0)
+
+    galaxy = Galaxy(r_e_kpc=3.0, inclination_deg=60.0, pa_deg=20.0, sigma_kms=20.0,
+                    dispersion_profile=profile)  # fmt: skip
+    whole = render(galaxy, obs).data
+    monkeypatch.setattr(deposit, "PIXEL_BLOCK", 3)
+    blocked = render(galaxy, obs).data
+    np.testing.assert_allclose(blocked, whole, rtol=5e-7, atol=1e-7 * whole.max())
+
+
+def test_channel_response_rows_are_computed_once_and_extended():
+    """ChannelResponse.columns equals channel_response for any node span, however asked."""
+    from GalCubeCraft.renderer.deposit import ChannelResponse, channel_response
+
+    spectral = SpectralAxis(30, -300, 300)
+    table = ChannelResponse(12.5, 25.0, 1.7, spectral)
+    for lowest, highest in ((-10, 20), (-40, -30), (15, 90), (-60, 100), (0, 0)):
+        nodes = 12.5 + 1.7 * np.arange(lowest, highest + 1)
+        np.testing.assert_array_equal(table.columns(lowest, highest),
+                                      channel_response(nodes, 25.0, spectral).T)  # fmt: skip
+    assert table.first == -60 and table.table.shape == (30, 161)

@@ -15,7 +15,7 @@ from .model.lens import Lens
 from .observation import Observation, check_fits_in_field
 from .renderer.blobs import render_blobs_into
 from .renderer.compact import SUB_PIXEL_RADIUS, THIN_RIDGE, needs_own_frame, own_frame_samples
-from .renderer.deposit import deposit_spectra, fine_step_kms
+from .renderer.deposit import ChannelResponse, deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
 from .renderer.rings import ring_samples
 from .renderer.sampling import sample_sky
@@ -122,14 +122,23 @@ def render_galaxy_into(
         nodes = (own_frame_samples(geometry, observation, settings) if galaxy.rings is None
                  else ring_samples(geometry, galaxy.rings, galaxy.inclination_deg, observation,
                                    settings))  # fmt: skip
+        response = galaxy_response(geometry, observation, settings)
         for pixel, flux, velocity, variance in nodes:
             pixels, local = np.unique(pixel, return_inverse=True)
             deposit_spectra(
                 flat, pixels, local, flux, velocity, variance, geometry.v_sys, geometry.sigma,
-                observation.spectral, settings,
+                observation.spectral, settings, response,
             )  # fmt: skip
         return
     _deposit_sky(flat, geometry, observation, settings, None)
+
+
+def galaxy_response(
+    geometry: DiskGeometry, observation: Observation, settings: RenderSettings
+) -> ChannelResponse:
+    """Return the channel response of ``geometry``'s fine nodes, shared by its deposits."""
+    step = fine_step_kms(geometry.sigma, observation.spectral, settings)
+    return ChannelResponse(geometry.v_sys, geometry.sigma, step, observation.spectral)
 
 
 def _deposit_sky(
@@ -144,6 +153,7 @@ def _deposit_sky(
         return
     # Blocks of pixels, and sight lines in chunks: the samples and the deposit's
     # temporaries (several per flux sample) stay bounded however large the galaxy.
+    response = galaxy_response(geometry, observation, settings)
     for samples in sample_sky(geometry, observation, settings, lens_frame=lens_frame):
         for start in range(0, samples.local.size, DEPOSIT_CHUNK_ROWS):
             rows = slice(start, start + DEPOSIT_CHUNK_ROWS)
@@ -151,7 +161,7 @@ def _deposit_sky(
             deposit_spectra(
                 flat, samples.pixels[pixels], local[:, None], samples.flux[rows],
                 samples.velocity[rows], samples.variance[rows], geometry.v_sys, geometry.sigma,
-                observation.spectral, settings,
+                observation.spectral, settings, response,
             )  # fmt: skip
 
 

@@ -12,7 +12,10 @@ The fine spectra are then multiplied by a response matrix whose entry ``[k, c]``
 fraction of a Gaussian line of width ``sigma`` centred on node ``k`` that falls inside
 channel ``c`` (the exact error-function integral), divided by the channel width.  That
 one product applies the velocity dispersion and the channel binning together, and keeps
-every bit of flux that lands inside the band.
+every bit of flux that lands inside the band.  It is taken for blocks of pixels of
+similar velocity, each over its own span of nodes (at 256 x 512^2 the chunk's span is a
+few times a block's), with the galaxy's response rows computed once
+(:class:`ChannelResponse`).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ def deposit_spectra(
     sigma_kms: float,
     spectral: SpectralAxis,
     settings: RenderSettings,
+    response: ChannelResponse | None = None,
 ) -> None:
     """Bin samples into per-pixel spectra and add them to the cube's columns.
 
@@ -93,6 +97,8 @@ def deposit_spectra(
         Output channels.
     settings : RenderSettings
         Fine-grid resolution.
+    response : ChannelResponse, optional
+        The galaxy's response rows, shared by its deposits (made here if not given).
 
     Notes
     -----
@@ -127,19 +133,82 @@ def deposit_spectra(
     # The line's own width in fine steps squared: wide samples are resolved against it.
     line2 = float((sigma_kms / step) ** 2)
     window = (flux, velocity, variance, shift, inverse, low, high, line2)
-    lowest, highest, count = kernels.fine_extent(*window)
-    if count == 0:
+    lows = np.full(n_pixels, np.iinfo(np.int64).max, dtype=np.int64)
+    highs = np.full(n_pixels, np.iinfo(np.int64).min, dtype=np.int64)
+    if kernels.pixel_extents(local, *window, lows, highs) == 0:
         return
-    n_fine = highest - lowest + 1
-    node_kms = v_sys_kms + step * np.arange(lowest, lowest + n_fine)
-    response_t = np.ascontiguousarray(channel_response(node_kms, sigma_kms, spectral).T)
-    block = max(1, FINE_BLOCK_NODES // n_fine)  # pixels per block: bounds the fine spectra
+    if response is None:
+        response = ChannelResponse(v_sys_kms, sigma_kms, step, spectral)
+    # Pixels in order of their lowest node, in blocks: each block's fine grid spans only
+    # its own pixels' velocities, a few times fewer nodes than the whole chunk's, and the
+    # response product shrinks with it.
+    active = np.flatnonzero(lows <= highs)
+    order = active[np.argsort(lows[active], kind="stable")]
+    n_fine = int(highs[active].max() - lows[active].min() + 1)
+    block = min(PIXEL_BLOCK, max(1, FINE_BLOCK_NODES // n_fine))
+    # Inside a block, pixels in the cube's order: the spectra are added along its rows.
     columns = np.ascontiguousarray(columns, dtype=np.int64)
-    for first in range(0, n_pixels, block):
-        fine = np.zeros((min(block, n_pixels - first), n_fine))
-        kernels.deposit_fine(local, *window, lowest, first, fine)
-        # (n_chan, n_fine) @ (n_fine, pixels): the spectra come out channel-major.
-        kernels.add_columns(flat, columns[first : first + fine.shape[0]], response_t @ fine.T)
+    order = order[np.lexsort((columns[order], np.arange(order.size) // block))]
+    block_of = np.full(n_pixels, -1, dtype=np.int64)
+    block_of[order] = np.arange(order.size) // block
+    slot = np.zeros(n_pixels, dtype=np.int64)
+    slot[order] = np.arange(order.size) % block
+    row_block = block_of[local]
+    row_order = np.argsort(row_block, kind="stable")  # a pixel's rows keep their order
+    bounds = np.searchsorted(row_block[row_order], np.arange(-1, order.size // block + 2))
+    row_slot = slot[local]
+    for b, first in enumerate(range(0, order.size, block)):
+        pixels = order[first : first + block]
+        lowest, highest = int(lows[pixels].min()), int(highs[pixels].max())
+        fine = np.zeros((pixels.size, highest - lowest + 1))
+        rows = row_order[bounds[b + 1] : bounds[b + 2]]
+        kernels.deposit_fine(rows, row_slot, *window, lowest, fine)
+        # (n_chan, nodes) @ (nodes, pixels): the spectra come out channel-major.
+        kernels.add_columns(flat, columns[pixels], response.columns(lowest, highest) @ fine.T)
+
+
+PIXEL_BLOCK = 128
+"""Pixels whose fine spectra are formed and multiplied by the response at a time.
+
+Blocks of 64-128 pixels rendered 256 x 512^2 fastest (740 ms against 900 ms for 256,
+and 1,150 ms for one block per chunk of sight lines); 125^2 does not notice.
+"""
+
+
+class ChannelResponse:
+    """The channel response of one galaxy's fine nodes, computed once, as deposits need them.
+
+    Node ``k`` lies at ``v_sys + k step`` for every deposit of the galaxy, so its row of
+    :func:`channel_response` is the same in each; the rows are kept (transposed,
+    ``(n_chan, nodes)``) and extended when a deposit reaches beyond them.
+    """
+
+    def __init__(self, v_sys_kms: float, sigma_kms: float, step_kms: float,
+                 spectral: SpectralAxis) -> None:  # fmt: skip
+        self.v_sys_kms, self.sigma_kms, self.step_kms = v_sys_kms, sigma_kms, step_kms
+        self.spectral = spectral
+        self.first = 0
+        self.table = np.zeros((spectral.n_chan, 0))
+
+    def _rows(self, lowest: int, highest: int) -> np.ndarray:
+        """Return the transposed response of nodes ``lowest .. highest``."""
+        nodes = self.v_sys_kms + self.step_kms * np.arange(lowest, highest + 1)
+        return channel_response(nodes, self.sigma_kms, self.spectral).T
+
+    def columns(self, lowest: int, highest: int) -> np.ndarray:
+        """Return the response of nodes ``lowest .. highest``, shape ``(n_chan, nodes)``."""
+        last = self.first + self.table.shape[1] - 1
+        if self.table.shape[1] == 0:
+            self.first, self.table = lowest, np.ascontiguousarray(self._rows(lowest, highest))
+        elif lowest < self.first or highest > last:
+            parts = [self.table]
+            if lowest < self.first:
+                parts.insert(0, self._rows(lowest, self.first - 1))
+            if highest > last:
+                parts.append(self._rows(last + 1, highest))
+            self.table = np.ascontiguousarray(np.concatenate(parts, axis=1))
+            self.first = min(lowest, self.first)
+        return self.table[:, lowest - self.first : highest - self.first + 1]
 
 
 FINE_BLOCK_NODES = 1 << 22

@@ -182,7 +182,8 @@ def _sample_nodes(
 
 
 @njit(cache=True, nogil=True)
-def fine_extent(
+def pixel_extents(
+    local: np.ndarray,
     flux: np.ndarray,
     velocity: np.ndarray,
     variance: np.ndarray,
@@ -191,15 +192,20 @@ def fine_extent(
     low: float,
     high: float,
     line2: float,
-) -> tuple[int, int, int]:
-    """Return the lowest and highest fine nodes the deposited samples reach, and their count.
+    lows: np.ndarray,
+    highs: np.ndarray,
+) -> int:
+    """Widen each pixel's ``[lows, highs]`` to the fine nodes its samples reach; count them.
 
     Samples are the entries of ``flux``/``velocity`` (``(m, L)``; ``variance`` is
-    ``(m, 1)`` or ``(m, L)``, in (km/s)^2).  Dark samples and those whose fine-grid
-    position ``(velocity - shift) * inverse`` lies outside ``[low, high]`` are skipped.
+    ``(m, 1)`` or ``(m, L)``, in (km/s)^2); ``local[k]`` is row ``k``'s pixel.  Dark
+    samples and those whose fine-grid position ``(velocity - shift) * inverse`` lies
+    outside ``[low, high]`` are skipped.  A pixel no sample reaches keeps
+    ``lows > highs``.
     """
-    lowest, highest, count = 0, 0, 0
+    count = 0
     for k in range(flux.shape[0]):
+        pixel = local[k]
         for j in range(flux.shape[1]):
             kept, centre, spacing, _, _, _ = _sample_nodes(
                 flux, velocity, variance, k, j, shift, inverse, low, high
@@ -215,17 +221,16 @@ def fine_extent(
             elif spread > FIVE_SPREAD:
                 spacing = 2  # nodes c - 2 ... c + 2 about the nearest node c
                 centre = int(np.rint(np.float32((velocity[k, j] - shift) * inverse)))
-            if count == 0 or centre - spacing < lowest:
-                lowest = centre - spacing
-            if count == 0 or centre + spacing > highest:
-                highest = centre + spacing
+            lows[pixel] = min(lows[pixel], centre - spacing)
+            highs[pixel] = max(highs[pixel], centre + spacing)
             count += 1
-    return lowest, highest, count
+    return count
 
 
 @njit(cache=True, nogil=True)
 def deposit_fine(
-    local: np.ndarray,
+    rows: np.ndarray,
+    slot: np.ndarray,
     flux: np.ndarray,
     velocity: np.ndarray,
     variance: np.ndarray,
@@ -235,20 +240,17 @@ def deposit_fine(
     high: float,
     line2: float,
     lowest: int,
-    first: int,
     out: np.ndarray,
 ) -> None:
-    """Add each deposited sample's flux to its nodes of ``out[pixel - first, node]``.
+    """Add the deposited samples of sight lines ``rows`` to ``out[slot[k], node - lowest]``.
 
-    The samples are those :func:`fine_extent` counts; ``local[k]`` is the pixel of row
-    ``k``; rows whose pixel lies outside ``[first, first + len(out))`` are skipped (a
-    block of pixels).  ``out`` is ``(pixels, n_fine)`` float64, node 0 being ``lowest``.
+    The samples are those :func:`pixel_extents` counts; ``slot[k]`` is the row of
+    ``out`` (``(pixels, n_fine)`` float64) that sight line ``k``'s pixel fills, and
+    ``out``'s nodes must span the extents of those pixels.
     """
-    count = out.shape[0]
-    for k in range(flux.shape[0]):
-        row = local[k] - first
-        if row < 0 or row >= count:
-            continue
+    for index in range(rows.shape[0]):
+        k = rows[index]
+        row = slot[k]
         for j in range(flux.shape[1]):
             kept, centre, spacing, w_low, w_mid, w_high = _sample_nodes(
                 flux, velocity, variance, k, j, shift, inverse, low, high
