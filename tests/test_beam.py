@@ -79,7 +79,7 @@ def test_axis_aligned_beams_convolve_as_the_2d_fft_does(bmaj, bmin, bpa):
 @pytest.mark.parametrize("n, reach", [(5, 1), (37, 3), (100, 40), (130, 129)])
 def test_banded_kernel_products_equal_the_full_ones(n, reach):
     """Block by block, a banded matrix's products equal the full ones (any block layout)."""
-    from GalCubeCraft.instrument.beam import BandedKernel
+    from GalCubeCraft.instrument.banded import BandedKernel
 
     rng = np.random.default_rng(n)
     offsets = np.arange(n)[:, None] - np.arange(n)[None, :]

@@ -6,10 +6,10 @@ zero padding (at least five sigma on every side) prevents wrap-around.
 
 A beam whose axes lie along the pixel axes (round, or PA a multiple of 90 degrees, as the
 seed's default beam is) has a transfer function that is a product of one per axis, so
-the same convolution (the same padded, circular one, cropped) is two small matrix
-products per channel, ``K_y @ image @ K_x^T``, each ``K`` the cropped circulant of the
-1-D kernel: exact to rounding and several times faster than the 2-D FFT.  Other beams
-use the 2-D real FFT.
+the same convolution (the same padded, circular one, cropped) is two 1-D convolutions
+per channel, down the columns and along the rows (:mod:`.beam_kernel`), each with the
+1-D kernel's taps: exact to rounding and many times faster than the 2-D FFT.  Other
+beams use the 2-D real FFT.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import numpy as np
 from scipy import fft
 
 from ..beam import Beam
-from .banded import BandedKernel
 
 _PAD_SIGMAS = 5.0
 
@@ -86,13 +85,17 @@ def _channel_convolver(
     py, px = padded_shape(ny, nx, beam)
     sigmas = _axis_sigmas(beam)
     if sigmas is not None:
+        from .beam_kernel import separable_convolve  # numba: compiled on first use
+
         cut = KERNEL_CUTS[np.dtype(dtype)]
-        along_y = BandedKernel(_circulant_kernel(sigmas[0], py, ny, cut).astype(dtype))
-        along_x = BandedKernel(_circulant_kernel(sigmas[1], px, nx, cut).astype(dtype))
+        taps_y = _axis_taps(sigmas[0], py, ny, cut).astype(dtype)
+        taps_x = _axis_taps(sigmas[1], px, nx, cut).astype(dtype)
 
         def separable(planes: np.ndarray) -> np.ndarray:
-            planes = np.where(np.abs(planes) < floor, planes.dtype.type(0.0), planes)
-            return along_x.apply_right(along_y.apply_left(planes))
+            stack = np.ascontiguousarray(planes).reshape(-1, ny, nx)
+            out = np.empty(stack.shape, dtype=dtype)
+            separable_convolve(stack, taps_y, taps_x, floor, out)
+            return out.reshape(planes.shape)
 
         return separable
     transfer = beam.transfer_function(py, px)
@@ -123,26 +126,31 @@ KERNEL_CUTS = {np.dtype(np.float32): 1e-7, np.dtype(np.float64): 1e-12}
 """Fraction of the 1-D beam kernel's peak below which its entries are set to zero."""
 
 
-def _circulant_kernel(sigma_px: float, padded: int, n: int, cut: float) -> np.ndarray:
-    """Return the ``n x n`` corner of the circulant matrix of the 1-D beam on ``padded`` points.
+def _axis_taps(sigma_px: float, padded: int, n: int, cut: float) -> np.ndarray:
+    """Return the 1-D beam along an axis of ``n`` pixels as taps ``t[r + d]``, ``|d| <= r``.
 
     The 1-D kernel is the inverse real FFT of ``exp(-2 pi^2 sigma^2 k^2)`` on the padded
-    grid, the factor of the 2-D transfer function along this axis, so the product of the
-    two matrices is the 2-D FFT convolution restricted to the image.  Entries below
-    ``cut`` of the peak are zero (:data:`KERNEL_CUTS`: 1e-7 in float32, 1e-12 in
-    float64): the Gaussian's wings, and the ripple (~4e-8 of the peak at every distance)
-    that cutting its transfer function at the Nyquist frequency leaves.  That makes the
-    matrix banded (:class:`BandedKernel`); the rest is rescaled to unit sum, as the
-    transfer function's value 1 at zero frequency gave.  In float32 the cut moves no
-    voxel by more than 1e-8 of the cube's peak (measured on 40-channel scenes at 125^2
-    and 256^2: 6e-9, flux 6e-9), below the precision's own rounding.
+    grid, the factor of the 2-D transfer function along this axis, so convolving with it
+    along both axes is the 2-D FFT convolution restricted to the image: pixel ``i``
+    receives ``t[r + d]`` times pixel ``i - d`` (the circulant matrix's entry
+    ``[i, i - d]``, ``kernel[d mod padded]``).  Entries below ``cut`` of the peak are zero
+    (:data:`KERNEL_CUTS`: 1e-7 in float32, 1e-12 in float64): the Gaussian's wings, and
+    the ripple (~4e-8 of the peak at every distance) that cutting its transfer function
+    at the Nyquist frequency leaves, so ``r`` is a few sigma, not the image; the rest is
+    rescaled to unit sum, as the transfer function's value 1 at zero frequency gave.  In
+    float32 the cut moves no voxel by more than 1e-8 of the cube's peak (measured on
+    40-channel scenes at 125^2 and 256^2: 6e-9, flux 6e-9), below the precision's own
+    rounding.
     """
     frequencies = fft.rfftfreq(padded)
     kernel = fft.irfft(np.exp(-2.0 * math.pi**2 * (sigma_px * frequencies) ** 2), n=padded)
     kernel[np.abs(kernel) < cut * kernel.max()] = 0.0
     kernel /= kernel.sum()  # what was cut (1e-8) is not lost: the beam keeps the flux
-    offsets = np.arange(n)[:, None] - np.arange(n)[None, :]
-    return kernel[offsets % padded]
+    offsets = np.arange(-(n - 1), n)
+    taps = kernel[offsets % padded]
+    used = np.flatnonzero(taps)
+    reach = int(np.max(np.abs(offsets[used]), initial=0))
+    return taps[n - 1 - reach : n + reach]
 
 
 def beam_kernel_image(beam: Beam, size: int | None = None) -> np.ndarray:
