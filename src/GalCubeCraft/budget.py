@@ -3,9 +3,8 @@
 The renderer holds its samples in blocks of pixels and deposits them in chunks, so its
 own temporaries stay bounded (about a hundred MiB); what grows with the cube is the cubes
 themselves.  :func:`cube_bytes` counts them for the factory (:func:`make_cubes`): the
-float32 model and one galaxy's float32 render, each galaxy's float32 clean cube, the
-clean and noisy float32 cubes, the float64 noise and the moment maps' float64 copy of
-the model.
+model and one galaxy's render, each galaxy's clean cube, the instrument's working copy,
+and the clean, noise and noisy cubes, all float32.
 :func:`check_memory` refuses, naming the options that drive the size and the limit, a
 cube that would not fit; it is called before anything is rendered or written.
 """
@@ -49,10 +48,10 @@ def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_onl
     if model_only:
         per_voxel = 4.0
     else:
-        # model + one galaxy, per-galaxy clean, clean, noisy (float32), the instrument's
-        # float32 copy of one galaxy, and the larger of the noise with its float64 sum
-        # and the moments' float64 copy of the model (they are not held at once).
-        per_voxel = 4 + 4 + 4 * n_galaxies + 4 + 4 + 4 + (16 if noise else 8)
+        # model + one galaxy, per-galaxy clean, the instrument's copy of one galaxy, the
+        # clean cube, and with noise the noise and the noisy cube: all float32 (noise
+        # is drawn and moments are summed a block of channels at a time).
+        per_voxel = 4 + 4 + 4 * n_galaxies + 4 + 4 + (8 if noise else 0)
     return int(voxels * per_voxel) + RENDER_OVERHEAD
 
 

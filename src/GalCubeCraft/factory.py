@@ -215,7 +215,7 @@ def make_cubes(
         if rms > 0.0:
             added = noise_cube(shape, rms, noise_rng, observation.beam, noise.hanning)
             with np.errstate(over="ignore"):
-                noisy = (clean + added).astype(np.float32)
+                noisy = (clean + added).astype(np.float32, copy=False)
             if not np.all(np.isfinite(noisy)):
                 name = "rms" if noise.rms is not None else "peak_snr"
                 raise ValueError(f"noise {name} {getattr(noise, name)!r} overflows float32 cubes")

@@ -57,18 +57,27 @@ def moments(
     Moments
         The three maps, shape ``(ny, nx)``.
     """
-    data = np.asarray(cube, dtype=np.float64)
-    if mask is not None:
-        data = np.where(mask, data, 0.0)
+    data = np.asarray(cube)
+    planes = None if mask is None else np.broadcast_to(mask, data.shape)
     v = np.asarray(velocities_kms, dtype=np.float64)
     dv = float(abs(v[1] - v[0])) if v.size > 1 else 1.0
-    total = data.sum(axis=0)
+    # Summed a channel at a time in float64: no cube-sized float64 copy of the cube.
+    total = np.zeros(data.shape[1:])
+    first = np.zeros(data.shape[1:])
+    second_sum = np.zeros(data.shape[1:])
+    for c in range(data.shape[0]):
+        plane = data[c].astype(np.float64)
+        if planes is not None:
+            plane = np.where(planes[c], plane, 0.0)
+        total += plane
+        first += v[c] * plane
+        second_sum += (v[c] * v[c]) * plane
     m0 = total * dv
     peak = np.max(total) if total.size else 0.0
     valid = total > min_fraction * peak if peak > 0 else np.zeros_like(total, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
-        m1 = np.tensordot(v, data, axes=(0, 0)) / total
-        second = np.tensordot(v * v, data, axes=(0, 0)) / total - m1 * m1
+        m1 = first / total
+        second = second_sum / total - m1 * m1
     m1 = np.where(valid, m1, np.nan)
     m2 = np.where(valid, np.sqrt(np.maximum(second, 0.0)), np.nan)
     return Moments(m0=m0, m1=m1, m2=m2)

@@ -60,20 +60,28 @@ def noise_cube(
         raise TypeError(f"shape must be (n_chan, ny, nx); got {shape!r}")
     n_chan, ny, nx = (_validate.integer(f"shape[{k}]", n, low=1) for k, n in enumerate(shape))
     extra = 2 if hanning else 0
-    # The draws are float64 (the seeded stream); the filtering runs in float32, as the
-    # cubes are stored: twice as fast, and 1e-7 of the rms is far below what shows.
+    # The draws are float64 (the seeded stream), a block of channels at a time (the same
+    # stream, in the same order, without a cube-sized float64 array); the filtering runs
+    # in float32, as the cubes are stored: twice as fast, and 1e-7 of the rms is far
+    # below what shows.
     scale = 1.0
+    planes = n_chan + extra
     if beam is None:
-        noise = rng.standard_normal((n_chan + extra, ny, nx)).astype(np.float32)
+        noise = np.empty((planes, ny, nx), dtype=np.float32)
+        for block in _channel_blocks(planes):
+            noise[block] = rng.standard_normal((block.stop - block.start, ny, nx))
     else:
         py, px = padded_shape(ny, nx, beam)
-        white = rng.standard_normal((n_chan + extra, py, px)).astype(np.float32)
-        transfer = beam.transfer_function(py, px)
-        spectrum = fft.rfft2(white)
-        spectrum *= transfer.astype(np.float32)
-        noise = np.ascontiguousarray(fft.irfft2(spectrum, s=(py, px))[..., :ny, :nx])
+        transfer = beam.transfer_function(py, px).astype(np.float32)
+        noise = np.empty((planes, ny, nx), dtype=np.float32)
+        for block in _channel_blocks(planes):
+            white = rng.standard_normal((block.stop - block.start, py, px)).astype(np.float32)
+            spectrum = fft.rfft2(white)
+            spectrum *= transfer
+            noise[block] = fft.irfft2(spectrum, s=(py, px))[..., :ny, :nx]
         # Parseval: the variance of white noise filtered by T is mean |T|^2 over the grid.
-        full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
+        full = beam.transfer_function(py, px)
+        full = np.concatenate([full, full[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
         scale /= math.sqrt(float(np.mean(full**2)))
     if hanning:
         noise = ndimage.convolve1d(noise, _HANNING.astype(np.float32), axis=0,
@@ -84,6 +92,15 @@ def noise_cube(
         return noise.astype(np.float64) * factor
     noise *= np.float32(factor)
     return noise
+
+
+NOISE_BLOCK = 16
+"""Channels of noise drawn and filtered at a time."""
+
+
+def _channel_blocks(n: int) -> list[slice]:
+    """Return the blocks of :data:`NOISE_BLOCK` planes that cover ``n``."""
+    return [slice(k, min(k + NOISE_BLOCK, n)) for k in range(0, n, NOISE_BLOCK)]
 
 
 def add_noise(
