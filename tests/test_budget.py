@@ -125,3 +125,19 @@ def test_channel_response_rows_are_computed_once_and_extended():
         np.testing.assert_array_equal(table.columns(lowest, highest),
                                       channel_response(nodes, 25.0, spectral).T)  # fmt: skip
     assert table.first == -60 and table.table.shape == (30, 161)
+
+
+def test_channel_band_holds_every_channel_a_line_reaches():
+    """ChannelResponse.band keeps every channel where a node's line puts 1e-17 of its flux."""
+    from GalCubeCraft.renderer.deposit import ChannelResponse
+
+    for sigma in (0.0, 3.0, 40.0):
+        spectral = SpectralAxis(200, -500, 500)
+        table = ChannelResponse(-37.0, sigma, 0.9, spectral)
+        for lowest, highest in ((-20, 30), (400, 700), (-900, -850), (-2000, 2000)):
+            band = table.band(lowest, highest)
+            response = table.columns(lowest, highest)
+            outside = np.ones(spectral.n_chan, dtype=bool)
+            outside[band] = False
+            fraction = np.abs(response[outside]) * spectral.channel_width_kms
+            assert np.all(fraction < 1e-17)

@@ -163,9 +163,15 @@ def deposit_spectra(
         fine = np.zeros((pixels.size, highest - lowest + 1))
         rows = row_order[bounds[b + 1] : bounds[b + 2]]
         kernels.deposit_fine(rows, row_slot, *window, lowest, fine)
-        # (n_chan, nodes) @ (nodes, pixels): the spectra come out channel-major.
-        kernels.add_columns(flat, columns[pixels], response.columns(lowest, highest) @ fine.T)
+        # (channels, nodes) @ (nodes, pixels): the spectra come out channel-major, for the
+        # channels the block's lines reach only.
+        band = response.band(lowest, highest)
+        spectra = response.columns(lowest, highest)[band] @ fine.T
+        kernels.add_columns(flat[band], columns[pixels], spectra)
 
+
+LINE_REACH = 8.5
+"""Sigmas beyond which a Gaussian line's flux (below 1e-17 of it) is not added."""
 
 PIXEL_BLOCK = 128
 """Pixels whose fine spectra are formed and multiplied by the response at a time.
@@ -194,6 +200,22 @@ class ChannelResponse:
         """Return the transposed response of nodes ``lowest .. highest``."""
         nodes = self.v_sys_kms + self.step_kms * np.arange(lowest, highest + 1)
         return channel_response(nodes, self.sigma_kms, self.spectral).T
+
+    def band(self, lowest: int, highest: int) -> slice:
+        """Return the channels that lines on nodes ``lowest .. highest`` reach.
+
+        Beyond :data:`LINE_REACH` sigma of the nodes (and a channel's margin) a line puts
+        less than 1e-17 of its flux: skipping those channels makes the response product
+        cost nearly independent of the channel count.
+        """
+        spectral = self.spectral
+        reach = LINE_REACH * self.sigma_kms
+        low = self.v_sys_kms + self.step_kms * lowest - reach - spectral.v_min_kms
+        high = self.v_sys_kms + self.step_kms * highest + reach - spectral.v_min_kms
+        width = spectral.channel_width_kms
+        first = min(max(math.floor(low / width) - 1, 0), spectral.n_chan)
+        last = min(max(math.ceil(high / width) + 1, first), spectral.n_chan)
+        return slice(first, last)
 
     def columns(self, lowest: int, highest: int) -> np.ndarray:
         """Return the response of nodes ``lowest .. highest``, shape ``(n_chan, nodes)``."""
