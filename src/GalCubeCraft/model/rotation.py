@@ -89,8 +89,12 @@ class MilkyWayRotationCurve:
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the circular speed (km/s) at ``r_kpc``."""
-        scaled = np.asarray(r_kpc) / self.r_0_kpc
-        return self.v_0_kms * SEED_CURVE_AMPLITUDE * np.power(scaled, SEED_CURVE_SLOPE)
+        # In place on one new array (the renderer asks for millions of samples at once):
+        # the same operations, in the same order and types, as the plain expression.
+        speed = np.asarray(np.divide(np.asarray(r_kpc), self.r_0_kpc))
+        np.power(speed, SEED_CURVE_SLOPE, out=speed)
+        speed *= self.v_0_kms * SEED_CURVE_AMPLITUDE
+        return speed if speed.ndim else speed[()]  # a scalar for a scalar, as NumPy gives
 
 
 @dataclass(frozen=True)
