@@ -129,7 +129,7 @@ def test_five_node_samples_keep_four_moments_and_follow_the_gaussian():
 @pytest.mark.parametrize("kind", ["hanning", "gaussian"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_line_spread_is_scipys_filter_in_place(kind, dtype, monkeypatch):
-    """The banded product equals SciPy's filter (float32 to 3e-7 of the peak, float64 to 1e-14).
+    """The compiled tap convolution equals SciPy's filter (float32 3e-7 of the peak, float64 1e-14).
 
     Spectra go through in blocks (here 7 pixels, so blocks end mid-row); writing into
     the cube itself gives the same result as a new array.
@@ -138,7 +138,8 @@ def test_line_spread_is_scipys_filter_in_place(kind, dtype, monkeypatch):
 
     from GalCubeCraft.instrument import line_spread
 
-    monkeypatch.setattr(line_spread, "COLUMN_BLOCK", 7)
+    monkeypatch.setattr(line_spread, "BLOCK_VALUES", 45 * 7)
+    monkeypatch.setattr(line_spread, "MIN_BLOCK_PIXELS", 1)
     cube = np.random.default_rng(5).random((2, 45, 6, 5)).astype(dtype)
     if kind == "hanning":
         expected = ndimage.convolve1d(cube.astype(np.float64), [0.25, 0.5, 0.25], axis=-3,

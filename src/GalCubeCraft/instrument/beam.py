@@ -7,7 +7,7 @@ zero padding (at least five sigma on every side) prevents wrap-around.
 A beam whose axes lie along the pixel axes (round, or PA a multiple of 90 degrees, as the
 seed's default beam is) has a transfer function that is a product of one per axis, so
 the same convolution (the same padded, circular one, cropped) is two 1-D convolutions
-per channel, down the columns and along the rows (:mod:`.beam_kernel`), each with the
+per channel, down the columns and along the rows (:mod:`.fir`), each with the
 1-D kernel's taps: exact to rounding and many times faster than the 2-D FFT.  Other
 beams use the 2-D real FFT.
 """
@@ -85,7 +85,7 @@ def _channel_convolver(
     py, px = padded_shape(ny, nx, beam)
     sigmas = _axis_sigmas(beam)
     if sigmas is not None:
-        from .beam_kernel import separable_convolve  # numba: compiled on first use
+        from .fir import separable_convolve  # numba: compiled on first use
 
         cut = KERNEL_CUTS[np.dtype(dtype)]
         taps_y = _axis_taps(sigmas[0], py, ny, cut).astype(dtype)
