@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/bench_features.py
 
-Prints milliseconds per cube (render + beam + line spread, one core, median of 7) for
+Prints milliseconds per cube (render + beam + line spread, one core, median of 9) for
 the plain disk of ``bench_render.py`` and with non-circular flows, a radial dispersion
 profile, asymmetric drift, five clumps, spiral arms, a warp with a flare (alone: it
 is rendered in the disk's own frame, and takes no clumps), and all the others together;
@@ -58,18 +58,26 @@ def main() -> None:
                          "asymmetric_drift": True, "clumps": CLUMPS, "arms": SpiralArms()},
     }  # fmt: skip
     plain_ms = None
-    print(f"{'feature':>18} {'median ms':>10} {'x plain':>8}")
-    for name, changes in variants.items():
-        galaxy = dataclasses.replace(disk, **changes)
-        observe(render(galaxy, obs))  # compile and warm
-        times = []
-        for _ in range(7):
+    galaxies = {name: dataclasses.replace(disk, **changes) for name, changes in variants.items()}
+    for galaxy in galaxies.values():  # compile and warm every variant before any timing
+        observe(render(galaxy, obs))
+    # Round-robin: the machine's speed drifts by 10-20% over a run, so each round times
+    # every variant once and the medians compare like with like.
+    times: dict[str, list[float]] = {name: [] for name in galaxies}
+    for _ in range(ROUNDS):
+        for name, galaxy in galaxies.items():
             start = time.perf_counter()
             observe(render(galaxy, obs))
-            times.append(time.perf_counter() - start)
-        ms = 1e3 * statistics.median(times)
+            times[name].append(time.perf_counter() - start)
+    print(f"{'feature':>18} {'median ms':>10} {'x plain':>8}")
+    for name in galaxies:
+        ms = 1e3 * statistics.median(times[name])
         plain_ms = ms if plain_ms is None else plain_ms
         print(f"{name:>18} {ms:>10.1f} {ms / plain_ms:>8.2f}")
+
+
+ROUNDS = 9
+"""Timed renders of each variant."""
 
 
 if __name__ == "__main__":
