@@ -17,7 +17,7 @@ from .renderer.blobs import render_blobs_into
 from .renderer.compact import SUB_PIXEL_RADIUS, THIN_RIDGE, needs_own_frame, own_frame_samples
 from .renderer.deposit import ChannelResponse, deposit_spectra, fine_step_kms
 from .renderer.geometry import DiskGeometry
-from .renderer.rings import ring_samples
+from .renderer.rings import flat_core, ring_samples
 from .renderer.sampling import sample_sky
 from .renderer.settings import RenderSettings
 from .renderer.sky_frames import LensedFrame
@@ -116,21 +116,30 @@ def render_galaxy_into(
         render_blobs_into(cube, clump_blobs(galaxy, geometry.los_velocity), observation)
     if geometry.line_flux <= 0.0:
         return
-    if galaxy.rings is not None or needs_own_frame(geometry, observation):
-        # Warped, flared or finer than the deepest sky cell: integrate in the galaxy's own
-        # frame instead.
-        nodes = (own_frame_samples(geometry, observation, settings) if galaxy.rings is None
-                 else ring_samples(geometry, galaxy.rings, galaxy.inclination_deg, observation,
-                                   settings))  # fmt: skip
-        response = galaxy_response(geometry, observation, settings)
-        for pixel, flux, velocity, variance in nodes:
-            pixels, local = distinct_pixels(pixel, flat.shape[1])
-            deposit_spectra(
-                flat, pixels, local, flux, velocity, variance, geometry.v_sys, geometry.sigma,
-                observation.spectral, settings, response,
-            )  # fmt: skip
+    if galaxy.rings is not None:
+        # Warped or flared: the flat core (if any) by the sky sampler, the rest as rings.
+        core = flat_core(geometry, galaxy.rings, galaxy.inclination_deg, observation)
+        if core is not None and needs_own_frame(core, observation):
+            core = None  # too fine for the sky sampler: rings throughout
+        if core is not None:
+            _deposit_sky(flat, core, observation, settings, None)
+            if core.taper is None:  # flat throughout
+                return
+        nodes = ring_samples(geometry, galaxy.rings, galaxy.inclination_deg, observation,
+                             settings, core)  # fmt: skip
+    elif needs_own_frame(geometry, observation):
+        # Finer than the deepest sky cell: integrate in the galaxy's own frame instead.
+        nodes = own_frame_samples(geometry, observation, settings)
+    else:
+        _deposit_sky(flat, geometry, observation, settings, None)
         return
-    _deposit_sky(flat, geometry, observation, settings, None)
+    response = galaxy_response(geometry, observation, settings)
+    for pixel, flux, velocity, variance in nodes:
+        pixels, local = distinct_pixels(pixel, flat.shape[1])
+        deposit_spectra(
+            flat, pixels, local, flux, velocity, variance, geometry.v_sys, geometry.sigma,
+            observation.spectral, settings, response,
+        )  # fmt: skip
 
 
 def distinct_pixels(pixel: np.ndarray, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:

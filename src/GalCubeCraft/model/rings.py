@@ -8,11 +8,15 @@ galaxy's constant value.  A flare spreads each ring's light over a different hei
 keeps its flux, so the galaxy's line flux stays that of the flat disk with ``h_z`` = the
 galaxy's ``h_z_kpc`` (the emissivity at ``R_e`` in the midplane, ``s_e``, refers to it).
 
-Tilted rings are rendered in the disk's own frame (:mod:`GalCubeCraft.renderer.rings`).
+Tilted rings are rendered in the disk's own frame (:mod:`GalCubeCraft.renderer.rings`),
+except the flat part inside the first change of any profile (:meth:`TiltedRings.flat_radius`),
+which is one plane and goes to the sky sampler like any flat disk: a "warp" that never
+turns renders as the flat disk, bit for bit.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +25,9 @@ import numpy as np
 from .. import _validate
 
 RadialFunction = Callable[[np.ndarray], np.ndarray]
+
+FLAT_PROBES = 4096
+"""Radii at which :meth:`TiltedRings.flat_radius` probes a profile that is not a table."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,30 @@ class TiltedRings:
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise TypeError(f"{name} must be a callable of radius or None; got {value!r}")
+
+    def flat_radius(self, r_max: float) -> float:
+        """Return the radius (kpc) inside which the disk is flat: every profile at its centre value.
+
+        Infinite when no profile changes out to ``r_max``.  A table's breakpoints give the
+        radius exactly; any other callable is probed at :data:`FLAT_PROBES` equal steps
+        out to ``r_max``, and the flat part ends at the last probe before the first one
+        that differs (the rings beyond render whatever lies between, so a late probe costs
+        speed, never accuracy; only a profile that leaves its centre value and comes back
+        between two probes would be missed).
+        """
+        radius = math.inf
+        for profile in (self.inclination_deg, self.pa_deg, self.h_z_kpc):
+            if profile is None:
+                continue
+            if isinstance(profile, _Table):
+                radii, values = profile.radii, profile.values
+            else:
+                radii = np.linspace(0.0, r_max, FLAT_PROBES + 1)
+                values = np.asarray(profile(radii), dtype=float) * np.ones(radii.shape)
+            changed = np.flatnonzero(values != values[0])
+            if changed.size:
+                radius = min(radius, float(radii[changed[0] - 1]) if changed[0] > 0 else 0.0)
+        return radius
 
     @classmethod
     def tabulated(

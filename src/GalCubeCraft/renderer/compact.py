@@ -26,6 +26,7 @@ import numpy as np
 
 from ..conventions import disk_to_sky, major_minor_to_sky
 from ..observation import Observation
+from .columns import merge_columns, sky_pixels
 from .geometry import DiskGeometry
 from .settings import RenderSettings
 
@@ -85,7 +86,7 @@ def own_frame_samples(
     quantile = (np.arange(n_z) + 0.5) / n_z
     t = -np.log1p(-quantile)
     heights = np.concatenate([-t[::-1], t]) * g.h_z
-    height_weights = np.full(2 * n_z, 0.5 / n_z)
+    height_weight = 0.5 / n_z
     phi = (np.arange(n_phi) + 0.5) * (2.0 * math.pi / n_phi)
     cos_phi, sin_phi = np.cos(phi), np.sin(phi)
     total = float(ring.sum())
@@ -93,35 +94,32 @@ def own_frame_samples(
     v_c = g.curve(radius)
     dv_dr = np.gradient(v_c, radius) if radius.size > 1 else np.zeros(1)
     for start in range(0, radius.size, _CHUNK_RINGS):
-        r = radius[start : start + _CHUNK_RINGS, None, None]
-        flux = (
-            (g.line_flux / total) * ring[start : start + _CHUNK_RINGS, None, None]
-            * height_weights[None, None, :] / n_phi
-        ) * np.ones((1, n_phi, 1))  # fmt: skip
-        x_d = r * cos_phi[None, :, None]
-        y_d = r * sin_phi[None, :, None]
-        z_d = heights[None, None, :]
-        a, b, _ = disk_to_sky(x_d, y_d, z_d, g.cos_i, g.sin_i)
+        r = radius[start : start + _CHUNK_RINGS, None]
+        flux = (g.line_flux / total) * ring[start : start + _CHUNK_RINGS, None] * (
+            height_weight / n_phi
+        ) * np.ones((1, n_phi))  # fmt: skip
+        x_d, y_d = r * cos_phi[None, :], r * sin_phi[None, :]
+        # Every node's sky position: each in-plane node's column of heights only moves it
+        # on the sky (:func:`.columns.merge_columns`).
+        a, b, _ = disk_to_sky(x_d[..., None], y_d[..., None], heights, g.cos_i, g.sin_i)
         x, y = major_minor_to_sky(a, b, g.pa_deg)
-        ix = np.floor((x + g.x0) / pixel_size + 0.5 * obs.nx).astype(np.int64)
-        iy = np.floor((y + g.y0) / pixel_size + 0.5 * obs.ny).astype(np.int64)
-        ix, iy = np.broadcast_arrays(ix, iy)
-        inside = (ix >= 0) & (ix < obs.nx) & (iy >= 0) & (iy < obs.ny)
+        pixel = sky_pixels(x + g.x0, y + g.y0, pixel_size, obs.nx, obs.ny)
+        column, pixel, count = merge_columns(pixel.reshape(-1, heights.size))
         node_radius = np.broadcast_to(r, x_d.shape)
-        velocity = np.broadcast_to(g.los_velocity(x_d, node_radius, y_d), ix.shape)
+        velocity = g.los_velocity(x_d, node_radius, y_d)
         if g.arms is not None:  # the arms modulate each node's emissivity
             flux = flux * g.arms.factor(node_radius, x_d, y_d, g.r_e)
         # Each node stands for a patch of disk across which the velocity ramps: in
         # azimuth by v (R) sin(phi) sin(i) dphi and in radius by dv/dR cos(phi) sin(i) dR.
         dphi = 2.0 * math.pi / n_phi
-        ramp_phi = v_c[start : start + _CHUNK_RINGS, None, None] * sin_phi[None, :, None] * dphi
-        ramp_r = (dv_dr * dr)[start : start + _CHUNK_RINGS, None, None] * cos_phi[None, :, None]
-        variance = np.broadcast_to((ramp_phi**2 + ramp_r**2) * (g.sin_i**2 / 12.0), ix.shape)
+        ramp_phi = v_c[start : start + _CHUNK_RINGS, None] * sin_phi[None, :] * dphi
+        ramp_r = (dv_dr * dr)[start : start + _CHUNK_RINGS, None] * cos_phi[None, :]
+        variance = (ramp_phi**2 + ramp_r**2) * (g.sin_i**2 / 12.0)
         if g.sigma_profile is not None:  # a line width that varies with radius
-            variance = variance + np.broadcast_to(g.extra_variance(node_radius), ix.shape)
+            variance = variance + g.extra_variance(node_radius)
         yield (
-            (iy * obs.nx + ix)[inside],
-            np.broadcast_to(flux, ix.shape)[inside],
-            velocity[inside],
-            variance[inside],
+            pixel,
+            flux.ravel()[column] * count,
+            np.broadcast_to(velocity, x_d.shape).ravel()[column],
+            np.broadcast_to(variance, x_d.shape).ravel()[column],
         )

@@ -45,6 +45,9 @@ class DiskGeometry:
     flows: NonCircularFlows | None = None
     sigma_profile: Callable[[np.ndarray], np.ndarray] | None = None
     arms: SpiralArms | None = None
+    taper: tuple[float, float] | None = None
+    """``(start, end)`` radii (kpc) over which the emissivity falls smoothly to zero
+    (:func:`taper_weight`): a warped disk's flat core, which its rings complete."""
 
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy, lost_fraction: float) -> DiskGeometry:
@@ -108,6 +111,10 @@ class DiskGeometry:
         """Whether samples must carry their in-plane ``y`` (flows or arms need the azimuth)."""
         return self.flows is not None or self.arms is not None
 
+    def weight(self, r: np.ndarray) -> np.ndarray | None:
+        """Return each radius's :attr:`taper` weight, or None without a taper."""
+        return None if self.taper is None else taper_weight(r, *self.taper)
+
     def extra_variance(self, r: np.ndarray) -> np.ndarray:
         """Return ``sigma(R)^2 - sigma^2`` (km/s)^2 at radii ``r`` (float32, >= 0).
 
@@ -147,3 +154,14 @@ class DiskGeometry:
             assert self.arms is not None
             circular = circular + self.arms.streaming(r, cos_theta, sin_theta, self.r_e) * sin_i
         return circular
+
+
+def taper_weight(r: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Return 1 inside ``start``, 0 beyond ``end``, and a smooth step between (kpc radii).
+
+    The quintic ``1 - t^3 (10 - 15 t + 6 t^2)`` of ``t = (r - start) / (end - start)``:
+    its first and second derivatives vanish at both ends, so a tapered disk has no edge
+    for the sky sampler's refinement to chase.  In the type of ``r``.
+    """
+    t = np.clip((r - r.dtype.type(start)) * r.dtype.type(1.0 / (end - start)), 0.0, 1.0)
+    return 1.0 - t * t * t * (10.0 - t * (15.0 - 6.0 * t))

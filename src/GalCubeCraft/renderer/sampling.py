@@ -134,6 +134,8 @@ def _sight_lines(
     if g.arms is not None:  # the arms modulate each sample's emissivity
         assert samples.y_disk is not None
         flux = flux * g.arms.factor(samples.radius, a_disk, samples.y_disk, g.r_e)
+    if g.taper is not None:  # a warped disk's flat core fades out where its rings begin
+        flux = flux * g.weight(samples.radius)
     extra = None if g.sigma_profile is None else g.extra_variance(samples.radius)
     return _SightLines(brightness=flux.sum(axis=1), flux=flux, velocity=velocity,
                        extra_variance=extra)  # fmt: skip
