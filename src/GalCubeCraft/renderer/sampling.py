@@ -334,6 +334,7 @@ def sample_sky(
     )  # fmt: skip
     accepted &= ~frame.must_split(cx, cy, size)
     accepted &= ~frame.on_thin_ridge(cx, cy, size)
+    accepted &= ~frame.in_taper_band(cx, cy, size)
 
     # Pass 2: each block's samples.
     for block in blocks:
