@@ -235,3 +235,18 @@ def test_taper_band_holds_the_cells_whose_sight_lines_cross_the_fade(
     assert in_taper_band(a, b, geometry, 0.5).tolist() == [bool(e) for e in expected]
     untapered = dataclasses.replace(geometry, taper=None)
     assert not in_taper_band(a, b, untapered, 0.5).any()
+
+
+def test_a_constant_plane_of_its_own_is_that_flat_disk():
+    """Constant profiles unlike the galaxy's own values: the flat disk in their plane.
+
+    A flare keeps the surface brightness, so the equivalent flat disk has the thicker
+    scale height and a midplane emissivity lower in proportion (the same line flux).
+    Equal to float rounding (the core's truncation height is scaled, not recomputed).
+    """
+    rings = TiltedRings(lambda r: 70.0 + 0 * r, lambda r: 100.0 + 0 * r, lambda r: 0.5 + 0 * r)
+    ringed = observe(render(dataclasses.replace(DISK, rings=rings), OBS)).data
+    same = DISK.replace(inclination_deg=70.0, pa_deg=100.0, h_z_kpc=0.5, s_e=DISK.s_e * 0.6)
+    assert same.line_flux == pytest.approx(DISK.line_flux, rel=1e-12)
+    flat = observe(render(same, OBS)).data
+    np.testing.assert_allclose(ringed, flat, rtol=0.0, atol=1e-6 * float(flat.max()))
