@@ -287,8 +287,6 @@ class DatasetSpec:
             _validate.real("lens_redshift", self.lens_redshift, low=0.0, low_open=True),
         )  # fmt: skip
         self._check_grid_fits()
-        if self.warping and self.clump_count[1] >= 1.0:
-            raise ValueError("clumps on warped disks are not supported yet: draw one or the other")
         object.__setattr__(self, "interferometer_arrays", tuple(self.interferometer_arrays))
         _validate.real("robust", self.robust, low=-2.0, high=2.0)
         if self.clean_threshold_rms is not None:

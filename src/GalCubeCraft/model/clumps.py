@@ -5,7 +5,8 @@ radius ``radius_kpc`` and azimuth ``azimuth_deg`` (in the plane, from the recedi
 major axis toward the far side), holding ``flux_fraction`` of its galaxy's line flux.
 It moves with the disk's rotation (and flows) at its centre, plus ``v_offset_kms``,
 and its line has dispersion ``sigma_kms`` (default the galaxy's): a rigid knot, with no
-rotation gradient across it.  The clumps are rendered exactly
+rotation gradient across it.  On a warped disk (:mod:`GalCubeCraft.model.rings`) a
+clump lies and moves in the plane of the ring at its radius.  The clumps are rendered exactly
 (:mod:`GalCubeCraft.renderer.blobs`), and the smooth disk is dimmed by the clumps' total
 fraction, so a galaxy's line flux stays :attr:`Galaxy.line_flux` whatever its clumps.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import _validate
-from ..conventions import disk_to_sky, major_minor_to_sky
+from ..conventions import disk_to_sky, inclination_trig, major_minor_to_sky
 from .blobs import GaussianBlobs
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -69,10 +70,21 @@ def clump_blobs(galaxy: Galaxy, velocity: Callable[..., np.ndarray]) -> Gaussian
     theta = np.radians([c.azimuth_deg for c in clumps])
     radius = np.array([c.radius_kpc for c in clumps])
     x_d, y_d = radius * np.cos(theta), radius * np.sin(theta)
-    incl = math.radians(galaxy.inclination_deg)
-    a, b, _ = disk_to_sky(x_d, y_d, np.zeros_like(x_d), math.cos(incl), math.sin(incl))
-    x, y = major_minor_to_sky(a, b, galaxy.pa_deg)
-    v = np.asarray(velocity(x_d, radius, y_d), dtype=np.float64)
+    if galaxy.rings is None:
+        incl = math.radians(galaxy.inclination_deg)
+        a, b, _ = disk_to_sky(x_d, y_d, np.zeros_like(x_d), math.cos(incl), math.sin(incl))
+        x, y = major_minor_to_sky(a, b, galaxy.pa_deg)
+        v = np.asarray(velocity(x_d, radius, y_d), dtype=np.float64)
+    else:  # a warped disk: each clump lies and moves in the plane of its own ring
+        x, y, v = np.empty_like(x_d), np.empty_like(x_d), np.empty_like(x_d)
+        for k in range(len(clumps)):
+            ring_incl, ring_pa = galaxy.rings.plane_at(radius[k], galaxy.inclination_deg,
+                                                       galaxy.pa_deg)  # fmt: skip
+            cos_i, sin_i = inclination_trig(ring_incl)
+            here = slice(k, k + 1)
+            a, b, _ = disk_to_sky(x_d[here], y_d[here], np.zeros(1), cos_i, sin_i)
+            x[here], y[here] = major_minor_to_sky(a, b, ring_pa)
+            v[here] = np.asarray(velocity(x_d[here], radius[here], y_d[here], sin_i=sin_i))
     return GaussianBlobs(
         x_kpc=x + galaxy.x_kpc,
         y_kpc=y + galaxy.y_kpc,

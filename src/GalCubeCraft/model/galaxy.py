@@ -134,8 +134,6 @@ class Galaxy:
                 raise TypeError(
                     f"rings must be TiltedRings or None; got {type(self.rings).__name__}"
                 )
-            if clumps:
-                raise ValueError("clumps on tilted rings are not supported yet; drop one of them")
         if self.flows is not None and not isinstance(self.flows, NonCircularFlows):
             kind = type(self.flows).__name__
             raise TypeError(f"flows must be NonCircularFlows or None; got {kind}")

@@ -55,6 +55,18 @@ class TiltedRings:
             if value is not None and not callable(value):
                 raise TypeError(f"{name} must be a callable of radius or None; got {value!r}")
 
+    def plane_at(
+        self, radius_kpc: float, inclination_deg: float, pa_deg: float
+    ) -> tuple[float, float]:
+        """Return the ring plane ``(inclination, PA)`` in degrees at one radius (kpc).
+
+        ``inclination_deg`` and ``pa_deg`` (the galaxy's) stand where there is no profile.
+        """
+        at = np.array([float(radius_kpc)])
+        incl = inclination_deg if self.inclination_deg is None else self.inclination_deg(at)
+        pa = pa_deg if self.pa_deg is None else self.pa_deg(at)
+        return float(np.ravel(incl)[0]), float(np.ravel(pa)[0])
+
     def flat_radius(self, r_max: float) -> float:
         """Return the radius (kpc) inside which the disk is flat: every profile at its centre value.
 
