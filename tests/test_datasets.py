@@ -43,6 +43,23 @@ def test_dataloader_batches_equal_direct_items(store, num_workers):
                     np.testing.assert_array_equal(batch[key][j].numpy(), direct[key])
 
 
+def test_a_store_dataset_returns_the_arrays_asked_for(store):
+    """``arrays=`` keeps only those arrays (and ``index``), equal to the full item's."""
+    pairs = StoreDataset(store, arrays=("noisy", "clean"))
+    batch = next(iter(DataLoader(pairs, batch_size=2)))
+    assert set(batch) == {"index", "noisy", "clean"}
+    for j in range(2):
+        direct = render_item(SPEC, j).as_dict()
+        for key in ("noisy", "clean"):
+            np.testing.assert_array_equal(batch[key][j].numpy(), direct[key])
+    with pytest.raises(ValueError, match="some of this store's arrays"):
+        StoreDataset(store, arrays=("noisy", "denoised"))
+    with pytest.raises(ValueError, match="some of this store's arrays"):
+        StoreDataset(store, arrays=())
+    with pytest.raises(TypeError, match="not one string"):
+        StoreDataset(store, arrays="noisy")
+
+
 def test_noise_is_what_the_params_say(store):
     """The noisy-minus-clean rms matches the recorded noise level (beam-correlated, 15%)."""
     dataset = StoreDataset(store)

@@ -67,6 +67,9 @@ def test_a_damaged_item_is_refused_not_returned(tmp_path, fmt):
     np.testing.assert_array_equal(dataset[0]["noisy"], render_item(spec, 0).arrays["noisy"])
     with pytest.raises(DamagedItemError, match="item 1 is damaged"):
         dataset[1]
+    # Asking only for an undamaged array still reads, and checks, the whole item.
+    with pytest.raises(DamagedItemError, match="item 1 is damaged"):
+        StoreDataset(path, arrays=("clean",))[1]
 
 
 @pytest.mark.parametrize("fmt", ["npy", "fits"])

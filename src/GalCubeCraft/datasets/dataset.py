@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..spec import DatasetSpec
-from .items import parameter_names, render_item
+from .items import array_names, parameter_names, render_item
 from .stores import Store, open_store
 
 
@@ -42,15 +43,36 @@ class StoreDataset:
 
     The store is opened lazily in each process, so DataLoader workers (forked or
     spawned) each get their own handle.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The store.
+    arrays : sequence of str, optional
+        The item arrays to return (``index`` always comes too), e.g. ``("noisy",
+        "clean")`` for a denoiser: a batch of 64 items of 40 x 125^2 then collates 320 MB
+        instead of 808 MB.  Every array is still read, to check the item's checksum:
+        a damaged item is reported whichever arrays are asked for.  Default: all.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], arrays: Sequence[str] | None = None) -> None:
         self.path = Path(path)
         store = open_store(self.path)
         self.format = store.format
         self.spec = store.spec
         store.close()
         self.parameter_names = parameter_names(self.spec)
+        available = array_names(self.spec)
+        if arrays is not None:
+            if isinstance(arrays, str):
+                raise TypeError("arrays must be a sequence of array names, not one string")
+            unknown = [name for name in arrays if name not in available]
+            if unknown or not arrays:
+                raise ValueError(
+                    f"arrays must name some of this store's arrays {list(available)}; "
+                    f"got {list(arrays)}"
+                )
+        self.arrays = tuple(available if arrays is None else arrays)
         self._store: Store | None = None
         self._pid: int | None = None
 
@@ -69,8 +91,9 @@ class StoreDataset:
         return [int(i) for i in self._open().done_indices()]
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        """Read and return item ``index`` (KeyError if it was never written)."""
-        return self._open().read_item(_check_index(index, len(self)))
+        """Read and return item ``index``'s chosen arrays (KeyError if it was never written)."""
+        item = self._open().read_item(_check_index(index, len(self)))
+        return {"index": item["index"], **{name: item[name] for name in self.arrays}}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the open store (DataLoader workers reopen it)."""
