@@ -78,12 +78,12 @@ def clump_blobs(galaxy: Galaxy, velocity: Callable[..., np.ndarray]) -> Gaussian
     else:  # a warped disk: each clump lies and moves in the plane of its own ring
         x, y, v = np.empty_like(x_d), np.empty_like(x_d), np.empty_like(x_d)
         for k in range(len(clumps)):
-            ring_incl, ring_pa = galaxy.rings.plane_at(radius[k], galaxy.inclination_deg,
-                                                       galaxy.pa_deg)  # fmt: skip
-            cos_i, sin_i = inclination_trig(ring_incl)
             here = slice(k, k + 1)
+            ring_incl, ring_pa, _ = galaxy.rings.at(radius[here], galaxy.inclination_deg,
+                                                    galaxy.pa_deg, galaxy.h_z_kpc)  # fmt: skip
+            cos_i, sin_i = inclination_trig(float(ring_incl[0]))
             a, b, _ = disk_to_sky(x_d[here], y_d[here], np.zeros(1), cos_i, sin_i)
-            x[here], y[here] = major_minor_to_sky(a, b, ring_pa)
+            x[here], y[here] = major_minor_to_sky(a, b, float(ring_pa[0]))
             v[here] = np.asarray(velocity(x_d[here], radius[here], y_d[here], sin_i=sin_i))
     return GaussianBlobs(
         x_kpc=x + galaxy.x_kpc,

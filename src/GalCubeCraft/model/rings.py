@@ -55,17 +55,23 @@ class TiltedRings:
             if value is not None and not callable(value):
                 raise TypeError(f"{name} must be a callable of radius or None; got {value!r}")
 
-    def plane_at(
-        self, radius_kpc: float, inclination_deg: float, pa_deg: float
-    ) -> tuple[float, float]:
-        """Return the ring plane ``(inclination, PA)`` in degrees at one radius (kpc).
+    def at(
+        self, radius_kpc: np.ndarray, inclination_deg: float, pa_deg: float, h_z_kpc: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the inclination and PA (degrees) and ``h_z`` (kpc) at each radius (kpc).
 
-        ``inclination_deg`` and ``pa_deg`` (the galaxy's) stand where there is no profile.
+        The galaxy's ``inclination_deg``, ``pa_deg`` and ``h_z_kpc`` stand where there is
+        no profile; float64 arrays of the shape of ``radius_kpc``.
         """
-        at = np.array([float(radius_kpc)])
-        incl = inclination_deg if self.inclination_deg is None else self.inclination_deg(at)
-        pa = pa_deg if self.pa_deg is None else self.pa_deg(at)
-        return float(np.ravel(incl)[0]), float(np.ravel(pa)[0])
+        radius = np.asarray(radius_kpc, dtype=float)
+
+        def profile(value: RadialFunction | None, fallback: float) -> np.ndarray:
+            if value is None:
+                return np.full(radius.shape, float(fallback))
+            return np.asarray(value(radius), dtype=np.float64) * np.ones(radius.shape)
+
+        return (profile(self.inclination_deg, inclination_deg), profile(self.pa_deg, pa_deg),
+                profile(self.h_z_kpc, h_z_kpc))  # fmt: skip
 
     def flat_radius(self, r_max: float) -> float:
         """Return the radius (kpc) inside which the disk is flat: every profile at its centre value.

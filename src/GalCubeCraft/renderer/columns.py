@@ -33,6 +33,9 @@ def merge_columns(pixel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """
     n_columns, n_heights = pixel.shape
     flat = pixel.ravel()
+    if flat.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
     starts = np.empty(flat.size, dtype=bool)
     starts[0] = True
     np.not_equal(flat[1:], flat[:-1], out=starts[1:])

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -49,15 +49,6 @@ _NODES_PER_PANEL = 8
 _CHUNK_NODES = 1 << 20  # nodes deposited at a time: bounds memory for large disks
 
 
-def _profile(
-    value: Callable[[np.ndarray], np.ndarray] | None, fallback: float, radius: np.ndarray
-) -> np.ndarray:
-    """Return a ring profile at ``radius``: the callable's values, or the constant."""
-    if value is None:
-        return np.full(radius.shape, fallback)
-    return np.asarray(value(radius), dtype=np.float64) * np.ones(radius.shape)
-
-
 def flat_core(
     g: DiskGeometry, rings: TiltedRings, inclination_deg: float, obs: Observation
 ) -> DiskGeometry | None:
@@ -75,10 +66,7 @@ def flat_core(
     width = TAPER_PIXELS * obs.pixel_kpc
     if radius < 2.0 * width:
         return None
-    centre = np.zeros(1)
-    incl = float(_profile(rings.inclination_deg, inclination_deg, centre)[0])
-    pa = float(_profile(rings.pa_deg, g.pa_deg, centre)[0])
-    h_z = float(_profile(rings.h_z_kpc, g.h_z, centre)[0])
+    incl, pa, h_z = (float(v[0]) for v in rings.at(np.zeros(1), inclination_deg, g.pa_deg, g.h_z))
     _check_profiles(np.array([incl]), np.array([h_z]))
     changes: dict[str, Any] = {}
     if incl != inclination_deg:
@@ -150,10 +138,9 @@ def ring_samples(
     ring_flux = ring_flux * (g.line_flux / whole_disk)
     if taper is not None:
         ring_flux = ring_flux * (1.0 - taper_weight(radius, *taper))
-    incl = np.radians(_profile(rings.inclination_deg, inclination_deg, radius))
-    pa = np.radians(_profile(rings.pa_deg, g.pa_deg, radius))
-    h_z = _profile(rings.h_z_kpc, g.h_z, radius)
-    _check_profiles(np.degrees(incl), h_z)
+    incl_deg, pa_deg, h_z = rings.at(radius, inclination_deg, g.pa_deg, g.h_z)
+    _check_profiles(incl_deg, h_z)
+    incl, pa = np.radians(incl_deg), np.radians(pa_deg)
     dr = np.gradient(radius) if radius.size > 1 else np.full(1, g.r_max)
     v_c = g.curve(radius)
     dv_dr = np.gradient(v_c, radius) if radius.size > 1 else np.zeros(1)
