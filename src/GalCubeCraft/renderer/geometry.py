@@ -111,10 +111,6 @@ class DiskGeometry:
         """Whether samples must carry their in-plane ``y`` (flows or arms need the azimuth)."""
         return self.flows is not None or self.arms is not None
 
-    def weight(self, r: np.ndarray) -> np.ndarray | None:
-        """Return each radius's :attr:`taper` weight, or None without a taper."""
-        return None if self.taper is None else taper_weight(r, *self.taper)
-
     def extra_variance(self, r: np.ndarray) -> np.ndarray:
         """Return ``sigma(R)^2 - sigma^2`` (km/s)^2 at radii ``r`` (float32, >= 0).
 

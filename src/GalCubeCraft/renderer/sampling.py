@@ -30,7 +30,7 @@ import numpy as np
 
 from ..conventions import sky_to_major_minor
 from ..observation import Observation
-from .geometry import DiskGeometry
+from .geometry import DiskGeometry, taper_weight
 from .los import gauss_legendre_unit, los_samples
 from .settings import RenderSettings
 from .sky_frames import DirectFrame, LensedFrame, SkyFrame
@@ -135,7 +135,7 @@ def _sight_lines(
         assert samples.y_disk is not None
         flux = flux * g.arms.factor(samples.radius, a_disk, samples.y_disk, g.r_e)
     if g.taper is not None:  # a warped disk's flat core fades out where its rings begin
-        flux = flux * g.weight(samples.radius)
+        flux = flux * taper_weight(samples.radius, *g.taper)
     extra = None if g.sigma_profile is None else g.extra_variance(samples.radius)
     return _SightLines(brightness=flux.sum(axis=1), flux=flux, velocity=velocity,
                        extra_variance=extra)  # fmt: skip

@@ -125,6 +125,8 @@ class DirectFrame:
 
     def in_taper_band(self, cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
         """Return which cells may see a tapered core fade out (:func:`in_taper_band`)."""
+        if self.g.taper is None:  # nearly every galaxy: no transform to compute
+            return np.zeros(np.shape(cx), dtype=bool)
         a, b = sky_to_major_minor(cx, cy, self.g.pa_deg)
         return in_taper_band(a, b, self.g, size)
 
@@ -200,6 +202,8 @@ class LensedFrame:
 
     def in_taper_band(self, cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
         """Return cells whose source patch may see a tapered core fade out."""
+        if self.g.taper is None:  # nearly every galaxy: no deflections to compute
+            return np.zeros(np.shape(cx), dtype=bool)
         bx, by, stretch = self._source_and_stretch(cx, cy)
         a, b = sky_to_major_minor(bx, by, self.g.pa_deg)
         return in_taper_band(a, b, self.g, size * stretch)
