@@ -72,16 +72,16 @@ def noise_cube(
             noise[block] = rng.standard_normal((block.stop - block.start, ny, nx))
     else:
         py, px = padded_shape(ny, nx, beam)
-        transfer = beam.transfer_function(py, px).astype(np.float32)
+        transfer = beam.transfer_function(py, px)
+        transfer32 = transfer.astype(np.float32)
         noise = np.empty((planes, ny, nx), dtype=np.float32)
         for block in _channel_blocks(planes):
             white = rng.standard_normal((block.stop - block.start, py, px)).astype(np.float32)
             spectrum = fft.rfft2(white)
-            spectrum *= transfer
+            spectrum *= transfer32
             noise[block] = fft.irfft2(spectrum, s=(py, px))[..., :ny, :nx]
         # Parseval: the variance of white noise filtered by T is mean |T|^2 over the grid.
-        full = beam.transfer_function(py, px)
-        full = np.concatenate([full, full[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
+        full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
         scale /= math.sqrt(float(np.mean(full**2)))
     if hanning:
         noise = ndimage.convolve1d(noise, _HANNING.astype(np.float32), axis=0,
