@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ._threads import limited_threads
+from .renderer.settings import ACCURACIES
 
 log = logging.getLogger("GalCubeCraft")
 
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--resume", action="store_true",
                      help="add the cubes missing from the output folder (same options; "
                      "the seed is read from the folder unless given)")  # fmt: skip
-    gen.add_argument("--accuracy", choices=("default", "fast"),
+    gen.add_argument("--accuracy", choices=ACCURACIES,
                      help="the renderer's settings: default, or fast (about 2.5x faster, "
                      "voxels within ~1e-3 of the peak, not ~1e-4) (default default)")  # fmt: skip
     gen.add_argument("--format", choices=("npy", "fits"),
@@ -257,11 +258,8 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
     def pick(name: str, default: Any) -> Any:
         return _pick(args, config, name, default)
 
-    accuracy = pick("accuracy", "default")
-    if accuracy not in ("default", "fast"):
-        raise ValueError(f"accuracy must be 'default' or 'fast'; got {accuracy!r}")
-
     try:
+        settings = RenderSettings.for_accuracy(pick("accuracy", "default"))
         return GalCubeCraft(
             n_gals=pick("n_gals", None),
             n_cubes=pick("n_cubes", 1),
@@ -274,7 +272,7 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
             peak_snr=pick("peak_snr", None),
             verbose=False,
             save_format=pick("format", "npy"),
-            settings=RenderSettings.fast() if accuracy == "fast" else None,
+            settings=settings,
             threads=args.threads,
         )
     except (ValueError, TypeError) as error:

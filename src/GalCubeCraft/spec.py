@@ -32,7 +32,7 @@ from . import _validate
 from .beam import Beam
 from .model.diffuse import DiffuseParams
 from .observation import LINE_SPREADS, AngularScale, Observation, SpectralAxis
-from .renderer.settings import RenderSettings
+from .renderer.settings import ACCURACIES, RenderSettings
 
 Range = tuple[float, float]
 
@@ -74,7 +74,6 @@ _RANGE_LIMITS: dict[str, tuple[float, float]] = {
 
 ORIENTATIONS = ("inclination_pa", "tilts")
 """What a spec's two drawn angles mean (see :class:`DatasetSpec`)."""
-ACCURACIES = ("default", "fast")
 """The renderer's presets a spec may name (:attr:`DatasetSpec.render_settings`)."""
 
 
@@ -347,7 +346,7 @@ class DatasetSpec:
     @property
     def render_settings(self) -> RenderSettings:
         """Return the renderer's settings that ``accuracy`` names."""
-        return RenderSettings.fast() if self.accuracy == "fast" else RenderSettings()
+        return RenderSettings.for_accuracy(self.accuracy)
 
     def observation(self, pixel_kpc: float) -> Observation:
         """Return the observation of a cube whose pixels are ``pixel_kpc`` wide."""

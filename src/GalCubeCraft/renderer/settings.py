@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from .. import _validate
 
+ACCURACIES = ("default", "fast")
+"""The accuracy names :meth:`RenderSettings.for_accuracy` takes."""
+
 
 @dataclass(frozen=True)
 class RenderSettings:
@@ -63,6 +66,16 @@ class RenderSettings:
         return cls(los_nodes=20, los_panels=2, refine_tolerance=1e-7, voxel_tolerance=1e-6,
                    max_refine_depth=8, lost_fraction=1e-10, fine_per_width=32.0,
                    max_fine_per_channel=512)  # fmt: skip
+
+    @classmethod
+    def for_accuracy(cls, accuracy: str) -> RenderSettings:
+        """Return the settings an accuracy name stands for (:data:`ACCURACIES`).
+
+        ``'default'`` is ``RenderSettings()``, ``'fast'`` is :meth:`fast`: the names the
+        dataset specs and the command line take.
+        """
+        _validate.choice("accuracy", accuracy, ACCURACIES)
+        return cls.fast() if accuracy == "fast" else cls()
 
     @classmethod
     def fast(cls) -> RenderSettings:
