@@ -26,14 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .galaxy import Galaxy
 
 
-def drift_term(galaxy: Galaxy, radius: np.ndarray) -> np.ndarray:
-    """Return ``2 sigma(R)^2 (b_n / n) (R / R_e)^(1/n)`` (km/s)^2 at ``radius`` (kpc)."""
-    r = np.asarray(radius)
-    sigma = galaxy.dispersion_profile(r) if galaxy.dispersion_profile else galaxy.sigma_kms
-    n = galaxy.n_sersic
-    return 2.0 * np.square(sigma) * (b_n(n) / n) * np.power(r / galaxy.r_e_kpc, 1.0 / n)
-
-
 def drifted_curve(galaxy: Galaxy) -> Callable[[np.ndarray], np.ndarray]:
     """Return the rotation speed ``v_rot(R)`` of ``galaxy`` after asymmetric drift."""
     curve = galaxy.rotation_curve
