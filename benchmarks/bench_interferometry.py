@@ -24,10 +24,7 @@ import numpy as np  # noqa: E402
 from GalCubeCraft import Galaxy, Observation, render  # noqa: E402
 from GalCubeCraft.interferometry import Interferometer, Track, load_array  # noqa: E402
 from GalCubeCraft.interferometry.nufft import DirtyImager  # noqa: E402
-from GalCubeCraft.interferometry.observe import (  # noqa: E402
-    channel_frequencies_hz,
-    observe_interferometer,
-)
+from GalCubeCraft.interferometry.observe import channel_frequencies_hz, observe_interferometer
 from GalCubeCraft.interferometry.uv import uvw_m  # noqa: E402
 
 Z_230GHZ = 1900.5369 / 230.0 - 1.0

@@ -23,7 +23,7 @@ from collections.abc import Callable  # noqa: E402
 
 from bench_render import scene  # noqa: E402
 
-from GalCubeCraft import (  # noqa: E402
+from GalCubeCraft import (
     SIE,
     AngularScale,
     Beam,

@@ -25,7 +25,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
-from GalCubeCraft import (  # noqa: E402
+from GalCubeCraft import (
     Beam,
     Galaxy,
     Observation,

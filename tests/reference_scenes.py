@@ -1,6 +1,6 @@
 """Fixed scenes whose clean cubes are pinned in ``tests/data/reference_cubes.npz``.
 
-The speed work changes how cubes are computed, never what: ``tests/test_reference.py``
+The speed work changes how cubes are computed, never what: ``tests/renderer/test_reference.py``
 checks every scene against the stored cubes to 1e-6 of the peak per voxel and in total
 flux.  Regenerate the file only for an intended change of the physics, and say so in
 CHANGELOG.md:  ``python tests/reference_scenes.py``.

@@ -347,7 +347,7 @@ def test_threads_limit_the_blas_pool_while_cubes_are_made(monkeypatch, tmp_path)
     """The facade (default 1) and `--threads` set the BLAS threads seen while a cube is made."""
     from threadpoolctl import threadpool_info
 
-    import GalCubeCraft.facade as facade
+    import GalCubeCraft.compat.facade as facade
 
     seen = []
     original = facade.make_indexed_cube

@@ -12,7 +12,15 @@ from conftest import moment_maps
 from kinms import KinMS
 from kinms.radial_motion import radial_motion
 
-from GalCubeCraft import Beam, FlatRotationCurve, Galaxy, Observation, SpectralAxis, observe, render
+from GalCubeCraft import (
+    Beam,
+    FlatRotationCurve,
+    Galaxy,
+    Observation,
+    SpectralAxis,
+    observe,
+    render,
+)
 from GalCubeCraft.model.flows import NonCircularFlows
 from GalCubeCraft.model.profiles import b_n
 from GalCubeCraft.model.rings import TiltedRings

@@ -10,8 +10,8 @@ from spectral_cube import SpectralCube
 
 from GalCubeCraft import Cube, Galaxy, GalCubeCraft, Observation, SpectralAxis, observe, render
 from GalCubeCraft.instrument.noise import noise_cube
-from GalCubeCraft.moments import moments
 from GalCubeCraft.plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
+from GalCubeCraft.products.moments import moments
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_moment_one_colour_range_follows_the_rotation_at_snr_5(seed):
     noise-free observation shows where the map shows emission (beam smearing included).
     Before the smoothed-S/N mask the range was set by noise spikes: +-400 to 600 km/s.
     """
-    from GalCubeCraft.masking import smoothed_snr_mask
+    from GalCubeCraft.products.masks import smoothed_snr_mask
 
     g = GalCubeCraft(n_gals=1, n_cubes=1, seed=seed, peak_snr=5, verbose=False, save=False)
     products = g.make(0).products

@@ -2,18 +2,18 @@
 
 The package is a straight pipeline; each stage is a module with one job:
 
-- what to make: :mod:`GalCubeCraft.spec` (:class:`DatasetSpec`: priors, observation,
-  seed) and :mod:`GalCubeCraft.priors` (the original's random draws per cube index, the
+- what to make: :mod:`GalCubeCraft.priors.spec` (:class:`DatasetSpec`: priors, observation,
+  seed) and :mod:`GalCubeCraft.priors.galaxies` (the original's random draws per cube index, the
   only randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
-- what the telescope sees: :mod:`GalCubeCraft.observation` (:class:`Observation`: grid,
-  channels, :class:`Beam` from :mod:`GalCubeCraft.beam`, angular scale, WCS and header);
+- what the telescope sees: :mod:`GalCubeCraft.observation.records` (:class:`Observation`: grid,
+  channels, :class:`Beam` from :mod:`GalCubeCraft.observation.beam`, angular scale, WCS and header);
 - galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves),
   and lenses in front of it (:mod:`GalCubeCraft.model.lens`; their truth on the grid in
-  :mod:`GalCubeCraft.lensing`);
+  :mod:`GalCubeCraft.renderer.lensing`);
 - rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling in
   ``renderer.sampling``, line-of-sight quadrature in ``renderer.los``, velocity deposit
-  in ``renderer.deposit``) driven by :func:`GalCubeCraft.pipeline.render`, which returns
-  a Jy/pixel :class:`Cube` (:mod:`GalCubeCraft.cube`);
+  in ``renderer.deposit``) driven by :func:`GalCubeCraft.renderer.render.render`, which returns
+  a Jy/pixel :class:`Cube` (:mod:`GalCubeCraft.products.cube`);
 - instrument: :mod:`GalCubeCraft.instrument` (line spread, beam -> Jy/beam, noise);
 - the one cube factory: :mod:`GalCubeCraft.factory` (scene + observation + settings +
   noise -> model, clean, noisy and per-galaxy cubes with their truth), which the facade,
@@ -29,9 +29,7 @@ Sky conventions (axes, position angles, the sky <-> disk transform) live in
 """
 
 from ._version import __version__  # noqa: E402
-from .beam import Beam
-from .cube import Cube
-from .facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
+from .compat.facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
 from .factory import CubeProducts, NoiseModel, make_cubes, make_interferometric_cubes
 from .instrument.observe import observe
 from .model import (
@@ -42,10 +40,12 @@ from .model import (
     TabulatedRotationCurve,
 )
 from .model.lens import SIE, ConvergenceSheet, ExternalShear, Lens, PowerLawEllipsoid
-from .observation import AngularScale, Observation, SpectralAxis
-from .pipeline import render
+from .observation.beam import Beam
+from .observation.records import AngularScale, Observation, SpectralAxis
+from .priors.spec import DatasetSpec
+from .products.cube import Cube
+from .renderer.render import render
 from .renderer.settings import RenderSettings
-from .spec import DatasetSpec
 
 __all__ = [
     "AngularScale",

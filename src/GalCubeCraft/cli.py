@@ -2,7 +2,7 @@
 
 - ``generate`` makes cubes with the original's priors through the seed facade (``.npy``
   as the original, or FITS with a full header);
-- ``dataset`` makes an ML dataset from a :class:`~GalCubeCraft.spec.DatasetSpec` into a
+- ``dataset`` makes an ML dataset from a :class:`~GalCubeCraft.priors.spec.DatasetSpec` into a
   Zarr, HDF5, npy or FITS store, in parallel and resumably;
 - ``plot`` draws a saved cube; ``demo`` writes one cube and a picture of it.
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ._threads import limited_threads
+from ._support.threads import limited_threads
 from .renderer.settings import ACCURACIES
 
 log = logging.getLogger("GalCubeCraft")
@@ -187,9 +187,9 @@ def _pick(args: argparse.Namespace, config: dict[str, Any], name: str, default: 
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .cube import Cube
-    from .facade import GalCubeCraft
+    from .compat.facade import GalCubeCraft
     from .plotting import moment_figure
+    from .products.cube import Cube
 
     # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
     g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
@@ -224,7 +224,7 @@ def _as_typed(message: str) -> str:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .cube_folder import existing_cubes, remove_cubes
+    from .io.cube_folder import existing_cubes, remove_cubes
 
     config = _load_config(args.config) if args.config else {}
     if args.overwrite and args.resume:
@@ -252,7 +252,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | None) -> Any:
     """Return the facade the options describe (errors name the options as typed)."""
-    from .facade import GalCubeCraft
+    from .compat.facade import GalCubeCraft
     from .renderer.settings import RenderSettings
 
     def pick(name: str, default: Any) -> Any:
@@ -281,7 +281,7 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
 
 def _seed_of(existing: dict[int, Path]) -> int:
     """Return the seed the cubes of a folder record (all must agree)."""
-    from .cube_folder import cube_run
+    from .io.cube_folder import cube_run
 
     seeds = {cube_run(path).get("seed") for path in existing.values()}
     if len(seeds) != 1 or None in seeds:
@@ -291,7 +291,7 @@ def _seed_of(existing: dict[int, Path]) -> int:
 
 def _check_resumable(g: Any, existing: dict[int, Path]) -> set[int]:
     """Return the indices already made; refuse files of another run or format."""
-    from .cube_folder import cube_run
+    from .io.cube_folder import cube_run
 
     for index, path in sorted(existing.items()):
         if path.suffix != f".{g.save_format}":
@@ -310,7 +310,7 @@ def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
     """Write cubes ``todo`` one by one (nothing kept in memory), with a progress bar."""
     import time
 
-    from ._progress import progress_bar
+    from ._support.progress import progress_bar
 
     bar = progress_bar(len(todo), enabled=not args.quiet, terminal_only=True)
     start = time.perf_counter()
@@ -341,7 +341,7 @@ def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
 
 def _dataset(args: argparse.Namespace) -> int:
     from .datasets.batch import generate_dataset
-    from .spec import DatasetSpec
+    from .priors.spec import DatasetSpec
 
     spec = DatasetSpec.from_toml(args.spec) if args.spec is not None else DatasetSpec()
     overrides = {k: v for k, v in (("n_cubes", args.n_cubes), ("seed", args.seed)) if v is not None}
@@ -373,8 +373,8 @@ def _dataset(args: argparse.Namespace) -> int:
 def _observe(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .cube import Cube
     from .interferometry import Interferometer, Track, observe_interferometer
+    from .products.cube import Cube
 
     model = Cube.from_fits(args.model)
     interferometer = Interferometer(
@@ -397,10 +397,10 @@ def _observe(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .cube import Cube
     from .io.sidecar import load_cube, sidecar_path
-    from .observation import Observation, SpectralAxis
+    from .observation.records import Observation, SpectralAxis
     from .plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
+    from .products.cube import Cube
 
     if not args.cube.is_file():
         raise ValueError(f"cube file not found: {args.cube}")

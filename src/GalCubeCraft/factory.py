@@ -2,11 +2,11 @@
 
 Everything that makes cubes (the seed facade, the datasets, the command line) calls
 :func:`make_cubes`, or :func:`make_indexed_cube` for cube ``i`` of a
-:class:`~GalCubeCraft.spec.DatasetSpec`; nothing else chains render, instrument and noise.
+:class:`~GalCubeCraft.priors.spec.DatasetSpec`; nothing else chains render, instrument and noise.
 
 The chain, for galaxies ``g = 1..G``:
 
-1. each galaxy is rendered alone into a Jy/pixel model (:mod:`GalCubeCraft.pipeline`);
+1. each galaxy is rendered alone into a Jy/pixel model (:mod:`GalCubeCraft.renderer.render`);
 2. each model goes through the instrument (line spread, beam) on its own, giving the
    per-galaxy clean cubes; the clean cube is their sum, so the two always agree;
 3. noise of ``rms = peak(clean) / peak_snr`` (or a given rms), correlated by the beam,
@@ -22,29 +22,34 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _validate
-from ._random import NOISE_STREAM, VISIBILITY_NOISE_STREAM, cube_generator
-from .budget import check_memory
-from .cube import Cube
+from ._support import validate as _validate
+from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM, cube_generator
 from .instrument.noise import noise_cube
 from .instrument.observe import apply_instrument
-from .lensing import LensingTruth, critical_curves, magnification_map, total_magnification
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
 from .model.lens import Lens
-from .moments import moments
-from .observation import Observation
-from .pipeline import (
+from .observation.records import Observation
+from .priors.galaxies import CubeDraw, draw_scene
+from .priors.spec import DatasetSpec
+from .products.cube import Cube
+from .products.moments import moments
+from .renderer.blobs import render_blobs_into
+from .renderer.budget import check_memory
+from .renderer.lensing import (
+    LensingTruth,
+    critical_curves,
+    magnification_map,
+    total_magnification,
+)
+from .renderer.render import (
     as_galaxy_list,
     check_scene,
     check_velocity_grids,
     render,
     render_galaxy_into,
 )
-from .priors import CubeDraw, draw_scene
-from .renderer.blobs import render_blobs_into
 from .renderer.settings import RenderSettings
-from .spec import DatasetSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .interferometry.observe import Interferometer, InterferometricCubes
@@ -116,7 +121,7 @@ class CubeProducts:
         ``clean``, not of ``galaxy_clean``); None without them.
     lensing : LensingTruth or None
         With a lens: the unlensed source cube, the magnification map, the critical curves
-        and caustics and the total magnification (:mod:`GalCubeCraft.lensing`).
+        and caustics and the total magnification (:mod:`GalCubeCraft.renderer.lensing`).
     """
 
     model: Cube
@@ -276,7 +281,10 @@ def make_interferometric_cubes(
     thermal noise from ``rng``, dirty beams, uv masks, CLEAN; the observation's own beam
     and line spread do not apply (the array's beam replaces them).
     """
-    from .interferometry.observe import check_interferometric_observation, observe_interferometer
+    from .interferometry.observe import (
+        check_interferometric_observation,
+        observe_interferometer,
+    )
 
     check_interferometric_observation(observation, interferometer, rng)
     model = render(galaxies, observation, settings, lens=lens)
@@ -300,10 +308,10 @@ def make_indexed_cube(
 
     ``settings`` default to those the spec's ``accuracy`` names.
 
-    Parameters come from the cube's generator (:func:`GalCubeCraft.priors.draw_scene`),
+    Parameters come from the cube's generator (:func:`GalCubeCraft.priors.galaxies.draw_scene`),
     noise from its own stream ``(seed, index, 1)``.  A spec with interferometer arrays
     also observes the model with the interferometer drawn for the cube
-    (:mod:`GalCubeCraft.interferometry_priors`), its visibility noise from stream 8.
+    (:mod:`GalCubeCraft.priors.interferometry`), its visibility noise from stream 8.
     """
     draw = draw_scene(spec, index)
     noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
@@ -319,7 +327,7 @@ def make_indexed_cube(
     interferometric = None
     if spec.interferometry:
         from .interferometry.observe import observe_interferometer
-        from .interferometry_priors import draw_interferometer
+        from .priors.interferometry import draw_interferometer
 
         interferometer = draw_interferometer(spec, index)
         rng = cube_generator(spec.seed, index, VISIBILITY_NOISE_STREAM)

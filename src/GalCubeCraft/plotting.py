@@ -1,7 +1,7 @@
 """Figures of a cube: moment maps with the beam, spectra, channel maps, PV diagrams.
 
 The only module that imports matplotlib.  Every figure takes a
-:class:`~GalCubeCraft.cube.Cube`, so axes, units, velocities and the beam come from the
+:class:`~GalCubeCraft.products.cube.Cube`, so axes, units, velocities and the beam come from the
 cube's observation.  Figures are built with ``matplotlib.figure.Figure`` (no pyplot
 state), so saving works headless and no GUI backend is forced on a user who has one;
 :func:`visualise_result` shows figures through pyplot only when asked not to save.
@@ -18,11 +18,11 @@ from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
-from .cube import Cube
-from .lensing import LensingTruth
-from .masking import default_mask
-from .moments import integrated_spectrum, position_velocity_slice
-from .observation import Observation
+from .observation.records import Observation
+from .products.cube import Cube
+from .products.masks import default_mask
+from .products.moments import integrated_spectrum, position_velocity_slice
+from .renderer.lensing import LensingTruth
 
 AXES_UNITS = ("arcsec", "kpc", "pixel")
 VELOCITY_PERCENTILE = 98.0
@@ -118,7 +118,7 @@ def moment_figure(
         The cube; its observation gives axes, velocities and beam.
     mask : numpy.ndarray of bool, optional
         Voxels kept in moments 1 and 2 (moment 0 always sums everything); default
-        :func:`~GalCubeCraft.masking.default_mask` (for noisy cubes: from ``clean``
+        :func:`~GalCubeCraft.products.masks.default_mask` (for noisy cubes: from ``clean``
         when given, else by smoothing and clipping; nothing for noiseless ones).
     orders : tuple of int
         Which moments to draw.
@@ -316,7 +316,7 @@ def visualise_result(
     shape = "x".join(str(s) for s in cube.shape)
     folder = Path(fname_save) if fname_save is not None else Path("figures") / shape
     folder.mkdir(parents=True, exist_ok=True)
-    from .io.atomic import atomic_path
+    from ._support.atomic import atomic_path
 
     paths = []
     for name, fig in figures.items():

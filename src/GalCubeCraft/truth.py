@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model.galaxy import Galaxy
-from .observation import Observation
-from .pipeline import render
+from .observation.records import Observation
+from .renderer.render import render
 from .renderer.settings import RenderSettings
 
 

@@ -1,6 +1,6 @@
 """Datasets for machine learning: on-the-fly and stored datasets, stores, Dask generation."""
 
-from ..spec import DatasetSpec
+from ..priors.spec import DatasetSpec
 from .dataset import CubeDataset, StoreDataset, parameter_table
 from .items import ARRAY_NAMES, galaxies_from_params, parameter_names, render_item
 from .stores import FORMATS, open_store

@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
-from .._progress import progress_bar
-from ..budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
-from ..spec import DatasetSpec
+from .._support import validate as _validate
+from .._support.progress import progress_bar
+from ..priors.spec import DatasetSpec
+from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
 from .items import Item, array_shapes, render_item
 from .stores import FORMATS, Store, clean_leftovers, detect_format, open_store, remove_store
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..spec import DatasetSpec
+from ..priors.spec import DatasetSpec
 from .items import array_names, parameter_names, render_item
 from .stores import Store, open_store
 

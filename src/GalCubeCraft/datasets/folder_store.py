@@ -26,9 +26,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..io.atomic import atomic_path
+from .._support.atomic import atomic_path
 from ..io.npy import save_npy
-from ..spec import DatasetSpec
+from ..priors.spec import DatasetSpec
 from .items import (
     ARRAY_UNITS,
     DamagedItemError,
@@ -151,8 +151,8 @@ class FitsFolderStore(_FolderStore):
 
     def write_item(self, item: Item) -> None:
         """Write the item's FITS file atomically (the noisy cube first, with its WCS)."""
-        from ..cube import Cube
-        from ..io.fits import write_fits
+        from ..products.cube import Cube
+        from ..products.fits import write_fits
 
         params = item.arrays["params"]
         rms = float(params[3])

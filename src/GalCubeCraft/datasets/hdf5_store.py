@@ -33,7 +33,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
         "h5py is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
-from ..spec import DatasetSpec
+from ..priors.spec import DatasetSpec
 from .items import Item, array_names, array_shapes, check_item, item_checksum
 from .stores import check_record, marker
 

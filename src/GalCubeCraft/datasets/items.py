@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..factory import make_indexed_cube
-from ..interferometry_priors import INTERFEROMETER_COLUMNS, interferometer_row
-from ..lens_priors import LENS_COLUMNS, lens_row
-from ..lensing import LensingTruth, curve_mask
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.rings import TiltedRings, linear_warp, warp_parameters
 from ..model.rotation import MilkyWayRotationCurve
-from ..priors import WARP_LENGTH_RE
-from ..spec import DatasetSpec
+from ..priors.galaxies import WARP_LENGTH_RE
+from ..priors.interferometry import INTERFEROMETER_COLUMNS, interferometer_row
+from ..priors.lenses import LENS_COLUMNS, lens_row
+from ..priors.spec import DatasetSpec
+from ..renderer.lensing import LensingTruth, curve_mask
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import InterferometricCubes

@@ -1,6 +1,6 @@
 """The store contract, and the one table of stores that implement it.
 
-A store holds the items of one :class:`~GalCubeCraft.spec.DatasetSpec`.  Every format
+A store holds the items of one :class:`~GalCubeCraft.priors.spec.DatasetSpec`.  Every format
 (Zarr, HDF5, a folder of ``.npy`` files, a folder of FITS files) implements
 :class:`Store`, and everything else (generation, :class:`StoreDataset`,
 ``parameter_table``) goes through :func:`open_store` and that protocol, never through
@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from ..spec import DatasetSpec
+from ..priors.spec import DatasetSpec
 from .items import Item
 
 FORMAT_VERSION = 5  # 5: warp columns; lens and interferometer arrays and columns

@@ -24,8 +24,8 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
-from ..io.atomic import atomic_path
-from ..spec import DatasetSpec
+from .._support.atomic import atomic_path
+from ..priors.spec import DatasetSpec
 from .items import Item, array_names, array_shapes, check_item, item_checksum
 from .stores import check_record, is_unfinished, marker
 

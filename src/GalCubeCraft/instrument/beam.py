@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import fft
 
-from ..beam import Beam
+from ..observation.beam import Beam
 
 _PAD_SIGMAS = 5.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .. import _validate
+from .._support import validate as _validate
 
 
 def channel_taps(kind: str, sigma_chan: float) -> np.ndarray:

@@ -16,8 +16,8 @@ import math
 import numpy as np
 from scipy import fft, ndimage
 
-from .. import _validate
-from ..beam import Beam
+from .._support import validate as _validate
+from ..observation.beam import Beam
 from .beam import padded_shape
 
 _HANNING = np.array([0.25, 0.5, 0.25])

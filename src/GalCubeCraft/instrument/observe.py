@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate
-from ..cube import Cube
-from ..observation import Observation
+from .._support import validate as _validate
+from ..observation.records import Observation
+from ..products.cube import Cube
+from ..products.roundoff import zero_below_roundoff
 from .beam import convolve_beam
 from .line_spread import apply_line_spread
-from .roundoff import zero_below_roundoff
 
 
 def apply_instrument(

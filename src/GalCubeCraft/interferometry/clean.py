@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ..beam import Beam
 from ..conventions import sigma_to_fwhm
 from ..instrument.beam import convolve_beam
+from ..observation.beam import Beam
 
 MAIN_LOBE_LEVEL = 0.35
 

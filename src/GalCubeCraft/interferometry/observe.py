@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
-from ..beam import Beam
-from ..cube import Cube
-from ..observation import Observation, pixel_centres_kpc
+from .._support import validate as _validate
+from ..observation.beam import Beam
+from ..observation.records import Observation, pixel_centres_kpc
+from ..products.cube import Cube
 from .arrays import ARRAY_NAMES, load_array
 from .clean import fit_clean_beam, hogbom, restore
 from .nufft import DirtyImager
@@ -154,7 +154,7 @@ class InterferometricCubes:
         """
         from astropy.io import fits
 
-        from ..io.fits import write_fits
+        from ..products.fits import write_fits
 
         obs = self.model.observation
         pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from .arrays import AntennaArray
 
 SIDEREAL_DEG_PER_HOUR = 15.0 * 1.00273790935

@@ -1,10 +1,10 @@
-"""Writing cubes: atomic files; ``.npy`` here, FITS in :mod:`GalCubeCraft.io.fits`.
+"""Writing cubes: atomic files; ``.npy`` here, FITS in :mod:`GalCubeCraft.products.fits`.
 
-The FITS writer is imported on demand (``from GalCubeCraft.io.fits import write_fits``)
+The FITS writer is imported on demand (``from GalCubeCraft.products.fits import write_fits``)
 so that ``import GalCubeCraft`` stays light.
 """
 
-from .atomic import atomic_path
+from .._support.atomic import atomic_path
 from .npy import save_npy
 
 __all__ = ["atomic_path", "save_npy"]

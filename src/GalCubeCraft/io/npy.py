@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_path
+from .._support.atomic import atomic_path
 
 
 def save_npy(path: str | os.PathLike[str], cube: np.ndarray) -> Path:

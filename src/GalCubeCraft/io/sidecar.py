@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .atomic import atomic_path
+from .._support.atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from ..cube import Cube
+    from ..products.cube import Cube
 
 SIDECAR_FORMAT = "GalCubeCraft cube description"
 SIDECAR_VERSION = 1
@@ -121,10 +121,9 @@ def load_cube(path: str | os.PathLike[str]) -> Cube:
     ValueError
         If the sidecar's shape differs from the array's.
     """
-    from ..beam import Beam
-    from ..cube import Cube
-    from ..observation import Observation, SpectralAxis
-    from .header import observation_from_header
+    from ..observation.beam import Beam
+    from ..observation.records import Observation, SpectralAxis, observation_from_header
+    from ..products.cube import Cube
 
     content = read_sidecar(sidecar_path(path))
     data = np.load(path)

@@ -5,7 +5,7 @@
 factor ``1 + A(R) (g(Phi) / <g> - 1)`` or the streaming velocity.  As numpy
 expressions over a cube's millions of samples this made a dozen full-size temporaries;
 here it is one pass, with the float32 polynomial ``atan2``, ``sin``/``cos``, ``exp`` and
-``log`` of :mod:`GalCubeCraft.renderer.float32_math` so LLVM vectorises it.  Float32
+``log`` of :mod:`GalCubeCraft.kernels.float32_math` so LLVM vectorises it.  Float32
 suffices: a modulation of the emissivity, or a few km/s, known to 1e-7.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..renderer.float32_math import atan2_32, exp32, log32, sincos32
+from ..kernels.float32_math import atan2_32, exp32, log32, sincos32
 
 _ONE = np.float32(1.0)
 _HALF = np.float32(0.5)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 
 
 @dataclass(frozen=True)

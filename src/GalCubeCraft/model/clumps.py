@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from ..conventions import disk_to_sky, inclination_trig, major_minor_to_sky
 from .blobs import GaussianBlobs
 

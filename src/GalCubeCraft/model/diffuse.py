@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from .blobs import GaussianBlobs, gaussian_volume
 from .galaxy import Galaxy
 from .rotation import FlatRotationCurve

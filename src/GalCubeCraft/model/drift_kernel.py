@@ -4,7 +4,7 @@
 ``sqrt(max(v_c^2 - 2 sigma^2 (b_n / n) (R / R_e)^(1/n), 0))``.  As numpy expressions
 this took six full-size temporaries and a generic ``power``; here it is one loop,
 in float64 whatever the samples' dtype.  Float32 samples take the power from the float32
-polynomial ``exp``/``log`` (:mod:`GalCubeCraft.renderer.float32_math`), which LLVM
+polynomial ``exp``/``log`` (:mod:`GalCubeCraft.kernels.float32_math`), which LLVM
 vectorises; float64 inputs (ground-truth maps) keep the C library's.  For ``n = 1`` no
 power is taken at all.
 """
@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..renderer.float32_math import exp32, log32
+from ..kernels.float32_math import exp32, log32
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 
 Amplitude = float | Callable[[np.ndarray], np.ndarray]
 _AMPLITUDES = ("radial_kms", "bar_tangential_kms", "bar_radial_kms",

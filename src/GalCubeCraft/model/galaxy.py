@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from .arms import SpiralArms
 from .clumps import Clump, clump_fraction
 from .flows import NonCircularFlows

@@ -35,7 +35,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from ..conventions import major_minor_to_sky, sky_to_major_minor
 
 _SPEED_OF_LIGHT_KMS = 299792.458

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 
 RadialFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -139,7 +139,7 @@ def linear_warp(
 
     Each pair is (inner value, outer value); the outer values hold beyond
     ``start_kpc + length_kpc``.  The datasets' warp prior
-    (:class:`~GalCubeCraft.spec.DatasetSpec`).
+    (:class:`~GalCubeCraft.priors.spec.DatasetSpec`).
     """
     radii = [0.0, start_kpc, start_kpc + length_kpc]
     return TiltedRings.tabulated(

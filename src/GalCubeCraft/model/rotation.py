@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .. import _validate
+from .._support import validate as _validate
 from .profiles import b_n
 
 SEED_CURVE_AMPLITUDE = 1.022

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..model.blobs import GaussianBlobs
-from ..observation import Observation
+from ..observation.records import Observation
 
 _REACH_SIGMAS = 9.0  # beyond this the Gaussian's share is below 1e-18: skipped
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..conventions import disk_to_sky, major_minor_to_sky
-from ..observation import Observation
+from ..observation.records import Observation
 from .columns import merge_columns, sky_pixels
 from .geometry import DiskGeometry
 from .settings import RenderSettings

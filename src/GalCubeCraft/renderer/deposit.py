@@ -25,7 +25,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ..observation import SpectralAxis
+from ..observation.records import SpectralAxis
 from .settings import RenderSettings
 
 

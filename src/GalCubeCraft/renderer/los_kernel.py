@@ -3,7 +3,7 @@
 It computes exactly what :mod:`GalCubeCraft.renderer.los` describes (pieces, panels,
 exponential change of variable, Gauss-Legendre nodes), fused into one loop per sight
 line so no full-size temporaries are made, with the float32 polynomial ``exp``/``log``
-of :mod:`~GalCubeCraft.renderer.float32_math` so LLVM vectorises the node loops.
+of :mod:`~GalCubeCraft.kernels.float32_math` so LLVM vectorises the node loops.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .float32_math import exp32, expm1_32, log1p32, log32
+from ..kernels.float32_math import exp32, expm1_32, log1p32, log32
 
 _F32 = np.float32
 _ZERO = _F32(0.0)

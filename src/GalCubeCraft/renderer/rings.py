@@ -33,7 +33,7 @@ import numpy as np
 from ..conventions import inclination_trig
 from ..model.profiles import total_flux
 from ..model.rings import TiltedRings
-from ..observation import Observation
+from ..observation.records import Observation
 from .columns import merge_columns, sky_pixels
 from .compact import radial_rule
 from .geometry import DiskGeometry, taper_weight

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..conventions import sky_to_major_minor
-from ..observation import Observation
+from ..observation.records import Observation
 from .geometry import DiskGeometry, taper_weight
 from .los import gauss_legendre_unit, los_samples
 from .settings import RenderSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import _validate
+from .._support import validate as _validate
 
 ACCURACIES = ("default", "fast")
 """The accuracy names :meth:`RenderSettings.for_accuracy` takes."""
@@ -42,7 +42,7 @@ class RenderSettings:
         Cap on fine nodes per channel (bounds memory when sigma is tiny).
     memory_limit_gib : float, optional
         Refuse cubes that would need more memory than this (GiB) before any work; default
-        the memory available when the cube is made (:mod:`GalCubeCraft.budget`).
+        the memory available when the cube is made (:mod:`GalCubeCraft.renderer.budget`).
     """
 
     los_nodes: int = 10
@@ -88,7 +88,7 @@ class RenderSettings:
         - the 40x125^2 disk of ``benchmarks/bench_render.py`` (R_e = 4 px): 4e-4 at
           55 deg, 9e-4 at 75 deg, 1.3e-3 edge-on, 1.2e-4 compact, 5e-5 face-on; flux
           within 2e-4;
-        - the 24^3 cubes of ``tests/test_render.py``: 2.2e-4 face-on, 1.4e-3 at 60 deg,
+        - the 24^3 cubes of ``tests/renderer/test_render.py``: 2.2e-4 face-on, 1.4e-3 at 60 deg,
           4.4e-3 for a thin edge-on disk, 3.6e-4 compact; flux within 4.4e-4.
 
         The default's are 2e-5 to 1.9e-4.  KinMS's default clouds leave about 1% of the

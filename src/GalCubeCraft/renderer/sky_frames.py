@@ -27,7 +27,7 @@ import numpy as np
 
 from ..conventions import sky_to_major_minor
 from ..model.lens import Lens
-from ..observation import Observation, pixel_centres_kpc
+from ..observation.records import Observation, pixel_centres_kpc
 from .geometry import DiskGeometry
 
 _CENTRE_REACH = 1.5  # cells: the centre's cell and its eight neighbours

@@ -1,0 +1,1 @@
+"""Low-level compiled helpers shared by :mod:`GalCubeCraft.model` and the renderer."""

@@ -1,0 +1,316 @@
+"""The original package's sampling ranges, turned into explicit galaxy records.
+
+All randomness of a cube's parameters lives here: :func:`draw_scene` draws every
+parameter of cube ``index`` of a :class:`~GalCubeCraft.priors.spec.DatasetSpec` from that cube's
+own generator (:mod:`GalCubeCraft._support.random`), lazily, one cube at a time.  Noise draws its
+own stream elsewhere, so it never shifts these draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._support.random import (
+    ARMS_STREAM,
+    CLUMPS_STREAM,
+    DISPERSION_STREAM,
+    FLOWS_STREAM,
+    WARP_STREAM,
+    cube_generator,
+)
+from ..cosmology import hubble_flow_kms
+from ..model.arms import SpiralArms
+from ..model.clumps import Clump
+from ..model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
+from ..model.drift import ExponentialDispersion
+from ..model.flows import NonCircularFlows
+from ..model.galaxy import Galaxy
+from ..model.lens import Lens
+from ..model.rings import linear_warp
+from ..model.rotation import MilkyWayRotationCurve
+from .lenses import draw_lens
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .spec import DatasetSpec
+
+RESOLUTION_RANGES = {"all": (0.25, 4.0), "unresolved": (0.25, 1.0), "resolved": (1.0, 4.0)}
+"""Ranges of ``r = R_e / (bmin / 2)`` the original samples log-uniformly."""
+
+S_E_BASE = (0.08, 0.12)
+"""The original's ``S_e = U(0.08, 0.12) * (1 / r)^1.5`` (flux per voxel)."""
+S_E_RESOLUTION_POWER = 1.5
+SATELLITE_ANGLE_DEG = (-180.0, 180.0)
+"""Satellites' two angles, each uniform in this range (the primary's come from the spec)."""
+SATELLITE_SCALE = (1.0 / 3.0, 0.5)
+"""Satellites' R_e, h_z and S_e, each this fraction of the primary's (uniform)."""
+
+
+@dataclass
+class CubeDraw:
+    """Everything drawn for one cube, in the original's terms and as galaxy records.
+
+    ``peak_snr`` is NaN for noiseless cubes.  ``centres_px`` are each galaxy's centre as
+    0-based whole pixels ``(x = column, y = row, depth)``; depth offsets from the
+    primary's become Hubble-flow velocities.
+    """
+
+    resolution: float
+    pixel_kpc: float
+    peak_snr: float = math.nan
+    r_e_px: list[float] = field(default_factory=list)
+    r_e_kpc: list[float] = field(default_factory=list)
+    h_z_kpc: list[float] = field(default_factory=list)
+    s_e: list[float] = field(default_factory=list)
+    n_sersic: list[float] = field(default_factory=list)
+    x_angle_deg: list[float] = field(default_factory=list)
+    y_angle_deg: list[float] = field(default_factory=list)
+    sigma_kms: list[float] = field(default_factory=list)
+    v_0_kms: list[float] = field(default_factory=list)
+    centres_px: list[tuple[int, int, int]] = field(default_factory=list)
+    galaxies: list[Galaxy] = field(default_factory=list)
+    diffuse: DiffuseComponents | None = None
+    lens: Lens | None = None
+
+    @property
+    def centre_indices(self) -> list[tuple[int, int, int]]:
+        """Each galaxy's centre as the original's ``(row, column, depth)`` pixel indices."""
+        return [(y, x, depth) for x, y, depth in self.centres_px]
+
+
+def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float]:
+    """Turn a signed tilt of the disk normal (any angle) into (inclination, PA).
+
+    A disk tilted by ``t`` from face-on is seen at inclination ``arccos |cos t|`` in
+    [0, 90]; when ``sin t < 0`` its receding side is the opposite one, so the PA turns by
+    180 degrees.
+    """
+    t = math.radians(tilt_deg)
+    inclination = math.degrees(math.acos(min(1.0, abs(math.cos(t)))))
+    flip = 180.0 if math.sin(t) < 0.0 else 0.0
+    return inclination, (pa_deg + flip) % 360.0
+
+
+def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float, float]:
+    """Return (inclination, PA) of a disk tilted like the original's ``gal_x/y_angle``.
+
+    The original builds a face-on disk (normal along the depth axis, rotating clockwise
+    as seen on its ``(row, column)`` grid) and turns it by ``a = x_tilt`` about the
+    column axis, then by ``b = y_tilt`` about the row axis (right-handed in ``(row,
+    column, depth)``, depth pointing away from the observer).  The normal becomes
+    ``n = (sin a, -cos a sin b, cos a cos b)`` and the spin ``L = -n``; the inclination
+    is ``arccos |cos a cos b|``.  A model disk at (inclination ``i``, PA ``p``) spins
+    along ``cos i e_depth - sin i (sin p e_row + cos p e_column)``, so the PA (north
+    through east, receding side) follows from the spin turned away from the observer,
+    plus 180 degrees when that turned it: the photometric and kinematic axes agree
+    (the original rotated its velocities with a different rotation).
+    """
+    a, b = math.radians(x_tilt_deg), math.radians(y_tilt_deg)
+    spin = np.array([-math.sin(a), math.cos(a) * math.sin(b), -math.cos(a) * math.cos(b)])
+    flip = 0.0
+    if spin[2] < 0.0:
+        spin, flip = -spin, 180.0
+    inclination = math.degrees(math.acos(min(1.0, float(spin[2]))))
+    if math.hypot(spin[0], spin[1]) < 1e-12:
+        return 0.0, flip % 360.0  # face-on: any PA; keep the one the spin sense gives
+    pa = math.degrees(math.atan2(-spin[0], -spin[1])) + flip
+    return inclination, pa % 360.0
+
+
+def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    """Return a uniform draw in ``bounds``; a fixed value ``(v, v)`` still takes one draw.
+
+    Taking the draw either way keeps every later parameter of a cube the same whether an
+    earlier prior is fixed or not.
+    """
+    return float(rng.uniform(*bounds))
+
+
+def _flows(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's non-circular flows."""
+    radial = _uniform(rng, spec.radial_flow_kms)
+    bar = _uniform(rng, spec.bar_flow_kms)
+    angle = float(rng.uniform(0.0, 180.0))
+    return {"flows": NonCircularFlows(radial_kms=radial, bar_tangential_kms=bar,
+                                      bar_radial_kms=bar, bar_angle_deg=angle)}  # fmt: skip
+
+
+def _clumps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's clumps: uniform in area within 2 R_e, shares of the drawn total."""
+    count = int(_uniform(rng, spec.clump_count))
+    total = _uniform(rng, spec.clump_fraction)
+    shares = rng.dirichlet(np.ones(count)) * total if count else np.zeros(0)
+    clumps = tuple(
+        Clump(
+            radius_kpc=2.0 * galaxy.r_e_kpc * math.sqrt(float(rng.uniform())),
+            azimuth_deg=float(rng.uniform(0.0, 360.0)),
+            sigma_kpc=_uniform(rng, spec.clump_size_re) * galaxy.r_e_kpc,
+            flux_fraction=float(share),
+        )
+        for share in shares
+    )
+    return {"clumps": clumps}
+
+
+def _dispersion(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's dispersion profile; switch asymmetric drift as the spec says."""
+    ratio = _uniform(rng, spec.sigma_centre_ratio)
+    profile = None
+    if spec.sigma_centre_ratio != (1.0, 1.0):
+        profile = ExponentialDispersion(galaxy.sigma_kms * ratio, galaxy.sigma_kms,
+                                        galaxy.r_e_kpc)  # fmt: skip
+    return {"dispersion_profile": profile, "asymmetric_drift": spec.asymmetric_drift}
+
+
+def _arms(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's spiral arms."""
+    contrast = _uniform(rng, spec.arm_contrast)
+    pitch = _uniform(rng, spec.arm_pitch_deg)
+    count = int(_uniform(rng, spec.arm_count))
+    phase = float(rng.uniform(0.0, 360.0))
+    streaming = _uniform(rng, spec.arm_streaming_kms)  # drawn last: earlier draws keep
+    return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase,
+                               streaming_radial_kms=streaming,
+                               streaming_tangential_kms=streaming)}  # fmt: skip
+
+
+WARP_LENGTH_RE = 2.0
+"""A drawn warp turns over this many effective radii beyond its start."""
+
+
+def _warps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
+    """Draw one galaxy's warp and flare (outer inclination clipped to [0, 90])."""
+    start = _uniform(rng, spec.warp_start_re) * galaxy.r_e_kpc
+    d_incl = _uniform(rng, spec.warp_inclination_deg)
+    d_pa = _uniform(rng, spec.warp_pa_deg)
+    flare = _uniform(rng, spec.flare_factor)
+    outer = min(max(galaxy.inclination_deg + d_incl, 0.0), 90.0)
+    rings = linear_warp(start, WARP_LENGTH_RE * galaxy.r_e_kpc, (galaxy.inclination_deg, outer),
+                        (galaxy.pa_deg, galaxy.pa_deg + d_pa),
+                        (galaxy.h_z_kpc, galaxy.h_z_kpc * flare))  # fmt: skip
+    return {"rings": rings}
+
+
+_FEATURES = (
+    (FLOWS_STREAM, _flows,
+     lambda s: s.radial_flow_kms != (0.0, 0.0) or s.bar_flow_kms != (0.0, 0.0)),
+    (CLUMPS_STREAM, _clumps, lambda s: s.clump_count[1] >= 1.0),
+    (DISPERSION_STREAM, _dispersion,
+     lambda s: s.sigma_centre_ratio != (1.0, 1.0) or s.asymmetric_drift),
+    (ARMS_STREAM, _arms, lambda s: s.arm_contrast[1] > 0.0),
+    (WARP_STREAM, _warps, lambda s: s.warping),
+)  # fmt: skip
+"""Beyond-the-disk features: each drawn, when its priors ask, from a stream of its own
+(so switching one on moves no other draw of the cube)."""
+
+
+def _with_features(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+    """Return the galaxies with every feature the spec asks for drawn onto them."""
+    for stream, draw_one, wanted in _FEATURES:
+        if wanted(spec):
+            rng = cube_generator(spec.seed, index, stream)
+            galaxies = [dataclasses.replace(g, **draw_one(spec, g, rng)) for g in galaxies]  # type: ignore[arg-type]
+    return galaxies
+
+
+def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
+    """Draw cube ``index`` of ``spec`` the way the original does.
+
+    Returns
+    -------
+    CubeDraw
+        The drawn values (``r_e_px`` in pixels, others in kpc and km/s), the peak S/N,
+        and the galaxy records the renderer takes.  The original's emissivity ``S_e`` is
+        a flux per voxel; the record holds ``S_e / pixel_kpc^3`` (per kpc^3).
+    """
+    if not 0 <= index < spec.n_cubes:
+        raise IndexError(f"index must lie in [0, {spec.n_cubes - 1}]; got {index}")
+    rng = cube_generator(spec.seed, index)
+    low_count, high_count = spec.n_gals
+    count = int(rng.integers(low_count, high_count + 1))
+    low, high = spec.resolution
+    r = float(math.exp(rng.uniform(math.log(low), math.log(high))))
+    if spec.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
+        r = spec.resolution_cycle[index % len(spec.resolution_cycle)]
+    r_e_px = r * spec.beam.bmin_px / 2.0
+    r_e_kpc = _uniform(rng, spec.r_e_kpc)
+    pixel_kpc = r_e_kpc / r_e_px
+    draw = CubeDraw(resolution=r, pixel_kpc=pixel_kpc)
+
+    h_z = _uniform(rng, spec.h_z_kpc)
+    s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
+    # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
+    # even one the pixel above and right of the geometric centre), so every galaxy's
+    # centre is a whole pixel and ``galaxy_centers`` are exact indices.
+    centre_pixel = spec.grid_size // 2
+    from_field_centre = centre_pixel - 0.5 * (spec.grid_size - 1)
+    for k in range(count):
+        if k == 0:
+            scale = np.ones(3)
+            angles = np.array([_uniform(rng, spec.inclination_deg), _uniform(rng, spec.pa_deg)])
+            centre: tuple[int, ...] = (0, 0, 0)
+        else:
+            scale = rng.uniform(*SATELLITE_SCALE, size=3)
+            angles = rng.uniform(*SATELLITE_ANGLE_DEG, size=2)
+            reach = int(math.floor(spec.offset_gals))
+            centre = tuple(int(c) for c in rng.integers(-reach, reach + 1, size=3))
+        n = _uniform(rng, spec.n_sersic)
+        sigma = _uniform(rng, spec.sigma_kms)
+        v_0 = _uniform(rng, spec.v_0_kms)
+        gal_r_e_kpc = r_e_kpc * float(scale[0])
+        gal_h_z = h_z * float(scale[1])
+        gal_s_e = s_e * float(scale[2])
+        if spec.orientation == "tilts":
+            inclination, pa = tilts_to_inclination_pa(float(angles[0]), float(angles[1]))
+        else:
+            inclination, pa = tilt_to_inclination_pa(float(angles[0]), float(angles[1]))
+        galaxy = Galaxy(
+            r_e_kpc=gal_r_e_kpc,
+            n_sersic=n,
+            h_z_kpc=gal_h_z,
+            s_e=gal_s_e / pixel_kpc**3,
+            inclination_deg=inclination,
+            pa_deg=pa,
+            sigma_kms=sigma,
+            rotation_curve=MilkyWayRotationCurve.for_sersic(v_0, gal_r_e_kpc, n),
+            x_kpc=(from_field_centre + centre[0]) * pixel_kpc,
+            y_kpc=(from_field_centre + centre[1]) * pixel_kpc,
+            v_sys_kms=hubble_flow_kms(centre[2] * pixel_kpc),
+        )
+        draw.r_e_px.append(gal_r_e_kpc / pixel_kpc)
+        draw.r_e_kpc.append(gal_r_e_kpc)
+        draw.h_z_kpc.append(gal_h_z)
+        draw.s_e.append(gal_s_e)
+        draw.n_sersic.append(n)
+        draw.x_angle_deg.append(float(angles[0]))
+        draw.y_angle_deg.append(float(angles[1]))
+        draw.sigma_kms.append(sigma)
+        draw.v_0_kms.append(v_0)
+        draw.centres_px.append(
+            (centre_pixel + centre[0], centre_pixel + centre[1], centre_pixel + centre[2])
+        )
+        draw.galaxies.append(galaxy)
+    if spec.peak_snr is not None:
+        draw.peak_snr = _uniform(rng, spec.peak_snr)
+    draw.galaxies = _with_features(spec, index, draw.galaxies)
+    if spec.lensing:  # from a stream of its own, like the features
+        draw.lens = draw_lens(spec, index, draw.galaxies[0])
+    if spec.diffuse.enabled:
+        # Drawn last, from the same generator: switching diffuse emission on leaves the
+        # galaxies' draws unchanged.
+        source = DiffuseSource(
+            centres_px=np.asarray(draw.centres_px, dtype=float),
+            s_e=np.asarray(draw.s_e),
+            r_e_px=np.asarray(draw.r_e_px),
+            h_z_px=np.asarray(draw.h_z_kpc) / pixel_kpc,
+            v_sys_kms=np.asarray([g.v_sys_kms for g in draw.galaxies]),
+            primary=draw.galaxies[0],
+            pixel_kpc=pixel_kpc,
+            grid_size=spec.grid_size,
+        )
+        draw.diffuse = draw_diffuse(spec.diffuse, source, rng)
+    return draw

@@ -1,0 +1,120 @@
+"""What a cube will cost, checked before any work: memory to make it, disk to keep many.
+
+The renderer holds its samples in blocks of pixels and deposits them in chunks, so its
+own temporaries stay bounded (about a hundred MiB); what grows with the cube is the cubes
+themselves.  :func:`cube_bytes` counts them for the factory (:func:`make_cubes`): the
+model and one galaxy's render, each galaxy's clean cube, the instrument's working copy,
+and the clean, noise and noisy cubes, all float32.
+:func:`check_memory` refuses, naming the options that drive the size and the limit, a
+cube that would not fit; it is called before anything is rendered or written.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+
+from ..observation.records import Observation
+
+GIB = float(1 << 30)
+RENDER_OVERHEAD = 256 * (1 << 20)
+"""Bytes of the renderer's own bounded temporaries (sample blocks, deposit chunks)."""
+
+
+class BudgetError(ValueError):
+    """A cube (or a dataset) that would not fit in the memory or disk it may use."""
+
+
+def available_memory_bytes() -> int:
+    """Return the memory this process may use: ``MemAvailable`` on Linux, else physical."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # not Linux: the physical memory is the best cheap bound
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_only: bool = False
+               ) -> int:  # fmt: skip
+    """Return the peak bytes of making one cube of ``observation`` (see the module docstring).
+
+    ``model_only`` counts :func:`~GalCubeCraft.render` alone (its float32 model cube).
+    """
+    voxels = observation.shape[0] * observation.shape[1] * observation.shape[2]
+    if model_only:
+        per_voxel = 4.0
+    else:
+        # model + one galaxy, per-galaxy clean, the instrument's copy of one galaxy, the
+        # clean cube, and with noise the noise and the noisy cube: all float32 (noise
+        # is drawn and moments are summed a block of channels at a time).
+        per_voxel = 4 + 4 + 4 * n_galaxies + 4 + 4 + (8 if noise else 0)
+    return int(voxels * per_voxel) + RENDER_OVERHEAD
+
+
+def check_memory(
+    observation: Observation,
+    n_galaxies: int,
+    noise: bool,
+    limit_bytes: float | None = None,
+    model_only: bool = False,
+) -> int:
+    """Return the estimated bytes of a cube, or raise :class:`BudgetError` if over the limit.
+
+    Parameters
+    ----------
+    observation : Observation
+        The cube's grid and channels.
+    n_galaxies : int
+        Galaxies rendered into it (each keeps its own clean cube).
+    noise : bool
+        Whether noise is added.
+    limit_bytes : float, optional
+        The limit; default the available memory (:func:`available_memory_bytes`).
+    model_only : bool
+        Count :func:`~GalCubeCraft.render` alone.
+    """
+    need = cube_bytes(observation, n_galaxies, noise, model_only)
+    limit = available_memory_bytes() if limit_bytes is None else float(limit_bytes)
+    if need > limit:
+        n_chan, ny, nx = observation.shape
+        raise BudgetError(
+            f"a {n_chan}x{ny}x{nx} cube needs about {need / GIB:.1f} GiB of memory, more than "
+            f"the {limit / GIB:.1f} GiB limit (RenderSettings.memory_limit_gib, default the "
+            "available memory): use fewer pixels (nx, ny, grid_size) or channels (n_chan)"
+        )
+    return need
+
+
+def check_disk(path: str | os.PathLike[str], need_bytes: float, what: str) -> None:
+    """Refuse, before anything is written, ``what`` needing more than the free disk at ``path``."""
+    folder = os.path.abspath(path)
+    while not os.path.exists(folder):  # the store's folder may not exist yet
+        folder = os.path.dirname(folder)
+    free = shutil.disk_usage(folder).free
+    if need_bytes > free:
+        raise BudgetError(
+            f"{what} needs at least {need_bytes / GIB:.3g} GiB of disk; {folder} has "
+            f"{free / GIB:.3g} GiB free: make fewer cubes (n_cubes) or smaller ones"
+        )
+
+
+def check_fine_grid(
+    step_kms: float, velocity_span_kms: float, n_chan: int, limit_bytes: float
+) -> None:
+    """Refuse a fine velocity grid whose nodes for a single pixel would not fit.
+
+    The deposit holds, for each block of pixels, ``velocity_span / step`` nodes per pixel
+    and a response matrix of that many nodes times ``n_chan``.
+    """
+    nodes = velocity_span_kms / step_kms
+    need = 8.0 * nodes * (n_chan + 1)
+    if not math.isfinite(need) or need > limit_bytes:
+        raise BudgetError(
+            f"the line's fine velocity grid needs {nodes:.3g} nodes per pixel (a velocity span "
+            f"of {velocity_span_kms:.4g} km/s in steps of {step_kms:.3g} km/s), more than the "
+            "memory allows: use wider channels (channel width) or a larger sigma_kms"
+        )
