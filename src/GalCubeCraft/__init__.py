@@ -1,31 +1,29 @@
 """GalCubeCraft: synthetic spectral cubes of rotating disk galaxies.
 
-The package is a straight pipeline; each stage is a module with one job:
+The package is a straight pipeline, one package per stage; each imports only the stages
+below it (import-linter holds this in CI):
 
-- what to make: :mod:`GalCubeCraft.priors.spec` (:class:`DatasetSpec`: priors, observation,
-  seed) and :mod:`GalCubeCraft.priors.galaxies` (the original's random draws per cube index, the
-  only randomness besides noise) -> :class:`GalCubeCraft.model.Galaxy` records;
-- what the telescope sees: :mod:`GalCubeCraft.observation.records` (:class:`Observation`: grid,
-  channels, :class:`Beam` from :mod:`GalCubeCraft.observation.beam`, angular scale, WCS and header);
-- galaxy model: :mod:`GalCubeCraft.model` (Sérsic and vertical profiles, rotation curves),
-  and lenses in front of it (:mod:`GalCubeCraft.model.lens`; their truth on the grid in
-  :mod:`GalCubeCraft.renderer.lensing`);
-- rendering: :mod:`GalCubeCraft.renderer` (exact sky-frame sampling in
-  ``renderer.sampling``, line-of-sight quadrature in ``renderer.los``, velocity deposit
-  in ``renderer.deposit``) driven by :func:`GalCubeCraft.renderer.render.render`, which returns
-  a Jy/pixel :class:`Cube` (:mod:`GalCubeCraft.products.cube`);
-- instrument: :mod:`GalCubeCraft.instrument` (line spread, beam -> Jy/beam, noise);
-- the one cube factory: :mod:`GalCubeCraft.factory` (scene + observation + settings +
-  noise -> model, clean, noisy and per-galaxy cubes with their truth), which the facade,
-  the datasets and the command line all call;
-- outputs: :mod:`GalCubeCraft.io` (atomic .npy, FITS headers and files), dataset stores
-  behind one contract in :mod:`GalCubeCraft.datasets` (Zarr, HDF5, npy, FITS; Dask
-  generation), plots in :mod:`GalCubeCraft.plotting`, the command line in
-  :mod:`GalCubeCraft.cli`.
+- :mod:`~GalCubeCraft.priors` - what to make: the :class:`DatasetSpec` and every random
+  draw from it (galaxies, lenses, interferometer tracks), the only randomness besides noise;
+- :mod:`~GalCubeCraft.factory` - the one cube factory: scene + observation + settings +
+  noise -> model, clean, noisy and per-galaxy cubes with their truth;
+- :mod:`~GalCubeCraft.interferometry` - arrays, uv tracks, weighting, NUFFT, dirty cubes;
+- :mod:`~GalCubeCraft.instrument` - line spread, beam (Jy/pixel -> Jy/beam), noise;
+- :mod:`~GalCubeCraft.renderer` - :func:`render`: exact sky-frame sampling, line-of-sight
+  quadrature, velocity deposit, tilted rings and the lensed render;
+- :mod:`~GalCubeCraft.products` - the :class:`Cube` value object, its FITS face, moments, masks;
+- :mod:`~GalCubeCraft.model` - what a galaxy and a lens are: profiles, rotation curves,
+  flows, arms, clumps, warps, diffuse components, mass models;
+- :mod:`~GalCubeCraft.observation` - :class:`Observation`: grid, channels, :class:`Beam`,
+  angular scale, WCS and FITS header;
+- :mod:`~GalCubeCraft.kernels`, :mod:`~GalCubeCraft.conventions` (the sky conventions),
+  :mod:`~GalCubeCraft.cosmology` and ``_support`` - shared low-level pieces.
 
-:class:`GalCubeCraft.GalCubeCraft` is the original package's API over that pipeline.
-Sky conventions (axes, position angles, the sky <-> disk transform) live in
-:mod:`GalCubeCraft.conventions`.
+On top of the pipeline: :mod:`~GalCubeCraft.io` (npy + sidecar, cube folders),
+:mod:`~GalCubeCraft.plotting`, :mod:`~GalCubeCraft.datasets` (training-set stores, loaders,
+Dask batches) and :mod:`~GalCubeCraft.cli`.  :mod:`~GalCubeCraft.compat` sits at the top
+and holds everything for users of the package this one grew from (the ``GalCubeCraft``
+class, ``utils``, ``visualise``); nothing below imports it.
 """
 
 from ._version import __version__  # noqa: E402
