@@ -20,6 +20,7 @@ from GalCubeCraft import (
 )
 from GalCubeCraft.conventions import sky_to_disk, sky_to_major_minor
 from GalCubeCraft.model.profiles import sersic_flux_density_3d
+from GalCubeCraft.observation.line_spreads import LINE_SPREADS as LINE_SPREAD_REGISTRY
 from GalCubeCraft.renderer.geometry import DiskGeometry
 
 ROTATION_CURVES = [
@@ -28,7 +29,7 @@ ROTATION_CURVES = [
     ArctanRotationCurve(220.0, 1.5),
     TabulatedRotationCurve((0.0, 1.0, 4.0, 10.0), (0.0, 150.0, 210.0, 205.0)),
 ]
-LINE_SPREADS = [("tophat", 0.6), ("hanning", 0.6), ("gaussian", 0.6), ("gaussian", 1.5)]
+LINE_SPREADS = [(name, sigma) for name in LINE_SPREAD_REGISTRY for sigma in (0.6, 1.5)]
 OBS = Observation(nx=49, ny=49, pixel_kpc=0.5, spectral=SpectralAxis(40, -480.0, 480.0))
 
 
