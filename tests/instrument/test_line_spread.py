@@ -214,3 +214,7 @@ def test_observation_accepts_only_registered_line_spreads():
     """An unregistered name is refused, naming the argument and the registry's keys."""
     with pytest.raises(ValueError, match=r"line_spread must be one of \('tophat', 'hanning'"):
         Observation(line_spread="boxcar")
+    from GalCubeCraft.observation.line_spreads import describe_line_spreads
+
+    lines = describe_line_spreads().splitlines()
+    assert [line.split(":")[0] for line in lines] == list(LINE_SPREADS)
