@@ -74,8 +74,9 @@ def assert_store_reads_back(spec, items, fmt, folder):
     from GalCubeCraft.datasets import StoreDataset, parameter_table
     from GalCubeCraft.datasets.batch import generate_dataset
     from GalCubeCraft.datasets.items import array_names, parameter_names
+    from GalCubeCraft.datasets.stores import STORES
 
-    path = folder / f"store{ {'zarr': '.zarr', 'hdf5': '.h5'}.get(fmt, '') }"
+    path = folder / f"store{STORES[fmt].suffix}"
     generate_dataset(spec, path, fmt=fmt, workers=0, progress=False)
     dataset = StoreDataset(path)
     for index, expected in enumerate(items):

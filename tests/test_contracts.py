@@ -7,28 +7,22 @@ import numpy as np
 import pytest
 
 from GalCubeCraft import (
-    ArctanRotationCurve,
     Cube,
-    FlatRotationCurve,
     Galaxy,
     MilkyWayRotationCurve,
     Observation,
     SpectralAxis,
-    TabulatedRotationCurve,
     observe,
     render,
 )
 from GalCubeCraft.conventions import sky_to_disk, sky_to_major_minor
 from GalCubeCraft.model.profiles import sersic_flux_density_3d
+from GalCubeCraft.model.rotation import ROTATION_CURVES as ROTATION_CURVE_REGISTRY
+from GalCubeCraft.observation.line_spreads import LINE_SPREADS as LINE_SPREAD_REGISTRY
 from GalCubeCraft.renderer.geometry import DiskGeometry
 
-ROTATION_CURVES = [
-    MilkyWayRotationCurve.for_sersic(200.0, 3.0, 1.2),
-    FlatRotationCurve(180.0),
-    ArctanRotationCurve(220.0, 1.5),
-    TabulatedRotationCurve((0.0, 1.0, 4.0, 10.0), (0.0, 150.0, 210.0, 205.0)),
-]
-LINE_SPREADS = [("tophat", 0.6), ("hanning", 0.6), ("gaussian", 0.6), ("gaussian", 1.5)]
+ROTATION_CURVES = [entry.make() for entry in ROTATION_CURVE_REGISTRY.values()]
+LINE_SPREADS = [(name, sigma) for name in LINE_SPREAD_REGISTRY for sigma in (0.6, 1.5)]
 OBS = Observation(nx=49, ny=49, pixel_kpc=0.5, spectral=SpectralAxis(40, -480.0, 480.0))
 
 

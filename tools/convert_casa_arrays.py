@@ -81,10 +81,38 @@ def read_geodetic_layout(path: Path, subarray: str) -> tuple[np.ndarray, np.ndar
     return xyz, np.array(layout["size"], dtype=float)[index]
 
 
+SITES = {
+    "alma": ("ALMA", -23.0229, "ALMA 12-m array, Cycle 12 configuration C-{config}"),
+    "aca": ("ACA", -23.0229, "ALMA's 7-m Atacama Compact Array, Cycle 12"),
+    "vla": ("VLA", 34.0784, "VLA {config} configuration"),
+    "meerkat": ("MeerKAT", -30.7125, "MeerKAT as built"),
+}
+"""Per site: FITS TELESCOP name, geodetic latitude (deg), the description's first words."""
+
+
+def _length(metres: float) -> str:
+    """Return a baseline length for a description: metres below 1 km, else km."""
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.3g} km"
+
+
 def write_array(name: str, enu: np.ndarray, diameters: np.ndarray, source: str) -> None:
-    """Write one array file: a header naming ``source``, then east north up diameter rows."""
+    """Write one array file: its ``# key: value`` header, then east north up diameter rows.
+
+    The header is the package's registry entry (``GalCubeCraft.interferometry.arrays``):
+    telescope, latitude, a one-line description (the CLI's help) and the source.
+    """
+    site, _, config = name.partition("_")
+    telescope, latitude, words = SITES[site]
+    i, j = np.triu_indices(len(enu), k=1)
+    lengths = np.linalg.norm(enu[j] - enu[i], axis=1)
+    description = (f"{words.format(config=config.lstrip('c').upper())}: {len(enu)} dishes of "
+                   f"{diameters[0]:g} m, baselines {_length(lengths.min())} to "
+                   f"{_length(lengths.max())}")  # fmt: skip
     lines = [
         f"# {name}: {len(enu)} antennas",
+        f"# telescope: {telescope}",
+        f"# latitude_deg: {latitude}",
+        f"# description: {description}",
         f"# source: {source}",
         "# columns: east_m north_m up_m diameter_m",
     ]

@@ -1,4 +1,4 @@
-"""One contract, four stores: Zarr, HDF5, npy folder, FITS folder."""
+"""One contract over every store in the registry (Zarr, HDF5, npy folder, FITS folder)."""
 
 import os
 
@@ -16,10 +16,11 @@ from GalCubeCraft.datasets import (
     render_item,
 )
 from GalCubeCraft.datasets.batch import generate_dataset
+from GalCubeCraft.datasets.stores import MARKER_FILE, STORES, describe_formats, detect_format
 
 SPEC = DatasetSpec(n_cubes=5, seed=11, grid_size=24, n_chan=12, beam=(4.0, 3.0, 30.0),
                    resolution=(0.5, 2.0), peak_snr=(5.0, 20.0))  # fmt: skip
-SUFFIX = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}
+SUFFIX = {fmt: entry.suffix for fmt, entry in STORES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,36 @@ def _assert_items_equal(a, b):
     assert set(a) == {"index", *ARRAY_NAMES}
     for key in ARRAY_NAMES:
         np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]), err_msg=key)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_registered_format_is_a_store_that_recognises_itself(tmp_path, fmt):
+    """Each entry's class has its key as format, the protocol's methods, and is detected.
+
+    A store created empty is recognised by its table entry alone (its marker file or its
+    signature), reopens as its class, and says in the help text what it is.
+    """
+    from GalCubeCraft.datasets.stores import store_class
+
+    entry = STORES[fmt]
+    cls = store_class(fmt)
+    assert cls.format == fmt and isinstance(cls.concurrent_writers, bool)
+    for method in ("create_at", "open", "done_indices", "write_item", "read_item",
+                   "parameter_rows", "close"):  # fmt: skip
+        assert callable(getattr(cls, method)), method
+    path = tmp_path / f"empty{entry.suffix}"
+    store = open_store(path, SPEC, fmt)
+    assert type(store) is cls and store.spec == SPEC
+    assert store.done_indices().tolist() == []
+    store.close()
+    assert detect_format(path) == fmt
+    assert path.is_dir() == (entry.signature is None)
+    if path.is_dir():
+        assert (path / entry.folder_marker).exists() or (path / MARKER_FILE).exists()
+    assert f"{fmt}: {entry.description}" in describe_formats().splitlines()
+    again = open_store(path)
+    assert type(again) is cls and again.store_id == store.store_id
+    again.close()
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -51,3 +51,44 @@ def test_tabulated_interpolates_and_validates():
     assert curve(np.array([3.0]))[0] == pytest.approx(110.0)
     with pytest.raises(ValueError, match="ascending"):
         TabulatedRotationCurve((0.0, 2.0, 1.0), (0.0, 1.0, 2.0))
+
+
+# --- the registry's contract: every rotation curve, one generic test ---------------------
+
+import pickle  # noqa: E402
+
+from GalCubeCraft.model.rotation import ROTATION_CURVES, RotationCurve  # noqa: E402
+
+RADII = np.concatenate([[0.0, 1e-6], np.geomspace(1e-3, 100.0, 63)])
+
+
+@pytest.mark.parametrize("name", sorted(ROTATION_CURVES))
+def test_every_rotation_curve_is_finite_non_negative_and_pickles(name):
+    """Each registered curve's example: finite, >= 0 from R = 0 to 100 kpc, a pickled twin."""
+    curve = ROTATION_CURVES[name].make()
+    assert isinstance(curve, RotationCurve) and isinstance(curve, ROTATION_CURVES[name].cls)
+    v = np.asarray(curve(RADII))
+    assert v.shape == RADII.shape and np.all(np.isfinite(v)) and np.all(v >= 0.0)
+    assert np.isfinite(curve(np.float64(0.0)))
+    twin = pickle.loads(pickle.dumps(curve))
+    assert twin == curve
+    np.testing.assert_array_equal(twin(RADII), v)
+
+
+@pytest.mark.parametrize("name", sorted(ROTATION_CURVES))
+def test_every_rotation_curve_vectorised_equals_scalar(name):
+    """One call on an array (1-D or 2-D) equals a call per radius, bit for bit."""
+    curve = ROTATION_CURVES[name].make()
+    one_by_one = np.array([float(curve(np.float64(r))) for r in RADII])
+    np.testing.assert_array_equal(np.asarray(curve(RADII)), one_by_one)
+    grid = RADII[1:].reshape(8, 8)
+    np.testing.assert_array_equal(np.asarray(curve(grid)), one_by_one[1:].reshape(8, 8))
+    assert np.ndim(curve(np.float64(2.0))) == 0
+
+
+def test_every_exported_rotation_curve_is_registered():
+    """The package's public curve classes and the registry's are the same set."""
+    import GalCubeCraft
+
+    exported = {getattr(GalCubeCraft, n) for n in dir(GalCubeCraft) if n.endswith("RotationCurve")}
+    assert exported == {entry.cls for entry in ROTATION_CURVES.values()}

@@ -6,8 +6,8 @@ from astropy import units as u
 from astropy.cosmology import FlatLambdaCDM
 
 from GalCubeCraft import AngularScale, Beam, Galaxy, Observation, SpectralAxis
+from GalCubeCraft.factory import make_cubes
 from GalCubeCraft.observation.records import LINES_HZ
-from GalCubeCraft.truth import ground_truth
 
 
 @pytest.mark.parametrize("z", [0.1, 1.0, 3.0])
@@ -52,7 +52,7 @@ def test_higher_redshift_galaxy_looks_smaller():
 
     def mean_square_radius_px(z):
         obs = Observation.from_angular(n_pix=96, pixel_arcsec=0.02, beam_arcsec=None, redshift=z)
-        m0 = ground_truth(Galaxy(r_e_kpc=0.6, h_z_kpc=0.1), obs).moment0
+        m0 = make_cubes(Galaxy(r_e_kpc=0.6, h_z_kpc=0.1), obs).moment0
         y, x = np.mgrid[0:96, 0:96] - 47.5
         # Flux-weighted <r^2>, less Sheppard's 2 x 1/12 px^2 for pixel integration.
         return float((m0 * (x**2 + y**2)).sum() / m0.sum()) - 1 / 6
@@ -67,10 +67,11 @@ def test_higher_redshift_galaxy_looks_smaller():
 def test_ground_truth_products():
     """Ground truth: intrinsic cube, velocity field positive on the receding side, moment 0."""
     obs = Observation.from_angular(n_pix=48, pixel_arcsec=0.1, redshift=1.0)
-    truth = ground_truth(Galaxy(r_e_kpc=1.0, inclination_deg=60, pa_deg=0), obs)
-    assert truth.intrinsic.shape == obs.shape
+    truth = make_cubes(Galaxy(r_e_kpc=1.0, inclination_deg=60, pa_deg=0), obs)
+    intrinsic = truth.model.data
+    assert intrinsic.shape == obs.shape
     np.testing.assert_allclose(
-        truth.moment0, truth.intrinsic.sum(0) * obs.spectral.channel_width_kms, rtol=1e-5
+        truth.moment0, intrinsic.sum(0) * obs.spectral.channel_width_kms, rtol=1e-5
     )
     assert truth.velocity_field[27, 24] > 0 > truth.velocity_field[21, 24]
 

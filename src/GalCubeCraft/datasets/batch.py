@@ -33,7 +33,15 @@ from .._support.progress import progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
 from .items import Item, array_shapes, render_item
-from .stores import FORMATS, Store, clean_leftovers, detect_format, open_store, remove_store
+from .stores import (
+    FORMATS,
+    STORES,
+    Store,
+    clean_leftovers,
+    detect_format,
+    open_store,
+    remove_store,
+)
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
@@ -158,7 +166,7 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
             "available: use fewer workers or smaller cubes"
         )
     shapes = array_shapes(spec)
-    names = ("noisy",) if fmt == "zarr" else tuple(shapes)
+    names = ("noisy",) if STORES[fmt].compresses else tuple(shapes)
     item = sum(int(np.prod(shapes[n][0])) * np.dtype(shapes[n][1]).itemsize for n in names)
     check_disk(path, float(item) * spec.n_cubes, f"a dataset of {spec.n_cubes} cubes")
 

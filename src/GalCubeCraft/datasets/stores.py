@@ -4,7 +4,9 @@ A store holds the items of one :class:`~GalCubeCraft.priors.spec.DatasetSpec`.  
 (Zarr, HDF5, a folder of ``.npy`` files, a folder of FITS files) implements
 :class:`Store`, and everything else (generation, :class:`StoreDataset`,
 ``parameter_table``) goes through :func:`open_store` and that protocol, never through
-the format's name.
+the format's name.  :data:`STORES` is the one table of formats: adding one is one entry
+there (its class, default suffix, how its stores are recognised), and the contract tests
+in ``tests/datasets/test_stores.py`` run over every entry.
 
 A store records its own format, format version, a random ``store_id`` and the spec's
 TOML when it is created; creation happens under a temporary name that is renamed into
@@ -19,7 +21,10 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -28,16 +33,56 @@ from ..priors.spec import DatasetSpec
 from .items import Item
 
 FORMAT_VERSION = 5  # 5: warp columns; lens and interferometer arrays and columns
-STORES: dict[str, str] = {
-    "zarr": "GalCubeCraft.datasets.zarr_store:ZarrStore",
-    "hdf5": "GalCubeCraft.datasets.hdf5_store:HDF5Store",
-    "npy": "GalCubeCraft.datasets.folder_store:NpyFolderStore",
-    "fits": "GalCubeCraft.datasets.folder_store:FitsFolderStore",
-}
-"""Format name -> the class implementing :class:`Store` (imported when first used)."""
-FORMATS = tuple(STORES)
 MARKER_FILE = "store.json"  # folder stores: format, version and id
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class StoreFormat:
+    """One storage format: where its class lives and how its stores are recognised.
+
+    Parameters
+    ----------
+    implementation : str
+        ``"module:Class"`` implementing :class:`Store` (imported when first used, so
+        Zarr and h5py load only for their own stores).
+    suffix : str
+        What a store path of this format ends with by default ('' for a folder).
+    description : str
+        One line for help texts.
+    signature : bytes, optional
+        A store that is one file starts with these bytes.
+    folder_marker : str
+        A store that is a folder holds this file; :data:`MARKER_FILE` (which records the
+        format) unless the format's library writes its own.
+    compresses : bool
+        Whether the store compresses its arrays: the disk estimate then counts only the
+        noisy cube, which does not compress.
+    """
+
+    implementation: str
+    suffix: str
+    description: str
+    signature: bytes | None = None
+    folder_marker: str = MARKER_FILE
+    compresses: bool = False
+
+
+STORES: Mapping[str, StoreFormat] = MappingProxyType(
+    {
+        "zarr": StoreFormat("GalCubeCraft.datasets.zarr_store:ZarrStore", ".zarr",
+                            "a Zarr folder, one compressed chunk per cube",
+                            folder_marker="zarr.json", compresses=True),
+        "hdf5": StoreFormat("GalCubeCraft.datasets.hdf5_store:HDF5Store", ".h5",
+                            "one HDF5 file of fixed-layout arrays",
+                            signature=b"\x89HDF\r\n\x1a\n"),
+        "npy": StoreFormat("GalCubeCraft.datasets.folder_store:NpyFolderStore", "",
+                           "a folder of .npy files with JSON sidecars"),
+        "fits": StoreFormat("GalCubeCraft.datasets.folder_store:FitsFolderStore", "",
+                            "a folder of FITS cubes with their WCS"),
+    }
+)  # fmt: skip
+"""Format name -> its :class:`StoreFormat`: adding a format is one entry here."""
+FORMATS = tuple(STORES)
 
 
 class Store(Protocol):
@@ -95,7 +140,7 @@ def store_class(fmt: str) -> Any:
     """Return the class implementing format ``fmt`` (imports its library on first use)."""
     if fmt not in STORES:
         raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}")
-    module, name = STORES[fmt].split(":")
+    module, name = STORES[fmt].implementation.split(":")
     return getattr(importlib.import_module(module), name)
 
 
@@ -111,8 +156,9 @@ def detect_format(path: str | os.PathLike[str]) -> str | None:
     if not path.exists():
         return None
     if path.is_dir():
-        if (path / "zarr.json").exists():
-            return "zarr"
+        for fmt, entry in STORES.items():  # formats whose library writes its own marker
+            if entry.folder_marker != MARKER_FILE and (path / entry.folder_marker).exists():
+                return fmt
         marker = path / MARKER_FILE
         if marker.exists():
             return str(json.loads(marker.read_text())["format"])
@@ -122,9 +168,16 @@ def detect_format(path: str | os.PathLike[str]) -> str | None:
             f"{path} is a folder that holds no GalCubeCraft dataset; choose a new path"
         )
     with open(path, "rb") as handle:
-        if handle.read(8) == _HDF5_SIGNATURE:
-            return "hdf5"
+        head = handle.read(max(len(e.signature or b"") for e in STORES.values()))
+    for fmt, entry in STORES.items():
+        if entry.signature is not None and head.startswith(entry.signature):
+            return fmt
     raise ValueError(f"{path} is a file that is not a GalCubeCraft dataset; choose a new path")
+
+
+def describe_formats() -> str:
+    """Return one line per store format, ``name: description``, for help texts."""
+    return "\n".join(f"{name}: {entry.description}" for name, entry in STORES.items())
 
 
 def marker(fmt: str, store_id: str) -> dict[str, Any]:

@@ -1,30 +1,16 @@
-"""Channel response after binning: top-hat (none), Hanning, or a Gaussian."""
+"""Smoothing a cube along its channels by a line spread (the registry's taps).
+
+The line spreads themselves (name -> taps) are one table,
+:data:`GalCubeCraft.observation.line_spreads.LINE_SPREADS`; this module applies them.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
-from .._support import validate as _validate
+from ..observation.line_spreads import LINE_SPREADS, channel_taps
 
-
-def channel_taps(kind: str, sigma_chan: float) -> np.ndarray:
-    """Return the line spread as taps ``t[r + d]`` (the weight of the channel ``d`` before).
-
-    It is SciPy's own filter ('hanning': ``convolve1d`` with (1/4, 1/2, 1/4);
-    'gaussian': ``gaussian_filter1d``, truncated at 4 sigma; both ``mode='constant'``)
-    applied to a unit spectrum, so convolving with the taps is that filter exactly.
-    """
-    _validate.choice("kind", kind, ("tophat", "hanning", "gaussian"))
-    if kind == "tophat":
-        return np.ones(1)
-    if kind == "hanning":
-        return np.array([0.25, 0.5, 0.25])
-    sigma = _validate.positive("sigma_chan", sigma_chan)
-    reach = int(4.0 * sigma + 0.5)  # SciPy's own truncation radius
-    unit = np.zeros(2 * reach + 1)
-    unit[reach] = 1.0
-    return ndimage.gaussian_filter1d(unit, sigma=sigma, mode="constant")
+__all__ = ["LINE_SPREADS", "apply_line_spread", "channel_taps"]
 
 
 BLOCK_VALUES = 1 << 18
@@ -50,22 +36,22 @@ def apply_line_spread(
     ----------
     cube : numpy.ndarray
         Shape ``(..., n_chan, ny, nx)``.
-    kind : {'tophat', 'hanning', 'gaussian'}
-        'tophat' leaves the cube unchanged (channels are plain bins); 'hanning' applies
-        the (1/4, 1/2, 1/4) taper of correlator spectra; 'gaussian' a Gaussian of
-        ``sigma_chan`` channels, as the original does with 0.6.
+    kind : str
+        A key of :data:`LINE_SPREADS`: 'tophat' leaves the cube unchanged (channels are
+        plain bins); 'hanning' applies the (1/4, 1/2, 1/4) taper of correlator spectra;
+        'gaussian' a Gaussian of ``sigma_chan`` channels, as the original does with 0.6.
     sigma_chan : float
-        Gaussian sigma in channels.
+        Width of a line spread that takes one (the Gaussian's sigma), in channels.
     out : numpy.ndarray, optional
         C-contiguous array of the same shape to write to (may be ``cube`` itself).
 
     Returns
     -------
     numpy.ndarray
-        The smoothed cube (``out`` if given; else ``cube`` itself for 'tophat' or a
-        single channel, and a new array otherwise).  Edges are treated as zero beyond
-        the band ('constant'), so flux is conserved except what the kernel spreads out
-        of the band.
+        The smoothed cube (``out`` if given; else ``cube`` itself for a one-tap spread
+        such as 'tophat' or a single channel, and a new array otherwise).  Edges are
+        treated as zero beyond the band ('constant'), so flux is conserved except what
+        the kernel spreads out of the band.
     """
     from .fir import convolve_rows  # numba: compiled on first use
 
@@ -73,7 +59,7 @@ def apply_line_spread(
     taps = channel_taps(kind, sigma_chan)
     if out is not None and not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")
-    if kind == "tophat" or n_chan == 1:
+    if taps.size == 1 or n_chan == 1:  # one tap is the identity (taps sum to 1)
         if out is None:
             return cube
         np.copyto(out, cube)

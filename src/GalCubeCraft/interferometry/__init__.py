@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .arrays import ARRAY_NAMES, AntennaArray, load_array
+from .arrays import ARRAY_NAMES, AntennaArray, ArrayInfo, array_info, describe_arrays, load_array
 from .uv import Track
 
 _LAZY = {"InterferometricCubes", "Interferometer", "observe_interferometer"}
@@ -30,9 +30,12 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ARRAY_NAMES",
     "AntennaArray",
+    "ArrayInfo",
     "InterferometricCubes",
     "Interferometer",
     "Track",
+    "array_info",
+    "describe_arrays",
     "load_array",
     "observe_interferometer",
 ]

@@ -35,11 +35,10 @@ from .arrays import ARRAY_NAMES, load_array
 from .clean import fit_clean_beam, hogbom, restore
 from .nufft import DirtyImager
 from .primary_beam import PRIMARY_BEAMS, primary_beam
-from .thermal import image_rms_jy, visibility_sigma_jy
+from .thermal import SPEED_OF_LIGHT_MS, channel_bandwidth_hz, image_rms_jy, visibility_sigma_jy
 from .uv import Track, uvw_m
 from .weighting import WEIGHTINGS, sampling_mask, uv_mask_header, weights
 
-SPEED_OF_LIGHT_MS = 299792458.0
 ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
 
 
@@ -314,7 +313,8 @@ def observe_interferometer(
     noise_rms = np.zeros(n_chan)
     sigma = np.zeros(n_chan)
     offsets = _offsets_rad(obs, pixel_rad)
-    channel_hz = frequencies * obs.spectral.channel_width_kms * 1e3 / SPEED_OF_LIGHT_MS
+    channel_hz = channel_bandwidth_hz(obs.require_sky().observed_frequency_hz,
+                                      obs.spectral.channel_width_kms)  # fmt: skip
     wide = (_wide_size(obs.ny), _wide_size(obs.nx))
     beam_rows, beam_cols = (slice(m // 2 - n // 2, m // 2 - n // 2 + n) for m, n in zip(
         wide, shape, strict=True))  # fmt: skip
@@ -337,7 +337,7 @@ def observe_interferometer(
         if interferometer.noise:
             assert rng is not None  # checked above
             sigma[c] = visibility_sigma_jy(interferometer.t_sys_k, array.dish_diameter_m,
-                                           interferometer.efficiency, abs(channel_hz[c]),
+                                           interferometer.efficiency, channel_hz,
                                            interferometer.track.integration_s)  # fmt: skip
             draws = rng.standard_normal(2 * u.size, dtype=np.float32)
             # Imaged about the wide grid's central pixel, the noise lands on a lattice half

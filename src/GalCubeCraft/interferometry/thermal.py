@@ -11,6 +11,10 @@ in each of its real and imaginary parts; with natural weights over ``N`` antenna
 gives the image noise ``2 k T_sys / (eta A sqrt(N (N - 1) n_pol dnu t_total))`` of ALMA's
 sensitivity calculator.  A weighted dirty image ``sum w_j V_j / sum w_j`` then has rms
 ``sigma sqrt(sum w_j^2) / sum w_j`` at every pixel.
+
+The bandwidth ``dnu`` is the channel's width in frequency, the same for every channel of
+a band: on a radio-velocity axis, ``nu = nu_obs (1 - v / c)``, a channel ``dv`` wide is
+``nu_obs dv / c`` wide wherever it sits (:func:`channel_bandwidth_hz`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,21 @@ import numpy as np
 BOLTZMANN_JY_M2_PER_K = 1.380649e-23 * 1e26
 """Boltzmann's constant in Jy m^2 / K (1 Jy = 1e-26 W m^-2 Hz^-1)."""
 N_POLARISATIONS = 2
+SPEED_OF_LIGHT_MS = 299792458.0
+"""The speed of light (m/s)."""
+
+
+def channel_bandwidth_hz(observed_frequency_hz: float, channel_width_kms: float) -> float:
+    """Return the bandwidth (Hz) of each channel of a band: ``nu_obs dv / c``.
+
+    Parameters
+    ----------
+    observed_frequency_hz : float
+        The band's reference frequency ``nu_obs``, where the systemic velocity is observed.
+    channel_width_kms : float
+        The channels' width in radio velocity (km/s).
+    """
+    return observed_frequency_hz * channel_width_kms * 1e3 / SPEED_OF_LIGHT_MS
 
 
 def sefd_jy(t_sys_k: float, diameter_m: float, efficiency: float) -> float:

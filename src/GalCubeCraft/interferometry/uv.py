@@ -11,7 +11,10 @@ Swenson, eq. 4.1)::
     w =  cos(delta) cos H X - cos(delta) sin H Y + sin(delta) Z
 
 in metres; divided by the wavelength, in wavelengths (so coverage scales with frequency).
-The hour angle advances at the sidereal rate, 15.041 degrees per hour of time.
+An hour angle in hours is 15 degrees per hour (24 h of hour angle make a circle); the
+time elapsed during a track advances it at the sidereal rate, 15.041 degrees per hour of
+time.  Only the elapsed time is scaled by the sidereal rate: the track's centre is an
+hour angle already.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import numpy as np
 from .._support import validate as _validate
 from .arrays import AntennaArray
 
-SIDEREAL_DEG_PER_HOUR = 15.0 * 1.00273790935
-"""How fast the hour angle advances: 360 degrees per sidereal day."""
+HOUR_ANGLE_DEG_PER_HOUR = 15.0
+"""Degrees per hour of hour angle (a sidereal hour)."""
+SIDEREAL_DEG_PER_HOUR = HOUR_ANGLE_DEG_PER_HOUR * 1.00273790935
+"""How fast the hour angle advances per hour of time: 360 degrees per sidereal day."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class Track:
     integration_s : float
         Visibility integration time (s), > 0: one uv point per baseline per integration.
     hour_angle_centre_h : float
-        Hour angle at the track's middle (hours; 0 is transit).
+        Hour angle at the track's middle (hours of hour angle, 15 degrees each; 0 is
+        transit).
     elevation_limit_deg : float
         The source must stay above this elevation throughout (degrees; ALMA observes
         above about 15).
@@ -80,10 +86,15 @@ class Track:
         return max(1, round(self.duration_h * 3600.0 / self.integration_s))
 
     def hour_angles_rad(self) -> np.ndarray:
-        """Return the hour angle at the middle of each integration (radians)."""
+        """Return the hour angle at the middle of each integration (radians).
+
+        The centre is an hour angle (15 degrees per hour); each integration's offset from
+        it is time, which the Earth's rotation turns at the sidereal rate.
+        """
         n = self.n_integrations
         offsets_h = (np.arange(n) + 0.5 - 0.5 * n) * (self.integration_s / 3600.0)
-        return np.radians((self.hour_angle_centre_h + offsets_h) * SIDEREAL_DEG_PER_HOUR)
+        centre_deg = self.hour_angle_centre_h * HOUR_ANGLE_DEG_PER_HOUR
+        return np.radians(centre_deg + offsets_h * SIDEREAL_DEG_PER_HOUR)
 
     def check_visible(self, latitude_deg: float) -> None:
         """Raise ``ValueError`` if the source dips below the elevation limit during the track."""

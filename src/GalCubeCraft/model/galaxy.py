@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -153,16 +152,6 @@ class Galaxy:
     def line_flux(self) -> float:
         """Total line flux (Jy km/s): the volume integral of the emissivity."""
         return total_flux(self.s_e, self.r_e_kpc, self.n_sersic, self.h_z_kpc)
-
-    @property
-    def sin_i(self) -> float:
-        """Sine of the inclination."""
-        return math.sin(math.radians(self.inclination_deg))
-
-    @property
-    def cos_i(self) -> float:
-        """Cosine of the inclination."""
-        return math.cos(math.radians(self.inclination_deg))
 
     def replace(self, **changes: object) -> Galaxy:
         """Return a copy with ``changes`` applied (validated again)."""

@@ -2,13 +2,16 @@
 
 A rotation curve is any callable ``v_circ(r_kpc) -> km/s`` that accepts a NumPy array of
 non-negative radii.  The classes here are frozen dataclasses, so they compare, print and
-pickle (Dask ships them to workers).
+pickle (Dask ships them to workers).  :data:`ROTATION_CURVES` names every class with an
+example of it; the contract test runs over that table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -162,3 +165,34 @@ class TabulatedRotationCurve:
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the interpolated circular speed (km/s) at ``r_kpc``."""
         return np.interp(np.asarray(r_kpc, dtype=float), self.r_kpc, self.v_kms)
+
+
+@dataclass(frozen=True)
+class CurveEntry:
+    """A rotation curve class and parameters that make a typical example of it.
+
+    The examples drive the contract test that every curve passes
+    (``tests/model/test_rotation.py``), as astropy's table of example models does.
+    """
+
+    cls: type
+    example: Mapping[str, Any]
+
+    def make(self) -> RotationCurve:
+        """Return the example curve."""
+        curve: RotationCurve = self.cls(**self.example)
+        return curve
+
+
+ROTATION_CURVES: Mapping[str, CurveEntry] = MappingProxyType(
+    {
+        "milky_way": CurveEntry(MilkyWayRotationCurve, {"v_0_kms": 200.0, "r_0_kpc": 2.5}),
+        "flat": CurveEntry(FlatRotationCurve, {"v_flat_kms": 180.0}),
+        "arctan": CurveEntry(ArctanRotationCurve, {"v_flat_kms": 220.0, "r_turn_kpc": 1.5}),
+        "tabulated": CurveEntry(
+            TabulatedRotationCurve,
+            {"r_kpc": (0.0, 1.0, 4.0, 10.0), "v_kms": (0.0, 150.0, 210.0, 205.0)},
+        ),
+    }
+)
+"""Every rotation curve the package offers, by name: adding one is one entry here."""

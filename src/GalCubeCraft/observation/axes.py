@@ -20,7 +20,6 @@ LINES_HZ = {
 }
 """Rest frequencies (Hz) of the line presets."""
 
-LINE_SPREADS = ("tophat", "hanning", "gaussian")
 SEED_BAND_KMS = 600.0
 """The original's band runs from -600 to +600 km/s."""
 SEED_LINE_SPREAD_SIGMA_CHAN = 0.6

@@ -20,6 +20,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from .beam import ARCSEC_PER_DEG
+from .line_spreads import LINE_SPREADS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header
@@ -95,6 +96,6 @@ def observation_header(
     h["ZSOURCE"] = (sky.redshift, "source systemic redshift")
     h["KPCPIX"] = (obs.pixel_kpc, "[kpc] proper size of one pixel")
     h["LINESPR"] = (obs.line_spread, "channel response after binning")
-    if obs.line_spread == "gaussian":
+    if LINE_SPREADS[obs.line_spread].uses_sigma:
         h["LSSIGMA"] = (obs.line_spread_sigma_chan, "[channel] sigma of the line spread")
     return h

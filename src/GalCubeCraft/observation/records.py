@@ -21,7 +21,6 @@ import numpy as np
 
 from .._support import validate as _validate
 from .axes import (
-    LINE_SPREADS,
     LINES_HZ,
     SEED_BAND_KMS,
     SEED_LINE_SPREAD_SIGMA_CHAN,
@@ -29,6 +28,7 @@ from .axes import (
     SpectralAxis,
 )
 from .beam import ARCSEC_PER_DEG, Beam
+from .line_spreads import LINE_SPREADS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header
@@ -49,12 +49,13 @@ class Observation:
         The velocity channels.
     beam : Beam or None
         Spatial response; ``None`` leaves observed cubes in Jy/pixel.
-    line_spread : {'tophat', 'hanning', 'gaussian'}
-        Channel response after binning: 'tophat' is plain binning, 'hanning' the
-        (1/4, 1/2, 1/4) taper of correlator spectra, 'gaussian' a Gaussian of
-        ``line_spread_sigma_chan`` channels (the original smooths with 0.6).
+    line_spread : str
+        Channel response after binning, a key of
+        :data:`~GalCubeCraft.observation.line_spreads.LINE_SPREADS`: 'tophat' is plain
+        binning, 'hanning' the (1/4, 1/2, 1/4) taper of correlator spectra, 'gaussian' a
+        Gaussian of ``line_spread_sigma_chan`` channels (the original smooths with 0.6).
     line_spread_sigma_chan : float
-        Sigma of the 'gaussian' line spread, in channels.
+        Width of a line spread that takes one (the 'gaussian' sigma), in channels.
     sky : AngularScale or None
         Redshift, line and pointing: needed for arcsec, a WCS and FITS files.
     """
@@ -340,7 +341,7 @@ def observation_from_header(
     line_spread = str(header.get("LINESPR", "tophat"))
     obs = Observation(
         nx=nx, ny=ny, pixel_kpc=pixel_kpc, spectral=spectral, beam=beam,
-        line_spread=line_spread if line_spread in ("tophat", "hanning", "gaussian") else "tophat",
+        line_spread=line_spread if line_spread in LINE_SPREADS else "tophat",
         line_spread_sigma_chan=float(header.get("LSSIGMA", 0.6)), sky=sky,
     )  # fmt: skip
     return obs, velocities, flipped
