@@ -43,7 +43,7 @@ def test_generate_has_one_meaning_and_dataset_its_own_verb(tmp_path):
 
     with pytest.raises(SystemExit):
         main(["-q", "generate", "--format", "zarr"])
-    spec = DatasetSpec(n_cubes=3, seed=4, grid_size=32, n_chan=12)
+    spec = DatasetSpec(n_cubes=3, seed=4, observation={"grid_size": 32, "n_chan": 12})
     spec_file = spec.write_toml(tmp_path / "spec.toml")
     out = tmp_path / "d.zarr"
     argv = ["-q", "dataset", str(spec_file), "--n-cubes", "2", "--workers", "0", "--out", str(out)]
@@ -150,8 +150,12 @@ def test_dataset_run_prints_one_line_per_stage_and_no_chatter(tmp_path):
 
     from GalCubeCraft.datasets import DatasetSpec
 
-    spec_file = DatasetSpec(n_cubes=4, seed=1, grid_size=24, n_chan=8,
-                            resolution=(0.5, 2.0)).write_toml(tmp_path / "s.toml")  # fmt: skip
+    spec_file = DatasetSpec(
+        n_cubes=4,
+        seed=1,
+        observation={"grid_size": 24, "n_chan": 8},
+        galaxies={"resolution": (0.5, 2.0)},
+    ).write_toml(tmp_path / "s.toml")
     command = [sys.executable, "-m", "GalCubeCraft", "dataset", str(spec_file), "--workers", "1",
                "--out", str(tmp_path / "d.zarr")]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -186,7 +190,12 @@ def test_ctrl_c_stops_with_one_line_and_resumes(tmp_path, workers):
     from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item
     from GalCubeCraft.datasets.batch import generate_dataset
 
-    spec = DatasetSpec(n_cubes=40, seed=3, grid_size=24, n_chan=8, resolution=(0.5, 2.0))
+    spec = DatasetSpec(
+        n_cubes=40,
+        seed=3,
+        observation={"grid_size": 24, "n_chan": 8},
+        galaxies={"resolution": (0.5, 2.0)},
+    )
     spec_file = spec.write_toml(tmp_path / "s.toml")
     out = tmp_path / "d.zarr"
     command = [sys.executable, "-m", "GalCubeCraft", "-q", "dataset", str(spec_file),
