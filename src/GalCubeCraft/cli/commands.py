@@ -67,9 +67,10 @@ def run_observe(args: argparse.Namespace) -> int:
 
     model = Cube.from_fits(args.model)
     interferometer = Interferometer(
-        args.array, Track(args.dec, args.hours, args.integration, args.hour_angle),
-        weighting=args.weighting, robust=args.robust, t_sys_k=args.tsys,
-        clean_threshold_rms=args.clean if args.clean > 0 else None,
+        args.array,
+        Track(args.declination_deg, args.duration_h, args.integration_s, args.hour_angle_centre_h),
+        weighting=args.weighting, robust=args.robust, t_sys_k=args.t_sys_k,
+        clean_threshold_rms=args.clean_threshold_rms if args.clean_threshold_rms > 0 else None,
     )  # fmt: skip
     out = args.out or args.model.with_name(f"{args.model.stem}_{args.array}.fits")
     if out.exists() and not args.overwrite:

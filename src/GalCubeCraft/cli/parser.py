@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..interferometry.weighting import WEIGHTINGS
 from ..renderer.settings import ACCURACIES
 from .spec_flags import add_spec_flags
 
@@ -121,18 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     observe.add_argument("model", type=Path, help="a model cube written by write_fits")
     observe.add_argument("--array", default="alma_c5",
                          help="alma_c1..alma_c10, aca, vla_a..vla_d or meerkat")  # fmt: skip
-    observe.add_argument("--hours", type=float, default=1.0, help="track length (default 1)")
-    observe.add_argument("--dec", type=float, default=-30.0,
+    # The names of the records they fill (Track, Interferometer); 2.0's spellings still work.
+    observe.add_argument("--duration-h", "--hours", type=float, default=1.0,
+                         help="track length, hours (default 1)")  # fmt: skip
+    observe.add_argument("--declination-deg", "--dec", type=float, default=-30.0,
                          help="declination, degrees (default -30)")  # fmt: skip
-    observe.add_argument("--hour-angle", type=float, default=0.0,
+    observe.add_argument("--hour-angle-centre-h", "--hour-angle", type=float, default=0.0,
                          help="hour angle at mid-track, hours (default 0, transit)")  # fmt: skip
-    observe.add_argument("--integration", type=float, default=30.0,
+    observe.add_argument("--integration-s", "--integration", type=float, default=30.0,
                          help="integration per visibility, s (default 30)")  # fmt: skip
-    observe.add_argument("--weighting", choices=("natural", "uniform", "briggs"),
-                         default="briggs", help="imaging weights (default briggs)")  # fmt: skip
+    observe.add_argument("--weighting", choices=WEIGHTINGS, default="briggs",
+                         help="imaging weights (default briggs)")  # fmt: skip
     observe.add_argument("--robust", type=float, default=0.5, help="Briggs robust (default 0.5)")
-    observe.add_argument("--tsys", type=float, default=100.0, help="system temperature, K")
-    observe.add_argument("--clean", type=float, default=3.0,
+    observe.add_argument("--t-sys-k", "--tsys", type=float, default=100.0,
+                         help="system temperature, K (default 100)")  # fmt: skip
+    observe.add_argument("--clean-threshold-rms", "--clean", type=float, default=3.0,
                          help="CLEAN to this many rms (default 3; 0: dirty only)")  # fmt: skip
     observe.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     observe.add_argument("--out", type=Path, help="output FITS (default <model>_<array>.fits)")
