@@ -48,11 +48,11 @@ class _Checked:
 class GalaxyPriors(_Checked):
     """``[galaxies]``: how many galaxies a cube holds and the primary's priors.
 
-    Satellites follow the original's rules (:mod:`GalCubeCraft.priors.galaxies`).
+    Satellites are drawn relative to the primary (:mod:`GalCubeCraft.priors.galaxies`).
     ``orientation`` says what the two drawn angles are: 'inclination_pa', the primary's
-    inclination and sky PA from ``inclination_deg`` and ``pa_deg``; 'tilts' (the
-    original's), two tilts of the disk about the column then the row axis, drawn from the
-    same ranges, whose inclination ``arccos |cos a cos b|`` and PA follow exactly.
+    inclination and sky PA from ``inclination_deg`` and ``pa_deg``; 'tilts', two tilts of
+    the disk about the column then the row axis, drawn from the same ranges, whose
+    inclination ``arccos |cos a cos b|`` and PA follow exactly.
     ``resolution_cycle`` gives cubes ``0, 1, 2, ...`` these resolutions in turn instead of
     drawing them; they must lie in ``resolution``.
     """
@@ -184,7 +184,7 @@ class FeaturePriors(_Checked):
     central over the outer one, falling over R_e.  Arms: contrast, pitch angle, number
     (rounded down) and streaming amplitude.  Warps: flat within ``warp_start_re``, then
     over two more R_e the inclination and PA change by the drawn amounts and h_z grows by
-    the flare factor.  ``diffuse``: 1.2.1's halo, bridges and tails (a table merged into
+    the flare factor.  ``diffuse``: a halo, bridges and tails (a table merged into
     their defaults, on unless it says ``enabled = false``).
     """
 
@@ -237,7 +237,10 @@ class FeaturePriors(_Checked):
         (1.5, 2.5), "range", bounds=(0.0, 20.0), unit="R_e", help="warp: flat within this radius"
     )
     diffuse: DiffuseParams = declare(
-        DiffuseParams(), "custom", convert=_diffuse, help="1.2.1's diffuse emission (a table)"
+        DiffuseParams(),
+        "custom",
+        convert=_diffuse,
+        help="diffuse halo, bridges and tails (a table)",
     )
 
     @property
