@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
 
+    # One option per spec key: the usage line names them by table, --help lists them all.
     data = sub.add_parser("dataset", parents=[common],
+                          usage="%(prog)s [SPEC.toml] [options] [--TABLE.KEY VALUE ...]",
                           help="make an ML dataset from a spec (parallel, resumable)")  # fmt: skip
     data.add_argument("spec", type=Path, nargs="?",
                       help="dataset spec (TOML); default the DatasetSpec defaults")  # fmt: skip

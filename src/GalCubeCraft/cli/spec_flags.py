@@ -39,7 +39,7 @@ def add_spec_flags(parser: argparse.ArgumentParser) -> None:
     """Add one option per spec key, grouped by TOML table."""
     groups = {"": parser.add_argument_group("spec", "override the spec's top-level keys")}
     for table, record in TABLES.items():
-        summary = (record.__doc__ or "").strip().splitlines()[0]
+        summary = (record.__doc__ or "").strip().splitlines()[0].partition("``: ")[2]
         groups[table] = parser.add_argument_group(f"[{table}]", summary)
     for key, declared, default in spec_keys():
         arguments = _arguments(key, declared)

@@ -287,7 +287,7 @@ class LensPriors(_Checked):
 
 @dataclass(frozen=True)
 class InterferometerPriors(_Checked):
-    """``[interferometer]``: observe every cube with one of ``arrays`` (none: no interferometer).
+    """``[interferometer]``: observe every cube with one of the arrays (none: no interferometer).
 
     The track and the receivers are drawn per cube, each uniform in its range; names are
     those of :class:`~GalCubeCraft.interferometry.uv.Track` and
@@ -333,10 +333,12 @@ class InterferometerPriors(_Checked):
 
 @dataclass(frozen=True)
 class RenderSpec(_Checked):
-    """``[render]``: the renderer's settings (:meth:`RenderSettings.for_accuracy`).
+    """``[render]``: the renderer's accuracy preset.
 
-    'default': every voxel within about 1e-4 of the peak of a converged render; 'fast':
-    about 2.5x faster, within about 1e-3 (4e-3 for thin edge-on disks).
+    :meth:`~GalCubeCraft.renderer.settings.RenderSettings.for_accuracy` maps it to the
+    renderer's settings.  'default': every voxel within about 1e-4 of the peak of a
+    converged render; 'fast': about 2.5x faster, within about 1e-3 (4e-3 for thin edge-on
+    disks).
     """
 
     TABLE = "render"
