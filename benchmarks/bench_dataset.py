@@ -34,8 +34,13 @@ REPEATS = 2
 
 def spec(n: int, accuracy: str = "default") -> DatasetSpec:
     """Return the benchmark's dataset: 40x125^2 cubes of the default priors, with noise."""
-    return DatasetSpec(n_cubes=n, seed=1, grid_size=125, n_chan=40, peak_snr=(5.0, 50.0),
-                       accuracy=accuracy)  # fmt: skip
+    return DatasetSpec(
+        n_cubes=n,
+        seed=1,
+        observation={"grid_size": 125, "n_chan": 40},
+        noise={"peak_snr": (5.0, 50.0)},
+        render={"accuracy": accuracy},
+    )
 
 
 def dask_rate(workers: int, root: Path, accuracy: str = "default") -> float:
@@ -62,7 +67,7 @@ def noise_seconds(s: DatasetSpec, n: int) -> float:
 
     from GalCubeCraft.instrument.noise import noise_cube
 
-    obs = s.observation(1.0)
+    obs = s.observation.for_pixel(1.0)
     rng = np.random.default_rng(0)
     start = time.perf_counter()
     for _ in range(n):

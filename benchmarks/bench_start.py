@@ -22,8 +22,12 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="gcc-start-"))
     try:
         for n in (1_000, 10_000, 100_000):
-            spec = DatasetSpec(n_cubes=n, seed=1, grid_size=16, n_chan=8, resolution=(0.5, 1.0),
-                               offset_gals=2.0)  # fmt: skip
+            spec = DatasetSpec(
+                n_cubes=n,
+                seed=1,
+                observation={"grid_size": 16, "n_chan": 8},
+                galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+            )
             path = root / f"d{n}.zarr"
             start = time.perf_counter()
             store = open_store(path, spec, "zarr")

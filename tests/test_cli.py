@@ -43,7 +43,7 @@ def test_generate_has_one_meaning_and_dataset_its_own_verb(tmp_path):
 
     with pytest.raises(SystemExit):
         main(["-q", "generate", "--format", "zarr"])
-    spec = DatasetSpec(n_cubes=3, seed=4, grid_size=32, n_chan=12)
+    spec = DatasetSpec(n_cubes=3, seed=4, observation={"grid_size": 32, "n_chan": 12})
     spec_file = spec.write_toml(tmp_path / "spec.toml")
     out = tmp_path / "d.zarr"
     argv = ["-q", "dataset", str(spec_file), "--n-cubes", "2", "--workers", "0", "--out", str(out)]
@@ -150,8 +150,12 @@ def test_dataset_run_prints_one_line_per_stage_and_no_chatter(tmp_path):
 
     from GalCubeCraft.datasets import DatasetSpec
 
-    spec_file = DatasetSpec(n_cubes=4, seed=1, grid_size=24, n_chan=8,
-                            resolution=(0.5, 2.0)).write_toml(tmp_path / "s.toml")  # fmt: skip
+    spec_file = DatasetSpec(
+        n_cubes=4,
+        seed=1,
+        observation={"grid_size": 24, "n_chan": 8},
+        galaxies={"resolution": (0.5, 2.0)},
+    ).write_toml(tmp_path / "s.toml")
     command = [sys.executable, "-m", "GalCubeCraft", "dataset", str(spec_file), "--workers", "1",
                "--out", str(tmp_path / "d.zarr")]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -186,7 +190,12 @@ def test_ctrl_c_stops_with_one_line_and_resumes(tmp_path, workers):
     from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item
     from GalCubeCraft.datasets.batch import generate_dataset
 
-    spec = DatasetSpec(n_cubes=40, seed=3, grid_size=24, n_chan=8, resolution=(0.5, 2.0))
+    spec = DatasetSpec(
+        n_cubes=40,
+        seed=3,
+        observation={"grid_size": 24, "n_chan": 8},
+        galaxies={"resolution": (0.5, 2.0)},
+    )
     spec_file = spec.write_toml(tmp_path / "s.toml")
     out = tmp_path / "d.zarr"
     command = [sys.executable, "-m", "GalCubeCraft", "-q", "dataset", str(spec_file),
@@ -383,3 +392,67 @@ def test_generate_accuracy_fast_renders_with_the_fast_preset(tmp_path):
     np.testing.assert_array_equal(np.load(out / "cube_1.npy"), facade.generate_cubes()[0][0])
     with pytest.raises(SystemExit):
         main(["generate", "--accuracy", "quick", "--out", str(tmp_path / "x")])
+
+
+def test_every_spec_key_is_a_dataset_option_with_unit_range_and_default():
+    """`dataset` has one option per declared spec key; its help says unit, range and default."""
+    from GalCubeCraft.cli.spec_flags import option_name, spec_keys
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    options = {s: a for a in sub.choices["dataset"]._actions for s in a.option_strings}
+    for key, declared, _default in spec_keys():
+        if key == "features.diffuse":  # a table: written in the spec file
+            assert option_name(key) not in options
+            continue
+        action = options[option_name(key)]
+        assert declared.help in action.help and "default" in action.help, key
+        assert declared.unit in action.help and (declared.allowed in action.help
+                                                 or declared.choices is not None), key  # fmt: skip
+
+
+def test_dataset_options_override_the_spec_file(tmp_path):
+    """Options set keys of any table over the spec file's; 'none' and one-value ranges work."""
+    from GalCubeCraft.datasets import DatasetSpec, StoreDataset
+
+    spec = DatasetSpec(n_cubes=3, seed=4, observation={"grid_size": 16, "n_chan": 6},
+                       galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0})  # fmt: skip
+    spec_file = spec.write_toml(tmp_path / "spec.toml")
+    out = tmp_path / "d.zarr"
+    argv = ["-q", "dataset", str(spec_file), "--n-cubes", "1", "--observation.n-chan", "4",
+            "--galaxies.n-sersic", "1.0", "--noise.peak-snr", "none",
+            "--observation.beam", "4", "3", "30", "--features.asymmetric-drift",
+            "--workers", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    expected = spec.replace(
+        n_cubes=1,
+        observation={"n_chan": 4, "beam": (4.0, 3.0, 30.0)},
+        galaxies={"n_sersic": 1.0},
+        noise={"peak_snr": None},
+        features={"asymmetric_drift": True},
+    )
+    assert StoreDataset(out).spec == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "argv", "said"),
+    [
+        ("", ["--observation.n-chan", "0"], "error: --observation.n-chan must lie in [1, inf]"),
+        ("", ["--galaxies.n-gals", "0", "2"], "error: --galaxies.n-gals[0] must lie in [1, 10]"),
+        ("", ["--observation.grid-size", "9"], "error: --observation.grid-size must be >= "),
+        ("[observation]\nn_chan = 0\n", [], "spec.toml: observation.n_chan must lie in [1, inf]"),
+        ("[observation]\ngrid_size = 9\n", [], "spec.toml: observation.grid_size must be >= "),
+        ("track_hours = 1.0\n", [], "spec.toml: track_hours moved: write it as duration_h under "
+                                    "[interferometer]"),
+    ],
+)  # fmt: skip
+def test_dataset_errors_name_the_option_or_the_config_key(tmp_path, capsys, text, argv, said):
+    """An error is said of the option the user typed, or of the spec file's key; nothing made."""
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text("n_cubes = 1\n[galaxies]\nresolution = [0.5, 1.0]\noffset_gals = 2.0\n"
+                         "[observation]\ngrid_size = 16\n" if not text else text)  # fmt: skip
+    out = tmp_path / "d.zarr"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dataset", str(spec_file), *argv, "--workers", "0", "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert said in capsys.readouterr().err
+    assert not out.exists()

@@ -33,7 +33,11 @@ def _facade(tmp_path, **changes):
 
 
 def _dataset(tmp_path, **changes):
-    spec = DatasetSpec(**{"n_cubes": 1, "grid_size": 16, "n_chan": 4, **changes})
+    values = {"n_cubes": 1, "observation": {"grid_size": 16, "n_chan": 4}}
+    for key, value in changes.items():  # key paths: "observation.beam"
+        table, _, name = key.rpartition(".")
+        (values.setdefault(table, {}) if table else values)[name] = value
+    spec = DatasetSpec(**values)
     return generate_dataset(spec, tmp_path / "d.zarr", workers=0, progress=False)
 
 
@@ -94,9 +98,9 @@ CASES = [
     (_facade, "resolution", ["sharp", -1.0, math.nan]),
     (_dataset, "n_cubes", [*NUMBERS, 0]),
     (_dataset, "seed", [-1, 1.5, "x"]),
-    (_dataset, "grid_size", [*NUMBERS, 2]),
-    (_dataset, "beam", [4, "x", (3.0, 4.0, 0.0), (math.nan, 3.0, 0.0)]),
-    (_dataset, "peak_snr", [(5.0, 1.0), (-1.0, 5.0), "x"]),
+    (_dataset, "observation.grid_size", [*NUMBERS, 2]),
+    (_dataset, "observation.beam", [4, "x", (3.0, 4.0, 0.0), (math.nan, 3.0, 0.0)]),
+    (_dataset, "noise.peak_snr", [(5.0, 1.0), (-1.0, 5.0), "x"]),
 ]
 
 

@@ -34,7 +34,7 @@ def test_flux_conserved_for_any_geometry(inclination, pa, n, r_e, h_ratio):
         Galaxy(r_e_kpc=2.0, inclination_deg=30.0),
         Observation(nx=16, ny=16, beam=Beam(3.0, 2.0, 10.0)),
         RenderSettings(los_nodes=8),
-        DatasetSpec(n_cubes=3, beam=(5.0, 3.0, 20.0)),
+        DatasetSpec(n_cubes=3, observation={"beam": (5.0, 3.0, 20.0)}),
         AngularScale(redshift=2.0),
         Observation.from_angular(n_pix=32),
     ],

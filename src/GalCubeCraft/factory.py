@@ -317,7 +317,7 @@ def make_indexed_cube(
     noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
     products = make_cubes(
         draw.galaxies,
-        spec.observation(draw.pixel_kpc),
+        spec.observation.for_pixel(draw.pixel_kpc),
         spec.render_settings if settings is None else settings,
         noise,
         cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,

@@ -321,7 +321,7 @@ def test_original_units_match_the_originals_formula_for_a_face_on_disk():
     kwargs = dict(n_gals=1, n_cubes=1, grid_size=48, n_spectral_slices=40, seed=5,
                   resolution=2.0, save=False, verbose=False)  # fmt: skip
     g = GalCubeCraft(units="original", **kwargs)
-    g.spec = g.spec.replace(inclination_deg=(0.0, 0.0), pa_deg=(0.0, 0.0))
+    g.spec = g.spec.replace(galaxies={"inclination_deg": (0.0, 0.0), "pa_deg": (0.0, 0.0)})
     cube, params = g.generate_cubes()[0]
     assert g.original_units_per_jy_beam == pytest.approx(30.0 / 5.0)
     assert params["bunit"] == "original"
@@ -360,4 +360,4 @@ def test_resolution_visualise_gives_0_1_2s_fixed_set():
     np.testing.assert_allclose([p[0] for p in g.all_Re[:5]], [0.6, 2.4, 4.0, 6.0, 10.0])
     assert DatasetSpec.from_toml_text(g.spec.to_toml()) == g.spec
     with pytest.raises(ValueError, match="resolution_cycle"):
-        DatasetSpec(resolution_cycle=(9.0,))
+        DatasetSpec(galaxies={"resolution_cycle": (9.0,)})

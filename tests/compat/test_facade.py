@@ -123,7 +123,7 @@ def test_facade_cubes_come_from_the_one_factory():
         np.testing.assert_array_equal(cube, made.noisy.data)
         np.testing.assert_array_equal(g.clean_cubes[index], made.clean.data)
         assert params["noise_rms"] == pytest.approx(made.clean.data.max() / 10.0, rel=1e-12)
-    assert g.spec.beam.bmaj_px == 4.0 and g.spec.peak_snr == (10.0, 10.0)
+    assert g.spec.observation.beam.bmaj_px == 4.0 and g.spec.noise.peak_snr == (10.0, 10.0)
 
 
 def test_returned_cubes_are_writable_copies():

@@ -39,8 +39,12 @@ def test_all_hz_is_in_pixels():
 
 def test_inclination_population_of_the_two_tilts():
     """Inclination = arccos |cos a cos b| exactly per draw; KS test on 2,000 primaries."""
-    spec = DatasetSpec(n_cubes=2000, seed=12, n_gals=(1, 1), orientation="tilts",
-                       peak_snr=None)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=2000,
+        seed=12,
+        galaxies={"n_gals": (1, 1), "orientation": "tilts"},
+        noise={"peak_snr": None},
+    )
     drawn = [draw_scene(spec, i) for i in range(spec.n_cubes)]
     a = np.radians([d.x_angle_deg[0] for d in drawn])
     b = np.radians([d.y_angle_deg[0] for d in drawn])

@@ -28,8 +28,13 @@ import numpy as np
 from GalCubeCraft.datasets import DatasetSpec, batch, open_store, render_item
 from GalCubeCraft.datasets.items import ARRAY_NAMES, DamagedItemError
 
-SPEC = DatasetSpec(n_cubes=3, seed=4, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
-                   offset_gals=2.0, peak_snr=(5.0, 20.0))  # fmt: skip
+SPEC = DatasetSpec(
+    n_cubes=3,
+    seed=4,
+    observation={"grid_size": 16, "n_chan": 4},
+    galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    noise={"peak_snr": (5.0, 20.0)},
+)
 SUFFIX = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}
 LOUD = 17  # exit code of a child whose run raised OSError
 

@@ -17,7 +17,9 @@ from GalCubeCraft.datasets import (
 )
 from GalCubeCraft.datasets.batch import generate_dataset
 
-SPEC = DatasetSpec(n_cubes=4, seed=11, grid_size=32, n_chan=16, peak_snr=(5.0, 20.0))
+SPEC = DatasetSpec(
+    n_cubes=4, seed=11, observation={"grid_size": 32, "n_chan": 16}, noise={"peak_snr": (5.0, 20.0)}
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,7 @@ def test_per_galaxy_truth_adds_up_and_locates_each_galaxy():
         )
         galaxies = galaxies_from_params(SPEC, item["params"])
         pixel_kpc = item["params"][1]
-        centre = (SPEC.grid_size - 1) / 2
+        centre = (SPEC.observation.grid_size - 1) / 2
         for k, galaxy in enumerate(galaxies):
             np.testing.assert_allclose(item["galaxy_centre_px"][k],
                                        (centre + galaxy.x_kpc / pixel_kpc,
@@ -103,7 +105,7 @@ def test_parameter_table_rerenders_each_cube(store):
     assert len(table) == SPEC.n_cubes
     for index in (0, 3):
         row = table.loc[index].to_numpy()
-        obs = SPEC.observation(row[1])
+        obs = SPEC.observation.for_pixel(row[1])
         rebuilt = make_cubes(galaxies_from_params(SPEC, row), obs).clean.data
         np.testing.assert_array_equal(rebuilt, StoreDataset(store)[index]["clean"])
 
@@ -114,37 +116,42 @@ def test_spec_accuracy_names_the_renderer_settings():
     from GalCubeCraft.datasets.items import render_item
     from GalCubeCraft.priors.galaxies import draw_scene
 
-    fast = SPEC.replace(accuracy="fast", peak_snr=None)
+    fast = SPEC.replace(render={"accuracy": "fast"}, noise={"peak_snr": None})
     assert fast.render_settings == RenderSettings.fast()
     assert SPEC.render_settings == RenderSettings()
     assert DatasetSpec.from_toml_text(fast.to_toml()) == fast
     draw = draw_scene(fast, 2)
-    expected = make_cubes(draw.galaxies, fast.observation(draw.pixel_kpc), RenderSettings.fast())
+    expected = make_cubes(
+        draw.galaxies, fast.observation.for_pixel(draw.pixel_kpc), RenderSettings.fast()
+    )
     np.testing.assert_array_equal(render_item(fast, 2).arrays["clean"], expected.clean.data)
     with pytest.raises(ValueError, match="accuracy"):
-        SPEC.replace(accuracy="quick")
+        SPEC.replace(render={"accuracy": "quick"})
 
 
 def test_spec_round_trips_through_toml():
     """A spec, its beam in (bmaj, bmin, bpa) order included, round-trips through TOML."""
-    spec = SPEC.replace(beam=(6.0, 3.0, 45.0), n_sersic=1.0, peak_snr=None)
+    spec = SPEC.replace(
+        observation={"beam": (6.0, 3.0, 45.0)}, galaxies={"n_sersic": 1.0}, noise={"peak_snr": None}
+    )
     assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
     assert "beam = [6.0, 3.0, 45.0]" in spec.to_toml()
-    assert spec.n_sersic == (1.0, 1.0)
+    assert spec.galaxies.n_sersic == (1.0, 1.0)
 
 
 @pytest.mark.parametrize(
     ("text", "name"),
     [
         ("n_cubez = 3", "n_cubez"),
-        ("r_e_kpc = [6.0, 4.0]", "r_e_kpc"),
+        ("[galaxies]\nr_e_kpc = [6.0, 4.0]", "galaxies.r_e_kpc"),
         ("n_cubes = -2", "n_cubes"),
-        ("n_gals = [0, 2]", "n_gals"),
-        ("peak_snr = [-1.0, 5.0]", "peak_snr"),
-        ("grid_size = 20", "grid_size"),
-        ("beam = 4", "beam"),
-        ("beam = [3.0, 4.0, 0.0]", "bmin must not exceed bmaj"),
-        ("beam_px = [4.0, 4.0, 0.0]", "beam_px"),
+        ("[galaxies]\nn_gals = [0, 2]", r"galaxies.n_gals\[0\]"),
+        ("[noise]\npeak_snr = [-1.0, 5.0]", r"noise.peak_snr\[0\]"),
+        ("[observation]\ngrid_size = 20", "observation.grid_size"),
+        ("[observation]\nbeam = 4", "observation.beam"),
+        ("[observation]\nbeam = [3.0, 4.0, 0.0]", "bmin must not exceed bmaj"),
+        ("[observation]\nbeam_px = [4.0, 4.0, 0.0]", "observation.beam_px"),
+        ("beam = [4.0, 4.0, 0.0]", r"beam moved: write it under \[observation\]"),
     ],
 )
 def test_invalid_specs_refused_before_any_file(tmp_path, text, name):
@@ -168,7 +175,9 @@ def test_fits_dataset_files_are_valid_cubes(tmp_path):
 
     from GalCubeCraft import Cube
 
-    spec = DatasetSpec(n_cubes=2, seed=2, grid_size=32, n_chan=16, beam=(5.0, 3.0, 20.0))
+    spec = DatasetSpec(
+        n_cubes=2, seed=2, observation={"grid_size": 32, "n_chan": 16, "beam": (5.0, 3.0, 20.0)}
+    )
     generate_dataset(spec, tmp_path / "f", fmt="fits", workers=0, progress=False)
     path = tmp_path / "f" / "000001.fits"
     item = render_item(spec, 1).arrays

@@ -40,8 +40,12 @@ def test_kill_at_every_write_point_and_full_disk_then_resume(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", ["zarr", "hdf5", "fits"])
 def test_a_damaged_item_is_refused_not_returned(tmp_path, fmt):
     """Bytes changed under a done item make reading it raise DamagedItemError."""
-    spec = DatasetSpec(n_cubes=2, seed=3, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
-                       offset_gals=2.0)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=2,
+        seed=3,
+        observation={"grid_size": 16, "n_chan": 4},
+        galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    )
     path = tmp_path / {"zarr": "d.zarr", "hdf5": "d.h5", "fits": "d"}[fmt]
     generate_dataset(spec, path, fmt=fmt, workers=0, progress=False)
     if fmt == "hdf5":
@@ -75,8 +79,12 @@ def test_a_damaged_item_is_refused_not_returned(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", ["npy", "fits"])
 def test_indices_past_a_million_are_read_in_full(tmp_path, fmt):
     """Folder stores find item 1,000,005 as itself (not as 100,000 from its first digits)."""
-    spec = DatasetSpec(n_cubes=1_000_010, seed=2, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
-                       offset_gals=2.0)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=1_000_010,
+        seed=2,
+        observation={"grid_size": 16, "n_chan": 4},
+        galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    )
     store = open_store(tmp_path / "d", spec, fmt)
     arrays = render_item(spec, 5).arrays
     for index in (5, 100_000, 1_000_005):
@@ -87,8 +95,12 @@ def test_indices_past_a_million_are_read_in_full(tmp_path, fmt):
 
 def test_a_folder_store_with_a_lost_or_changed_spec_copy_is_refused(tmp_path):
     """Deleting or editing spec.toml does not let another spec adopt the items."""
-    spec = DatasetSpec(n_cubes=2, seed=3, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
-                       offset_gals=2.0)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=2,
+        seed=3,
+        observation={"grid_size": 16, "n_chan": 4},
+        galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    )
     path = tmp_path / "d"
     generate_dataset(spec, path, fmt="npy", workers=0, progress=False)
     (path / "spec.toml").unlink()

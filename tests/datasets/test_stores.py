@@ -18,8 +18,13 @@ from GalCubeCraft.datasets import (
 from GalCubeCraft.datasets.batch import generate_dataset
 from GalCubeCraft.datasets.stores import MARKER_FILE, STORES, describe_formats, detect_format
 
-SPEC = DatasetSpec(n_cubes=5, seed=11, grid_size=24, n_chan=12, beam=(4.0, 3.0, 30.0),
-                   resolution=(0.5, 2.0), peak_snr=(5.0, 20.0))  # fmt: skip
+SPEC = DatasetSpec(
+    n_cubes=5,
+    seed=11,
+    observation={"grid_size": 24, "n_chan": 12, "beam": (4.0, 3.0, 30.0)},
+    galaxies={"resolution": (0.5, 2.0)},
+    noise={"peak_snr": (5.0, 20.0)},
+)
 SUFFIX = {fmt: entry.suffix for fmt, entry in STORES.items()}
 
 
@@ -166,7 +171,7 @@ def test_store_of_another_shape_at_the_same_path_is_written_afresh(tmp_path, das
     path = tmp_path / "same.zarr"
     generate_dataset(SPEC, path, scheduler=dask_scheduler, progress=False)
     shutil.rmtree(path)
-    bigger = SPEC.replace(grid_size=32, n_cubes=3)
+    bigger = SPEC.replace(n_cubes=3, observation={"grid_size": 32})
     generate_dataset(bigger, path, scheduler=dask_scheduler, progress=False)
     store = open_store(path)
     assert store.spec == bigger
@@ -182,8 +187,12 @@ def test_done_scan_of_a_20000_item_store_reads_each_flag_once(tmp_path, monkeypa
     from GalCubeCraft.datasets import batch
     from GalCubeCraft.datasets.items import Item
 
-    spec = DatasetSpec(n_cubes=20_000, seed=2, grid_size=16, n_chan=4, resolution=(0.5, 1.0),
-                       offset_gals=2.0)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=20_000,
+        seed=2,
+        observation={"grid_size": 16, "n_chan": 4},
+        galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    )
     path = tmp_path / f"d{SUFFIX[fmt]}"
     store = open_store(path, spec, fmt)
     arrays = render_item(spec, 0).arrays  # the scan reads flags, not contents: one render

@@ -278,9 +278,14 @@ def test_a_galaxy_observed_end_to_end_and_written_to_fits(tmp_path):
         assert hdul["RESTORED"].header["BUNIT"] == "Jy/beam"
 
 
-OBSERVED_SPEC = DatasetSpec(n_cubes=2, seed=2, grid_size=48, n_chan=6, resolution=(0.5, 1.0),
-                            n_gals=(1, 1), peak_snr=None,
-                            interferometer_arrays=("alma_c1", "alma_c2"))  # fmt: skip
+OBSERVED_SPEC = DatasetSpec(
+    n_cubes=2,
+    seed=2,
+    observation={"grid_size": 48, "n_chan": 6},
+    galaxies={"resolution": (0.5, 1.0), "n_gals": (1, 1)},
+    noise={"peak_snr": None},
+    interferometer={"arrays": ("alma_c1", "alma_c2")},
+)
 
 
 @pytest.fixture(scope="module")
@@ -296,9 +301,9 @@ def test_observed_items_are_reproducible_and_consistent(observed_items):
     assert names[-len(INTERFEROMETER_COLUMNS) :] == list(INTERFEROMETER_COLUMNS)
     for item in observed_items:
         row = dict(zip(names, item["params"], strict=True))
-        obs = OBSERVED_SPEC.observation(row["pixel_kpc"])
+        obs = OBSERVED_SPEC.observation.for_pixel(row["pixel_kpc"])
         itf = Interferometer(
-            OBSERVED_SPEC.interferometer_arrays[int(row["array_index"])],
+            OBSERVED_SPEC.interferometer.arrays[int(row["array_index"])],
             Track(row["declination_deg"], row["track_hours"], row["integration_s"],
                   row["hour_angle_h"]),
             weighting="briggs", t_sys_k=row["t_sys_k"], noise=False, clean_threshold_rms=None,
@@ -327,31 +332,36 @@ def test_every_store_holds_the_interferometric_products(tmp_path, observed_items
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"interferometer_arrays": ("alma_c99",)}, "unknown array"),
+        ({"arrays": ("alma_c99",)}, r"interferometer.arrays\[0\] must be one of"),
         ({"declination_deg": (60.0, 70.0)}, "not observable"),
-        ({"interferometer_arrays": ("alma_c10",)}, "resolves"),
-        ({"interferometer_arrays": ("aca",)}, "needs a field"),
+        ({"arrays": ("alma_c10",)}, "resolves"),
+        ({"arrays": ("aca",)}, "needs a field"),
     ],
 )
 def test_observed_specs_that_cannot_be_made_are_refused(change, message):
     """A spec whose arrays cannot see, resolve or fit what it draws is refused when made."""
     with pytest.raises(ValueError, match=message):
-        OBSERVED_SPEC.replace(**change)
+        OBSERVED_SPEC.replace(interferometer=change)
 
 
 def test_a_lensed_scene_observed_by_an_interferometer():
     """Lens and interferometer together: both column blocks filled; the dirty cube is lensed."""
-    spec = DatasetSpec(n_cubes=1, seed=5, grid_size=48, n_chan=6, beam=(3.0, 3.0, 0.0),
-                       resolution=(1.0, 1.5), h_z_kpc=(0.8, 1.0), n_gals=(1, 1),
-                       lens_theta_e_re=(2.0, 3.0), peak_snr=None,
-                       interferometer_arrays=("alma_c1",))  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=1,
+        seed=5,
+        observation={"grid_size": 48, "n_chan": 6, "beam": (3.0, 3.0, 0.0)},
+        galaxies={"resolution": (1.0, 1.5), "h_z_kpc": (0.8, 1.0), "n_gals": (1, 1)},
+        lens={"theta_e_re": (2.0, 3.0)},
+        noise={"peak_snr": None},
+        interferometer={"arrays": ("alma_c1",)},
+    )
     item = render_item(spec, 0).arrays
     row = dict(zip(parameter_names(spec), item["params"], strict=True))
     assert np.all(np.isfinite(item["params"][-19:]))  # 9 lens and 10 interferometer columns
     assert row["total_magnification"] > 1.5
     # The model the array saw is the lensed one: in Jy/beam of the spec's Gaussian beam it
     # holds the clean cube's flux, the source's times the magnification.
-    seen = item["model"].sum(dtype=np.float64) * spec.beam.area_px
+    seen = item["model"].sum(dtype=np.float64) * spec.observation.beam.area_px
     assert seen == pytest.approx(item["clean"].sum(dtype=np.float64), rel=1e-3)
     assert item["clean"].sum() / item["source_clean"].sum() == pytest.approx(
         row["total_magnification"], rel=1e-3)  # fmt: skip

@@ -102,12 +102,20 @@ def test_dataset_spec_draws_arms_and_records_them():
     from GalCubeCraft.datasets.items import parameter_names, render_item
     from GalCubeCraft.priors.galaxies import draw_scene
 
-    spec = DatasetSpec(n_cubes=1, seed=8, grid_size=40, n_chan=16, peak_snr=None,
-                       arm_contrast=(0.3, 0.6), arm_count=(2, 4),
-                       arm_streaming_kms=(5.0, 15.0))  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=1,
+        seed=8,
+        observation={"grid_size": 40, "n_chan": 16},
+        noise={"peak_snr": None},
+        features={
+            "arm_contrast": (0.3, 0.6),
+            "arm_count": (2, 4),
+            "arm_streaming_kms": (5.0, 15.0),
+        },
+    )
     assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
-    plain = draw_scene(spec.replace(arm_contrast=(0.0, 0.0)), 0)
-    still = draw_scene(spec.replace(arm_streaming_kms=(0.0, 0.0)), 0)
+    plain = draw_scene(spec.replace(features={"arm_contrast": (0.0, 0.0)}), 0)
+    still = draw_scene(spec.replace(features={"arm_streaming_kms": (0.0, 0.0)}), 0)
     for g0, g1, g2 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, still.galaxies,
                           strict=True):  # fmt: skip
         assert g0.arms is None and 0.3 <= g1.arms.contrast <= 0.6 and 2 <= g1.arms.m <= 4

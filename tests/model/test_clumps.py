@@ -72,8 +72,10 @@ def test_dataset_spec_draws_clumps_and_records_them():
     from GalCubeCraft.datasets.items import parameter_names, render_item
     from GalCubeCraft.priors.galaxies import draw_scene
 
-    plain = DatasetSpec(n_cubes=2, seed=4, grid_size=40, n_chan=16, peak_snr=None)
-    clumpy = plain.replace(clump_count=(3, 5), clump_fraction=(0.2, 0.2))
+    plain = DatasetSpec(
+        n_cubes=2, seed=4, observation={"grid_size": 40, "n_chan": 16}, noise={"peak_snr": None}
+    )
+    clumpy = plain.replace(features={"clump_count": (3, 5), "clump_fraction": (0.2, 0.2)})
     assert DatasetSpec.from_toml_text(clumpy.to_toml()) == clumpy
     before, after = draw_scene(plain, 0), draw_scene(clumpy, 0)
     for g0, g1 in zip(before.galaxies, after.galaxies, strict=True):

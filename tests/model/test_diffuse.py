@@ -134,9 +134,15 @@ def test_spec_carries_the_diffuse_knobs_through_toml_and_the_parameter_table():
     """A spec with diffuse emission reads back from TOML; items record each component's flux."""
     from GalCubeCraft.datasets.items import parameter_names, render_item
 
-    spec = DatasetSpec(n_cubes=2, seed=5, grid_size=40, n_chan=16, n_gals=(2, 2),
-                       diffuse={"tail_length_factor": 0.3}, peak_snr=None)  # fmt: skip
-    assert spec.diffuse.enabled and spec.diffuse.tail_length_factor == 0.3
+    spec = DatasetSpec(
+        n_cubes=2,
+        seed=5,
+        observation={"grid_size": 40, "n_chan": 16},
+        galaxies={"n_gals": (2, 2)},
+        features={"diffuse": {"tail_length_factor": 0.3}},
+        noise={"peak_snr": None},
+    )
+    assert spec.features.diffuse.enabled and spec.features.diffuse.tail_length_factor == 0.3
     assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
     item = render_item(spec, 0)
     names = parameter_names(spec)
@@ -144,5 +150,5 @@ def test_spec_carries_the_diffuse_knobs_through_toml_and_the_parameter_table():
     assert row["halo_flux"] > 0 and row["bridge_flux"] > 0 and row["tail_flux"] > 0
     diffuse = item.arrays["clean"] - item.arrays["galaxy_clean"].sum(axis=0)
     assert diffuse.sum() > 0
-    off = render_item(spec.replace(diffuse=DiffuseParams()), 0)
+    off = render_item(spec.replace(features={"diffuse": DiffuseParams()}), 0)
     assert dict(zip(names, off.arrays["params"], strict=True))["halo_flux"] == 0.0

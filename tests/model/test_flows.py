@@ -118,8 +118,12 @@ def test_dataset_spec_draws_flows_from_their_own_stream_and_records_them():
     from GalCubeCraft.datasets.items import galaxies_from_params, parameter_names, render_item
     from GalCubeCraft.priors.galaxies import draw_scene
 
-    plain = DatasetSpec(n_cubes=2, seed=9, grid_size=40, n_chan=16, peak_snr=None)
-    flowing = plain.replace(radial_flow_kms=(-30.0, -30.0), bar_flow_kms=(10.0, 20.0))
+    plain = DatasetSpec(
+        n_cubes=2, seed=9, observation={"grid_size": 40, "n_chan": 16}, noise={"peak_snr": None}
+    )
+    flowing = plain.replace(
+        features={"radial_flow_kms": (-30.0, -30.0), "bar_flow_kms": (10.0, 20.0)}
+    )
     assert DatasetSpec.from_toml_text(flowing.to_toml()) == flowing
     before, after = draw_scene(plain, 1), draw_scene(flowing, 1)
     assert all(g.flows is None for g in before.galaxies)
@@ -224,10 +228,17 @@ def test_dataset_spec_draws_dispersion_profiles_and_drift():
     from GalCubeCraft.datasets.items import parameter_names, render_item
     from GalCubeCraft.priors.galaxies import draw_scene
 
-    spec = DatasetSpec(n_cubes=1, seed=3, grid_size=40, n_chan=16, peak_snr=None,
-                       sigma_centre_ratio=(2.0, 2.0), asymmetric_drift=True)  # fmt: skip
+    spec = DatasetSpec(
+        n_cubes=1,
+        seed=3,
+        observation={"grid_size": 40, "n_chan": 16},
+        noise={"peak_snr": None},
+        features={"sigma_centre_ratio": (2.0, 2.0), "asymmetric_drift": True},
+    )
     assert DatasetSpec.from_toml_text(spec.to_toml()) == spec
-    plain = draw_scene(spec.replace(sigma_centre_ratio=(1.0, 1.0), asymmetric_drift=False), 0)
+    plain = draw_scene(
+        spec.replace(features={"sigma_centre_ratio": (1.0, 1.0), "asymmetric_drift": False}), 0
+    )
     for g0, g1 in zip(plain.galaxies, draw_scene(spec, 0).galaxies, strict=True):
         assert g1.asymmetric_drift and g1.sigma_kms == g0.sigma_kms
         assert g1.dispersion_profile(0.0) == pytest.approx(2.0 * g0.sigma_kms)

@@ -168,16 +168,30 @@ def test_bad_rings_are_refused(build, message):
         build()
 
 
-WARPED_SPEC = DatasetSpec(n_cubes=3, seed=4, grid_size=48, n_chan=12, n_gals=(1, 2),
-                          resolution=(1.0, 2.0), peak_snr=None, warp_inclination_deg=(10.0, 25.0),
-                          warp_pa_deg=(-30.0, 30.0), flare_factor=(1.5, 3.0))  # fmt: skip
+WARPED_SPEC = DatasetSpec(
+    n_cubes=3,
+    seed=4,
+    observation={"grid_size": 48, "n_chan": 12},
+    galaxies={"n_gals": (1, 2), "resolution": (1.0, 2.0)},
+    noise={"peak_snr": None},
+    features={
+        "warp_inclination_deg": (10.0, 25.0),
+        "warp_pa_deg": (-30.0, 30.0),
+        "flare_factor": (1.5, 3.0),
+    },
+)
 
 
 def test_warp_priors_are_drawn_recorded_and_rebuilt():
     """Each galaxy's warp lies in the priors, is in the table, and rebuilds the same cube."""
     names = parameter_names(WARPED_SPEC)
-    plain = WARPED_SPEC.replace(warp_inclination_deg=(0.0, 0.0), warp_pa_deg=(0.0, 0.0),
-                                flare_factor=(1.0, 1.0))  # fmt: skip
+    plain = WARPED_SPEC.replace(
+        features={
+            "warp_inclination_deg": (0.0, 0.0),
+            "warp_pa_deg": (0.0, 0.0),
+            "flare_factor": (1.0, 1.0),
+        }
+    )
     for index in range(WARPED_SPEC.n_cubes):
         draw = draw_scene(WARPED_SPEC, index)
         flat = draw_scene(plain, index)
@@ -189,7 +203,7 @@ def test_warp_priors_are_drawn_recorded_and_rebuilt():
         assert -30.0 <= row["g1_warp_pa_deg"] <= 30.0 and 1.5 <= row["g1_flare_factor"] <= 3.0
         assert 1.5 <= row["g1_warp_start_kpc"] / row["g1_r_e_kpc"] <= 2.5
         rebuilt = galaxies_from_params(WARPED_SPEC, item.arrays["params"])
-        observation = WARPED_SPEC.observation(row["pixel_kpc"])
+        observation = WARPED_SPEC.observation.for_pixel(row["pixel_kpc"])
         for galaxy, original in zip(rebuilt, draw.galaxies, strict=True):
             np.testing.assert_array_equal(render(galaxy, observation).data,
                                           render(original, observation).data)  # fmt: skip
@@ -198,7 +212,7 @@ def test_warp_priors_are_drawn_recorded_and_rebuilt():
 def test_warped_specs_behind_a_lens_are_refused():
     """Warps behind a lens are refused when the spec is made."""
     with pytest.raises(ValueError, match="warped disks are not lensed"):
-        WARPED_SPEC.replace(lens_theta_e_re=(2.0, 3.0), grid_size=96)
+        WARPED_SPEC.replace(lens={"theta_e_re": (2.0, 3.0)}, observation={"grid_size": 96})
 
 
 CLUMPS = (Clump(2.0, 30.0, 0.4, 0.1), Clump(10.0, 0.0, 0.5, 0.15, v_offset_kms=20.0))
@@ -243,7 +257,7 @@ def test_clumps_and_warps_are_drawn_together():
     The galaxies rebuilt from the table (which keeps the clumps' number and share, not
     their places) render as the drawn ones without clumps.
     """
-    spec = WARPED_SPEC.replace(clump_count=(1, 3), clump_fraction=(0.1, 0.3))
+    spec = WARPED_SPEC.replace(features={"clump_count": (1, 3), "clump_fraction": (0.1, 0.3)})
     names = parameter_names(spec)
     for index in range(spec.n_cubes):
         draw = draw_scene(spec, index)
@@ -252,7 +266,7 @@ def test_clumps_and_warps_are_drawn_together():
         row = dict(zip(names, item.arrays["params"], strict=True))
         assert 1 <= row["g1_n_clumps"] <= 3 and 0.1 <= row["g1_clump_fraction"] <= 0.3
         assert row["g1_warp_pa_deg"] != 0.0
-        observation = spec.observation(row["pixel_kpc"])
+        observation = spec.observation.for_pixel(row["pixel_kpc"])
         expected = render(draw.galaxies, observation)
         assert expected.line_flux_jykms() == pytest.approx(
             sum(g.line_flux for g in draw.galaxies), rel=2e-3

@@ -85,7 +85,11 @@ def test_an_unreachable_scheduler_leaves_no_empty_store(tmp_path):
     import dask
     import distributed  # noqa: F401 - its defaults must be loaded before the override
 
-    spec = DatasetSpec(n_cubes=2, grid_size=16, n_chan=4, resolution=(0.5, 1.0), offset_gals=2.0)
+    spec = DatasetSpec(
+        n_cubes=2,
+        observation={"grid_size": 16, "n_chan": 4},
+        galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    )
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         with pytest.raises(OSError, match="Timed out"):
             generate_dataset(spec, tmp_path / "d.zarr", scheduler="tcp://127.0.0.1:1",

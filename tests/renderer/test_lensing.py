@@ -194,9 +194,14 @@ def test_lens_with_diffuse_emission_is_refused():
         make_cubes(Galaxy(r_e_kpc=1.5), obs, diffuse=diffuse, lens=Lens((SIE(1.0),)))
 
 
-LENSED_SPEC = DatasetSpec(n_cubes=2, seed=5, grid_size=48, n_chan=8, beam=(3.0, 3.0, 0.0),
-                          resolution=(1.0, 1.5), h_z_kpc=(0.8, 1.0), n_gals=(1, 1),
-                          lens_theta_e_re=(2.0, 3.0), peak_snr=(20.0, 30.0))  # fmt: skip
+LENSED_SPEC = DatasetSpec(
+    n_cubes=2,
+    seed=5,
+    observation={"grid_size": 48, "n_chan": 8, "beam": (3.0, 3.0, 0.0)},
+    galaxies={"resolution": (1.0, 1.5), "h_z_kpc": (0.8, 1.0), "n_gals": (1, 1)},
+    lens={"theta_e_re": (2.0, 3.0)},
+    noise={"peak_snr": (20.0, 30.0)},
+)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +218,8 @@ def test_lensed_items_are_reproducible_and_hold_their_truth(lensed_items):
     for item in lensed_items:
         row = dict(zip(names, item["params"], strict=True))
         theta_e_px = (
-            row["lens_theta_e_arcsec"] / LENSED_SPEC.observation(row["pixel_kpc"]).pixel_arcsec
+            row["lens_theta_e_arcsec"]
+            / LENSED_SPEC.observation.for_pixel(row["pixel_kpc"]).pixel_arcsec
         )
         assert 2.0 * 1.0 <= theta_e_px / (row["g1_r_e_kpc"] / row["pixel_kpc"]) <= 3.0 + 1e-9
         assert row["lens_redshift"] == 0.5 and row["total_magnification"] > 1.5
@@ -225,7 +231,7 @@ def test_lensed_items_are_reproducible_and_hold_their_truth(lensed_items):
 
 def test_switching_the_lens_on_moves_no_other_draw():
     """The lens has its own stream: the galaxies' parameters equal the unlensed spec's."""
-    plain = LENSED_SPEC.replace(lens_theta_e_re=(0.0, 0.0))
+    plain = LENSED_SPEC.replace(lens={"theta_e_re": (0.0, 0.0)})
     width = len(parameter_names(plain))
     for index in range(LENSED_SPEC.n_cubes):
         lensed = draw_scene(LENSED_SPEC, index)
@@ -243,11 +249,11 @@ def test_every_store_holds_the_lensing_truth(tmp_path, lensed_items, fmt):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"lens_redshift": 1.5}, "lens_redshift"),
-        ({"clump_count": (1, 3), "clump_fraction": (0.1, 0.2)}, "clumps"),
-        ({"diffuse": {"enabled": True}}, "diffuse"),
-        ({"resolution": (0.25, 1.5)}, "must be resolved"),
-        ({"grid_size": 28}, "grid_size must be >= 32"),
+        ({"lens": {"redshift": 1.5}}, "lens.redshift"),
+        ({"features": {"clump_count": (1, 3), "clump_fraction": (0.1, 0.2)}}, "clumps"),
+        ({"features": {"diffuse": {"enabled": True}}}, "diffuse"),
+        ({"galaxies": {"resolution": (0.25, 1.5)}}, "must be resolved"),
+        ({"observation": {"grid_size": 28}}, "grid_size must be >= 32"),
     ],
 )
 def test_lensed_specs_that_cannot_render_are_refused(change, message):

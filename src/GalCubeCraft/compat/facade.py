@@ -30,7 +30,8 @@ from ..model.rotation import milky_way_rot_curve_analytical as _milky_way_rot_cu
 from ..observation.beam import Beam
 from ..observation.records import Observation
 from ..priors.galaxies import RESOLUTION_RANGES, CubeDraw, draw_scene
-from ..priors.spec import DatasetSpec
+from ..priors.spec import DatasetSpec, FeaturePriors, GalaxyPriors, NoiseSpec, ObservationSpec
+from ..priors.spec.toml import flat_toml
 from ..products.cube import Cube
 from ..renderer.settings import RenderSettings
 from .original_h5 import require_h5py, write_original_h5
@@ -223,21 +224,25 @@ class GalCubeCraft:
         self.spec = DatasetSpec(
             n_cubes=self.n_cubes,
             seed=self.seed,
-            grid_size=self.grid_size,
-            n_chan=self.n_spectral_slices,
-            beam=self.beam,
-            line_spread="gaussian",
-            redshift=_SEED_REDSHIFT,
-            n_gals=n_gals_range,
-            offset_gals=self.offset_gals,
-            resolution=resolution_range,
-            resolution_cycle=VISUALISE_RESOLUTIONS if resolution == "visualise" else None,
-            peak_snr=None if self.peak_snr is None else (self.peak_snr, self.peak_snr),
-            orientation="tilts",
-            diffuse=diffuse,
+            observation=ObservationSpec(
+                grid_size=self.grid_size,
+                n_chan=self.n_spectral_slices,
+                beam=self.beam,
+                line_spread="gaussian",
+                redshift=_SEED_REDSHIFT,
+            ),
+            galaxies=GalaxyPriors(
+                n_gals=n_gals_range,
+                offset_gals=self.offset_gals,
+                resolution=resolution_range,
+                resolution_cycle=VISUALISE_RESOLUTIONS if resolution == "visualise" else None,
+                orientation="tilts",
+            ),
+            noise=NoiseSpec(None if self.peak_snr is None else (self.peak_snr, self.peak_snr)),
+            features=FeaturePriors(diffuse=diffuse),
         )
         if n_sersic is not None:
-            self.spec = self.spec.replace(n_sersic=(float(n_sersic), float(n_sersic)))
+            self.spec = self.spec.replace(galaxies={"n_sersic": (float(n_sersic), float(n_sersic))})
         self._draws: dict[int, CubeDraw] = {}
         self.results: list[tuple[np.ndarray, dict[str, Any]]] = []
         self.clean_cubes: list[np.ndarray] = []
@@ -327,7 +332,7 @@ class GalCubeCraft:
         that sum over the channel width (km/s), so the original's value is the Jy/beam
         value times ``width / 5``.
         """
-        return self.spec.observation(1.0).spectral.channel_width_kms / _FINE_BINS
+        return self.spec.observation.for_pixel(1.0).spectral.channel_width_kms / _FINE_BINS
 
     @property
     def _output_scale(self) -> float:
@@ -339,7 +344,7 @@ class GalCubeCraft:
 
     def observation(self, index: int) -> Observation:
         """Return the observation (grid, channels, beam, sky) of cube ``index``."""
-        return self.spec.observation(self.draw(index).pixel_kpc)
+        return self.spec.observation.for_pixel(self.draw(index).pixel_kpc)
 
     def params(self, index: int) -> dict[str, Any]:
         """Return the parameter dictionary of cube ``index``."""
@@ -366,7 +371,7 @@ class GalCubeCraft:
             "v_0": np.asarray(draw.v_0_kms),
             "v_sys": np.asarray([g.v_sys_kms for g in draw.galaxies]),
             "systemic_vels": np.asarray([g.v_sys_kms for g in draw.galaxies]),
-            "diffuse_emission": bool(self.spec.diffuse.enabled),
+            "diffuse_emission": bool(self.spec.features.diffuse.enabled),
             "line_flux": np.asarray([g.line_flux for g in draw.galaxies]),
             "bunit": "original" if self.units == "original" else "Jy/beam",
             "seed": self.seed,
@@ -392,7 +397,8 @@ class GalCubeCraft:
         """
         import hashlib
 
-        text = self.spec.replace(n_cubes=1).to_toml() + repr(self.settings)
+        # The spec in 2.0's flat form: folders of cubes made before the spec's tables resume.
+        text = flat_toml(self.spec.replace(n_cubes=1)) + repr(self.settings)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def cube_path(self, index: int) -> Path:
@@ -608,9 +614,11 @@ class GalCubeCraft_Phy(GalCubeCraft):  # noqa: N801 - the original's name
             diffuse_params=diffuse_params,
         )
         self.spec = self.spec.replace(
-            r_e_kpc=(PHY_CENTRAL_R_E_KPC, PHY_CENTRAL_R_E_KPC),
-            h_z_kpc=PHY_H_Z_KPC,
-            v_max_kms=0.5 * n_chan * width,
+            galaxies={
+                "r_e_kpc": (PHY_CENTRAL_R_E_KPC, PHY_CENTRAL_R_E_KPC),
+                "h_z_kpc": PHY_H_Z_KPC,
+            },
+            observation={"v_max_kms": 0.5 * n_chan * width},
         )
 
 

@@ -73,9 +73,10 @@ class _FolderStore:
         """Open an existing store; its two spec records must agree."""
         record = json.loads((path / MARKER_FILE).read_text())
         store_id = check_record(record, cls.format, path)
-        spec = DatasetSpec.from_toml_text(str(record["spec"]))
+        # A store made before the spec's tables records 2.0's flat keys: read either.
+        spec = DatasetSpec.from_stored(str(record["spec"]), f"{path / MARKER_FILE}: ")
         copy = path / "spec.toml"
-        if not copy.is_file() or DatasetSpec.from_toml(copy) != spec:
+        if not copy.is_file() or DatasetSpec.from_stored(copy.read_text(), f"{copy}: ") != spec:
             raise ValueError(
                 f"{path}/spec.toml is missing or differs from the spec recorded in "
                 f"{MARKER_FILE}; the items belong to the recorded spec: restore its copy "
@@ -157,7 +158,7 @@ class FitsFolderStore(_FolderStore):
         params = item.arrays["params"]
         rms = float(params[3])
         cube = Cube(
-            item.arrays["noisy"], self.spec.observation(float(params[1])),
+            item.arrays["noisy"], self.spec.observation.for_pixel(float(params[1])),
             kind="noisy" if rms > 0 else "observed", noise_rms=rms,
             galaxies=tuple(galaxies_from_params(self.spec, params)),
         )  # fmt: skip

@@ -78,7 +78,7 @@ class HDF5Store:
             if raw is None:
                 raise ValueError(f"{path} is an HDF5 file, but not a GalCubeCraft dataset")
             store_id = check_record(json.loads(str(raw)), cls.format, path)
-            spec = DatasetSpec.from_toml_text(str(handle.attrs["spec"]))
+            spec = DatasetSpec.from_stored(str(handle.attrs["spec"]), f"{path}: ")
         return cls(path, spec, store_id)
 
     def _file(self, mode: str) -> Any:

@@ -75,7 +75,7 @@ class ZarrStore:
         if not record:
             raise ValueError(f"{path} is a Zarr group, but not a GalCubeCraft dataset")
         store_id = check_record(record, cls.format, path)
-        spec = DatasetSpec.from_toml_text(str(group.attrs["spec"]))
+        spec = DatasetSpec.from_stored(str(group.attrs["spec"]), f"{path}: ")
         return cls(path, spec, store_id, group)
 
     def _array(self, name: str) -> Any:

@@ -132,8 +132,8 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
 
 def _flows(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
     """Draw one galaxy's non-circular flows."""
-    radial = _uniform(rng, spec.radial_flow_kms)
-    bar = _uniform(rng, spec.bar_flow_kms)
+    radial = _uniform(rng, spec.features.radial_flow_kms)
+    bar = _uniform(rng, spec.features.bar_flow_kms)
     angle = float(rng.uniform(0.0, 180.0))
     return {"flows": NonCircularFlows(radial_kms=radial, bar_tangential_kms=bar,
                                       bar_radial_kms=bar, bar_angle_deg=angle)}  # fmt: skip
@@ -141,14 +141,14 @@ def _flows(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[
 
 def _clumps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
     """Draw one galaxy's clumps: uniform in area within 2 R_e, shares of the drawn total."""
-    count = int(_uniform(rng, spec.clump_count))
-    total = _uniform(rng, spec.clump_fraction)
+    count = int(_uniform(rng, spec.features.clump_count))
+    total = _uniform(rng, spec.features.clump_fraction)
     shares = rng.dirichlet(np.ones(count)) * total if count else np.zeros(0)
     clumps = tuple(
         Clump(
             radius_kpc=2.0 * galaxy.r_e_kpc * math.sqrt(float(rng.uniform())),
             azimuth_deg=float(rng.uniform(0.0, 360.0)),
-            sigma_kpc=_uniform(rng, spec.clump_size_re) * galaxy.r_e_kpc,
+            sigma_kpc=_uniform(rng, spec.features.clump_size_re) * galaxy.r_e_kpc,
             flux_fraction=float(share),
         )
         for share in shares
@@ -158,21 +158,21 @@ def _clumps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict
 
 def _dispersion(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
     """Draw one galaxy's dispersion profile; switch asymmetric drift as the spec says."""
-    ratio = _uniform(rng, spec.sigma_centre_ratio)
+    ratio = _uniform(rng, spec.features.sigma_centre_ratio)
     profile = None
-    if spec.sigma_centre_ratio != (1.0, 1.0):
+    if spec.features.sigma_centre_ratio != (1.0, 1.0):
         profile = ExponentialDispersion(galaxy.sigma_kms * ratio, galaxy.sigma_kms,
                                         galaxy.r_e_kpc)  # fmt: skip
-    return {"dispersion_profile": profile, "asymmetric_drift": spec.asymmetric_drift}
+    return {"dispersion_profile": profile, "asymmetric_drift": spec.features.asymmetric_drift}
 
 
 def _arms(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
     """Draw one galaxy's spiral arms."""
-    contrast = _uniform(rng, spec.arm_contrast)
-    pitch = _uniform(rng, spec.arm_pitch_deg)
-    count = int(_uniform(rng, spec.arm_count))
+    contrast = _uniform(rng, spec.features.arm_contrast)
+    pitch = _uniform(rng, spec.features.arm_pitch_deg)
+    count = int(_uniform(rng, spec.features.arm_count))
     phase = float(rng.uniform(0.0, 360.0))
-    streaming = _uniform(rng, spec.arm_streaming_kms)  # drawn last: earlier draws keep
+    streaming = _uniform(rng, spec.features.arm_streaming_kms)  # drawn last: earlier draws keep
     return {"arms": SpiralArms(m=count, pitch_deg=pitch, contrast=contrast, phase_deg=phase,
                                streaming_radial_kms=streaming,
                                streaming_tangential_kms=streaming)}  # fmt: skip
@@ -184,10 +184,10 @@ WARP_LENGTH_RE = 2.0
 
 def _warps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
     """Draw one galaxy's warp and flare (outer inclination clipped to [0, 90])."""
-    start = _uniform(rng, spec.warp_start_re) * galaxy.r_e_kpc
-    d_incl = _uniform(rng, spec.warp_inclination_deg)
-    d_pa = _uniform(rng, spec.warp_pa_deg)
-    flare = _uniform(rng, spec.flare_factor)
+    start = _uniform(rng, spec.features.warp_start_re) * galaxy.r_e_kpc
+    d_incl = _uniform(rng, spec.features.warp_inclination_deg)
+    d_pa = _uniform(rng, spec.features.warp_pa_deg)
+    flare = _uniform(rng, spec.features.flare_factor)
     outer = min(max(galaxy.inclination_deg + d_incl, 0.0), 90.0)
     rings = linear_warp(start, WARP_LENGTH_RE * galaxy.r_e_kpc, (galaxy.inclination_deg, outer),
                         (galaxy.pa_deg, galaxy.pa_deg + d_pa),
@@ -197,12 +197,12 @@ def _warps(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[
 
 _FEATURES = (
     (FLOWS_STREAM, _flows,
-     lambda s: s.radial_flow_kms != (0.0, 0.0) or s.bar_flow_kms != (0.0, 0.0)),
-    (CLUMPS_STREAM, _clumps, lambda s: s.clump_count[1] >= 1.0),
+     lambda s: s.features.radial_flow_kms != (0.0, 0.0) or s.features.bar_flow_kms != (0.0, 0.0)),
+    (CLUMPS_STREAM, _clumps, lambda s: s.features.clump_count[1] >= 1.0),
     (DISPERSION_STREAM, _dispersion,
-     lambda s: s.sigma_centre_ratio != (1.0, 1.0) or s.asymmetric_drift),
-    (ARMS_STREAM, _arms, lambda s: s.arm_contrast[1] > 0.0),
-    (WARP_STREAM, _warps, lambda s: s.warping),
+     lambda s: s.features.sigma_centre_ratio != (1.0, 1.0) or s.features.asymmetric_drift),
+    (ARMS_STREAM, _arms, lambda s: s.features.arm_contrast[1] > 0.0),
+    (WARP_STREAM, _warps, lambda s: s.features.warping),
 )  # fmt: skip
 """Beyond-the-disk features: each drawn, when its priors ask, from a stream of its own
 (so switching one on moves no other draw of the cube)."""
@@ -230,41 +230,43 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     if not 0 <= index < spec.n_cubes:
         raise IndexError(f"index must lie in [0, {spec.n_cubes - 1}]; got {index}")
     rng = cube_generator(spec.seed, index)
-    low_count, high_count = spec.n_gals
+    low_count, high_count = spec.galaxies.n_gals
     count = int(rng.integers(low_count, high_count + 1))
-    low, high = spec.resolution
+    low, high = spec.galaxies.resolution
     r = float(math.exp(rng.uniform(math.log(low), math.log(high))))
-    if spec.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
-        r = spec.resolution_cycle[index % len(spec.resolution_cycle)]
-    r_e_px = r * spec.beam.bmin_px / 2.0
-    r_e_kpc = _uniform(rng, spec.r_e_kpc)
+    if spec.galaxies.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
+        r = spec.galaxies.resolution_cycle[index % len(spec.galaxies.resolution_cycle)]
+    r_e_px = r * spec.observation.beam.bmin_px / 2.0
+    r_e_kpc = _uniform(rng, spec.galaxies.r_e_kpc)
     pixel_kpc = r_e_kpc / r_e_px
     draw = CubeDraw(resolution=r, pixel_kpc=pixel_kpc)
 
-    h_z = _uniform(rng, spec.h_z_kpc)
+    h_z = _uniform(rng, spec.galaxies.h_z_kpc)
     s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
     # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
     # even one the pixel above and right of the geometric centre), so every galaxy's
     # centre is a whole pixel and ``galaxy_centers`` are exact indices.
-    centre_pixel = spec.grid_size // 2
-    from_field_centre = centre_pixel - 0.5 * (spec.grid_size - 1)
+    centre_pixel = spec.observation.grid_size // 2
+    from_field_centre = centre_pixel - 0.5 * (spec.observation.grid_size - 1)
     for k in range(count):
         if k == 0:
             scale = np.ones(3)
-            angles = np.array([_uniform(rng, spec.inclination_deg), _uniform(rng, spec.pa_deg)])
+            angles = np.array(
+                [_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)]
+            )
             centre: tuple[int, ...] = (0, 0, 0)
         else:
             scale = rng.uniform(*SATELLITE_SCALE, size=3)
             angles = rng.uniform(*SATELLITE_ANGLE_DEG, size=2)
-            reach = int(math.floor(spec.offset_gals))
+            reach = int(math.floor(spec.galaxies.offset_gals))
             centre = tuple(int(c) for c in rng.integers(-reach, reach + 1, size=3))
-        n = _uniform(rng, spec.n_sersic)
-        sigma = _uniform(rng, spec.sigma_kms)
-        v_0 = _uniform(rng, spec.v_0_kms)
+        n = _uniform(rng, spec.galaxies.n_sersic)
+        sigma = _uniform(rng, spec.galaxies.sigma_kms)
+        v_0 = _uniform(rng, spec.galaxies.v_0_kms)
         gal_r_e_kpc = r_e_kpc * float(scale[0])
         gal_h_z = h_z * float(scale[1])
         gal_s_e = s_e * float(scale[2])
-        if spec.orientation == "tilts":
+        if spec.galaxies.orientation == "tilts":
             inclination, pa = tilts_to_inclination_pa(float(angles[0]), float(angles[1]))
         else:
             inclination, pa = tilt_to_inclination_pa(float(angles[0]), float(angles[1]))
@@ -294,12 +296,12 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
             (centre_pixel + centre[0], centre_pixel + centre[1], centre_pixel + centre[2])
         )
         draw.galaxies.append(galaxy)
-    if spec.peak_snr is not None:
-        draw.peak_snr = _uniform(rng, spec.peak_snr)
+    if spec.noise.peak_snr is not None:
+        draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
     draw.galaxies = _with_features(spec, index, draw.galaxies)
     if spec.lensing:  # from a stream of its own, like the features
         draw.lens = draw_lens(spec, index, draw.galaxies[0])
-    if spec.diffuse.enabled:
+    if spec.features.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.
         source = DiffuseSource(
@@ -310,7 +312,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
             v_sys_kms=np.asarray([g.v_sys_kms for g in draw.galaxies]),
             primary=draw.galaxies[0],
             pixel_kpc=pixel_kpc,
-            grid_size=spec.grid_size,
+            grid_size=spec.observation.grid_size,
         )
-        draw.diffuse = draw_diffuse(spec.diffuse, source, rng)
+        draw.diffuse = draw_diffuse(spec.features.diffuse, source, rng)
     return draw

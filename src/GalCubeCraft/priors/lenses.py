@@ -1,6 +1,6 @@
 """Priors over lenses: which lens sits in front of cube ``i`` of a spec, and where.
 
-A spec asks for lenses with ``lens_theta_e_re`` (the Einstein radius in units of the
+A spec asks for lenses with ``lens.theta_e_re`` (the Einstein radius in units of the
 primary galaxy's effective radius, on the sky).  Each cube then draws, from a stream of
 its own (:data:`~GalCubeCraft._support.random.LENS_STREAM`, so switching lenses on moves no other
 draw): the Einstein radius, an SIE axis ratio and position angle, an external shear and
@@ -50,52 +50,60 @@ def check_lens_priors(spec: DatasetSpec, satellite_scale: float) -> None:
     satellite (``satellite_scale`` of the primary) at the lowest resolution.  The
     grid must hold the images: Einstein radius plus offset plus twice R_e.
     """
-    if not spec.lens_redshift < spec.redshift:
+    lens, galaxies, features = spec.lens, spec.galaxies, spec.features
+    bmin_px, grid_size = spec.observation.beam.bmin_px, spec.observation.grid_size
+    if not lens.redshift < spec.observation.redshift:
         raise ValueError(
-            f"lens_redshift ({spec.lens_redshift:g}) must be below the sources' redshift "
-            f"({spec.redshift:g})"
+            f"lens.redshift ({lens.redshift:g}) must be below the sources' redshift "
+            f"(observation.redshift, {spec.observation.redshift:g})"
         )
-    if spec.clump_count[1] >= 1.0:
-        raise ValueError("clumps are not lensed yet: set clump_count = [0, 0] with a lens")
-    if spec.diffuse.enabled:
-        raise ValueError("diffuse emission is not lensed yet: switch it off with a lens")
-    if spec.warping:
+    if features.clump_count[1] >= 1.0:
+        raise ValueError("clumps are not lensed yet: set features.clump_count = [0, 0] with a lens")
+    if features.diffuse.enabled:
+        raise ValueError(
+            "diffuse emission is not lensed yet: switch features.diffuse off with a lens"
+        )
+    if features.warping:
         raise ValueError("warped disks are not lensed yet: draw no warp with a lens")
-    r_e_px = spec.resolution[0] * spec.beam.bmin_px / 2.0 * satellite_scale
-    h_z_px = spec.h_z_kpc[0] * satellite_scale * (r_e_px / satellite_scale) / spec.r_e_kpc[1]
+    r_e_px = galaxies.resolution[0] * bmin_px / 2.0 * satellite_scale
+    h_z_px = (
+        galaxies.h_z_kpc[0] * satellite_scale * (r_e_px / satellite_scale) / galaxies.r_e_kpc[1]
+    )
     if r_e_px < SUB_PIXEL_RADIUS or min(h_z_px, r_e_px) < THIN_RIDGE:
         raise ValueError(
             f"lensed galaxies must be resolved: the smallest may have R_e = {r_e_px:.3g} px "
             f"and h_z = {h_z_px:.3g} px (at least {SUB_PIXEL_RADIUS:g} and {THIN_RIDGE:g} "
-            "are needed); raise resolution[0] or h_z_kpc[0], or lower r_e_kpc[1]"
+            "are needed); raise galaxies.resolution[0] or galaxies.h_z_kpc[0], or lower "
+            "galaxies.r_e_kpc[1]"
         )
-    r_e_max = spec.resolution[1] * spec.beam.bmin_px / 2.0
-    reach = spec.lens_theta_e_re[1] * r_e_max * (1.0 + spec.lens_source_offset[1]) + 2 * r_e_max
+    r_e_max = galaxies.resolution[1] * bmin_px / 2.0
+    reach = lens.theta_e_re[1] * r_e_max * (1.0 + lens.source_offset[1]) + 2 * r_e_max
     needed = int(math.ceil(2.0 * reach)) + 2
-    if spec.grid_size < needed:
+    if grid_size < needed:
         raise ValueError(
-            f"grid_size must be >= {needed} to hold the lensed images (Einstein radius up to "
-            f"{spec.lens_theta_e_re[1] * r_e_max:g} px, offsets up to "
-            f"{spec.lens_source_offset[1]:g} of it); got {spec.grid_size}"
+            f"observation.grid_size must be >= {needed} to hold the lensed images (Einstein "
+            f"radius up to {lens.theta_e_re[1] * r_e_max:g} px, offsets up to "
+            f"{lens.source_offset[1]:g} of it); got {grid_size}"
         )
 
 
 def draw_lens(spec: DatasetSpec, index: int, primary: Galaxy) -> Lens:
     """Return the lens in front of cube ``index`` (see the module docstring)."""
+    priors = spec.lens
     rng = cube_generator(spec.seed, index, LENS_STREAM)
-    scale = kpc_per_arcsec(spec.redshift)
-    theta_e = float(rng.uniform(*spec.lens_theta_e_re)) * primary.r_e_kpc / scale
-    axis_ratio = float(rng.uniform(*spec.lens_axis_ratio))
+    scale = kpc_per_arcsec(spec.observation.redshift)
+    theta_e = float(rng.uniform(*priors.theta_e_re)) * primary.r_e_kpc / scale
+    axis_ratio = float(rng.uniform(*priors.axis_ratio))
     pa = float(rng.uniform(0.0, 180.0))
-    gamma = float(rng.uniform(*spec.lens_shear))
+    gamma = float(rng.uniform(*priors.shear))
     shear_angle = float(rng.uniform(0.0, 180.0))
-    offset = float(rng.uniform(*spec.lens_source_offset)) * theta_e
+    offset = float(rng.uniform(*priors.source_offset)) * theta_e
     direction = float(rng.uniform(0.0, 2.0 * math.pi))
     x = primary.x_kpc / scale - offset * math.cos(direction)
     y = primary.y_kpc / scale - offset * math.sin(direction)
     return Lens(
         (SIE(theta_e, axis_ratio, pa, x, y), ExternalShear(gamma, shear_angle, x, y)),
-        z_lens=spec.lens_redshift,
+        z_lens=priors.redshift,
     )
 
 

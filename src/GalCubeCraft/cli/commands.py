@@ -1,0 +1,119 @@
+"""The ``demo``, ``dataset``, ``observe`` and ``plot`` verbs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+log = logging.getLogger("GalCubeCraft")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft demo``: one cube and a picture of its moment maps."""
+    from ..compat.facade import GalCubeCraft
+    from ..plotting import moment_figure
+    from ..products.cube import Cube
+
+    # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
+    g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
+                     fname=args.out, verbose=False, threads=args.threads)  # fmt: skip
+    cube, params = g.generate_cubes()[0]
+    fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
+    png = Path(args.out) / "demo_moments.png"
+    fig.savefig(png, dpi=110)
+    log.info("wrote %s and %s", params["path"], png)
+    return 0
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft dataset``: make (or finish) the store of a spec."""
+    from ..datasets.batch import generate_dataset
+    from .spec_flags import spec_from_args
+
+    spec = spec_from_args(args)
+    suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[args.format]
+    out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
+    try:
+        generate_dataset(spec, out, fmt=args.format, workers=args.workers,
+                         scheduler=args.scheduler, progress=not args.quiet,
+                         worker_logs=args.verbose)  # fmt: skip
+    except KeyboardInterrupt:
+        from ..datasets import open_store
+
+        try:
+            store = open_store(out)
+        except (OSError, ValueError):  # stopped before the store was made
+            done = 0
+        else:
+            done = len(store.done_indices())
+            store.close()
+        sys.stderr.write(
+            f"\ngalcubecraft dataset: interrupted; {done} of {spec.n_cubes} items are in {out}; "
+            f"resume with: galcubecraft {shlex.join(args.argv)}\n"
+        )
+        return 130
+    return 0
+
+
+def run_observe(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft observe``: a model cube through an interferometer."""
+    import numpy as np
+
+    from ..interferometry import Interferometer, Track, observe_interferometer
+    from ..products.cube import Cube
+
+    model = Cube.from_fits(args.model)
+    interferometer = Interferometer(
+        args.array,
+        Track(args.declination_deg, args.duration_h, args.integration_s, args.hour_angle_centre_h),
+        weighting=args.weighting, robust=args.robust, t_sys_k=args.t_sys_k,
+        clean_threshold_rms=args.clean_threshold_rms if args.clean_threshold_rms > 0 else None,
+    )  # fmt: skip
+    out = args.out or args.model.with_name(f"{args.model.stem}_{args.array}.fits")
+    if out.exists() and not args.overwrite:
+        raise ValueError(f"{out} exists; pass --overwrite to replace it")
+    made = observe_interferometer(model, interferometer, np.random.default_rng(args.seed))
+    made.write_fits(out, overwrite=True)
+    pixel = model.observation.pixel_arcsec
+    log.info("wrote %s: dirty cube, rms %.3g Jy/beam, clean beam %.3g x %.3g arcsec", out,
+             float(np.median(made.noise_rms)), made.clean_beam.bmaj_px * pixel,
+             made.clean_beam.bmin_px * pixel)  # fmt: skip
+    return 0
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft plot``: one figure of a saved cube."""
+    import numpy as np
+
+    from ..io.sidecar import load_cube, sidecar_path
+    from ..observation.records import Observation, SpectralAxis
+    from ..plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
+    from ..products.cube import Cube
+
+    if not args.cube.is_file():
+        raise ValueError(f"cube file not found: {args.cube}")
+    if args.cube.suffix.lower() in (".fits", ".fit", ".fts"):
+        cube = Cube.from_fits(args.cube)
+    elif sidecar_path(args.cube).is_file():  # described by its sidecar: axes, beam, noise
+        cube = load_cube(args.cube)
+    else:
+        data = np.load(args.cube)
+        if data.ndim != 3:
+            raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {data.shape}")
+        # A bare array carries no pixel size or beam: pixel axes, and the given band.
+        obs = Observation(nx=data.shape[2], ny=data.shape[1],
+                          spectral=SpectralAxis(data.shape[0], args.v_min, args.v_max))  # fmt: skip
+        cube = Cube(data.astype(np.float32, copy=False), obs, kind="observed")
+    makers = {
+        "moments": lambda: moment_figure(cube, axes=None if cube.observation.sky else "pixel"),
+        "spectrum": lambda: spectrum_figure(cube),
+        "channels": lambda: channel_map_figure(cube),
+        "pv": lambda: pv_figure(cube, args.pa, axes=None if cube.observation.sky else "pixel"),
+    }
+    out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
+    makers[args.kind]().savefig(out, dpi=110)
+    log.info("wrote %s", out)
+    return 0

@@ -1,0 +1,202 @@
+"""The ``generate`` verb: cubes with the original's priors through the seed facade.
+
+Options may come from a TOML ``--config`` file (keys named as the options); an error
+about a facade argument or a spec key is said of the option that set it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..priors.spec import SpecError
+
+log = logging.getLogger("GalCubeCraft")
+
+GENERATE_KEYS = ("n_cubes", "n_gals", "resolution", "grid_size", "channels", "beam_info",
+                 "peak_snr", "seed", "out", "format", "accuracy")  # fmt: skip
+"""Keys a ``generate --config`` TOML file may set (the options' names)."""
+
+
+def _load_config(path: Path) -> dict[str, Any]:
+    """Return a ``--config`` file's options; refuse a key that is not one."""
+    import tomllib
+
+    with open(path, "rb") as handle:
+        config = tomllib.load(handle)
+    unknown = set(config) - set(GENERATE_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown key(s) in {path}: {sorted(unknown)}; allowed: {sorted(GENERATE_KEYS)}"
+        )
+    return config
+
+
+def _pick(args: argparse.Namespace, config: dict[str, Any], name: str, default: Any) -> Any:
+    """Return option ``name``: the command line first, then the TOML config, then ``default``."""
+    value = getattr(args, name)
+    return value if value is not None else config.get(name, default)
+
+
+FACADE_OPTIONS = {
+    "n_spectral_slices": "--channels",
+    "n_cubes": "--n-cubes",
+    "n_gals": "--n-gals",
+    "grid_size": "--grid-size",
+    "beam_info": "--beam-info",
+    "peak_snr": "--peak-snr",
+    "resolution": "--resolution",
+    "save_format": "--format",
+    "seed": "--seed",
+}
+"""The seed API's argument names, and the ``generate`` options that set them."""
+
+SPEC_OPTIONS = {
+    "n_cubes": "--n-cubes",
+    "seed": "--seed",
+    "galaxies.n_gals": "--n-gals",
+    "galaxies.resolution": "--resolution",
+    "observation.grid_size": "--grid-size",
+    "observation.n_chan": "--channels",
+    "observation.beam": "--beam-info",
+    "noise.peak_snr": "--peak-snr",
+}
+"""The spec keys the facade sets from its arguments, and the ``generate`` options."""
+
+
+def _as_typed(error: Exception) -> str:
+    """Return an error's message with the argument or spec key it names as the option typed.
+
+    A spec error carries its key; a facade argument error starts with the argument's name
+    (the project's validation wording, ``<name> must ...``).
+    """
+    if isinstance(error, SpecError) and error.key in SPEC_OPTIONS:
+        return error.naming(SPEC_OPTIONS[error.key])
+    message = str(error)
+    name, space, rest = message.partition(" ")
+    argument, bracket, element = name.partition("[")
+    if argument in FACADE_OPTIONS:
+        return f"{FACADE_OPTIONS[argument]}{bracket}{element}{space}{rest}"
+    return message
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft generate``: make the cubes missing from the output folder."""
+    from ..io.cube_folder import existing_cubes, remove_cubes
+
+    config = _load_config(args.config) if args.config else {}
+    if args.overwrite and args.resume:
+        raise ValueError("--overwrite and --resume exclude each other: replace or add to?")
+    g = _seed_facade(args, config, seed=_pick(args, config, "seed", None))
+    folder = g.output_folder()
+    existing = existing_cubes(folder)
+    if existing and not (args.overwrite or args.resume):
+        # Mixing two runs in one folder leaves cubes of different seeds side by side.
+        raise ValueError(
+            f"{folder} already holds {len(existing)} cube(s); pass --resume to add the "
+            "missing ones, --overwrite to replace them, or choose --out"
+        )
+    done: set[int] = set()
+    if args.resume and existing:
+        if _pick(args, config, "seed", None) is None:
+            g = _seed_facade(args, config, seed=_seed_of(existing))
+        done = _check_resumable(g, existing)
+    elif args.overwrite and existing:
+        log.info("removed %d file(s) from %s", remove_cubes(folder), folder)
+    todo = [i for i in range(g.n_cubes) if i not in done]
+    log.info("seed %d: %d cube(s) to make, %d already in %s", g.seed, len(todo), len(done), folder)
+    return _write_cubes(g, todo, args)
+
+
+def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | None) -> Any:
+    """Return the facade the options describe (errors name the options as typed)."""
+    from ..compat.facade import GalCubeCraft
+    from ..renderer.settings import RenderSettings
+
+    def pick(name: str, default: Any) -> Any:
+        return _pick(args, config, name, default)
+
+    try:
+        settings = RenderSettings.for_accuracy(pick("accuracy", "default"))
+        return GalCubeCraft(
+            n_gals=pick("n_gals", None),
+            n_cubes=pick("n_cubes", 1),
+            resolution=pick("resolution", "all"),
+            beam_info=tuple(pick("beam_info", (4.0, 4.0, 0.0))),
+            grid_size=pick("grid_size", 125),
+            n_spectral_slices=pick("channels", 40),
+            fname=pick("out", None),
+            seed=seed,
+            peak_snr=pick("peak_snr", None),
+            verbose=False,
+            save_format=pick("format", "npy"),
+            settings=settings,
+            threads=args.threads,
+        )
+    except (ValueError, TypeError) as error:
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        raise kind(_as_typed(error)) from None
+
+
+def _seed_of(existing: dict[int, Path]) -> int:
+    """Return the seed the cubes of a folder record (all must agree)."""
+    from ..io.cube_folder import cube_run
+
+    seeds = {cube_run(path).get("seed") for path in existing.values()}
+    if len(seeds) != 1 or None in seeds:
+        raise ValueError("the cubes in the folder record no common seed: pass --seed")
+    return int(seeds.pop())  # type: ignore[arg-type]
+
+
+def _check_resumable(g: Any, existing: dict[int, Path]) -> set[int]:
+    """Return the indices already made; refuse files of another run or format."""
+    from ..io.cube_folder import cube_run
+
+    for index, path in sorted(existing.items()):
+        if path.suffix != f".{g.save_format}":
+            raise ValueError(f"{path} is not a {g.save_format} cube; this run writes "
+                             f".{g.save_format} files (--format)")  # fmt: skip
+        run = cube_run(path)
+        if run.get("run_id") != g.run_id or run.get("index") != index:
+            raise ValueError(
+                f"{path} was made by another run (seed {run.get('seed')}, other options or "
+                "version); pass --overwrite to replace the folder's cubes, or choose --out"
+            )
+    return {index for index in existing if index < g.n_cubes}
+
+
+def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
+    """Write cubes ``todo`` one by one (nothing kept in memory), with a progress bar."""
+    import time
+
+    from .._support.progress import progress_bar
+
+    bar = progress_bar(len(todo), enabled=not args.quiet, terminal_only=True)
+    start = time.perf_counter()
+    written = 0
+    try:
+        for index in todo:
+            g.write_cube(index)
+            written += 1
+            bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        command = list(args.argv) + ([] if args.resume else ["--resume"])
+        if "--seed" not in command:
+            command += ["--seed", str(g.seed)]
+        done = g.n_cubes - len(todo) + written
+        sys.stderr.write(
+            f"\ngalcubecraft generate: interrupted; {done} of {g.n_cubes} cubes are in "
+            f"{g.output_folder()}; resume with: galcubecraft {shlex.join(command)}\n"
+        )
+        return 130
+    bar.close()
+    seconds = time.perf_counter() - start
+    rate = f", {written / seconds:.2f} cubes/s" if written and seconds > 0 else ""
+    log.info("seed %d: wrote %d cube(s) to %s in %.1f s%s", g.seed, written, g.output_folder(),
+             seconds, rate)  # fmt: skip
+    return 0

@@ -1,0 +1,158 @@
+"""The ``galcubecraft`` parser: global options and one sub-parser per verb.
+
+The ``dataset`` verb's spec options are generated from the spec's declarations
+(:mod:`.spec_flags`); the others are written here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..interferometry.weighting import WEIGHTINGS
+from ..renderer.settings import ACCURACIES
+from .spec_flags import add_spec_flags
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit with code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``galcubecraft: error: <message>`` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    """Parse a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value
+
+
+def _resolution(text: str) -> str | float:
+    if text in ("all", "resolved", "unresolved"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be all, resolved, unresolved or a number; got {text!r}"
+        ) from None
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """Add -q, -v, --log-file and --threads; a verb's copy uses SUPPRESS so it cannot reset them."""
+    flag = False if default is None else default
+    parser.add_argument("-q", "--quiet", action="store_true", default=flag,
+                        help="only print errors")  # fmt: skip
+    parser.add_argument("-v", "--verbose", action="store_true", default=flag,
+                        help="also show other libraries' messages (Dask's)")  # fmt: skip
+    parser.add_argument("--log-file", type=Path, default=default,
+                        help="append a timestamped line per stage to this file")  # fmt: skip
+    threads = 1 if default is None else default
+    parser.add_argument("--threads", type=_positive_int, default=threads,
+                        help="threads the linear-algebra libraries may use in this process "
+                             "(default 1: faster for such cubes on small machines)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the ``galcubecraft`` command."""
+    from .._version import __version__
+
+    # -q works before or after the verb; SUPPRESS keeps a verb's parser from resetting it.
+    common = _Parser(add_help=False)
+    _add_global_options(common, default=argparse.SUPPRESS)
+    parser = _Parser(prog="galcubecraft", description="Synthetic spectral cubes of disk galaxies.")
+    _add_global_options(parser)
+    parser.add_argument("--version", action="version", version=f"GalCubeCraft {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", parents=[common],
+                          help="write one cube (.npy) and a PNG of its moment maps")  # fmt: skip
+    demo.add_argument("--out", type=Path, default=Path("demo_output"), help="output folder")
+    demo.add_argument("--seed", type=int, default=42, help="root seed (default 42)")
+
+    gen = sub.add_parser("generate", parents=[common],
+                         help="generate cubes with the original's priors (seed API)")  # fmt: skip
+    gen.add_argument("--config", type=Path, help="TOML file whose keys set these options")
+    gen.add_argument("--n-cubes", type=int, help="number of cubes (default 1)")
+    gen.add_argument("--n-gals", type=int, help="galaxies per cube (default 1-3)")
+    gen.add_argument("--resolution", type=_resolution,
+                     help="all | resolved | unresolved | R_e/(bmin/2) (default all)")  # fmt: skip
+    gen.add_argument("--grid-size", type=int, help="pixels per side (default 125)")
+    gen.add_argument("--channels", type=int, help="channels from -600 to 600 km/s (default 40)")
+    gen.add_argument("--beam-info", type=float, nargs=3, metavar=("BMIN", "BMAJ", "BPA"),
+                     help="the original's beam_info: FWHMs (px), minor first, and PA "
+                     "(deg, north through east) (default 4 4 0)")  # fmt: skip
+    gen.add_argument("--peak-snr", type=float, help="add noise at this peak S/N")
+    gen.add_argument("--seed", type=int, help="root seed (default random, and printed)")
+    gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
+    gen.add_argument("--overwrite", action="store_true",
+                     help="replace cubes already in the output folder")  # fmt: skip
+    gen.add_argument("--resume", action="store_true",
+                     help="add the cubes missing from the output folder (same options; "
+                     "the seed is read from the folder unless given)")  # fmt: skip
+    gen.add_argument("--accuracy", choices=ACCURACIES,
+                     help="the renderer's settings: default, or fast (about 2.5x faster, "
+                     "voxels within ~1e-3 of the peak, not ~1e-4) (default default)")  # fmt: skip
+    gen.add_argument("--format", choices=("npy", "fits"),
+                     help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
+                     "beam, units and parameters in the header")  # fmt: skip
+
+    # One option per spec key: the usage line names them by table, --help lists them all.
+    data = sub.add_parser("dataset", parents=[common],
+                          usage="%(prog)s [SPEC.toml] [options] [--TABLE.KEY VALUE ...]",
+                          help="make an ML dataset from a spec (parallel, resumable)")  # fmt: skip
+    data.add_argument("spec", type=Path, nargs="?",
+                      help="dataset spec (TOML); default the DatasetSpec defaults")  # fmt: skip
+    data.add_argument("--format", choices=("zarr", "hdf5", "npy", "fits"), default="zarr",
+                      help="store format (default zarr)")  # fmt: skip
+    data.add_argument("--out", type=Path,
+                      help="store path (default data/datasets/<shape>.<format>)")  # fmt: skip
+    data.add_argument("--workers", type=int,
+                      help="worker processes (default one per core; 0: this process)")  # fmt: skip
+    data.add_argument("--scheduler", help="address of an existing dask scheduler")
+    add_spec_flags(data)
+
+    observe = sub.add_parser("observe", parents=[common],
+                             help="observe a model cube (FITS) with an interferometer")  # fmt: skip
+    observe.add_argument("model", type=Path, help="a model cube written by write_fits")
+    observe.add_argument("--array", default="alma_c5",
+                         help="alma_c1..alma_c10, aca, vla_a..vla_d or meerkat")  # fmt: skip
+    # The names of the records they fill (Track, Interferometer); 2.0's spellings still work.
+    observe.add_argument("--duration-h", "--hours", type=float, default=1.0,
+                         help="track length, hours (default 1)")  # fmt: skip
+    observe.add_argument("--declination-deg", "--dec", type=float, default=-30.0,
+                         help="declination, degrees (default -30)")  # fmt: skip
+    observe.add_argument("--hour-angle-centre-h", "--hour-angle", type=float, default=0.0,
+                         help="hour angle at mid-track, hours (default 0, transit)")  # fmt: skip
+    observe.add_argument("--integration-s", "--integration", type=float, default=30.0,
+                         help="integration per visibility, s (default 30)")  # fmt: skip
+    observe.add_argument("--weighting", choices=WEIGHTINGS, default="briggs",
+                         help="imaging weights (default briggs)")  # fmt: skip
+    observe.add_argument("--robust", type=float, default=0.5, help="Briggs robust (default 0.5)")
+    observe.add_argument("--t-sys-k", "--tsys", type=float, default=100.0,
+                         help="system temperature, K (default 100)")  # fmt: skip
+    observe.add_argument("--clean-threshold-rms", "--clean", type=float, default=3.0,
+                         help="CLEAN to this many rms (default 3; 0: dirty only)")  # fmt: skip
+    observe.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    observe.add_argument("--out", type=Path, help="output FITS (default <model>_<array>.fits)")
+    observe.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
+    plot = sub.add_parser("plot", parents=[common], help="draw figures of a saved cube")
+    plot.add_argument("cube", type=Path,
+                      help="a .fits cube, or .npy (described by its .json sidecar)")  # fmt: skip
+    plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
+                      default="moments", help="figure to draw (default moments)")  # fmt: skip
+    plot.add_argument("--v-min", type=float, default=-600.0,
+                      help="bare .npy: lower band edge, km/s (default -600)")  # fmt: skip
+    plot.add_argument("--v-max", type=float, default=600.0,
+                      help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
+    plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
+    plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
+    return parser

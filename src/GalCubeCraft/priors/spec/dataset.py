@@ -1,0 +1,235 @@
+"""What a set of cubes is: how many, under which seed, and one sub-record per TOML table.
+
+The facade, the datasets and the command line all describe their cubes with a
+:class:`DatasetSpec`; :func:`GalCubeCraft.factory.make_indexed_cube` turns ``(spec, i)``
+into cube ``i``.  Cube ``i`` is a pure function of ``(spec, i)``: its generator comes from
+``SeedSequence(spec.seed, spawn_key=(i,))`` (noise from ``(i, 1)``), so any cube can be
+made alone, in any order, on any worker, bit-identically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...renderer.settings import RenderSettings
+from .fields import SpecError, SpecTypeError, SpecValueError, check_record, declare
+from .legacy import nest
+from .records import (
+    TABLES,
+    FeaturePriors,
+    GalaxyPriors,
+    InterferometerPriors,
+    LensPriors,
+    NoiseSpec,
+    ObservationSpec,
+    RenderSpec,
+)
+from .toml import check_layout, spec_toml
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: how many cubes, from which priors, observed how, under which seed.
+
+    Each table may be given as its record or as a mapping of its keys (merged into the
+    record's defaults; in :meth:`replace`, into the spec's current record).
+
+    Parameters
+    ----------
+    n_cubes : int
+        Number of items, >= 1.
+    seed : int
+        Root seed, >= 0.
+    galaxies : GalaxyPriors
+        ``[galaxies]``: galaxies per cube and the primary's priors.
+    observation : ObservationSpec
+        ``[observation]``: grid, band, beam, line spread, redshift and line.
+    noise : NoiseSpec
+        ``[noise]``: the peak S/N (none: noiseless).
+    features : FeaturePriors
+        ``[features]``: flows, clumps, dispersion, arms, warps, diffuse emission.
+    lens : LensPriors
+        ``[lens]``: a lens in front of every cube (:mod:`GalCubeCraft.priors.lenses`).
+    interferometer : InterferometerPriors
+        ``[interferometer]``: arrays, track and imaging (needs the interferometry extra).
+    render : RenderSpec
+        ``[render]``: the renderer's accuracy preset.
+    """
+
+    n_cubes: int = declare(16, "int", low=1, help="number of items")
+    seed: int = declare(0, "int", low=0, help="root seed")
+    galaxies: GalaxyPriors = GalaxyPriors()
+    observation: ObservationSpec = ObservationSpec()
+    noise: NoiseSpec = NoiseSpec()
+    features: FeaturePriors = FeaturePriors()
+    lens: LensPriors = LensPriors()
+    interferometer: InterferometerPriors = InterferometerPriors()
+    render: RenderSpec = RenderSpec()
+
+    def __post_init__(self) -> None:
+        """Build tables given as mappings, check every field, then what couples them."""
+        for table, record in TABLES.items():
+            object.__setattr__(self, table, _as_record(table, record, getattr(self, table)))
+        check_record(self, "")
+        self._check_resolution_cycle()
+        self._check_grid_fits()
+        if self.interferometry:
+            from ..interferometry import check_interferometer_priors
+
+            check_interferometer_priors(self)
+        if self.lensing:
+            from ..galaxies import SATELLITE_SCALE
+            from ..lenses import check_lens_priors
+
+            check_lens_priors(self, SATELLITE_SCALE[0] if self.galaxies.n_gals[1] > 1 else 1.0)
+
+    def _check_resolution_cycle(self) -> None:
+        cycle, (low, high) = self.galaxies.resolution_cycle, self.galaxies.resolution
+        if cycle is not None and not all(low <= r <= high for r in cycle):
+            raise SpecValueError(
+                "galaxies.resolution_cycle",
+                f"{cycle} must lie in galaxies.resolution {self.galaxies.resolution}",
+            )
+
+    def _check_grid_fits(self) -> None:
+        """Refuse a grid that cannot hold the largest galaxy the priors may draw, or the beam."""
+        obs, galaxies = self.observation, self.galaxies
+        r_max = galaxies.resolution[1] * obs.beam.bmin_px / 2.0
+        reach = math.floor(galaxies.offset_gals) + r_max
+        needed = int(math.ceil(2.0 * reach)) + 2
+        if obs.grid_size < needed:
+            raise SpecValueError(
+                "observation.grid_size",
+                f"must be >= {needed} to hold galaxies with R_e up to {r_max:g} px "
+                f"(galaxies.resolution up to {galaxies.resolution[1]:g}) offset by up to "
+                f"{math.floor(galaxies.offset_gals)} px; got {obs.grid_size}",
+            )
+        if obs.beam.bmaj_px >= obs.grid_size:
+            raise SpecValueError(
+                "observation.beam",
+                f"bmaj ({obs.beam.bmaj_px:g} px) must be "
+                f"smaller than observation.grid_size ({obs.grid_size})",
+            )
+
+    @property
+    def interferometry(self) -> bool:
+        """Whether the cubes are observed by an interferometer."""
+        return self.interferometer.enabled
+
+    @property
+    def lensing(self) -> bool:
+        """Whether the cubes are drawn behind a lens."""
+        return self.lens.enabled
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Cube shape ``(n_chan, grid_size, grid_size)``."""
+        return self.observation.shape
+
+    @property
+    def max_galaxies(self) -> int:
+        """Most galaxies a cube may hold (parameter slots per item)."""
+        return self.galaxies.n_gals[1]
+
+    @property
+    def render_settings(self) -> RenderSettings:
+        """Return the renderer's settings that ``render.accuracy`` names."""
+        return RenderSettings.for_accuracy(self.render.accuracy)
+
+    def replace(self, **changes: Any) -> DatasetSpec:
+        """Return a copy with ``changes`` applied (validated again).
+
+        A table given as a mapping changes only those keys of the spec's current table:
+        ``spec.replace(observation={"n_chan": 8})``.
+        """
+        for table in TABLES:
+            if isinstance(changes.get(table), Mapping):
+                _check_keys(table, changes[table])
+                changes[table] = dataclasses.replace(getattr(self, table), **changes[table])
+        return dataclasses.replace(self, **changes)
+
+    def differences(self, other: DatasetSpec) -> dict[str, tuple[Any, Any]]:
+        """Return ``{key path: (self's value, other's value)}`` for every key that differs."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return {key: (mine[key], theirs[key]) for key in mine if mine[key] != theirs[key]}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{key path: value}`` of every key (``observation.n_chan``, ...)."""
+        values: dict[str, Any] = {"n_cubes": self.n_cubes, "seed": self.seed}
+        for table in TABLES:
+            record = getattr(self, table)
+            for f in dataclasses.fields(record):
+                values[f"{table}.{f.name}"] = getattr(record, f.name)
+        return values
+
+    # --- TOML ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], where: str = "") -> DatasetSpec:
+        """Return a spec from a mapping of tables, refusing unknown or misplaced keys."""
+        try:
+            return cls(**check_layout(values))
+        except SpecError as error:
+            raise error.in_file(where) from None
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> DatasetSpec:
+        """Read a spec from a TOML file (errors name the file)."""
+        return cls.from_dict(_read_toml(path), where=f"{path}: ")
+
+    @classmethod
+    def from_toml_text(cls, text: str) -> DatasetSpec:
+        """Read a spec from TOML text."""
+        import tomllib
+
+        return cls.from_dict(tomllib.loads(text))
+
+    @classmethod
+    def from_stored(cls, text: str, where: str = "") -> DatasetSpec:
+        """Read the spec a store records: its tables, or 2.0's flat keys (translated)."""
+        import tomllib
+
+        return cls.from_dict(nest(tomllib.loads(text)), where)
+
+    def to_toml(self) -> str:
+        """Return the spec as TOML text that :meth:`from_toml_text` reads back exactly."""
+        return spec_toml(self)
+
+    def write_toml(self, path: str | os.PathLike[str]) -> Path:
+        """Write the spec to a TOML file."""
+        path = Path(path)
+        path.write_text(self.to_toml())
+        return path
+
+
+def _read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return a TOML file's mapping; a syntax error names the file."""
+    import tomllib
+
+    with open(path, "rb") as handle:
+        try:
+            return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{path}: {error}") from None
+
+
+def _check_keys(table: str, values: Mapping[str, Any]) -> None:
+    """Refuse a key that the table does not hold, by its path."""
+    check_layout({table: dict(values)})
+
+
+def _as_record(table: str, record: type, value: Any) -> Any:
+    """Return a table given as its record, or as a mapping merged into its defaults."""
+    if isinstance(value, record):
+        return value
+    if isinstance(value, Mapping):
+        return record(**check_layout({table: dict(value)})[table])
+    raise SpecTypeError(
+        table, f"must be a {record.__name__} or a mapping of its keys; got {type(value).__name__}"
+    )

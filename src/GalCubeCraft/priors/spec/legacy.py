@@ -1,0 +1,76 @@
+"""The flat spec of 2.0 (one table of 53 keys) and where each key lives now.
+
+Spec files written by hand must use the tables: a flat key there is refused with a message
+naming its new place (:func:`moved_rule`).  Stores made before the tables record the
+flat form; they still open: :func:`nest` translates a stored flat spec through the same
+table of moves (and :func:`~.toml.flat_toml` writes a spec in the flat form, byte for
+byte as 2.0 did: what identifies a run of cubes, so that such a run can still resume).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fields import declarations
+from .records import TABLES
+
+RENAMED = {
+    "lens_theta_e_re": ("lens", "theta_e_re"),
+    "lens_axis_ratio": ("lens", "axis_ratio"),
+    "lens_shear": ("lens", "shear"),
+    "lens_source_offset": ("lens", "source_offset"),
+    "lens_redshift": ("lens", "redshift"),
+    "interferometer_arrays": ("interferometer", "arrays"),
+    "track_hours": ("interferometer", "duration_h"),
+    "hour_angle_h": ("interferometer", "hour_angle_centre_h"),
+    "imaging_weighting": ("interferometer", "weighting"),
+}
+"""Flat keys whose name changed when they moved into a table (others kept theirs)."""
+
+MOVED: dict[str, tuple[str, str]] = {
+    **{
+        key: (table, key)
+        for table, record in TABLES.items()
+        for key, _declared, _default in declarations(record)
+        if (table, key) not in RENAMED.values()
+    },
+    **RENAMED,
+}
+"""Every flat key of 2.0 and its ``(table, key)`` now."""
+
+FLAT_ORDER = (
+    "n_cubes", "seed", "grid_size", "n_chan", "v_max_kms", "beam", "line_spread", "redshift",
+    "line", "n_gals", "offset_gals", "resolution", "r_e_kpc", "h_z_kpc", "n_sersic",
+    "sigma_kms", "inclination_deg", "pa_deg", "v_0_kms", "peak_snr", "orientation",
+    "diffuse", "resolution_cycle", "radial_flow_kms", "bar_flow_kms", "clump_count",
+    "clump_fraction", "clump_size_re", "sigma_centre_ratio", "asymmetric_drift",
+    "arm_contrast", "arm_pitch_deg", "arm_count", "arm_streaming_kms",
+    "warp_inclination_deg", "warp_pa_deg", "flare_factor", "warp_start_re",
+    "lens_theta_e_re", "lens_axis_ratio", "lens_shear", "lens_source_offset",
+    "lens_redshift", "interferometer_arrays", "track_hours", "declination_deg",
+    "hour_angle_h", "integration_s", "t_sys_k", "imaging_weighting", "robust",
+    "clean_threshold_rms", "accuracy",
+)  # fmt: skip
+"""2.0's keys in the order its ``to_toml`` wrote them."""
+
+TOP_LEVEL = ("n_cubes", "seed")
+"""Keys that stayed at the top."""
+
+
+def moved_rule(key: str) -> str:
+    """Return why flat ``key`` is refused, naming where it lives now."""
+    table, new = MOVED[key]
+    as_new = "" if new == key else f" as {new}"
+    return f"moved: write it{as_new} under [{table}]"
+
+
+def nest(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored flat spec mapping in tables (keys already in tables are kept)."""
+    nested: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in MOVED and key not in TOP_LEVEL:
+            table, new = MOVED[key]
+            nested.setdefault(table, {})[new] = value
+        else:
+            nested[key] = value
+    return nested

@@ -1,0 +1,126 @@
+"""A spec as TOML: top-level ``n_cubes`` and ``seed``, then one table per sub-record.
+
+::
+
+    n_cubes = 1000
+    seed = 7
+
+    [galaxies]
+    n_gals = [1, 3]
+    n_sersic = 1.0            # fixed
+
+    [observation]
+    grid_size = 64
+    beam = [5.0, 4.0, 30.0]   # bmaj, bmin (pixels), bpa (degrees north through east)
+
+    [noise]
+    peak_snr = [5.0, 50.0]    # or "none" for noiseless cubes
+
+A key out of its table is refused with the table it belongs to (:mod:`.legacy`); unknown
+keys are refused by their path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model.diffuse import DiffuseParams
+from ...observation.beam import Beam
+from .fields import SpecTypeError, SpecValueError, declarations
+from .legacy import FLAT_ORDER, MOVED, TOP_LEVEL, moved_rule
+from .records import TABLES
+
+
+def check_layout(values: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """Return a spec mapping's tables with ``"none"`` read as None; refuse misplaced keys.
+
+    ``where`` prefixes every message (``'spec.toml: '``).
+    """
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in TABLES:
+            cleaned[key] = _check_table(key, value, where)
+        elif key in TOP_LEVEL:
+            cleaned[key] = value
+        elif key in MOVED:
+            raise SpecValueError(key, moved_rule(key), "", where)
+        else:
+            known = ", ".join((*TOP_LEVEL, *(f"[{t}]" for t in TABLES)))
+            raise SpecValueError(key, f"is not a spec key; the spec holds {known}", "", where)
+    return cleaned
+
+
+def _check_table(table: str, value: Any, where: str) -> dict[str, Any]:
+    """Return one table's mapping with ``"none"`` read as None; refuse unknown keys."""
+    if not isinstance(value, dict):
+        raise SpecTypeError(table, f"must be a table; got {value!r}", "", where)
+    declared = {name: d for name, d, _default in declarations(TABLES[table])}
+    cleaned = {}
+    for key, item in value.items():
+        if key not in declared:
+            raise SpecValueError(
+                f"{table}.{key}",
+                f"is not a key of [{table}]; it holds {', '.join(declared)}",
+                "",
+                where,
+            )
+        none = isinstance(item, str) and item.lower() == "none" and declared[key].optional
+        cleaned[key] = None if none else item
+    return cleaned
+
+
+def spec_toml(spec: Any) -> str:
+    """Return a spec as TOML text: top-level keys, then each table."""
+    lines = [f"{key} = {toml_value(getattr(spec, key))}" for key in TOP_LEVEL]
+    for table, record in TABLES.items():
+        lines += ["", f"[{table}]"]
+        sub = getattr(spec, table)
+        lines += [f"{k} = {toml_value(getattr(sub, k))}" for k, _d, _v in declarations(record)]
+    return "\n".join(lines) + "\n"
+
+
+def toml_value(value: Any) -> str:
+    """Return one value as TOML (``None`` as ``"none"``, a beam as its three numbers)."""
+    if isinstance(value, DiffuseParams):
+        items = ", ".join(f"{k} = {toml_value(v)}" for k, v in value.to_dict().items())
+        return "{ " + items + " }"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Beam):
+        return toml_value((value.bmaj_px, value.bmin_px, value.bpa_deg))
+    if value is None:
+        return '"none"'
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def flat_values(spec: Any) -> dict[str, Any]:
+    """Return ``{flat key: value}`` of a spec, in 2.0's order."""
+    values: dict[str, Any] = {}
+    for key in FLAT_ORDER:
+        if key in TOP_LEVEL:
+            values[key] = getattr(spec, key)
+        else:
+            table, new = MOVED[key]
+            values[key] = getattr(getattr(spec, table), new)
+    return values
+
+
+def flat_toml(spec: Any) -> str:
+    """Return a spec as 2.0's flat TOML text, byte for byte.
+
+    Keys added since 2.0 follow as dotted keys (``features.x = ...``), so two specs that
+    differ only there still differ.
+    """
+    lines = [f"{k} = {toml_value(v)}" for k, v in flat_values(spec).items()]
+    known = {MOVED[k] for k in FLAT_ORDER if k not in TOP_LEVEL}
+    for table, record in TABLES.items():
+        for key, _declared, _default in declarations(record):
+            if (table, key) not in known:
+                lines.append(f"{table}.{key} = {toml_value(getattr(getattr(spec, table), key))}")
+    return "\n".join(lines) + "\n"
