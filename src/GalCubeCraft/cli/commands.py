@@ -31,10 +31,11 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_dataset(args: argparse.Namespace) -> int:
     """Run ``galcubecraft dataset``: make (or finish) the store of a spec."""
     from ..datasets.batch import generate_dataset
+    from ..datasets.stores import STORES
     from .spec_flags import spec_from_args
 
     spec = spec_from_args(args)
-    suffix = {"zarr": ".zarr", "hdf5": ".h5", "npy": "", "fits": ""}[args.format]
+    suffix = STORES[args.format].suffix
     out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
     try:
         generate_dataset(spec, out, fmt=args.format, workers=args.workers,

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..datasets.stores import STORES, describe_formats
+from ..interferometry.arrays import ARRAY_NAMES, describe_arrays
 from ..interferometry.weighting import WEIGHTINGS
 from ..renderer.settings import ACCURACIES
 from .spec_flags import add_spec_flags
@@ -107,11 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     # One option per spec key: the usage line names them by table, --help lists them all.
     data = sub.add_parser("dataset", parents=[common],
                           usage="%(prog)s [SPEC.toml] [options] [--TABLE.KEY VALUE ...]",
+                          epilog=_listing("store formats", describe_formats()),
+                          formatter_class=argparse.RawDescriptionHelpFormatter,
                           help="make an ML dataset from a spec (parallel, resumable)")  # fmt: skip
     data.add_argument("spec", type=Path, nargs="?",
                       help="dataset spec (TOML); default the DatasetSpec defaults")  # fmt: skip
-    data.add_argument("--format", choices=("zarr", "hdf5", "npy", "fits"), default="zarr",
-                      help="store format (default zarr)")  # fmt: skip
+    data.add_argument("--format", choices=tuple(STORES), default="zarr",
+                      help="store format (default zarr; listed below)")  # fmt: skip
     data.add_argument("--out", type=Path,
                       help="store path (default data/datasets/<shape>.<format>)")  # fmt: skip
     data.add_argument("--workers", type=int,
@@ -120,10 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_spec_flags(data)
 
     observe = sub.add_parser("observe", parents=[common],
+                             epilog=_listing("arrays", describe_arrays()),
+                             formatter_class=argparse.RawDescriptionHelpFormatter,
                              help="observe a model cube (FITS) with an interferometer")  # fmt: skip
     observe.add_argument("model", type=Path, help="a model cube written by write_fits")
-    observe.add_argument("--array", default="alma_c5",
-                         help="alma_c1..alma_c10, aca, vla_a..vla_d or meerkat")  # fmt: skip
+    observe.add_argument("--array", default="alma_c5", choices=ARRAY_NAMES, metavar="ARRAY",
+                         help="antenna configuration (default alma_c5; listed below)")  # fmt: skip
     # The names of the records they fill (Track, Interferometer); 2.0's spellings still work.
     observe.add_argument("--duration-h", "--hours", type=float, default=1.0,
                          help="track length, hours (default 1)")  # fmt: skip
@@ -156,3 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
     return parser
+
+
+def _listing(title: str, lines: str) -> str:
+    """Return a help epilog listing a registry's entries, one indented line each."""
+    return f"{title}:\n" + "\n".join(f"  {line}" for line in lines.splitlines())
