@@ -12,8 +12,13 @@ OBS = Observation.from_angular(n_pix=48, pixel_arcsec=0.1, beam_arcsec=(0.4, 0.3
 PRIMARY = Galaxy.with_line_flux(3.0, r_e_kpc=1.5, inclination_deg=50.0, pa_deg=30.0)
 SATELLITE = Galaxy.with_line_flux(1.0, r_e_kpc=1.0, inclination_deg=70.0, pa_deg=-40.0,
                                   x_kpc=2.0, y_kpc=-1.5, v_sys_kms=60.0)  # fmt: skip
-SPEC = DatasetSpec(n_cubes=6, seed=21, grid_size=24, n_chan=12, beam=(4.0, 3.0, 30.0),
-                   resolution=(0.5, 2.0), peak_snr=(5.0, 20.0))  # fmt: skip
+SPEC = DatasetSpec(
+    n_cubes=6,
+    seed=21,
+    observation={"grid_size": 24, "n_chan": 12, "beam": (4.0, 3.0, 30.0)},
+    galaxies={"resolution": (0.5, 2.0)},
+    noise={"peak_snr": (5.0, 20.0)},
+)
 
 
 def test_clean_cube_is_the_sum_of_each_galaxy_made_alone():
@@ -59,7 +64,7 @@ def test_noise_depends_only_on_seed_and_index():
         make_indexed_cube(SPEC, index)
     again = _unit_noise(SPEC, 3)
     np.testing.assert_array_equal(again, alone)
-    other_galaxies = SPEC.replace(resolution=(1.0, 3.0), n_cubes=40)
+    other_galaxies = SPEC.replace(galaxies={"resolution": (1.0, 3.0)}, n_cubes=40)
     np.testing.assert_allclose(_unit_noise(other_galaxies, 3), alone, rtol=0, atol=5e-6)
     assert np.std(_unit_noise(SPEC, 4) - alone) > 1.2
     assert np.std(_unit_noise(SPEC.replace(seed=22), 3) - alone) > 1.2
