@@ -121,7 +121,7 @@ def test_fast_velocity_twin_equals_the_reference_projection(curve):
 
 def test_seed_rotation_function_is_the_curve_class():
     """The seed's milky_way_rot_curve_analytical and MilkyWayRotationCurve are one formula."""
-    from GalCubeCraft.model.rotation import milky_way_rot_curve_analytical
+    from GalCubeCraft.compat.profiles import milky_way_rot_curve_analytical
 
     r = np.linspace(0.1, 20.0, 50)
     np.testing.assert_array_equal(

@@ -27,7 +27,7 @@ class, ``utils``, ``visualise``); nothing below imports it.
 """
 
 from ._version import __version__  # noqa: E402
-from .compat.facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
+from .compat import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
 from .factory import CubeProducts, NoiseModel, make_cubes, make_interferometric_cubes
 from .instrument.observe import observe
 from .model import (

@@ -11,10 +11,10 @@ import functools
 from typing import Any
 
 DEFAULT_H0_KMS_MPC = 70.0
-"""Hubble constant of the default cosmology (km/s/Mpc), the original's."""
+"""Hubble constant of the default cosmology (km/s/Mpc)."""
 
 DEFAULT_OMEGA_M = 0.3
-"""Matter density of the default flat LambdaCDM cosmology, the original's."""
+"""Matter density of the default flat LambdaCDM cosmology."""
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """The one cube factory: scene + observation + settings + noise -> cubes and their truth.
 
-Everything that makes cubes (the seed facade, the datasets, the command line) calls
+Everything that makes cubes (the compatibility class, the datasets, the command line) calls
 :func:`make_cubes`, or :func:`make_indexed_cube` for cube ``i`` of a
 :class:`~GalCubeCraft.priors.spec.DatasetSpec`; nothing else chains render, instrument and noise.
 
@@ -62,7 +62,7 @@ class NoiseModel:
     Parameters
     ----------
     peak_snr : float, optional
-        ``rms = max(clean) / peak_snr``, as the original sets its noise.
+        ``rms = max(clean) / peak_snr``.
     rms : float, optional
         Absolute rms in the observed cube's unit.
     hanning : bool

@@ -3,14 +3,11 @@
 The only module that imports matplotlib.  Every figure takes a
 :class:`~GalCubeCraft.products.cube.Cube`, so axes, units, velocities and the beam come from the
 cube's observation.  Figures are built with ``matplotlib.figure.Figure`` (no pyplot
-state), so saving works headless and no GUI backend is forced on a user who has one;
-:func:`visualise_result` shows figures through pyplot only when asked not to save.
+state), so saving works headless and no GUI backend is forced on a user who has one.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -266,62 +263,3 @@ def pv_figure(
     ax.set_xlabel(f"offset along PA {pa_deg:.0f}° [{unit}]")
     ax.set_ylabel("velocity [km/s]")
     return fig
-
-
-def seed_result_cube(cube: np.ndarray, params: dict[str, Any]) -> Cube:
-    """Return a seed ``(cube, params)`` pair as a :class:`Cube` (Jy/beam, kpc pixels)."""
-    obs = Observation.from_seed(
-        grid_size=cube.shape[-1],
-        n_spectral_slices=cube.shape[0],
-        beam_info=params["beam_info"],
-        pixel_kpc=float(params["pix_spatial_scale"]),
-    ).replace(ny=cube.shape[1])
-    kind = "noisy" if params.get("noise_rms", 0.0) > 0 else "observed"
-    return Cube(np.asarray(cube), obs, kind=kind, noise_rms=float(params.get("noise_rms", 0.0)))
-
-
-def visualise_result(
-    data: list[tuple[np.ndarray, dict[str, Any]]],
-    idx: int = 0,
-    save: bool = False,
-    fname_save: str | os.PathLike[str] | None = None,
-    clean: np.ndarray | None = None,
-) -> list[Path] | list[Figure]:
-    """Plot moment 0/1 maps and the spectrum of ``data[idx]`` (a ``(cube, params)`` pair).
-
-    ``clean``, the noiseless twin of a noisy cube when known, sets the moment-1 mask.
-
-    With ``save=True`` the figures go to ``figures/<nz>x<ny>x<nx>/`` (or the folder
-    ``fname_save``) as ``cube_<idx+1>_moments.pdf`` and ``cube_<idx+1>_spectrum.pdf``, and
-    their paths are returned.  Otherwise the figures are returned, and shown first when
-    matplotlib has an interactive backend.
-    """
-    if not 0 <= idx < len(data):
-        raise ValueError(f"idx must lie in [0, {len(data) - 1}]; got {idx!r}")
-    cube = seed_result_cube(*data[idx])
-    clean_cube = None if clean is None else cube.with_data(clean, kind="observed", noise_rms=0.0)
-    figures = {"moments": moment_figure(cube, clean=clean_cube), "spectrum": spectrum_figure(cube)}
-    if not save:
-        import matplotlib
-        import matplotlib.pyplot as plt
-
-        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-            for fig in figures.values():
-                manager = plt.figure().canvas.manager
-                if manager is not None:
-                    manager.canvas.figure = fig
-                    fig.set_canvas(manager.canvas)
-            plt.show()
-        return list(figures.values())
-    shape = "x".join(str(s) for s in cube.shape)
-    folder = Path(fname_save) if fname_save is not None else Path("figures") / shape
-    folder.mkdir(parents=True, exist_ok=True)
-    from ._support.atomic import atomic_path
-
-    paths = []
-    for name, fig in figures.items():
-        path = folder / f"cube_{idx + 1}_{name}.pdf"
-        with atomic_path(path) as temporary:
-            fig.savefig(temporary, format="pdf")
-        paths.append(path)
-    return paths

@@ -1,4 +1,4 @@
-"""The original package's ``GalCubeCraft.utils``, kept importable for its scripts.
+"""``GalCubeCraft.utils``, kept importable: a thin re-export.
 
 The functions live in :mod:`GalCubeCraft.compat.utils`.
 """

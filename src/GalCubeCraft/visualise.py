@@ -1,4 +1,4 @@
-"""The original package's ``GalCubeCraft.visualise``, kept importable for its scripts.
+"""``GalCubeCraft.visualise``, kept importable: a thin re-export.
 
 The functions live in :mod:`GalCubeCraft.compat.visualise`.
 """

@@ -46,8 +46,8 @@ def test_inclination_population_of_the_two_tilts():
         noise={"peak_snr": None},
     )
     drawn = [draw_scene(spec, i) for i in range(spec.n_cubes)]
-    a = np.radians([d.x_angle_deg[0] for d in drawn])
-    b = np.radians([d.y_angle_deg[0] for d in drawn])
+    a = np.radians([d.drawn[0].angles_deg[0] for d in drawn])
+    b = np.radians([d.drawn[0].angles_deg[1] for d in drawn])
     inclinations = np.array([d.galaxies[0].inclination_deg for d in drawn])
     np.testing.assert_allclose(
         inclinations, np.degrees(np.arccos(np.abs(np.cos(a) * np.cos(b)))), atol=1e-9

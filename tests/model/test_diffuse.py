@@ -18,7 +18,7 @@ def _source(v_sys=(0.0, 200.0), centres=((47, 47, 47), (60, 40, 52))):
     primary = Galaxy(r_e_kpc=2.0, h_z_kpc=0.3, inclination_deg=50.0, pa_deg=20.0)
     return DiffuseSource(
         centres_px=np.asarray(centres, dtype=float),
-        s_e=np.array([0.1, 0.06]),
+        s_e_per_voxel=np.array([0.1, 0.06]),
         r_e_px=np.array([4.0, 1.5]),
         h_z_px=np.array([0.6, 0.3]),
         v_sys_kms=np.asarray(v_sys),
@@ -34,7 +34,7 @@ def _bridge_integral(params, source):
     fade = params.bridge_edge_fade
     s0 = max(params.bridge_width_start_factor * source.r_e_px[0], 1.0)
     s1 = max(params.bridge_width_end_factor * source.r_e_px[1], 1.0)
-    amplitude = params.bridge_Se_factor * min(source.s_e)
+    amplitude = params.bridge_Se_factor * min(source.s_e_per_voxel)
     separation = float(np.linalg.norm(source.centres_px[1] - source.centres_px[0]))
 
     def per_length(s):

@@ -88,7 +88,9 @@ def test_three_constructors_describe_the_same_observation():
     np.testing.assert_allclose(
         [physical.beam.bmaj_px, physical.beam.bmin_px], [angular.beam.bmaj_px, angular.beam.bmin_px]
     )
-    seed = Observation.from_seed(40, 40, (3.0, 5.0, 40.0), angular.pixel_kpc, sky=sky)
+    from GalCubeCraft.compat.observation import original_observation
+
+    seed = original_observation(40, 40, (3.0, 5.0, 40.0), angular.pixel_kpc, sky=sky)
     assert seed.beam == Beam(bmaj_px=5.0, bmin_px=3.0, bpa_deg=40.0)
     assert seed.line_spread == "gaussian" and seed.line_spread_sigma_chan == 0.6
     assert seed.spectral == SpectralAxis(40, -600.0, 600.0)

@@ -86,29 +86,36 @@ def _as_typed(error: Exception) -> str:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``galcubecraft generate``: make the cubes missing from the output folder."""
-    from ..io.cube_folder import existing_cubes, remove_cubes
-
     config = _load_config(args.config) if args.config else {}
     if args.overwrite and args.resume:
         raise ValueError("--overwrite and --resume exclude each other: replace or add to?")
     g = _seed_facade(args, config, seed=_pick(args, config, "seed", None))
-    folder = g.output_folder()
-    existing = existing_cubes(folder)
+    folder = g.folder  # the one resumable cube-folder writer (io/cube_folder.py)
+    existing = folder.existing()
     if existing and not (args.overwrite or args.resume):
         # Mixing two runs in one folder leaves cubes of different seeds side by side.
         raise ValueError(
-            f"{folder} already holds {len(existing)} cube(s); pass --resume to add the "
+            f"{folder.folder} already holds {len(existing)} cube(s); pass --resume to add the "
             "missing ones, --overwrite to replace them, or choose --out"
         )
     done: set[int] = set()
     if args.resume and existing:
         if _pick(args, config, "seed", None) is None:
-            g = _seed_facade(args, config, seed=_seed_of(existing))
-        done = _check_resumable(g, existing)
+            try:
+                seed = folder.recorded_seed()
+            except ValueError as error:
+                raise ValueError(f"{error}: pass --seed") from None
+            g = _seed_facade(args, config, seed=seed)
+        try:
+            done = g.folder.done(g.run_id, g.n_cubes)
+        except ValueError as error:
+            raise ValueError(f"{error}; pass --overwrite to replace the folder's cubes, or "
+                             "choose --out (and --format)") from None  # fmt: skip
     elif args.overwrite and existing:
-        log.info("removed %d file(s) from %s", remove_cubes(folder), folder)
+        log.info("removed %d file(s) from %s", folder.clear(), folder.folder)
     todo = [i for i in range(g.n_cubes) if i not in done]
-    log.info("seed %d: %d cube(s) to make, %d already in %s", g.seed, len(todo), len(done), folder)
+    log.info("seed %d: %d cube(s) to make, %d already in %s", g.seed, len(todo), len(done),
+             folder.folder)  # fmt: skip
     return _write_cubes(g, todo, args)
 
 
@@ -140,33 +147,6 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
     except (ValueError, TypeError) as error:
         kind = TypeError if isinstance(error, TypeError) else ValueError
         raise kind(_as_typed(error)) from None
-
-
-def _seed_of(existing: dict[int, Path]) -> int:
-    """Return the seed the cubes of a folder record (all must agree)."""
-    from ..io.cube_folder import cube_run
-
-    seeds = {cube_run(path).get("seed") for path in existing.values()}
-    if len(seeds) != 1 or None in seeds:
-        raise ValueError("the cubes in the folder record no common seed: pass --seed")
-    return int(seeds.pop())  # type: ignore[arg-type]
-
-
-def _check_resumable(g: Any, existing: dict[int, Path]) -> set[int]:
-    """Return the indices already made; refuse files of another run or format."""
-    from ..io.cube_folder import cube_run
-
-    for index, path in sorted(existing.items()):
-        if path.suffix != f".{g.save_format}":
-            raise ValueError(f"{path} is not a {g.save_format} cube; this run writes "
-                             f".{g.save_format} files (--format)")  # fmt: skip
-        run = cube_run(path)
-        if run.get("run_id") != g.run_id or run.get("index") != index:
-            raise ValueError(
-                f"{path} was made by another run (seed {run.get('seed')}, other options or "
-                "version); pass --overwrite to replace the folder's cubes, or choose --out"
-            )
-    return {index for index in existing if index < g.n_cubes}
 
 
 def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ original's ``utils`` and ``visualise`` functions, its 1.2.1 HDF5 files and its a
 units live here, at the top of the house: nothing in the core imports this package.
 """
 
-from .facade import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
+from .facade import GalCubeCraft
+from .variants import GalCubeCraft_Phy, init, init_phy
 
 __all__ = ["GalCubeCraft", "GalCubeCraft_Phy", "init", "init_phy"]

@@ -23,11 +23,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._support.atomic import atomic_path
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ..products.cube import Cube
 
 _GZIP = {"compression": "gzip", "compression_opts": 4}
 
@@ -114,6 +117,18 @@ def write_original_h5(
         for key, value in dict(params.get("diffuse_params", {})).items():
             diffuse.attrs[key] = value if isinstance(value, (bool, int, float, str)) else str(value)
     return path
+
+
+def write_h5_cube(path: Path, cube: Cube, params: Mapping[str, Any], run: Mapping[str, Any],
+                  scale: float, extras: Mapping[str, np.ndarray]) -> Path:  # fmt: skip
+    """Write one cube folder file in 1.2.1's layout (a writer of :class:`CubeFolder`).
+
+    The arrays are scaled by ``scale`` (the facade's units); ``extras['galaxy_clean']``
+    are the per-galaxy cubes.
+    """
+    galaxies = extras.get("galaxy_clean")
+    return write_original_h5(path, cube.data * scale, params,
+                             None if galaxies is None else galaxies * scale, run)  # fmt: skip
 
 
 def read_original_h5(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, Any]]:

@@ -1,12 +1,12 @@
-"""The original's ``GalCubeCraft.compat.utils`` functions, with its names, arguments and meanings.
+"""The original's ``GalCubeCraft.utils`` functions, with its names, arguments and meanings.
 
 Scripts written for the original (0.1.2, 1.2.1) import these; they run on the package's
 exact beam and noise code.  Beams are the original's ``beam_list = [bmin_px, bmaj_px,
 theta_deg]`` (or one number for a round beam), ``theta`` counter-clockwise from the
-+x axis as the original's ``Gaussian2DKernel`` and ``add_beam`` take it (the package's
-own :class:`~GalCubeCraft.observation.beam.Beam` measures ``bpa`` north through east, from +y:
-``bpa = theta - 90``).  Without ``rng`` the noise comes from NumPy's global generator, as
-in the original, so ``np.random.seed`` makes it reproducible.
++x axis as the original's ``Gaussian2DKernel`` and ``add_beam`` take it; they go through
+the one beam conversion, :mod:`GalCubeCraft.compat.beam` (``bpa = theta - 90``).
+Without ``rng`` the noise comes from NumPy's global generator, as in the original, so
+``np.random.seed`` makes it reproducible.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .._support import validate as _validate
 from ..instrument.beam import convolve_beam as _convolve_with_unit_beam
 from ..instrument.noise import noise_cube
 from ..observation.beam import Beam
+from .beam import beam_list_of
 
 __all__ = [
     "add_beam",
@@ -31,16 +32,12 @@ __all__ = [
 
 
 def beam_from_list(beam_list: float | Sequence[float]) -> Beam:
-    """Return the :class:`Beam` of the original's ``beam_list`` (or one round FWHM)."""
-    if isinstance(beam_list, (int, float)) and not isinstance(beam_list, bool):
-        fwhm = _validate.positive("beam_list", beam_list)
-        return Beam(fwhm, fwhm, 0.0)
-    bmin, bmaj, theta = _validate.real_sequence("beam_list", beam_list, 3)
-    if bmin <= 0 or bmaj <= 0:
-        raise ValueError(f"beam_list FWHMs must be > 0; got {beam_list!r}")
-    if bmin > bmaj:
-        raise ValueError(f"beam_list is [bmin, bmaj, theta]: bmin > bmaj in {beam_list!r}")
-    return Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=theta - 90.0)
+    """Return the :class:`Beam` of the original's ``beam_list`` (or one round FWHM).
+
+    Parsed by the one conversion, :func:`GalCubeCraft.compat.beam.beam_from_original`,
+    with the angle counted from +x.
+    """
+    return beam_list_of(beam_list)
 
 
 def _cube(spectral_cube: Any) -> np.ndarray:

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from .._support import validate as _validate
-from ..plotting import moment_figure, seed_result_cube, spectrum_figure
+from ..plotting import moment_figure, spectrum_figure
+from .observation import result_cube
 
-__all__ = ["moment0", "moment1", "slice_view", "spectrum"]
+__all__ = ["moment0", "moment1", "slice_view", "spectrum", "visualise_result"]
 
 Results = list[tuple[np.ndarray, dict[str, Any]]]
 
@@ -27,7 +28,7 @@ def _result_cube(data: Results, idx: int) -> Any:
     if not isinstance(data, (list, tuple)) or not data:
         raise TypeError("data must be the non-empty list of (cube, params) from generate_cubes")
     _validate.integer("idx", idx, low=0, high=len(data) - 1)
-    return seed_result_cube(*data[idx])
+    return result_cube(*data[idx])
 
 
 def _finish(
@@ -132,3 +133,50 @@ def slice_view(
     slider.on_changed(show)
     fig.slider = slider  # type: ignore[attr-defined]
     return fig, ax
+
+
+def visualise_result(
+    data: list[tuple[np.ndarray, dict[str, Any]]],
+    idx: int = 0,
+    save: bool = False,
+    fname_save: str | os.PathLike[str] | None = None,
+    clean: np.ndarray | None = None,
+) -> list[Path] | list[Any]:
+    """Plot moment 0/1 maps and the spectrum of ``data[idx]`` (a ``(cube, params)`` pair).
+
+    ``clean``, the noiseless twin of a noisy cube when known, sets the moment-1 mask.
+
+    With ``save=True`` the figures go to ``figures/<nz>x<ny>x<nx>/`` (or the folder
+    ``fname_save``) as ``cube_<idx+1>_moments.pdf`` and ``cube_<idx+1>_spectrum.pdf``, and
+    their paths are returned.  Otherwise the figures are returned, and shown first when
+    matplotlib has an interactive backend.
+    """
+    if not 0 <= idx < len(data):
+        raise ValueError(f"idx must lie in [0, {len(data) - 1}]; got {idx!r}")
+    cube = result_cube(*data[idx])
+    clean_cube = None if clean is None else cube.with_data(clean, kind="observed", noise_rms=0.0)
+    figures = {"moments": moment_figure(cube, clean=clean_cube), "spectrum": spectrum_figure(cube)}
+    if not save:
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+            for fig in figures.values():
+                manager = plt.figure().canvas.manager
+                if manager is not None:
+                    manager.canvas.figure = fig
+                    fig.set_canvas(manager.canvas)
+            plt.show()
+        return list(figures.values())
+    shape = "x".join(str(s) for s in cube.shape)
+    folder = Path(fname_save) if fname_save is not None else Path("figures") / shape
+    folder.mkdir(parents=True, exist_ok=True)
+    from .._support.atomic import atomic_path
+
+    paths = []
+    for name, fig in figures.items():
+        path = folder / f"cube_{idx + 1}_{name}.pdf"
+        with atomic_path(path) as temporary:
+            fig.savefig(temporary, format="pdf")
+        paths.append(path)
+    return paths

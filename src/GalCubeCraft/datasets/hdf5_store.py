@@ -34,7 +34,15 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..priors.spec import DatasetSpec
-from .items import Item, array_names, array_shapes, check_item, item_checksum
+from .items import (
+    Item,
+    array_names,
+    array_shapes,
+    check_item,
+    item_checksum,
+    parameter_names,
+    stored_column,
+)
 from .stores import check_record, marker
 
 
@@ -69,6 +77,8 @@ class HDF5Store:
             handle.attrs["galcubecraft_store"] = json.dumps(marker(cls.format, store_id))
             handle.attrs["spec"] = spec.to_toml()
             handle.attrs["units"] = "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"
+            # The params columns by name, so the file describes itself.
+            handle.attrs["parameter_columns"] = json.dumps(parameter_names(spec))
 
     @classmethod
     def open(cls, path: Path) -> HDF5Store:
@@ -131,6 +141,13 @@ class HDF5Store:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
         done = self.done_indices()
         return done, self._file("r")["params"][:][done]
+
+    def parameter_columns(self) -> list[str]:
+        """Return the names of the ``params`` columns (a store that records none: the spec's)."""
+        raw = self._file("r").attrs.get("parameter_columns")
+        if raw is None:  # written before stores recorded their columns
+            return parameter_names(self.spec)
+        return [stored_column(name) for name in json.loads(str(raw))]
 
     def close(self) -> None:
         """Close the file."""

@@ -14,10 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..factory import make_indexed_cube
-from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
-from ..model.rings import TiltedRings, linear_warp, warp_parameters
-from ..model.rotation import MilkyWayRotationCurve
+from ..model.parameters import GALAXY_PARAMETER_NAMES, galaxy_from_row, galaxy_row
 from ..priors.galaxies import WARP_LENGTH_RE
 from ..priors.interferometry import INTERFEROMETER_COLUMNS, interferometer_row
 from ..priors.lenses import LENS_COLUMNS, lens_row
@@ -74,33 +72,10 @@ GLOBAL_COLUMNS = (
     "tail_flux",
 )
 """Per-cube columns; the diffuse components' line fluxes (Jy km/s) are 0 without them."""
-GALAXY_COLUMNS = (
-    "r_e_kpc",
-    "n_sersic",
-    "h_z_kpc",
-    "s_e",
-    "inclination_deg",
-    "pa_deg",
-    "sigma_kms",
-    "v_0_kms",
-    "x_kpc",
-    "y_kpc",
-    "v_sys_kms",
-    "line_flux",
-    "v_rad_kms",
-    "v_bar_kms",
-    "bar_angle_deg",
-    "n_clumps",
-    "clump_fraction",
-    "sigma_centre_kms",
-    "arm_contrast",
-    "arm_pitch_deg",
-    "arm_streaming_kms",
-    "warp_start_kpc",
-    "warp_inclination_deg",
-    "warp_pa_deg",
-    "flare_factor",
-)
+GALAXY_COLUMNS = GALAXY_PARAMETER_NAMES
+"""Per-galaxy columns (``g<k>_<name>``): :data:`GalCubeCraft.model.parameters.GALAXY_PARAMETERS`."""
+RENAMED_COLUMNS: dict[str, str] = {}
+"""Old column name -> new, for stores written before a column was renamed (none yet)."""
 
 
 def parameter_names(spec: DatasetSpec) -> list[str]:
@@ -216,20 +191,6 @@ def check_item(arrays: Mapping[str, np.ndarray], expected: int, where: str, inde
         )
 
 
-def _flow_columns(galaxy: Galaxy) -> tuple[float, float, float]:
-    """Return (radial, bar amplitude, bar angle) of a galaxy's drawn flows (0 without)."""
-    flows = galaxy.flows
-    if flows is None or callable(flows.radial_kms) or callable(flows.bar_tangential_kms):
-        return (0.0, 0.0, 0.0)
-    return (float(flows.radial_kms), float(flows.bar_tangential_kms), flows.bar_angle_deg)
-
-
-def _central_sigma(galaxy: Galaxy) -> float:
-    """Return the galaxy's dispersion at its centre (its constant one without a profile)."""
-    profile = galaxy.dispersion_profile
-    return galaxy.sigma_kms if profile is None else float(np.asarray(profile(np.zeros(1)))[0])
-
-
 def render_item(spec: DatasetSpec, index: int) -> Item:
     """Render item ``index`` of ``spec``; the same inputs give bit-identical outputs."""
     made = make_indexed_cube(spec, index)
@@ -255,17 +216,9 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
         n, draw.pixel_kpc, draw.resolution, products.noise_rms, draw.peak_snr, halo_flux,
         bridge_flux, tail_flux,
     ]  # fmt: skip
-    for k, (galaxy, v_0) in enumerate(zip(draw.galaxies, draw.v_0_kms, strict=True)):
+    for k, galaxy in enumerate(draw.galaxies):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
-        params[start : start + len(GALAXY_COLUMNS)] = [
-            galaxy.r_e_kpc, galaxy.n_sersic, galaxy.h_z_kpc, galaxy.s_e, galaxy.inclination_deg,
-            galaxy.pa_deg, galaxy.sigma_kms, v_0, galaxy.x_kpc, galaxy.y_kpc, galaxy.v_sys_kms,
-            galaxy.line_flux, *_flow_columns(galaxy), len(galaxy.clumps),
-            sum(c.flux_fraction for c in galaxy.clumps), _central_sigma(galaxy),
-            *((galaxy.arms.contrast, galaxy.arms.pitch_deg, galaxy.arms.streaming_tangential_kms)
-              if galaxy.arms else (0.0, 0.0, 0.0)),
-            *warp_parameters(galaxy.rings),
-        ]  # fmt: skip
+        params[start : start + len(GALAXY_COLUMNS)] = galaxy_row(galaxy)
     if spec.lensing:
         _fill_lensing(arrays, products.lensing, _columns(spec, LENS_COLUMNS))
     if made.interferometric is not None:
@@ -308,52 +261,23 @@ def _fill_lensing(arrays: dict[str, np.ndarray], truth: LensingTruth | None, col
     arrays["params"][columns] = lens_row(truth.lens, truth.total_magnification)
 
 
-def _rings_from_row(row: dict[str, float]) -> TiltedRings | None:
-    """Return the linear warp a table row records (None for a flat disk)."""
-    if (
-        row["warp_inclination_deg"] == 0.0
-        and row["warp_pa_deg"] == 0.0
-        and (row["flare_factor"] == 1.0)
-    ):
-        return None
-    outer = min(max(row["inclination_deg"] + row["warp_inclination_deg"], 0.0), 90.0)
-    return linear_warp(row["warp_start_kpc"], WARP_LENGTH_RE * row["r_e_kpc"],
-                       (row["inclination_deg"], outer),
-                       (row["pa_deg"], row["pa_deg"] + row["warp_pa_deg"]),
-                       (row["h_z_kpc"], row["h_z_kpc"] * row["flare_factor"]))  # fmt: skip
+def stored_column(name: str) -> str:
+    """Return the column a name read from a store means today (:data:`RENAMED_COLUMNS`)."""
+    prefix, _, column = name.partition("_")
+    if prefix[:1] == "g" and prefix[1:].isdigit() and column in RENAMED_COLUMNS:
+        return f"{prefix}_{RENAMED_COLUMNS[column]}"
+    return RENAMED_COLUMNS.get(name, name)
 
 
 def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
     """Rebuild an item's galaxies from its parameter vector (a row of the table).
 
     Flows and linear warps come back (the table holds them); clumps do not (it holds
-    only their number and share).
+    only their number and share): :func:`GalCubeCraft.model.parameters.galaxy_from_row`.
     """
     galaxies = []
     for k in range(int(params[0])):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
         row = dict(zip(GALAXY_COLUMNS, params[start : start + len(GALAXY_COLUMNS)], strict=True))
-        curve = MilkyWayRotationCurve.for_sersic(row["v_0_kms"], row["r_e_kpc"], row["n_sersic"])
-        galaxies.append(
-            Galaxy(
-                r_e_kpc=row["r_e_kpc"],
-                n_sersic=row["n_sersic"],
-                h_z_kpc=row["h_z_kpc"],
-                s_e=row["s_e"],
-                inclination_deg=row["inclination_deg"],
-                pa_deg=row["pa_deg"],
-                sigma_kms=row["sigma_kms"],
-                rotation_curve=curve,
-                x_kpc=row["x_kpc"],
-                y_kpc=row["y_kpc"],
-                v_sys_kms=row["v_sys_kms"],
-                flows=NonCircularFlows(
-                    radial_kms=row["v_rad_kms"],
-                    bar_tangential_kms=row["v_bar_kms"],
-                    bar_radial_kms=row["v_bar_kms"],
-                    bar_angle_deg=row["bar_angle_deg"],
-                ),
-                rings=_rings_from_row(row),
-            )  # fmt: skip
-        )
+        galaxies.append(galaxy_from_row(row, WARP_LENGTH_RE))
     return galaxies

@@ -1,12 +1,14 @@
 """JSON sidecars: a bare ``.npy`` cube described by the file beside it.
 
-The original writes bare arrays (``cube_1.npy``); we keep those exactly and add
-``cube_1.json``, which says everything a FITS header would:
+A cube folder's bare arrays (``cube_1.npy``) stay plain NumPy files; ``cube_1.json``
+beside each says everything a FITS header would:
 
 - ``velocities_kms``, ``channel_width_kms``, ``pixel_kpc``, ``pixel_arcsec`` (when the
   observation has an angular scale), ``redshift``, ``line``, ``rest_frequency_hz``;
 - ``beam`` (pixels and arcsec), ``unit``, ``kind``, ``noise_rms``;
-- ``params``: the galaxy parameters (the seed's params dict, arrays as lists, NaN as null);
+- ``params``: the galaxy parameters (the writer's dict, arrays as lists, NaN as null);
+- ``data_per_jy_beam`` (when not 1): the factor the stored array carries over the
+  Jy/beam cube it describes;
 - ``run``: what made the file (seed, cube index, run id), so a resumed run can check it;
 - ``header``: the cube's full FITS header as ``{keyword: value}``, from which
   :func:`load_cube` rebuilds the observation exactly.
@@ -32,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 SIDECAR_FORMAT = "GalCubeCraft cube description"
 SIDECAR_VERSION = 1
+_LEGACY_FACTOR = "original_per_jy_beam"  # the params key older sidecars used
 
 
 def sidecar_path(cube_path: str | os.PathLike[str]) -> Path:
@@ -57,7 +60,8 @@ def as_json(value: Any) -> Any:
 
 
 def describe(cube: Cube, params: Mapping[str, Any] | None = None,
-             run: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+             run: Mapping[str, Any] | None = None,
+             data_per_jy_beam: float = 1.0) -> dict[str, Any]:  # fmt: skip
     """Return the sidecar content of ``cube`` (see the module docstring)."""
     obs = cube.observation
     beam = obs.beam
@@ -88,15 +92,22 @@ def describe(cube: Cube, params: Mapping[str, Any] | None = None,
         content["header"] = {card.keyword: card.value for card in header.cards}
     content["params"] = dict(params or {})
     content["run"] = dict(run or {})
+    if data_per_jy_beam != 1.0:
+        content["data_per_jy_beam"] = data_per_jy_beam
     return as_json(content)
 
 
 def write_sidecar(path: str | os.PathLike[str], cube: Cube,
                   params: Mapping[str, Any] | None = None,
-                  run: Mapping[str, Any] | None = None) -> Path:  # fmt: skip
-    """Write the sidecar of ``cube`` to ``path`` (``.json``), atomically; return the path."""
+                  run: Mapping[str, Any] | None = None,
+                  data_per_jy_beam: float = 1.0) -> Path:  # fmt: skip
+    """Write the sidecar of ``cube`` to ``path`` (``.json``), atomically; return the path.
+
+    ``data_per_jy_beam`` is the factor the ``.npy`` array beside it carries (if not 1).
+    """
     path = Path(path)
-    text = json.dumps(describe(cube, params, run), indent=1, allow_nan=False)
+    content = describe(cube, params, run, data_per_jy_beam)
+    text = json.dumps(content, indent=1, allow_nan=False)
     with atomic_path(path) as temporary:
         Path(temporary).write_text(text + "\n")
     return path
@@ -127,8 +138,9 @@ def load_cube(path: str | os.PathLike[str]) -> Cube:
 
     content = read_sidecar(sidecar_path(path))
     data = np.load(path)
-    # Cubes saved in the original's amplitude units record their factor per Jy/beam.
-    factor = (content.get("params") or {}).get("original_per_jy_beam")
+    # Arrays stored in other amplitude units record their factor per Jy/beam (sidecars
+    # written by 2.0 recorded it among the params, under _LEGACY_FACTOR).
+    factor = content.get("data_per_jy_beam") or (content.get("params") or {}).get(_LEGACY_FACTOR)
     if factor:
         data = (data / np.float32(factor)).astype(data.dtype)
     if list(data.shape) != content["shape"]:

@@ -15,7 +15,6 @@ from .rotation import (
     MilkyWayRotationCurve,
     RotationCurve,
     TabulatedRotationCurve,
-    milky_way_rot_curve_analytical,
 )
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "RotationCurve",
     "TabulatedRotationCurve",
     "b_n",
-    "milky_way_rot_curve_analytical",
     "sersic_flux_density_3d",
     "sersic_radial",
     "sersic_truncation_radius",

@@ -1,9 +1,9 @@
-"""1.2.1's diffuse emission (halo, bridges, tidal tails) as exact, seeded components.
+"""Diffuse emission (halo, bridges, tidal tails) as exact, seeded components.
 
-1.2.1 painted these onto its voxel grid with a random velocity per voxel.  Here each is
-an emissivity with a velocity field and a Gaussian line profile (its expectation):
+Rather than painting voxels with a random velocity each, every component is an
+emissivity with a velocity field and a Gaussian line profile (its expectation):
 
-- the **halo** is a disk record like the galaxies (1.2.1's form: a Sérsic ``halo_n``
+- the **halo** is a disk record like the galaxies (a Sérsic ``halo_n``
   profile in the plane times a vertical exponential, ``halo_Re_factor`` x the primary's
   R_e, ``halo_hz_factor`` x its h_z, ``halo_Se_factor`` x its S_e), in the primary's
   plane and centre, not rotating, with dispersion ``halo_sigma_vz``; the renderer
@@ -14,7 +14,7 @@ an emissivity with a velocity field and a Gaussian line profile (its expectation
   the satellite's, its on-axis amplitude ``bridge_Se_factor`` x the smaller S_e under a
   trapezoid window with ramps ``bridge_edge_fade``; its velocity runs linearly from
   the primary's systemic velocity to the satellite's, dispersion ``bridge_sigma_vz``;
-- a **tidal tail** per satellite is 1.2.1's arc of ``tail_n_samples`` Gaussian blobs
+- a **tidal tail** per satellite is an arc of ``tail_n_samples`` Gaussian blobs
   from the satellite away from the primary, bent by ``tail_curvature`` x the separation
   toward a direction drawn from the cube's generator, amplitude falling linearly from
   ``tail_Se_factor`` x the satellite's S_e, velocity rising by ``tail_vel_gradient``.
@@ -23,17 +23,15 @@ Bridges and tails are sums of isotropic 3-D Gaussians (the tube sampled at half 
 narrowest width, which makes its surface smooth to about 1e-3), each rendered exactly
 (:mod:`GalCubeCraft.renderer.blobs`), so a component's flux is the sum of its blobs'.
 
-Where 1.2.1 is inconsistent we chose:
+Choices where a voxel-painting model is ambiguous:
 
-- ``tail_length_factor`` defaults to 0.5, not 1.2.1's 0.001, which put every blob of a
+- ``tail_length_factor`` defaults to 0.5: a length of 0.001 would put every blob of a
   tail on the satellite (no tail);
-- a tail's width is ``tail_width_factor`` x the satellite's h_z, at least one pixel, as
-  1.2.1's code has it (its comment says R_e, which would make a tail several times
-  brighter than its satellite);
-- tails have no sigmoid gate behind the satellite (it made the blobs non-Gaussian; the
-  arc starts at the satellite and leaves away from the primary anyway);
-- the halo lies in the primary's plane (1.2.1 built it face-on in the grid whatever the
-  primary's orientation).
+- a tail's width is ``tail_width_factor`` x the satellite's h_z, at least one pixel (a
+  width in R_e would make a tail several times brighter than its satellite);
+- tails have no sigmoid gate behind the satellite (it would make the blobs
+  non-Gaussian; the arc starts at the satellite and leaves away from the primary anyway);
+- the halo lies in the primary's plane, whatever the primary's orientation.
 """
 
 from __future__ import annotations
@@ -55,14 +53,14 @@ _BRIDGE_SAMPLING = 0.5  # blob spacing along a bridge, in its narrowest width (s
 
 @dataclass(frozen=True)
 class DiffuseParams:
-    """1.2.1's diffuse-emission knobs (``DEFAULT_DIFFUSE_PARAMS``); off by default.
+    """The diffuse-emission knobs; off by default.
 
     Lengths are factors of the galaxies' sizes (see the module docstring), velocities
-    km/s.  ``DiffuseParams.from_dict({'enabled': True})`` gives 1.2.1's defaults on.
+    km/s.  ``DiffuseParams.from_dict({'enabled': True})`` gives the defaults, on.
     """
 
     enabled: bool = False
-    halo_Re_factor: float = 3.0  # noqa: N815 - 1.2.1's knob names
+    halo_Re_factor: float = 3.0  # noqa: N815 - the knobs' names in specs and dicts
     halo_Se_factor: float = 0.065  # noqa: N815
     halo_hz_factor: float = 2.0
     halo_n: float = 0.5
@@ -107,9 +105,9 @@ class DiffuseParams:
 
     @classmethod
     def from_dict(cls, values: DiffuseParams | dict[str, Any] | None) -> DiffuseParams:
-        """Return 1.2.1's ``diffuse_params`` merged into its defaults (``None``: off).
+        """Return a ``diffuse_params`` dict merged into the defaults (``None``: off).
 
-        As in 1.2.1, a dict without ``'enabled'`` switches the components on.
+        A dict without ``'enabled'`` switches the components on.
         """
         if values is None:
             return cls()
@@ -146,12 +144,13 @@ class DiffuseComponents:
 class DiffuseSource:
     """What the diffuse components are built from, per galaxy, in the cube's pixels.
 
-    ``centres_px`` are ``(x, y, depth)`` whole pixels; ``s_e`` is the original's
-    per-voxel amplitude; ``r_e_px``, ``h_z_px`` sizes; ``v_sys_kms`` systemic velocities.
+    ``centres_px`` are ``(x, y, depth)`` whole pixels; ``s_e_per_voxel`` each galaxy's
+    emissivity at R_e per voxel of the grid; ``r_e_px``, ``h_z_px`` sizes; ``v_sys_kms``
+    systemic velocities.
     """
 
     centres_px: np.ndarray
-    s_e: np.ndarray
+    s_e_per_voxel: np.ndarray
     r_e_px: np.ndarray
     h_z_px: np.ndarray
     v_sys_kms: np.ndarray
@@ -209,7 +208,7 @@ def _bridge(params: DiffuseParams, source: DiffuseSource, k: int) -> GaussianBlo
     along = (s - start) / (end - start)
     sigma = sigma_start * (1.0 - along) + sigma_end * along
     window = np.minimum(np.clip((s - start) / fade, 0.0, 1.0), np.clip((end - s) / fade, 0.0, 1.0))
-    amplitude = params.bridge_Se_factor * min(source.s_e[0], source.s_e[k])
+    amplitude = params.bridge_Se_factor * min(source.s_e_per_voxel[0], source.s_e_per_voxel[k])
     # A Gaussian tube of on-axis amplitude A and width sigma holds 2 pi sigma^2 A per
     # unit length: each blob carries its stretch of tube.
     per_length = amplitude * 2.0 * math.pi * sigma**2 * window
@@ -245,8 +244,8 @@ def _tail(
         + (params.tail_curvature * separation * u**2)[:, None] * perp[None, :]
     )
     sigma = np.full(n, max(params.tail_width_factor * source.h_z_px[k], 1.0))
-    amplitude = params.tail_Se_factor * source.s_e[k] * (1.0 - u)
-    # 1.2.1 weighted each blob by 5 / n so a tail's flux barely depends on n.
+    amplitude = params.tail_Se_factor * source.s_e_per_voxel[k] * (1.0 - u)
+    # Each blob weighs 5 / n, so a tail's flux barely depends on n.
     flux = amplitude * gaussian_volume(sigma) * (5.0 / n)
     velocity = source.v_sys_kms[k] + params.tail_vel_gradient * u
     return _blobs(source, positions, sigma, flux, velocity, params.tail_sigma_vz)
@@ -263,7 +262,7 @@ def draw_diffuse(
         r_e_kpc=params.halo_Re_factor * source.r_e_px[0] * p,
         n_sersic=params.halo_n,
         h_z_kpc=params.halo_hz_factor * source.h_z_px[0] * p,
-        s_e=params.halo_Se_factor * source.s_e[0] / p**3,
+        s_e=params.halo_Se_factor * source.s_e_per_voxel[0] / p**3,
         sigma_kms=params.halo_sigma_vz,
         rotation_curve=FlatRotationCurve(0.0),
     )

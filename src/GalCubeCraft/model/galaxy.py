@@ -40,7 +40,7 @@ class Galaxy:
         Isotropic velocity dispersion: the line profile of every emitting point is a
         Gaussian of this width (km/s); 0 gives infinitely narrow lines.
     rotation_curve : callable, optional
-        ``v_circ(r_kpc) -> km/s``; default the original's curve for this disk
+        ``v_circ(r_kpc) -> km/s``; default the Milky-Way power law for this disk
         (:meth:`MilkyWayRotationCurve.for_sersic` with ``v_0 = 200`` km/s).
     x_kpc, y_kpc : float
         Offset of the centre from the field centre along the array's x (column) and y

@@ -4,7 +4,7 @@ The 3D emissivity of a disk galaxy is
 
     S(R, z) = S_e exp[-b_n ((R / R_e)^(1/n) - 1)] exp(-|z| / h_z)
 
-with ``b_n`` from the series expansion used by the original package.  All functions are
+with ``b_n`` from the series expansion of Ciotti & Bertin (1999).  All functions are
 pure and work on plain floats or NumPy arrays in whatever length unit the caller uses
 consistently (the engine uses kpc).
 """

@@ -18,12 +18,12 @@ import numpy as np
 from .._support import validate as _validate
 from .profiles import b_n
 
-SEED_CURVE_AMPLITUDE = 1.022
-"""The original curve's amplitude: ``v(R) = v_0 * 1.022 * (R / R_0)^0.0803``."""
-SEED_CURVE_SLOPE = 0.0803
-"""The original curve's logarithmic slope."""
-SEED_CURVE_R0_FACTOR = 2.0
-"""The original's scale radius ``R_0 = 2 R_e / b_n^n``."""
+MW_CURVE_AMPLITUDE = 1.022
+"""Amplitude of the Milky-Way power law ``v(R) = v_0 * 1.022 * (R / R_0)^0.0803``."""
+MW_CURVE_SLOPE = 0.0803
+"""Logarithmic slope of the Milky-Way power law."""
+MW_CURVE_R0_FACTOR = 2.0
+"""Scale radius of the power law attached to a Sérsic disk: ``R_0 = 2 R_e / b_n^n``."""
 
 
 @runtime_checkable
@@ -35,39 +35,9 @@ class RotationCurve(Protocol):
         ...
 
 
-def milky_way_rot_curve_analytical(
-    R: np.ndarray | float,
-    v_0: float,
-    R_e: float,
-    n: float,  # noqa: N803 - seed's names
-) -> np.ndarray:
-    """Return the original package's analytic rotation curve.
-
-    ``v(R) = v_0 * 1.022 * (R / R_0)^0.0803`` with ``R_0 = 2 R_e / b_n^n``.
-
-    Parameters
-    ----------
-    R : array_like
-        Galactocentric radius (kpc).
-    v_0 : float
-        Characteristic velocity (km/s).
-    R_e : float
-        Sérsic effective radius (kpc).
-    n : float
-        Sérsic index.
-
-    Returns
-    -------
-    numpy.ndarray
-        Circular speed in km/s (0 at ``R = 0``).
-    """
-    curve = MilkyWayRotationCurve.for_sersic(v_0, R_e, n)
-    return curve(np.asarray(R, dtype=float))
-
-
 @dataclass(frozen=True)
 class MilkyWayRotationCurve:
-    """The original's power law ``v_0 * 1.022 * (R / R_0)^0.0803``.
+    """A power-law fit to the Milky Way's rotation curve, ``v_0 * 1.022 * (R / R_0)^0.0803``.
 
     Parameters
     ----------
@@ -87,16 +57,16 @@ class MilkyWayRotationCurve:
 
     @classmethod
     def for_sersic(cls, v_0_kms: float, r_e_kpc: float, n: float) -> MilkyWayRotationCurve:
-        """Return the curve the original attaches to a Sérsic disk (``R_0 = 2 R_e / b_n^n``)."""
-        return cls(v_0_kms=v_0_kms, r_0_kpc=SEED_CURVE_R0_FACTOR * r_e_kpc / b_n(n) ** n)
+        """Return the curve of a Sérsic disk, ``R_0 = 2 R_e / b_n^n`` (drawn galaxies')."""
+        return cls(v_0_kms=v_0_kms, r_0_kpc=MW_CURVE_R0_FACTOR * r_e_kpc / b_n(n) ** n)
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the circular speed (km/s) at ``r_kpc``."""
         # In place on one new array (the renderer asks for millions of samples at once):
         # the same operations, in the same order and types, as the plain expression.
         speed = np.asarray(np.divide(np.asarray(r_kpc), self.r_0_kpc))
-        np.power(speed, SEED_CURVE_SLOPE, out=speed)
-        speed *= self.v_0_kms * SEED_CURVE_AMPLITUDE
+        np.power(speed, MW_CURVE_SLOPE, out=speed)
+        speed *= self.v_0_kms * MW_CURVE_AMPLITUDE
         return speed if speed.ndim else speed[()]  # a scalar for a scalar, as NumPy gives
 
 

@@ -20,10 +20,10 @@ LINES_HZ = {
 }
 """Rest frequencies (Hz) of the line presets."""
 
-SEED_BAND_KMS = 600.0
-"""The original's band runs from -600 to +600 km/s."""
-SEED_LINE_SPREAD_SIGMA_CHAN = 0.6
-"""The original smooths its channels with a Gaussian of 0.6 channel."""
+DEFAULT_BAND_KMS = 600.0
+"""A spectral axis runs from -600 to +600 km/s unless told otherwise."""
+DEFAULT_LINE_SPREAD_SIGMA_CHAN = 0.6
+"""Sigma (channels) of the 'gaussian' line spread unless told otherwise."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class SpectralAxis:
     """
 
     n_chan: int = 40
-    v_min_kms: float = -SEED_BAND_KMS
-    v_max_kms: float = SEED_BAND_KMS
+    v_min_kms: float = -DEFAULT_BAND_KMS
+    v_max_kms: float = DEFAULT_BAND_KMS
 
     def __post_init__(self) -> None:
         """Check the axis."""

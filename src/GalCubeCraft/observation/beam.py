@@ -1,15 +1,14 @@
 """The one beam record, and every conversion of it.
 
 Inside the package a beam is ``(bmaj, bmin, bpa)``: FWHMs in pixels, major axis first,
-position angle in degrees north through east.  The seed's ``beam_info = (bmin, bmaj,
-bpa)`` is converted once, by :meth:`Beam.from_seed_beam_info`; FITS keywords, the Fourier
-transfer function, the sampled kernel and the plot ellipse are all methods here.
+position angle in degrees north through east.  FITS keywords, the Fourier transfer
+function, the sampled kernel and the plot ellipse are all methods here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,19 +49,6 @@ class Beam:
     # --- construction -----------------------------------------------------------------
 
     @classmethod
-    def from_seed_beam_info(cls, beam_info: Sequence[float], name: str = "beam_info") -> Beam:
-        """Return the beam of the original's ``beam_info = (bmin_px, bmaj_px, bpa_deg)``.
-
-        Errors name ``name`` (the argument the user gave), not the record's fields.
-        """
-        bmin, bmaj, bpa = _validate.real_sequence(name, beam_info, 3)
-        if bmin <= 0 or bmaj <= 0:
-            raise ValueError(f"{name} FWHMs must be > 0; got bmin={bmin:g}, bmaj={bmaj:g}")
-        if bmin > bmaj:
-            raise ValueError(f"{name} bmin must not exceed bmaj; got bmin={bmin:g}, bmaj={bmaj:g}")
-        return cls(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=bpa)
-
-    @classmethod
     def from_sequence(cls, values: Any, name: str = "beam") -> Beam:
         """Return the beam of ``values = (bmaj_px, bmin_px, bpa_deg)`` (a config entry)."""
         if isinstance(values, Beam):
@@ -95,10 +81,6 @@ class Beam:
         )
 
     # --- conversions ------------------------------------------------------------------
-
-    def to_seed_beam_info(self) -> list[float]:
-        """Return ``[bmin_px, bmaj_px, bpa_deg]``, the original's order."""
-        return [self.bmin_px, self.bmaj_px, self.bpa_deg]
 
     def to_header_keywords(self, pixel_arcsec: float) -> dict[str, float]:
         """Return ``BMAJ``, ``BMIN`` (FWHM, degrees) and ``BPA`` (degrees) for a FITS header."""

@@ -4,8 +4,8 @@
 the package.  It holds the engine's units (pixels, kpc, km/s) and, optionally, an
 :class:`AngularScale` (redshift, line, cosmology, pointing) that turns pixels into arcsec
 and gives the cube a world coordinate system.  It builds itself from physical units
-(:meth:`Observation.from_physical`), angular units (:meth:`Observation.from_angular`) or
-the original's arguments (:meth:`Observation.from_seed`), and derives its own
+(:meth:`Observation.from_physical`) or angular units (:meth:`Observation.from_angular`),
+and derives its own
 ``astropy.wcs.WCS`` and FITS header (:mod:`GalCubeCraft.observation.header`).
 """
 
@@ -21,9 +21,8 @@ import numpy as np
 
 from .._support import validate as _validate
 from .axes import (
+    DEFAULT_LINE_SPREAD_SIGMA_CHAN,
     LINES_HZ,
-    SEED_BAND_KMS,
-    SEED_LINE_SPREAD_SIGMA_CHAN,
     AngularScale,
     SpectralAxis,
 )
@@ -53,7 +52,7 @@ class Observation:
         Channel response after binning, a key of
         :data:`~GalCubeCraft.observation.line_spreads.LINE_SPREADS`: 'tophat' is plain
         binning, 'hanning' the (1/4, 1/2, 1/4) taper of correlator spectra, 'gaussian' a
-        Gaussian of ``line_spread_sigma_chan`` channels (the original smooths with 0.6).
+        Gaussian of ``line_spread_sigma_chan`` channels (default 0.6).
     line_spread_sigma_chan : float
         Width of a line spread that takes one (the 'gaussian' sigma), in channels.
     sky : AngularScale or None
@@ -66,7 +65,7 @@ class Observation:
     spectral: SpectralAxis = dataclasses.field(default_factory=SpectralAxis)
     beam: Beam | None = None
     line_spread: str = "tophat"
-    line_spread_sigma_chan: float = SEED_LINE_SPREAD_SIGMA_CHAN
+    line_spread_sigma_chan: float = DEFAULT_LINE_SPREAD_SIGMA_CHAN
     sky: AngularScale | None = None
 
     def __post_init__(self) -> None:
@@ -155,27 +154,6 @@ class Observation:
             nx=n_pix, ny=n_pix, pixel_kpc=pixel * sky.kpc_per_arcsec,
             spectral=SpectralAxis.centred(n_chan, channel_width_kms), beam=beam,
             line_spread=line_spread, sky=sky,
-        )  # fmt: skip
-
-    @classmethod
-    def from_seed(
-        cls,
-        grid_size: int,
-        n_spectral_slices: int,
-        beam_info: Sequence[float],
-        pixel_kpc: float,
-        sky: AngularScale | None = None,
-    ) -> Observation:
-        """Return the original's observation: its band, beam order and channel smoothing.
-
-        ``beam_info`` is ``(bmin_px, bmaj_px, bpa_deg)``, the original's order; the band
-        runs from -600 to +600 km/s and channels are smoothed by a Gaussian of 0.6 channel.
-        """
-        return cls(
-            nx=grid_size, ny=grid_size, pixel_kpc=pixel_kpc,
-            spectral=SpectralAxis(n_spectral_slices, -SEED_BAND_KMS, SEED_BAND_KMS),
-            beam=Beam.from_seed_beam_info(beam_info), line_spread="gaussian",
-            line_spread_sigma_chan=SEED_LINE_SPREAD_SIGMA_CHAN, sky=sky,
         )  # fmt: skip
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The original package's sampling ranges, turned into explicit galaxy records.
+"""The sampling ranges of every cube, turned into explicit galaxy records.
 
 All randomness of a cube's parameters lives here: :func:`draw_scene` draws every
 parameter of cube ``index`` of a :class:`~GalCubeCraft.priors.spec.DatasetSpec` from that cube's
@@ -39,10 +39,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .spec import DatasetSpec
 
 RESOLUTION_RANGES = {"all": (0.25, 4.0), "unresolved": (0.25, 1.0), "resolved": (1.0, 4.0)}
-"""Ranges of ``r = R_e / (bmin / 2)`` the original samples log-uniformly."""
+"""Named ranges of ``r = R_e / (bmin / 2)``, sampled log-uniformly."""
 
 S_E_BASE = (0.08, 0.12)
-"""The original's ``S_e = U(0.08, 0.12) * (1 / r)^1.5`` (flux per voxel)."""
+"""The primary's emissivity per voxel is ``U(0.08, 0.12) * (1 / r)^1.5``."""
 S_E_RESOLUTION_POWER = 1.5
 SATELLITE_ANGLE_DEG = (-180.0, 180.0)
 """Satellites' two angles, each uniform in this range (the primary's come from the spec)."""
@@ -50,36 +50,54 @@ SATELLITE_SCALE = (1.0 / 3.0, 0.5)
 """Satellites' R_e, h_z and S_e, each this fraction of the primary's (uniform)."""
 
 
+@dataclass(frozen=True)
+class DrawnGalaxy:
+    """One galaxy as drawn: its record, and what the record does not keep.
+
+    Parameters
+    ----------
+    galaxy : Galaxy
+        The record the renderer takes (``galaxy.s_e`` is per kpc^3).
+    s_e_per_voxel : float
+        The emissivity as drawn, per voxel of the cube's grid (``galaxy.s_e`` times
+        ``pixel_kpc^3``, kept as drawn so no rounding enters).
+    angles_deg : tuple of 2 floats
+        The two drawn angles (:attr:`DatasetSpec.orientation` says what they are: two
+        tilts, about the column axis then the row axis, or an inclination and a PA).
+    centre_px : tuple of 3 ints
+        The centre as 0-based whole pixels ``(x = column, y = row, depth)``.
+    """
+
+    galaxy: Galaxy
+    s_e_per_voxel: float
+    angles_deg: tuple[float, float]
+    centre_px: tuple[int, int, int]
+
+
 @dataclass
 class CubeDraw:
-    """Everything drawn for one cube, in the original's terms and as galaxy records.
+    """Everything drawn for one cube: its scale, its galaxies as drawn, diffuse and lens.
 
-    ``peak_snr`` is NaN for noiseless cubes.  ``centres_px`` are each galaxy's centre as
-    0-based whole pixels ``(x = column, y = row, depth)``; depth offsets from the
-    primary's become Hubble-flow velocities.
+    ``peak_snr`` is NaN for noiseless cubes.  Depth offsets of the galaxies' centres from
+    the primary's become Hubble-flow velocities.
     """
 
     resolution: float
     pixel_kpc: float
     peak_snr: float = math.nan
-    r_e_px: list[float] = field(default_factory=list)
-    r_e_kpc: list[float] = field(default_factory=list)
-    h_z_kpc: list[float] = field(default_factory=list)
-    s_e: list[float] = field(default_factory=list)
-    n_sersic: list[float] = field(default_factory=list)
-    x_angle_deg: list[float] = field(default_factory=list)
-    y_angle_deg: list[float] = field(default_factory=list)
-    sigma_kms: list[float] = field(default_factory=list)
-    v_0_kms: list[float] = field(default_factory=list)
-    centres_px: list[tuple[int, int, int]] = field(default_factory=list)
-    galaxies: list[Galaxy] = field(default_factory=list)
+    drawn: list[DrawnGalaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
     lens: Lens | None = None
 
     @property
-    def centre_indices(self) -> list[tuple[int, int, int]]:
-        """Each galaxy's centre as the original's ``(row, column, depth)`` pixel indices."""
-        return [(y, x, depth) for x, y, depth in self.centres_px]
+    def galaxies(self) -> list[Galaxy]:
+        """The galaxy records, primary first."""
+        return [d.galaxy for d in self.drawn]
+
+    @property
+    def centres_px(self) -> list[tuple[int, int, int]]:
+        """Each galaxy's centre as 0-based whole pixels ``(x, y, depth)``."""
+        return [d.centre_px for d in self.drawn]
 
 
 def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float]:
@@ -96,9 +114,9 @@ def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float
 
 
 def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float, float]:
-    """Return (inclination, PA) of a disk tilted like the original's ``gal_x/y_angle``.
+    """Return (inclination, PA) of a disk turned by two tilts, ``x_tilt`` then ``y_tilt``.
 
-    The original builds a face-on disk (normal along the depth axis, rotating clockwise
+    Start from a face-on disk (normal along the depth axis, rotating clockwise
     as seen on its ``(row, column)`` grid) and turns it by ``a = x_tilt`` about the
     column axis, then by ``b = y_tilt`` about the row axis (right-handed in ``(row,
     column, depth)``, depth pointing away from the observer).  The normal becomes
@@ -107,7 +125,7 @@ def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float
     along ``cos i e_depth - sin i (sin p e_row + cos p e_column)``, so the PA (north
     through east, receding side) follows from the spin turned away from the observer,
     plus 180 degrees when that turned it: the photometric and kinematic axes agree
-    (the original rotated its velocities with a different rotation).
+    (a frame that rotates velocities by another rotation would break this).
     """
     a, b = math.radians(x_tilt_deg), math.radians(y_tilt_deg)
     spin = np.array([-math.sin(a), math.cos(a) * math.sin(b), -math.cos(a) * math.cos(b)])
@@ -218,14 +236,14 @@ def _with_features(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> lis
 
 
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
-    """Draw cube ``index`` of ``spec`` the way the original does.
+    """Draw cube ``index`` of ``spec``.
 
     Returns
     -------
     CubeDraw
-        The drawn values (``r_e_px`` in pixels, others in kpc and km/s), the peak S/N,
-        and the galaxy records the renderer takes.  The original's emissivity ``S_e`` is
-        a flux per voxel; the record holds ``S_e / pixel_kpc^3`` (per kpc^3).
+        The cube's resolution, pixel scale and peak S/N, and each galaxy as drawn
+        (:class:`DrawnGalaxy`: the record the renderer takes, the emissivity per voxel it
+        was drawn as, the two drawn angles and the centre pixel).
     """
     if not 0 <= index < spec.n_cubes:
         raise IndexError(f"index must lie in [0, {spec.n_cubes - 1}]; got {index}")
@@ -245,15 +263,13 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
     # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
     # even one the pixel above and right of the geometric centre), so every galaxy's
-    # centre is a whole pixel and ``galaxy_centers`` are exact indices.
+    # centre is a whole pixel.
     centre_pixel = spec.observation.grid_size // 2
     from_field_centre = centre_pixel - 0.5 * (spec.observation.grid_size - 1)
     for k in range(count):
         if k == 0:
             scale = np.ones(3)
-            angles = np.array(
-                [_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)]
-            )
+            angles = np.array([_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)])
             centre: tuple[int, ...] = (0, 0, 0)
         else:
             scale = rng.uniform(*SATELLITE_SCALE, size=3)
@@ -283,22 +299,18 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
             y_kpc=(from_field_centre + centre[1]) * pixel_kpc,
             v_sys_kms=hubble_flow_kms(centre[2] * pixel_kpc),
         )
-        draw.r_e_px.append(gal_r_e_kpc / pixel_kpc)
-        draw.r_e_kpc.append(gal_r_e_kpc)
-        draw.h_z_kpc.append(gal_h_z)
-        draw.s_e.append(gal_s_e)
-        draw.n_sersic.append(n)
-        draw.x_angle_deg.append(float(angles[0]))
-        draw.y_angle_deg.append(float(angles[1]))
-        draw.sigma_kms.append(sigma)
-        draw.v_0_kms.append(v_0)
-        draw.centres_px.append(
-            (centre_pixel + centre[0], centre_pixel + centre[1], centre_pixel + centre[2])
-        )
-        draw.galaxies.append(galaxy)
+        draw.drawn.append(DrawnGalaxy(
+            galaxy=galaxy,
+            s_e_per_voxel=gal_s_e,
+            angles_deg=(float(angles[0]), float(angles[1])),
+            centre_px=(centre_pixel + centre[0], centre_pixel + centre[1],
+                       centre_pixel + centre[2]),
+        ))  # fmt: skip
     if spec.noise.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
-    draw.galaxies = _with_features(spec, index, draw.galaxies)
+    featured = _with_features(spec, index, draw.galaxies)
+    draw.drawn = [dataclasses.replace(d, galaxy=g)
+                  for d, g in zip(draw.drawn, featured, strict=True)]  # fmt: skip
     if spec.lensing:  # from a stream of its own, like the features
         draw.lens = draw_lens(spec, index, draw.galaxies[0])
     if spec.features.diffuse.enabled:
@@ -306,9 +318,9 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         # galaxies' draws unchanged.
         source = DiffuseSource(
             centres_px=np.asarray(draw.centres_px, dtype=float),
-            s_e=np.asarray(draw.s_e),
-            r_e_px=np.asarray(draw.r_e_px),
-            h_z_px=np.asarray(draw.h_z_kpc) / pixel_kpc,
+            s_e_per_voxel=np.asarray([d.s_e_per_voxel for d in draw.drawn]),
+            r_e_px=np.asarray([d.galaxy.r_e_kpc / pixel_kpc for d in draw.drawn]),
+            h_z_px=np.asarray([d.galaxy.h_z_kpc for d in draw.drawn]) / pixel_kpc,
             v_sys_kms=np.asarray([g.v_sys_kms for g in draw.galaxies]),
             primary=draw.galaxies[0],
             pixel_kpc=pixel_kpc,

@@ -28,6 +28,7 @@ import numpy as np
 
 from .._support import validate as _validate
 from ..model.galaxy import Galaxy
+from ..model.parameters import galaxy_cards
 from ..observation.records import Observation
 from .moments import Moments, moments
 
@@ -150,16 +151,8 @@ class Cube:
             h["ZFLOOR"] = (roundoff_floor(self.data.dtype), "values < ZFLOOR x peak set to 0")
         h["NGAL"] = (len(self.galaxies), "galaxies in the cube")
         for k, g in enumerate(self.galaxies, start=1):
-            h[f"G{k}RE"] = (g.r_e_kpc, f"[kpc] galaxy {k} effective radius")
-            h[f"G{k}N"] = (g.n_sersic, f"galaxy {k} Sersic index")
-            h[f"G{k}HZ"] = (g.h_z_kpc, f"[kpc] galaxy {k} scale height")
-            h[f"G{k}INC"] = (g.inclination_deg, f"[deg] galaxy {k} inclination")
-            h[f"G{k}PA"] = (g.pa_deg, f"[deg] galaxy {k} PA, N through E, receding")
-            h[f"G{k}SIG"] = (g.sigma_kms, f"[km/s] galaxy {k} dispersion")
-            h[f"G{k}VSYS"] = (g.v_sys_kms, f"[km/s] galaxy {k} systemic velocity")
-            h[f"G{k}FLUX"] = (g.line_flux, f"[Jy km/s] galaxy {k} line flux")
-            h[f"G{k}X"] = (g.x_kpc, f"[kpc] galaxy {k} x offset")
-            h[f"G{k}Y"] = (g.y_kpc, f"[kpc] galaxy {k} y offset")
+            for key, card in galaxy_cards(g, k).items():
+                h[key] = card
         return h
 
     def write_fits(

@@ -71,9 +71,10 @@ def smoothed_snr_mask(
 
     Notes
     -----
-    On the seed's priors at peak S/N 5 (24 single-galaxy draws, round 4-pixel beam) the
-    moment-1 map inside this mask spans the noiseless cube's velocity range to within
-    1.5x; a 3-rms clip of single voxels leaves noise spikes that span the whole band.
+    On the ``GalCubeCraft`` class's priors at peak S/N 5 (24 single-galaxy draws, round
+    4-pixel beam) the moment-1 map inside this mask spans the noiseless cube's velocity
+    range to within 1.5x; a 3-rms clip of single voxels leaves noise spikes that span the
+    whole band.
     """
     beam = cube.observation.beam
     sigma_px = 1.0 if beam is None else float(np.sqrt(beam.bmaj_px * beam.bmin_px)) / FWHM_PER_SIGMA
