@@ -27,10 +27,13 @@ from GalCubeCraft.model.parameters import (
 from GalCubeCraft.observation.records import AngularScale
 
 NAMES = [p.name for p in GALAXY_PARAMETERS]
-FEATURED = DatasetSpec(n_cubes=2, seed=3, grid_size=32, n_chan=10, accuracy="fast",
-                       n_gals=(2, 3), radial_flow_kms=(-20.0, -5.0), bar_flow_kms=(5.0, 20.0),
-                       arm_contrast=(0.2, 0.4), warp_inclination_deg=(5.0, 10.0),
-                       flare_factor=(1.0, 1.4))  # fmt: skip
+FEATURED = DatasetSpec(
+    n_cubes=2, seed=3, observation={"grid_size": 32, "n_chan": 10}, render={"accuracy": "fast"},
+    galaxies={"n_gals": (2, 3)},
+    features={"radial_flow_kms": (-20.0, -5.0), "bar_flow_kms": (5.0, 20.0),
+              "arm_contrast": (0.2, 0.4), "warp_inclination_deg": (5.0, 10.0),
+              "flare_factor": (1.0, 1.4)},
+)  # fmt: skip
 
 
 def test_declaration_is_well_formed():

@@ -181,7 +181,8 @@ class GalCubeCraft:
     @property
     def original_units_per_jy_beam(self) -> float:
         """Return the original's amplitude per Jy/beam: the channel width (km/s) over 5."""
-        return output_scale("original", self.spec.observation.for_pixel(1.0).spectral.channel_width_kms)
+        width = self.spec.observation.for_pixel(1.0).spectral.channel_width_kms
+        return output_scale("original", width)
 
     @property
     def _output_scale(self) -> float:

@@ -13,7 +13,14 @@ from typing import Any
 
 from ..observation.beam import Beam
 from ..priors.galaxies import RESOLUTION_RANGES
-from ..priors.spec import DatasetSpec, SpecError
+from ..priors.spec import (
+    DatasetSpec,
+    FeaturePriors,
+    GalaxyPriors,
+    NoiseSpec,
+    ObservationSpec,
+    SpecError,
+)
 
 VISUALISE_RESOLUTIONS = (0.3, 1.2, 2.0, 3.0, 5.0)
 """0.1.2's ``resolution='visualise'``: these R_e / (bmin / 2), cube by cube (cycled)."""
@@ -92,9 +99,9 @@ def original_spec(
         return DatasetSpec(
             n_cubes=n_cubes,
             seed=seed,
-            galaxies=galaxies,
-            observation={"grid_size": grid_size, "n_chan": n_spectral_slices, "beam": beam,
-                         "line_spread": "gaussian", "redshift": REDSHIFT},
-            noise={"peak_snr": None if peak_snr is None else (peak_snr, peak_snr)},
-            features={"diffuse": diffuse_params},
+            galaxies=GalaxyPriors(**galaxies),
+            observation=ObservationSpec(grid_size=grid_size, n_chan=n_spectral_slices, beam=beam,
+                                        line_spread="gaussian", redshift=REDSHIFT),
+            noise=NoiseSpec(peak_snr=None if peak_snr is None else (peak_snr, peak_snr)),
+            features=FeaturePriors(diffuse=diffuse_params),
         )  # fmt: skip

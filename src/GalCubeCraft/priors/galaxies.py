@@ -269,7 +269,9 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     for k in range(count):
         if k == 0:
             scale = np.ones(3)
-            angles = np.array([_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)])
+            angles = np.array(
+                [_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)]
+            )
             centre: tuple[int, ...] = (0, 0, 0)
         else:
             scale = rng.uniform(*SATELLITE_SCALE, size=3)
