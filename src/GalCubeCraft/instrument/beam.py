@@ -5,7 +5,7 @@ it is exactly 1 at zero frequency, so the convolution conserves flux to rounding
 zero padding (at least five sigma on every side) prevents wrap-around.
 
 A beam whose axes lie along the pixel axes (round, or PA a multiple of 90 degrees, as the
-seed's default beam is) has a transfer function that is a product of one per axis, so
+default beam is) has a transfer function that is a product of one per axis, so
 the same convolution (the same padded, circular one, cropped) is two 1-D convolutions
 per channel, down the columns and along the rows (:mod:`.fir`), each with the
 1-D kernel's taps: exact to rounding and many times faster than the 2-D FFT.  Other

@@ -39,7 +39,7 @@ def apply_line_spread(
     kind : str
         A key of :data:`LINE_SPREADS`: 'tophat' leaves the cube unchanged (channels are
         plain bins); 'hanning' applies the (1/4, 1/2, 1/4) taper of correlator spectra;
-        'gaussian' a Gaussian of ``sigma_chan`` channels, as the original does with 0.6.
+        'gaussian' a Gaussian of ``sigma_chan`` channels (0.6 by default).
     sigma_chan : float
         Width of a line spread that takes one (the Gaussian's sigma), in channels.
     out : numpy.ndarray, optional

@@ -131,7 +131,7 @@ def add_noise_peak_snr(
     rng: np.random.Generator,
     hanning: bool = False,
 ) -> np.ndarray:
-    """Return ``cube`` plus noise at ``rms = peak / peak_snr``, as the original sets S/N."""
+    """Return ``cube`` plus noise at ``rms = peak / peak_snr`` (S/N measured at the peak)."""
     snr = _validate.positive("peak_snr", peak_snr)
     data = _validate.finite_array("cube", cube)
     with np.errstate(over="ignore"):

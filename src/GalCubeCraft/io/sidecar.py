@@ -34,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 SIDECAR_FORMAT = "GalCubeCraft cube description"
 SIDECAR_VERSION = 1
-_LEGACY_FACTOR = "original_per_jy_beam"  # the params key older sidecars used
 
 
 def sidecar_path(cube_path: str | os.PathLike[str]) -> Path:
@@ -122,6 +121,12 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any]:
     return content
 
 
+def _params_factor(params: Mapping[str, Any]) -> float | None:
+    """Return a 2.0 sidecar's ``<units>_per_jy_beam`` params entry (None without one)."""
+    factors = [v for k, v in params.items() if k.endswith("_per_jy_beam")]
+    return float(factors[0]) if len(factors) == 1 else None
+
+
 def load_cube(path: str | os.PathLike[str]) -> Cube:
     """Return the ``.npy`` cube at ``path`` with the observation its sidecar describes.
 
@@ -138,9 +143,9 @@ def load_cube(path: str | os.PathLike[str]) -> Cube:
 
     content = read_sidecar(sidecar_path(path))
     data = np.load(path)
-    # Arrays stored in other amplitude units record their factor per Jy/beam (sidecars
-    # written by 2.0 recorded it among the params, under _LEGACY_FACTOR).
-    factor = content.get("data_per_jy_beam") or (content.get("params") or {}).get(_LEGACY_FACTOR)
+    # Arrays stored in other amplitude units record their factor per Jy/beam; sidecars
+    # written by 2.0 kept it among the params, as ``<units>_per_jy_beam``.
+    factor = content.get("data_per_jy_beam") or _params_factor(content.get("params") or {})
     if factor:
         data = (data / np.float32(factor)).astype(data.dtype)
     if list(data.shape) != content["shape"]:

@@ -65,7 +65,7 @@ LINE_SPREADS: Mapping[str, LineSpread] = MappingProxyType(
         "tophat": LineSpread("plain binning: each channel its own", _tophat),
         "hanning": LineSpread("the (1/4, 1/2, 1/4) Hanning taper of correlator spectra", _hanning),
         "gaussian": LineSpread(
-            "a Gaussian of line_spread_sigma_chan channels (the original's: 0.6)",
+            "a Gaussian of line_spread_sigma_chan channels (0.6 by default)",
             _gaussian,
             uses_sigma=True,
         ),
