@@ -253,11 +253,9 @@ class GalCubeCraft:
                                  {"galaxy_clean": galaxy_clean})  # fmt: skip
 
     def generate_cubes(self) -> list[tuple[np.ndarray, dict[str, Any]]]:
-        """Render every cube and return a list of ``(cube, params)``.
+        """Render every cube; return ``(cube, params)`` pairs (and save them if asked).
 
-        Each cube is float32 ``(n_spectral_slices, grid_size, grid_size)``, Jy/beam (or
-        the original's units), non-negative and finite unless noise was asked for; with
-        ``save=True`` cube ``i`` is also written to :meth:`cube_path`, atomically.
+        Cubes are float32 ``(n_spectral_slices, grid_size, grid_size)`` in :attr:`units`.
         """
         self.results, self.clean_cubes = [], []
         bar = progress_bar(self.n_cubes, enabled=self.verbose)
@@ -285,11 +283,9 @@ class GalCubeCraft:
     def visualise(self, data: list[tuple[np.ndarray, dict[str, Any]]], idx: int = 0,
                   save: bool = False, fname_save: str | os.PathLike[str] | None = None
                   ) -> list[Path] | list[Any]:  # fmt: skip
-        """Plot moment-0 and moment-1 maps and the spectrum of cube ``idx`` of ``data``.
+        """Plot the moment-0/1 maps and spectrum of ``data[idx]``: PDF paths or figures.
 
-        ``save=True`` writes PDFs under ``figures/<shape>/`` (or ``fname_save``) and
-        returns their paths; otherwise it returns the figures (shown first when an
-        interactive backend is in use).
+        (:func:`GalCubeCraft.compat.visualise.visualise_result` says where and when.)
         """
         from .visualise import visualise_result
 
