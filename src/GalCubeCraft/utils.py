@@ -7,6 +7,7 @@ from .compat.utils import (
     add_beam,
     apply_and_convolve_noise,
     apply_noise,
+    beam_from_list,
     convolve_beam,
     create_circular_aperture_mask,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "add_beam",
     "apply_and_convolve_noise",
     "apply_noise",
+    "beam_from_list",
     "convolve_beam",
     "create_circular_aperture_mask",
 ]

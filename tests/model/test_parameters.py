@@ -37,11 +37,11 @@ FEATURED = DatasetSpec(
 
 
 def test_declaration_is_well_formed():
-    """Names and cards are unique, cards fit a FITS keyword for 10 galaxies, parts known."""
+    """Names and cards are unique, cards fit a FITS keyword for 999 galaxies, parts known."""
     assert len(set(NAMES)) == len(NAMES)
     cards = [p.card for p in GALAXY_PARAMETERS]
     assert len(set(cards)) == len(cards)
-    assert all(1 <= len(c) <= 5 and c.isalnum() and c.isupper() for c in cards)
+    assert all(1 <= len(c) <= 4 and c.isalnum() and c.isupper() for c in cards)
     assert {p.part for p in GALAXY_PARAMETERS} <= {FIELD, CURVE, FLOWS, RINGS, SUMMARY}
     fields = set(Galaxy.__dataclass_fields__)
     assert all(p.name in fields for p in GALAXY_PARAMETERS if p.part == FIELD)
@@ -121,3 +121,12 @@ def test_a_galaxy_without_the_default_curve_has_no_v_0_card():
     row = dict(zip(NAMES, galaxy_row(galaxy), strict=True))
     assert math.isnan(row["v_0_kms"])
     assert "G1V0" not in galaxy_cards(galaxy, 1)
+
+
+def test_a_flow_given_as_a_function_of_radius_writes_no_card():
+    """A radial flow that varies with radius has no one value: no G1VRAD card (not 0)."""
+    from GalCubeCraft.model.flows import NonCircularFlows
+
+    varying = NonCircularFlows(radial_kms=lambda r: -10.0 + 0.0 * r, bar_tangential_kms=12.0)
+    cards = galaxy_cards(Galaxy(r_e_kpc=2.0, inclination_deg=50.0, flows=varying), 1)
+    assert "G1VRAD" not in cards and cards["G1VBAR"][0] == 12.0

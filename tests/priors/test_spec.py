@@ -134,6 +134,19 @@ def test_a_flat_key_of_2_0_is_refused_naming_its_new_place(tmp_path, flat):
     assert (f"as {key} " in message) == (flat in RENAMED)
 
 
+def test_a_whole_2_0_file_is_refused_naming_every_key_at_once(tmp_path):
+    """One run names every flat key of a 2.0 file and its new place, not one key a run."""
+    path = tmp_path / "old.toml"
+    path.write_text(FLAT_2_0.read_text())
+    with pytest.raises(ValueError) as info:
+        DatasetSpec.from_toml(path)
+    message = str(info.value)
+    flat = [line.split(" = ")[0] for line in FLAT_2_0.read_text().splitlines() if " = " in line]
+    moved = [key for key in flat if key not in TOP_LEVEL]
+    assert len(moved) > 40
+    assert all(f"{key} moved: write it" in message for key in moved)
+
+
 def test_unknown_keys_are_refused_by_path_and_file(tmp_path):
     """An unknown table key, a table that is not one and a TOML syntax error name the file."""
     cases = {

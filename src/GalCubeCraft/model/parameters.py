@@ -43,7 +43,8 @@ class GalaxyParameter:
     meaning : str
         What it is, in a few words (FITS card comments use it).
     card : str
-        The FITS keyword stem, at most 5 characters: galaxy ``k`` gets ``G<k><card>``.
+        The FITS keyword stem, at most 4 characters: galaxy ``k`` gets ``G<k><card>``, a
+        standard 8-character keyword for up to 999 galaxies.
     read : callable
         ``Galaxy -> float``: the value of a galaxy (NaN where it has none).
     part : str
@@ -70,9 +71,11 @@ def _v_0(galaxy: Galaxy) -> float:
 def _flow(k: int) -> Callable[[Galaxy], float]:
     def read(galaxy: Galaxy) -> float:
         flows = galaxy.flows
-        if flows is None or callable(flows.radial_kms) or callable(flows.bar_tangential_kms):
+        if flows is None:
             return 0.0
-        return float((flows.radial_kms, flows.bar_tangential_kms, flows.bar_angle_deg)[k])
+        value = (flows.radial_kms, flows.bar_tangential_kms, flows.bar_angle_deg)[k]
+        # A flow given as a function of radius has no one value: NaN (no FITS card).
+        return math.nan if callable(value) else float(value)
 
     return read
 
@@ -106,9 +109,9 @@ GALAXY_PARAMETERS: tuple[GalaxyParameter, ...] = (
     P("line_flux", "Jy km/s", "line flux", "FLUX", lambda g: g.line_flux, SUMMARY),
     P("v_rad_kms", "km/s", "radial flow", "VRAD", _flow(0), FLOWS),
     P("v_bar_kms", "km/s", "bar flow amplitude", "VBAR", _flow(1), FLOWS),
-    P("bar_angle_deg", "deg", "bar angle in the disk", "BARPA", _flow(2), FLOWS),
-    P("n_clumps", "", "number of clumps", "NCLMP", lambda g: len(g.clumps), SUMMARY),
-    P("clump_fraction", "", "clumps' share of the flux", "FCLMP",
+    P("bar_angle_deg", "deg", "bar angle in the disk", "BARA", _flow(2), FLOWS),
+    P("n_clumps", "", "number of clumps", "NCLM", lambda g: len(g.clumps), SUMMARY),
+    P("clump_fraction", "", "clumps' share of the flux", "FCLM",
       lambda g: sum(c.flux_fraction for c in g.clumps), SUMMARY),
     P("sigma_centre_kms", "km/s", "central dispersion", "SIGC", _central_sigma, SUMMARY),
     P("arm_contrast", "", "spiral-arm contrast", "ARMC", _arm("contrast"), SUMMARY),
@@ -117,8 +120,8 @@ GALAXY_PARAMETERS: tuple[GalaxyParameter, ...] = (
       _arm("streaming_tangential_kms"), SUMMARY),
     P("warp_start_kpc", "kpc", "warp start radius", "WRPR", _warp(0), RINGS),
     P("warp_inclination_deg", "deg", "warp inclination change", "WRPI", _warp(1), RINGS),
-    P("warp_pa_deg", "deg", "warp PA change", "WRPPA", _warp(2), RINGS),
-    P("flare_factor", "", "h_z growth of the flare", "FLARE", _warp(3), RINGS),
+    P("warp_pa_deg", "deg", "warp PA change", "WRPP", _warp(2), RINGS),
+    P("flare_factor", "", "h_z growth of the flare", "FLAR", _warp(3), RINGS),
 )  # fmt: skip
 """Every per-galaxy parameter, in table order (stored tables are read by this order)."""
 del P

@@ -71,6 +71,8 @@ def nest(values: dict[str, Any]) -> dict[str, Any]:
         if key in MOVED and key not in TOP_LEVEL:
             table, new = MOVED[key]
             nested.setdefault(table, {})[new] = value
+        elif isinstance(value, dict):
+            nested.setdefault(key, {}).update(value)  # a table beside flat keys of it: merge
         else:
             nested[key] = value
     return nested

@@ -126,7 +126,9 @@ class ObservationSpec(_Checked):
         unit="px, px, deg",
         help="bmaj, bmin (FWHM) and bpa (north through east)",
     )
-    line_spread: str = declare("gaussian", "choice", choices=LINE_SPREADS, help="channel response")
+    line_spread: str = declare(
+        "gaussian", "choice", choices=tuple(LINE_SPREADS), help="channel response"
+    )
     redshift: float = declare(
         1.0,
         "real",

@@ -36,14 +36,19 @@ def check_layout(values: dict[str, Any], where: str = "") -> dict[str, Any]:
 
     ``where`` prefixes every message (``'spec.toml: '``).
     """
+    moved = [key for key in values if key in MOVED and key not in TOP_LEVEL]
+    if moved:
+        # A 2.0 file has many flat keys: name every one's new place at once, not one a run.
+        first, rule = moved[0], moved_rule(moved[0])
+        if len(moved) > 1:
+            rule += "; and " + "; ".join(f"{key} {moved_rule(key)}" for key in moved[1:])
+        raise SpecValueError(first, rule, "", where)
     cleaned: dict[str, Any] = {}
     for key, value in values.items():
         if key in TABLES:
             cleaned[key] = _check_table(key, value, where)
         elif key in TOP_LEVEL:
             cleaned[key] = value
-        elif key in MOVED:
-            raise SpecValueError(key, moved_rule(key), "", where)
         else:
             known = ", ".join((*TOP_LEVEL, *(f"[{t}]" for t in TABLES)))
             raise SpecValueError(key, f"is not a spec key; the spec holds {known}", "", where)
@@ -112,7 +117,11 @@ def flat_values(spec: Any) -> dict[str, Any]:
 
 
 def flat_toml(spec: Any) -> str:
-    """Return a spec as 2.0's flat TOML text, byte for byte.
+    """Return a spec as 2.0's flat TOML text (its keys, order and layout).
+
+    Values are the checked ones, so an integer range comes back as floats
+    (``[5.0, 10.0]`` for 2.0's ``[5, 10]``); the facade, which hashes this text for its
+    run id, always passes floats, so its run ids match 2.0's.
 
     Keys added since 2.0 follow as dotted keys (``features.x = ...``), so two specs that
     differ only there still differ.
