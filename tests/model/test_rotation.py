@@ -137,3 +137,12 @@ def test_curve_speeds_at_light_speed_are_refused(make, name):
     """The classes' own speeds stay below c, as the Galaxy's do."""
     with pytest.raises(ValueError, match=rf"{name} must lie in \[0, 299792\.458\)"):
         make()
+
+
+def test_profiles_that_ignore_the_shape_of_their_radii_are_refused():
+    """A profile of len(r) values fits 1-D radii but not the renderer's (rows, samples).
+
+    Before, the asymmetric-drift kernel then read its dispersions past their end.
+    """
+    with pytest.raises(ValueError, match="dispersion_profile must return one value per radius"):
+        Galaxy(r_e_kpc=1.0, dispersion_profile=lambda r: np.full(len(r), 30.0))

@@ -173,7 +173,8 @@ def function_of_radius(
     renderer can use its values unchecked.  Complex, object or non-numeric results raise
     TypeError; NaN, inf or values outside ``[low, high)`` raise ValueError.
     """
-    for probe in (radii.astype(np.float64), radii.astype(np.float32)):
+    # 1-D float64, then a 2-D float32 row: the renderer's samples are (rows, samples).
+    for probe in (radii.astype(np.float64), radii.astype(np.float32)[None, :]):
         try:
             with np.errstate(all="ignore"):  # a NaN is reported below, not warned about
                 values = np.asarray(function(probe))
@@ -192,7 +193,7 @@ def function_of_radius(
         values = np.broadcast_to(values, probe.shape)
         bad = np.flatnonzero(~(np.isfinite(values) & (values >= low) & (values < high)))
         if bad.size:
-            at, got = float(probe[bad[0]]), float(values[bad[0]])
+            at, got = float(probe.flat[bad[0]]), float(values.flat[bad[0]])
             raise ValueError(
                 f"{name} must return finite values in [{low:.10g}, {high:.10g}) {unit}; "
                 f"got {got!r} at r = {at:.4g} kpc"

@@ -118,6 +118,9 @@ def deposit_spectra(
     variance = np.asarray(variance, dtype=np.float32)
     rows = flux.shape[0]
     variance = variance.reshape(rows, -1) if variance.ndim else np.full((rows, 1), variance)
+    if variance.shape[1] not in (1, flux.shape[1]):  # the kernels read [k, j] or [k, 0]
+        shape = variance.shape
+        raise ValueError(f"variance must hold one value per row or per sample; got {shape}")
     local = np.asarray(local)
     local = local.reshape(rows) if local.size == rows else np.broadcast_to(local, flux.shape)[:, 0]
     local = np.ascontiguousarray(local, dtype=np.int64)
