@@ -146,3 +146,11 @@ def test_profiles_that_ignore_the_shape_of_their_radii_are_refused():
     """
     with pytest.raises(ValueError, match="dispersion_profile must return one value per radius"):
         Galaxy(r_e_kpc=1.0, dispersion_profile=lambda r: np.full(len(r), 30.0))
+
+
+@pytest.mark.parametrize("r_e", [1e-300, 1e300])
+def test_the_default_curve_is_not_blamed_for_extreme_radii(r_e):
+    """Only a user's curve is tried: the default one follows r_e_kpc, already checked."""
+    galaxy = Galaxy(r_e_kpc=r_e)
+    assert Galaxy(r_e_kpc=r_e, rotation_curve=FlatRotationCurve(100.0)).r_e_kpc == r_e
+    assert galaxy.r_e_kpc == r_e

@@ -174,7 +174,8 @@ def function_of_radius(
     TypeError; NaN, inf or values outside ``[low, high)`` raise ValueError.
     """
     # 1-D float64, then a 2-D float32 row: the renderer's samples are (rows, samples).
-    for probe in (radii.astype(np.float64), radii.astype(np.float32)[None, :]):
+    single = np.minimum(radii, 1e30).astype(np.float32)[None, :]  # inside float32's range
+    for probe in (radii.astype(np.float64), single):
         try:
             with np.errstate(all="ignore"):  # a NaN is reported below, not warned about
                 values = np.asarray(function(probe))

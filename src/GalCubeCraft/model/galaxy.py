@@ -108,6 +108,10 @@ class Galaxy:
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
+        # The user's functions are tried once here, on radii from the centre to 100 R_e,
+        # so the renderer can take their values as they come (no check per sample).
+        radii = self.r_e_kpc * np.concatenate([[0.0], np.logspace(-3.0, 2.0, 256)])
+        c = _validate.SPEED_OF_LIGHT_KMS
         if self.rotation_curve is None:
             curve = MilkyWayRotationCurve.for_sersic(200.0, self.r_e_kpc, self.n_sersic)
             object.__setattr__(self, "rotation_curve", curve)
@@ -116,16 +120,13 @@ class Galaxy:
                 "rotation_curve must be a callable v(r_kpc) -> km/s; "
                 f"got {type(self.rotation_curve).__name__}"
             )
+        else:
+            _validate.function_of_radius(
+                "rotation_curve", self.rotation_curve, radii, low=-c, high=c, unit="km/s"
+            )
         if self.dispersion_profile is not None and not callable(self.dispersion_profile):
             kind = type(self.dispersion_profile).__name__
             raise TypeError(f"dispersion_profile must be a callable sigma(r_kpc); got {kind}")
-        # The user's functions are tried once here, on radii from the centre to 100 R_e,
-        # so the renderer can take their values as they come (no check per sample).
-        radii = self.r_e_kpc * np.concatenate([[0.0], np.logspace(-3.0, 2.0, 256)])
-        c = _validate.SPEED_OF_LIGHT_KMS
-        _validate.function_of_radius(
-            "rotation_curve", self.rotation_curve, radii, low=-c, high=c, unit="km/s"
-        )
         if self.dispersion_profile is not None:
             _validate.function_of_radius(
                 "dispersion_profile", self.dispersion_profile, radii, low=0.0, high=c, unit="km/s"
