@@ -169,3 +169,11 @@ def test_refinement_beyond_the_memory_limit_is_refused_before_allocating():
                               max_refine_depth=12, memory_limit_gib=0.5)  # fmt: skip
     with pytest.raises(BudgetError, match="refine_tolerance or voxel_tolerance.*max_refine_depth"):
         render_array(Galaxy(r_e_kpc=1.5, inclination_deg=60.0), OBS, settings)
+
+
+@pytest.mark.parametrize("s_e", [1e308, 1e38])
+def test_a_scene_too_bright_for_float32_is_refused_naming_s_e(s_e):
+    """Before, s_e = 1e38 rendered inf voxels and was refused only by the Cube ('data')."""
+    with pytest.raises(ValueError, match=r"line flux \(s_e\) over one channel must be at most"):
+        render_array(Galaxy(r_e_kpc=1.0, inclination_deg=60.0, s_e=s_e), OBS)
+    assert np.all(np.isfinite(render_array(Galaxy(r_e_kpc=1.0, s_e=1e30), OBS)))
