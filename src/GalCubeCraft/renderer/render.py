@@ -50,9 +50,11 @@ def check_scene(
     # float32 (a lens's magnification and the beam's FFT have room), the cube stays finite.
     peak = sum(galaxy.line_flux for galaxy in galaxies) / observation.spectral.channel_width_kms
     if not peak <= MAX_PEAK_JY:
+        width = observation.spectral.channel_width_kms
         raise ValueError(
             f"the galaxies' line flux (s_e) over one channel must be at most {MAX_PEAK_JY:.3g} "
-            f"Jy for a finite float32 cube; got {peak:.3g} Jy"
+            f"Jy for a finite float32 cube; got {peak:.3g} Jy ({width:.3g} km/s channels): "
+            "lower s_e or widen the channels"
         )
     if lens is None:
         return
