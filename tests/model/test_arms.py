@@ -41,7 +41,7 @@ def test_factor_and_streaming_equal_the_formulas_in_float64():
     theta = rng.uniform(-np.pi, np.pi, radius.size)
     x, y = radius * np.cos(theta), radius * np.sin(theta)
     r = np.maximum(radius, 3e-6)
-    winding = np.log(r / 3.0) / math.tan(math.radians(10.0))
+    winding = -np.log(r / 3.0) / math.tan(math.radians(10.0))  # trailing: w = -1
     phi = 3 * (np.arctan2(y, x) - math.radians(40.0) - winding)
     taper = 1.0 - np.exp(-((r / 3.0) ** 2))
     mean = math.comb(10, 5) / 4.0**5
@@ -68,7 +68,7 @@ def test_arms_keep_the_flux(inclination):
 
 
 def test_face_on_ring_shows_m_arms_where_the_spiral_puts_them():
-    """On a face-on ring the brightness peaks m times, at theta = phase + ln(R/R_e)/tan p.
+    """On a face-on ring the brightness peaks m times, at theta = phase - ln(R/R_e)/tan p.
 
     PA 0 puts the receding major axis (theta = 0) north; face-on, theta = 90 degrees (the
     far side's direction) then lies along +x.  The m = 2 harmonic of the ring's
@@ -83,12 +83,55 @@ def test_face_on_ring_shows_m_arms_where_the_spiral_puts_them():
     columns = np.round(48 + radius / 0.25 * np.sin(angles)).astype(int)
     rows = np.round(48 + radius / 0.25 * np.cos(angles)).astype(int)
     profile = ratio[rows, columns]
-    expected_peak = math.radians(30.0) + math.log(radius / 3.0) / math.tan(math.radians(20.0))
+    expected_peak = math.radians(30.0) - math.log(radius / 3.0) / math.tan(math.radians(20.0))
     harmonic = np.sum(profile * np.exp(-2j * angles)) / angles.size
     assert (-np.angle(harmonic) / 2 - expected_peak + np.pi / 2) % np.pi == pytest.approx(
         np.pi / 2, abs=math.radians(3.0)
     )
     assert profile.max() > 1.5 and profile.min() < 0.7
+
+
+def _crest_deg(arms, radius):
+    """Return the azimuth (degrees, unwrapped near 0) of the factor's crest at ``radius``."""
+    theta = np.radians(np.arange(-180.0, 180.0, 0.05))
+    r = np.full_like(theta, radius)
+    return math.degrees(theta[np.argmax(arms.factor(r, r * np.cos(theta), r * np.sin(theta), 3.0))])
+
+
+@pytest.mark.parametrize("pitch", [5.0, 20.0, 45.0, 80.0])
+def test_arms_trail_the_rotation_by_default_and_lead_one_option_away(pitch):
+    """The crest's azimuth falls behind the rotation outward, unless winding='leading'.
+
+    The sense of rotation is read from the model, not assumed: on the receding major
+    axis (theta = 0) the line-of-sight velocity minus v_sys is the in-plane velocity's
+    component toward the far side (+y, the direction of growing theta there) times
+    sin i, so its sign is the sense in which theta grows along the rotation.  A trailing
+    crest's azimuth then moves against that sense with radius (the issue's example:
+    SpiralArms(m=1, pitch_deg=20, contrast=1, sharpness=8) put it at 0, 64 and 109 deg at
+    R = 3, 4.5, 6 kpc, leading).
+    """
+    from GalCubeCraft.renderer.geometry import DiskGeometry
+
+    geometry = DiskGeometry.from_galaxy(_galaxy(None, 60.0), 1e-7)
+    a = np.array([[4.0]], dtype=np.float32)
+    sense = np.sign(geometry.los_velocity(a, a, np.zeros_like(a))[0, 0] - geometry.v_sys)
+    assert sense != 0
+    # Radii a half radian of winding apart, so that the crests unwrap without doubt.
+    radii = tuple(3.0 * np.exp(0.5 * math.tan(math.radians(pitch)) * np.arange(3)))
+    for winding, expected in (("trailing", -1.0), ("leading", 1.0)):
+        arms = SpiralArms(m=1, pitch_deg=pitch, contrast=1.0, sharpness=8, winding=winding)
+        crests = np.unwrap(np.radians([_crest_deg(arms, r) for r in radii]))
+        steps = sense * np.diff(crests)
+        assert np.all(np.sign(steps) == expected), (winding, np.degrees(crests))
+        # ... by the logarithmic spiral's own angle, to the scan's step.
+        turn = np.log(np.array(radii[1:]) / np.array(radii[:-1])) / math.tan(math.radians(pitch))
+        np.testing.assert_allclose(np.abs(steps), turn, atol=math.radians(0.1))
+    issue = SpiralArms(m=1, pitch_deg=20.0, contrast=1.0, sharpness=8)
+    crests = [_crest_deg(issue, r) for r in (3.0, 4.5, 6.0)]
+    np.testing.assert_allclose(crests, [0.0, -63.83, -109.11], atol=0.1)  # -ln(R/3) / tan 20
+    assert SpiralArms().winding == "trailing"
+    with pytest.raises(ValueError, match="winding"):
+        SpiralArms(winding="clockwise")
 
 
 def test_no_arms_is_bit_for_bit_the_smooth_disk():

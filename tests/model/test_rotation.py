@@ -6,6 +6,7 @@ import pytest
 from GalCubeCraft import (
     ArctanRotationCurve,
     FlatRotationCurve,
+    Galaxy,
     GalCubeCraft,
     MilkyWayRotationCurve,
     TabulatedRotationCurve,
@@ -92,3 +93,64 @@ def test_every_exported_rotation_curve_is_registered():
 
     exported = {getattr(GalCubeCraft, n) for n in dir(GalCubeCraft) if n.endswith("RotationCurve")}
     assert exported == {entry.cls for entry in ROTATION_CURVES.values()}
+
+
+@pytest.mark.parametrize(
+    ("curve", "kind", "message"),
+    [
+        (lambda r: r * (1 + 1j), TypeError, r"rotation_curve must return real values .*complex"),
+        (lambda r: np.sqrt(r - 1.0), ValueError, r"rotation_curve must return finite values"),
+        (lambda r: 1e30 * r, ValueError, r"rotation_curve must return finite values in .*km/s"),
+        (lambda r: np.full(3, 100.0), ValueError, r"rotation_curve must return one value per"),
+        (lambda r: float(r), TypeError, r"rotation_curve must accept an array of radii"),
+        (lambda r: r.astype(object), TypeError, r"rotation_curve must return real values"),
+    ],
+)
+def test_user_curves_with_complex_or_non_finite_speeds_are_refused(curve, kind, message):
+    """A user's curve is tried once at the Galaxy's construction, not per sample.
+
+    Before, a complex curve rendered silently (its imaginary part dropped in float32).
+    """
+    with pytest.raises(kind, match=message):
+        Galaxy(r_e_kpc=1.0, rotation_curve=curve)
+    with pytest.raises(kind, match=message.replace("rotation_curve", "dispersion_profile")):
+        Galaxy(r_e_kpc=1.0, dispersion_profile=curve)
+    Galaxy(r_e_kpc=1.0, rotation_curve=lambda r: 100.0 + 0.0 * r)  # a plain curve: accepted
+    with pytest.raises(ValueError, match=r"dispersion_profile must return finite values in \[0"):
+        Galaxy(r_e_kpc=1.0, dispersion_profile=lambda r: -1.0 - r)
+
+
+@pytest.mark.parametrize("speeds", [(1 + 1j, 2.0), np.array([1 + 1j, 2.0]), (np.nan, 2.0),
+                                    (3e5, 1.0)])  # fmt: skip
+def test_tables_with_complex_or_non_finite_speeds_are_refused(speeds):
+    """A complex table is refused by name (before: a ComplexWarning and the real part)."""
+    with pytest.raises((TypeError, ValueError), match="v_kms must"):
+        TabulatedRotationCurve((0.0, 1.0), speeds)
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [(lambda: FlatRotationCurve(1e30), "v_flat_kms"),
+     (lambda: MilkyWayRotationCurve(v_0_kms=3e5), "v_0_kms")],
+)  # fmt: skip
+def test_curve_speeds_at_light_speed_are_refused(make, name):
+    """The classes' own speeds stay below c, as the Galaxy's do."""
+    with pytest.raises(ValueError, match=rf"{name} must lie in \[0, 299792\.458\)"):
+        make()
+
+
+def test_profiles_that_ignore_the_shape_of_their_radii_are_refused():
+    """A profile of len(r) values fits 1-D radii but not the renderer's (rows, samples).
+
+    Before, the asymmetric-drift kernel then read its dispersions past their end.
+    """
+    with pytest.raises(ValueError, match="dispersion_profile must return one value per radius"):
+        Galaxy(r_e_kpc=1.0, dispersion_profile=lambda r: np.full(len(r), 30.0))
+
+
+@pytest.mark.parametrize("r_e", [1e-300, 1e300])
+def test_the_default_curve_is_not_blamed_for_extreme_radii(r_e):
+    """Only a user's curve is tried: the default one follows r_e_kpc, already checked."""
+    galaxy = Galaxy(r_e_kpc=r_e)
+    assert Galaxy(r_e_kpc=r_e, rotation_curve=FlatRotationCurve(100.0)).r_e_kpc == r_e
+    assert galaxy.r_e_kpc == r_e

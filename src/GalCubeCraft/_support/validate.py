@@ -57,8 +57,8 @@ def real(
     if not (lo_ok and hi_ok):
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
-        lo_txt = "-inf" if low is None else f"{low:g}"
-        hi_txt = "inf" if high is None else f"{high:g}"
+        lo_txt = "-inf" if low is None else f"{low:.10g}"
+        hi_txt = "inf" if high is None else f"{high:.10g}"
         raise ValueError(f"{name} must lie in {left}{lo_txt}, {hi_txt}{right}; got {value!r}")
     return x
 
@@ -71,6 +71,28 @@ def positive(name: str, value: Any) -> float:
 def non_negative(name: str, value: Any) -> float:
     """Return ``value`` as a finite float >= 0, or raise."""
     return real(name, value, low=0.0)
+
+
+SPEED_OF_LIGHT_KMS = 299792.458
+"""The speed of light (km/s), exact: no velocity of the model reaches it.
+
+Bounding speeds by it keeps every velocity, and its square, far inside float32, which the
+renderer's samples and fine velocity grid use.
+"""
+
+
+def speed_kms(name: str, value: Any, *, signed: bool = True) -> float:
+    """Return ``value`` as a speed (km/s) below the speed of light, or raise.
+
+    ``signed`` speeds (a systemic velocity) lie in ``(-c, c)``; unsigned ones (a
+    dispersion) in ``[0, c)``, ``c`` = :data:`SPEED_OF_LIGHT_KMS`.
+    """
+    x = real(name, value)
+    c = SPEED_OF_LIGHT_KMS
+    if not (-c < x < c if signed else 0.0 <= x < c):
+        span = f"(-{c:.10g}, {c:.10g})" if signed else f"[0, {c:.10g})"
+        raise ValueError(f"{name} must lie in {span} km/s, below the speed of light; got {value!r}")
+    return x
 
 
 def integer(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
@@ -123,6 +145,60 @@ def finite_array(name: str, value: Any) -> np.ndarray:
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name} must be finite; got {bad} NaN or inf value(s)")
     return array
+
+
+def fits_dtype(name: str, array: np.ndarray, dtype: Any, growth: float = 1.0) -> None:
+    """Raise unless ``array`` times ``growth`` stays finite in ``dtype``.
+
+    ``growth`` bounds how much the work ahead may raise the largest value (a beam's
+    area, say): refusing here is one clear error where the overflow would leave inf,
+    then NaN, in the result.
+    """
+    limit = float(np.finfo(dtype).max) / growth
+    peak = float(np.max(np.abs(array), initial=0.0))
+    if peak > limit:
+        raise ValueError(
+            f"{name} must have |values| <= {limit:.3g} to stay finite in {np.dtype(dtype)}; "
+            f"got a value of {peak:.3g}"
+        )
+
+
+def function_of_radius(
+    name: str, function: Any, radii: np.ndarray, *, low: float, high: float, unit: str
+) -> None:
+    """Refuse a user's ``function(r_kpc)`` whose values at ``radii`` are not real in range.
+
+    Called once, where the function is handed over (a rotation curve, a dispersion
+    profile), on float64 and float32 radii (the renderer's samples are float32), so the
+    renderer can use its values unchecked.  Complex, object or non-numeric results raise
+    TypeError; NaN, inf or values outside ``[low, high)`` raise ValueError.
+    """
+    # 1-D float64, then a 2-D float32 row: the renderer's samples are (rows, samples).
+    single = np.minimum(radii, 1e30).astype(np.float32)[None, :]  # inside float32's range
+    for probe in (radii.astype(np.float64), single):
+        try:
+            with np.errstate(all="ignore"):  # a NaN is reported below, not warned about
+                values = np.asarray(function(probe))
+        except Exception as error:  # what the user's function does is unknown
+            raise TypeError(
+                f"{name} must accept an array of radii (kpc) and return {unit}; calling it "
+                f"raised {type(error).__name__}: {error}"
+            ) from error
+        if values.dtype.kind not in "fiu":
+            raise TypeError(f"{name} must return real values ({unit}); got dtype {values.dtype}")
+        if values.shape not in ((), probe.shape):
+            raise ValueError(
+                f"{name} must return one value per radius; got shape {values.shape} "
+                f"for {probe.shape}"
+            )
+        values = np.broadcast_to(values, probe.shape)
+        bad = np.flatnonzero(~(np.isfinite(values) & (values >= low) & (values < high)))
+        if bad.size:
+            at, got = float(probe.flat[bad[0]]), float(values.flat[bad[0]])
+            raise ValueError(
+                f"{name} must return finite values in [{low:.10g}, {high:.10g}) {unit}; "
+                f"got {got!r} at r = {at:.4g} kpc"
+            )
 
 
 def real_sequence(name: str, value: Any, length: int) -> tuple[float, ...]:

@@ -38,10 +38,11 @@ def convolve_rows(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> None:
     zero = out.dtype.type(0.0)
     for i in range(n):
         out[i, :] = zero
-        for d in range(-r, r + 1):
-            source = i - d
-            if 0 <= source < n and taps[r + d] != zero:
-                _axpy(out[i], data[source], taps[r + d])
+        # Only the taps that meet a row (|d| < n): a spread wider than the band costs
+        # n^2 row passes, not n (2 r + 1).
+        for d in range(max(-r, i - n + 1), min(r, i) + 1):
+            if taps[r + d] != zero:
+                _axpy(out[i], data[i - d], taps[r + d])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -55,7 +56,7 @@ def convolve_columns(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> Non
     zero = out.dtype.type(0.0)
     for i in range(data.shape[0]):
         out[i, :] = zero
-        for d in range(-r, r + 1):
+        for d in range(max(-r, 1 - n), min(r, n - 1) + 1):  # |d| < n: the taps that meet
             if taps[r + d] != zero:
                 low, high = max(0, d), min(n, n + d)
                 _axpy(out[i, low:high], data[i, low - d : high - d], taps[r + d])

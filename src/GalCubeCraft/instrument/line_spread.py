@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..observation.line_spreads import LINE_SPREADS, channel_taps
+from ..observation.line_spreads import LINE_SPREADS, channel_taps, check_sigma_chan
 
-__all__ = ["LINE_SPREADS", "apply_line_spread", "channel_taps"]
+__all__ = ["LINE_SPREADS", "apply_line_spread", "channel_taps", "smooth_channels"]
 
 
 BLOCK_VALUES = 1 << 18
@@ -41,7 +41,8 @@ def apply_line_spread(
         plain bins); 'hanning' applies the (1/4, 1/2, 1/4) taper of correlator spectra;
         'gaussian' a Gaussian of ``sigma_chan`` channels (0.6 by default).
     sigma_chan : float
-        Width of a line spread that takes one (the Gaussian's sigma), in channels.
+        Width of a line spread that takes one (the Gaussian's sigma), in channels, in
+        ``[1e-3, n_chan]`` (:func:`~GalCubeCraft.observation.line_spreads.check_sigma_chan`).
     out : numpy.ndarray, optional
         C-contiguous array of the same shape to write to (may be ``cube`` itself).
 
@@ -53,10 +54,20 @@ def apply_line_spread(
         treated as zero beyond the band ('constant'), so flux is conserved except what
         the kernel spreads out of the band.
     """
+    sigma_chan = check_sigma_chan("sigma_chan", sigma_chan, cube.shape[-3])
+    return smooth_channels(cube, channel_taps(kind, sigma_chan), out)
+
+
+def smooth_channels(cube: np.ndarray, taps: np.ndarray, out: np.ndarray | None = None
+                    ) -> np.ndarray:  # fmt: skip
+    """Return :func:`apply_line_spread` of ``cube`` with the line spread's ``taps``.
+
+    No check: the caller's taps come from an Observation, whose width was checked when
+    it was made (:func:`~.observe.apply_instrument`).
+    """
     from .fir import convolve_rows  # numba: compiled on first use
 
     n_chan = cube.shape[-3]
-    taps = channel_taps(kind, sigma_chan)
     if out is not None and not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")
     if taps.size == 1 or n_chan == 1:  # one tap is the identity (taps sum to 1)

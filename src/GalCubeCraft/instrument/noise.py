@@ -41,7 +41,8 @@ def noise_cube(
     rng : numpy.random.Generator
         Source of randomness.
     beam : Beam, optional
-        Correlate spatially with this beam.
+        Correlate spatially with this beam, its major FWHM smaller than the field
+        (``min(ny, nx)`` pixels).
     hanning : bool
         Correlate spectrally with the Hanning taper.
 
@@ -59,6 +60,12 @@ def noise_cube(
     if not isinstance(shape, (tuple, list)) or len(shape) != 3:
         raise TypeError(f"shape must be (n_chan, ny, nx); got {shape!r}")
     n_chan, ny, nx = (_validate.integer(f"shape[{k}]", n, low=1) for k, n in enumerate(shape))
+    if beam is not None and beam.bmaj_px >= min(ny, nx):
+        # As an Observation's: the noise is drawn on a grid padded by five beam sigmas,
+        # which for a beam wider than the field is mostly padding (1e6 px: petabytes).
+        raise ValueError(
+            f"beam bmaj must be smaller than the field ({min(ny, nx)} px); got {beam.bmaj_px:g} px"
+        )
     extra = 2 if hanning else 0
     # The draws are float64 (the seeded stream), a block of channels at a time (the same
     # stream, in the same order, without a cube-sized float64 array); the filtering runs

@@ -8,8 +8,8 @@ from .._support import validate as _validate
 from ..observation.records import Observation
 from ..products.cube import Cube
 from ..products.roundoff import zero_below_roundoff
-from .beam import convolve_beam
-from .line_spread import apply_line_spread
+from .beam import convolve_beam, padded_shape
+from .line_spread import channel_taps, smooth_channels
 
 
 def apply_instrument(
@@ -37,6 +37,13 @@ def apply_instrument(
     numpy.ndarray
         Same shape, in Jy/beam when the observation has a beam (Jy/pixel times the beam
         area in pixels, after convolution with the unit-sum beam), else in Jy/pixel.
+
+    Raises
+    ------
+    ValueError
+        If the model is not finite, or so large that the beam's FFT would overflow
+        ``dtype`` (its largest value over twice the padded plane's size times the beam
+        area).
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
@@ -46,11 +53,20 @@ def apply_instrument(
         raise ValueError(
             f"model_jy_per_pixel must have shape (..., *{observation.shape}); got {model.shape}"
         )
+    # The line spread is a unit-sum average; the beam's FFT sums a whole padded plane
+    # (its zero frequency), and its area then scales the peak (Jy/pixel -> Jy/beam).
+    growth = 2.0
+    if observation.beam is not None:
+        py, px = padded_shape(observation.ny, observation.nx, observation.beam)
+        growth *= float(py * px) * max(1.0, observation.beam.area_px)
+    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth)
     # One working copy, then in place: no other full-size temporary (256 x 512^2 is
     # 268 MB in float32).
     cube: np.ndarray = model.astype(dtype, copy=True)
     np.maximum(cube, 0, out=cube)
-    apply_line_spread(cube, observation.line_spread, observation.line_spread_sigma_chan, out=cube)
+    # The observation's width was checked when it was made: its taps, unchecked again.
+    taps = channel_taps(observation.line_spread, observation.line_spread_sigma_chan)
+    smooth_channels(cube, taps, out=cube)
     if observation.beam is not None:
         convolve_beam(cube, observation.beam, out=cube)
         np.maximum(cube, 0.0, out=cube)

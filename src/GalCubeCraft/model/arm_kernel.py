@@ -1,8 +1,9 @@
 """The compiled loop of the spiral arms' modulation and streaming (numba, float32).
 
 :class:`GalCubeCraft.model.arms.SpiralArms` needs, at every sample, the arm phase
-``Phi = m (theta - phase - ln(R / R_e) / tan(pitch))`` and from it either the brightness
-factor ``1 + A(R) (g(Phi) / <g> - 1)`` or the streaming velocity.  As numpy
+``Phi = m (theta - phase - w ln(R / R_e) / tan(pitch))`` (``w = -1`` for trailing
+arms: the constant ``inv_tan_pitch`` is ``w / tan(pitch)``) and from it either the
+brightness factor ``1 + A(R) (g(Phi) / <g> - 1)`` or the streaming velocity.  As numpy
 expressions over a cube's millions of samples this made a dozen full-size temporaries;
 here it is one pass, with the float32 polynomial ``atan2``, ``sin``/``cos``, ``exp`` and
 ``log`` of :mod:`GalCubeCraft.kernels.float32_math` so LLVM vectorises it.  Float32

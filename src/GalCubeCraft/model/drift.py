@@ -40,6 +40,11 @@ def drifted_curve(galaxy: Galaxy) -> Callable[[np.ndarray], np.ndarray]:
         r, v_c = np.broadcast_arrays(r, v_c)
         profile = galaxy.dispersion_profile
         sigma = np.ravel(np.asarray(profile(r) if profile else galaxy.sigma_kms, dtype=float))
+        if sigma.size not in (1, r.size):  # the kernel reads sigma[k] or sigma[0]
+            raise ValueError(
+                f"dispersion_profile must return one value per radius; got {sigma.size} for "
+                f"{r.size}"
+            )
         n = galaxy.n_sersic
         constants = np.array([2.0 * b_n(n) / n, galaxy.r_e_kpc, 1.0 / n])
         out = np.empty(v_c.shape, dtype=dtype)

@@ -38,21 +38,24 @@ class Galaxy:
         Position angle of the receding major axis, degrees north through east.
     sigma_kms : float
         Isotropic velocity dispersion: the line profile of every emitting point is a
-        Gaussian of this width (km/s); 0 gives infinitely narrow lines.
+        Gaussian of this width (km/s), in ``[0, c)``; 0 gives infinitely narrow lines.
     rotation_curve : callable, optional
         ``v_circ(r_kpc) -> km/s``; default the Milky-Way power law for this disk
-        (:meth:`MilkyWayRotationCurve.for_sersic` with ``v_0 = 200`` km/s).
+        (:meth:`MilkyWayRotationCurve.for_sersic` with ``v_0 = 200`` km/s).  Its values
+        must be real, finite and below the speed of light in magnitude (tried once,
+        from the centre to 100 ``r_e_kpc``).
     x_kpc, y_kpc : float
         Offset of the centre from the field centre along the array's x (column) and y
         (row, north) axes, in kpc.
     v_sys_kms : float
-        Systemic velocity (km/s), positive receding.
+        Systemic velocity (km/s), positive receding; ``|v_sys_kms|`` below the speed of
+        light ``c`` (:data:`~GalCubeCraft._support.validate.SPEED_OF_LIGHT_KMS`).
     flows : NonCircularFlows, optional
         Radial, bisymmetric and lopsided flows in the disk plane
         (:mod:`GalCubeCraft.model.flows`); default none (circular rotation).
     dispersion_profile : callable, optional
         ``sigma(r_kpc) -> km/s``: a line width that varies with radius, used instead of
-        ``sigma_kms``.
+        ``sigma_kms``; real, finite, in ``[0, c)``.
     asymmetric_drift : bool
         Rotate at ``v_rot`` below ``v_circ`` by the pressure support of the dispersion
         (:mod:`GalCubeCraft.model.drift`); default False.
@@ -98,13 +101,17 @@ class Galaxy:
                 "inclination_deg", self.inclination_deg, low=0.0, high=90.0
             ),
             "pa_deg": _validate.real("pa_deg", self.pa_deg),
-            "sigma_kms": _validate.non_negative("sigma_kms", self.sigma_kms),
+            "sigma_kms": _validate.speed_kms("sigma_kms", self.sigma_kms, signed=False),
             "x_kpc": _validate.real("x_kpc", self.x_kpc),
             "y_kpc": _validate.real("y_kpc", self.y_kpc),
-            "v_sys_kms": _validate.real("v_sys_kms", self.v_sys_kms),
+            "v_sys_kms": _validate.speed_kms("v_sys_kms", self.v_sys_kms),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
+        # The user's functions are tried once here, on radii from the centre to 100 R_e,
+        # so the renderer can take their values as they come (no check per sample).
+        radii = self.r_e_kpc * np.concatenate([[0.0], np.logspace(-3.0, 2.0, 256)])
+        c = _validate.SPEED_OF_LIGHT_KMS
         if self.rotation_curve is None:
             curve = MilkyWayRotationCurve.for_sersic(200.0, self.r_e_kpc, self.n_sersic)
             object.__setattr__(self, "rotation_curve", curve)
@@ -113,9 +120,17 @@ class Galaxy:
                 "rotation_curve must be a callable v(r_kpc) -> km/s; "
                 f"got {type(self.rotation_curve).__name__}"
             )
+        else:
+            _validate.function_of_radius(
+                "rotation_curve", self.rotation_curve, radii, low=-c, high=c, unit="km/s"
+            )
         if self.dispersion_profile is not None and not callable(self.dispersion_profile):
             kind = type(self.dispersion_profile).__name__
             raise TypeError(f"dispersion_profile must be a callable sigma(r_kpc); got {kind}")
+        if self.dispersion_profile is not None:
+            _validate.function_of_radius(
+                "dispersion_profile", self.dispersion_profile, radii, low=0.0, high=c, unit="km/s"
+            )
         object.__setattr__(
             self, "asymmetric_drift", _validate.boolean("asymmetric_drift", self.asymmetric_drift)
         )

@@ -52,7 +52,8 @@ class MilkyWayRotationCurve:
 
     def __post_init__(self) -> None:
         """Check the parameters."""
-        object.__setattr__(self, "v_0_kms", _validate.non_negative("v_0_kms", self.v_0_kms))
+        v_0 = _validate.speed_kms("v_0_kms", self.v_0_kms, signed=False)
+        object.__setattr__(self, "v_0_kms", v_0)
         object.__setattr__(self, "r_0_kpc", _validate.positive("r_0_kpc", self.r_0_kpc))
 
     @classmethod
@@ -79,7 +80,7 @@ class FlatRotationCurve:
     def __post_init__(self) -> None:
         """Check the parameters."""
         object.__setattr__(
-            self, "v_flat_kms", _validate.non_negative("v_flat_kms", self.v_flat_kms)
+            self, "v_flat_kms", _validate.speed_kms("v_flat_kms", self.v_flat_kms, signed=False)
         )
 
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
@@ -97,7 +98,7 @@ class ArctanRotationCurve:
     def __post_init__(self) -> None:
         """Check the parameters."""
         object.__setattr__(
-            self, "v_flat_kms", _validate.non_negative("v_flat_kms", self.v_flat_kms)
+            self, "v_flat_kms", _validate.speed_kms("v_flat_kms", self.v_flat_kms, signed=False)
         )
         object.__setattr__(self, "r_turn_kpc", _validate.positive("r_turn_kpc", self.r_turn_kpc))
 
@@ -118,8 +119,11 @@ class TabulatedRotationCurve:
 
     def __post_init__(self) -> None:
         """Check the table: matching lengths, ascending finite radii, finite speeds."""
-        r = np.asarray(self.r_kpc, dtype=float)
-        v = np.asarray(self.v_kms, dtype=float)
+        r = _validate.finite_array("r_kpc", self.r_kpc).astype(float)
+        v = _validate.finite_array("v_kms", self.v_kms).astype(float)
+        c = _validate.SPEED_OF_LIGHT_KMS
+        if np.any(np.abs(v) >= c):
+            raise ValueError(f"v_kms must lie in (-{c:.10g}, {c:.10g}) km/s; got {self.v_kms!r}")
         if r.ndim != 1 or r.shape != v.shape or r.size < 2:
             raise ValueError(
                 "r_kpc and v_kms must be 1-D of equal length >= 2; "

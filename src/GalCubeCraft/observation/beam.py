@@ -19,6 +19,11 @@ from ..conventions import beam_area, fwhm_to_sigma, pa_to_matplotlib_angle, sky_
 
 ARCSEC_PER_DEG = 3600.0
 
+MIN_BEAM_PX = 1e-3
+"""Narrowest beam FWHM (pixels).  Far below a pixel a beam changes nothing but the unit
+(Jy/beam is Jy/pixel times its area), and near 1e-154 px that area underflows to zero:
+every cube would come out empty."""
+
 
 @dataclass(frozen=True)
 class Beam:
@@ -27,7 +32,7 @@ class Beam:
     Parameters
     ----------
     bmaj_px, bmin_px : float
-        Major and minor FWHM (pixels), ``0 < bmin <= bmaj``.
+        Major and minor FWHM (pixels), ``1e-3 <= bmin <= bmaj`` (:data:`MIN_BEAM_PX`).
     bpa_deg : float
         Position angle of the major axis, degrees north through east (the FITS ``BPA``).
     """
@@ -38,8 +43,9 @@ class Beam:
 
     def __post_init__(self) -> None:
         """Check the beam."""
-        object.__setattr__(self, "bmaj_px", _validate.positive("bmaj_px", self.bmaj_px))
-        object.__setattr__(self, "bmin_px", _validate.positive("bmin_px", self.bmin_px))
+        for name in ("bmaj_px", "bmin_px"):
+            value = _validate.real(name, getattr(self, name), low=MIN_BEAM_PX)
+            object.__setattr__(self, name, value)
         object.__setattr__(self, "bpa_deg", _validate.real("bpa_deg", self.bpa_deg))
         if self.bmin_px > self.bmaj_px:
             raise ValueError(

@@ -74,6 +74,21 @@ LINE_SPREADS: Mapping[str, LineSpread] = MappingProxyType(
 """Every line spread, by the name an :class:`~.records.Observation` gives it."""
 
 
+MIN_SIGMA_CHAN = 1e-3
+"""Narrowest line spread width (channels): below a tenth of a channel a Gaussian is one tap
+anyway, and far below SciPy's kernel divides by an underflowing ``sigma^2``."""
+
+
+def check_sigma_chan(name: str, sigma_chan: object, n_chan: int) -> float:
+    """Return ``sigma_chan`` checked against the band of ``n_chan`` channels, or raise.
+
+    A spread wider than the band (``sigma_chan > n_chan``) only flattens every spectrum
+    further, and its taps (``8 sigma_chan + 1``) would cost time for nothing: the width
+    lies in ``[MIN_SIGMA_CHAN, max(n_chan, 1)]``.
+    """
+    return _validate.real(name, sigma_chan, low=MIN_SIGMA_CHAN, high=float(max(n_chan, 1)))
+
+
 def channel_taps(kind: str, sigma_chan: float) -> np.ndarray:
     """Return the taps of the line spread ``kind`` (a key of :data:`LINE_SPREADS`).
 

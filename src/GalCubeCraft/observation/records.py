@@ -27,7 +27,7 @@ from .axes import (
     SpectralAxis,
 )
 from .beam import ARCSEC_PER_DEG, Beam
-from .line_spreads import LINE_SPREADS
+from .line_spreads import LINE_SPREADS, check_sigma_chan
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header
@@ -54,7 +54,8 @@ class Observation:
         binning, 'hanning' the (1/4, 1/2, 1/4) taper of correlator spectra, 'gaussian' a
         Gaussian of ``line_spread_sigma_chan`` channels (default 0.6).
     line_spread_sigma_chan : float
-        Width of a line spread that takes one (the 'gaussian' sigma), in channels.
+        Width of a line spread that takes one (the 'gaussian' sigma), in channels, in
+        ``[1e-3, n_chan]``: a wider one only flattens every spectrum further.
     sky : AngularScale or None
         Redshift, line and pointing: needed for arcsec, a WCS and FITS files.
     """
@@ -84,7 +85,9 @@ class Observation:
         object.__setattr__(
             self,
             "line_spread_sigma_chan",
-            _validate.positive("line_spread_sigma_chan", self.line_spread_sigma_chan),
+            check_sigma_chan(
+                "line_spread_sigma_chan", self.line_spread_sigma_chan, self.spectral.n_chan
+            ),
         )
         if self.beam is not None and self.beam.bmaj_px >= min(self.nx, self.ny):
             raise ValueError(

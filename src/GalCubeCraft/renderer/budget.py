@@ -118,3 +118,35 @@ def check_fine_grid(
             f"of {velocity_span_kms:.4g} km/s in steps of {step_kms:.3g} km/s), more than the "
             "memory allows: use wider channels (channel width) or a larger sigma_kms"
         )
+
+
+REFINE_BYTES_PER_SAMPLE = 32
+"""Bytes a refined cell's samples hold per sample: flux, velocity, radius and height
+(float32), then the flux and velocity kept until the block is deposited, and their
+concatenation."""
+
+
+def check_refinement(sight_lines: int, samples_per_line: int, limit_bytes: float | None) -> None:
+    """Refuse refining a block of sky cells into more sight lines than memory holds.
+
+    Parameters
+    ----------
+    sight_lines : int
+        Sight lines the block's refinement holds once the next level is sampled (every
+        level's, as they are kept until the block is deposited).
+    samples_per_line : int
+        Samples along each sight line.
+    limit_bytes : float, optional
+        The limit (:attr:`RenderSettings.memory_limit_bytes`); default the available
+        memory.
+    """
+    need = float(sight_lines) * samples_per_line * REFINE_BYTES_PER_SAMPLE
+    limit = available_memory_bytes() if limit_bytes is None else float(limit_bytes)
+    if need > limit:
+        raise BudgetError(
+            f"refining the sky grid needs about {need / GIB:.3g} GiB ({sight_lines} sight "
+            f"lines of {samples_per_line} samples), more than the {limit / GIB:.3g} GiB "
+            "limit (RenderSettings.memory_limit_gib, default the available memory): raise "
+            "refine_tolerance or voxel_tolerance (each in [1e-10, 1]) or lower "
+            "max_refine_depth (in [0, 12])"
+        )

@@ -118,6 +118,9 @@ def deposit_spectra(
     variance = np.asarray(variance, dtype=np.float32)
     rows = flux.shape[0]
     variance = variance.reshape(rows, -1) if variance.ndim else np.full((rows, 1), variance)
+    if variance.shape[1] not in (1, flux.shape[1]):  # the kernels read [k, j] or [k, 0]
+        shape = variance.shape
+        raise ValueError(f"variance must hold one value per row or per sample; got {shape}")
     local = np.asarray(local)
     local = local.reshape(rows) if local.size == rows else np.broadcast_to(local, flux.shape)[:, 0]
     local = np.ascontiguousarray(local, dtype=np.int64)
@@ -128,8 +131,10 @@ def deposit_spectra(
     # the fine grid to the band, however narrow the channels.  Dark samples (empty
     # stretches of sight line, about 40% for an inclined disk) are skipped too.
     reach = 8.0 * (sigma_kms + math.sqrt(float(variance.max(initial=0.0)))) + 3.0 * step
-    low = (spectral.v_min_kms - reach - v_sys_kms) / step
-    high = (spectral.v_max_kms + reach - v_sys_kms) / step
+    # Clipped so that every kept position is a safe int64 (the kernels skip NaN, and the
+    # public edge keeps speeds below light's, far inside these bounds).
+    low = max((spectral.v_min_kms - reach - v_sys_kms) / step, -MAX_NODE)
+    high = min((spectral.v_max_kms + reach - v_sys_kms) / step, MAX_NODE)
     # The line's own width in fine steps squared: wide samples are resolved against it.
     line2 = float((sigma_kms / step) ** 2)
     window = (flux, velocity, variance, shift, inverse, low, high, line2)
@@ -172,6 +177,9 @@ def deposit_spectra(
         spectra = response.columns(lowest, highest)[band] @ fine.T
         kernels.add_columns(flat[band], columns[pixels], spectra)
 
+
+MAX_NODE = float(2**50)
+"""Largest fine-node number (either sign) a sample is deposited at."""
 
 LINE_REACH = 8.5
 """Sigmas beyond which a Gaussian line's flux (below 1e-17 of it) is not added."""

@@ -37,6 +37,19 @@ def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any
     return (int(centre), int(spacing), half * (r - q), np.float32(1.0) - r, half * (r + q))
 
 
+HIDDEN_LINE2 = 4.0
+"""Line width (fine steps squared) from which a deposit's weights may be negative.
+
+Three nodes keep a sample's mean and variance only with a negative weight when its
+spread is below ``|f| (1 - |f|)`` (``f`` its offset from the nearest node), and the
+five-node weights can be negative too.  The line's own Gaussian hides that from two
+steps wide on (the cube's negatives then stay below 1e-16 of the peak, the round-off
+of the default settings); a narrower line (``sigma_kms = 0``, or one fine node per
+channel) would show it as negative voxels, up to 6% of the peak.  There, weights are
+non-negative: cloud-in-cell for such a sample (its variance up to a quarter of a step
+squared too wide), three nodes for spreads up to :data:`WIDE_SPREAD`.
+"""
+
 FIVE_SPREAD = 0.25
 """Spread (fine steps squared) above which a sample is deposited on five nodes.
 
@@ -44,8 +57,9 @@ Three nodes keep a sample's mean and variance, not its fourth moment; the line's
 Gaussian (``fine_per_width`` steps wide) hides that while the sample's spread is the
 small velocity ramp of a pixel.  From a quarter of a step squared (as a radial
 dispersion profile gives) the sample goes on the five nodes ``c - 2 ... c + 2`` with
-the weights that keep its first four moments (:func:`_five_nodes`): after the line's
-Gaussian, a few 1e-6 of a line's peak off where three nodes were 1.7e-4 off.
+the weights that keep its first four moments (:func:`_five_nodes`; for lines of at
+least :data:`HIDDEN_LINE2`): after the line's Gaussian, a few 1e-6 of a line's peak
+off where three nodes were 1.7e-4 off.
 """
 
 
@@ -79,6 +93,12 @@ A radial dispersion profile gives samples a variance of ``sigma(R)^2 - sigma_min
 up to tens of steps squared: three nodes then split the line into three peaks (their
 fourth cumulant ``V d^2 - 3 V^2`` is of order ``V^2``), and five nodes' sixth moment
 shows too.  Such samples get a Gaussian sampled on the fine grid (:func:`_deposit_wide`).
+"""
+MAX_SPREAD = np.float32(2.0**100)
+"""Largest spread (fine steps squared) deposited: its footprint's node count fits an int64.
+
+The public edge refuses the inputs that would reach it (speeds at or above light's);
+the kernels skip such a sample rather than compute an index from it.
 """
 _WIDE_REACH = 7.0  # the sampled Gaussian spans +-7 of its sigmas (2.6e-12 beyond)
 _WIDE_SAMPLING = 1.2  # nodes per resolved width (see _wide_footprint)
@@ -146,8 +166,10 @@ def _deposit_wide(
             ratio *= step
     weight, ratio = first * (value / total), first_ratio
     node = centre - lowest - reach * spacing
+    size = row.shape[0]
     for _ in range(2 * reach + 1):
-        row[node] += weight
+        if 0 <= node < size:  # always, for the extents pixel_extents gave; never beyond
+            row[node] += weight
         weight *= ratio
         ratio *= step
         node += spacing
@@ -164,20 +186,37 @@ def _sample_nodes(
     inverse: np.float32,
     low: float,
     high: float,
+    line2: float,
 ) -> tuple[bool, int, int, Any, Any, Any]:
     """Return whether sample ``[k, j]`` is deposited, and its :func:`_nodes`.
 
     Dark samples and those whose fine-grid position ``(velocity - shift) * inverse``
     lies outside ``[low, high]`` are not; ``variance`` is ``(m, 1)`` or ``(m, L)``.
+    Below :data:`HIDDEN_LINE2` (the line's width in steps squared) every weight is
+    non-negative.
     """
     zero = np.float32(0.0)
     if flux[k, j] == 0.0:
         return False, 0, 0, zero, zero, zero
     position = np.float32((velocity[k, j] - shift) * inverse)
-    if position < low or position > high:
+    # Written so that NaN fails: a NaN or infinite position or spread has no node, and
+    # its conversion to an index would be undefined (an out-of-bounds write, once).
+    if not (position >= low and position <= high):
         return False, 0, 0, zero, zero, zero
     spread = _spread(variance, k, j, inverse)
+    if not (spread <= MAX_SPREAD):
+        return False, 0, 0, zero, zero, zero
     centre, spacing, w_low, w_mid, w_high = _nodes(position, spread)
+    if line2 < HIDDEN_LINE2 and (w_low < zero or w_high < zero):
+        # A spread below the two nearest nodes' own, |f| (1 - |f|) (so spacing is 1): no
+        # non-negative weights keep it.  The line is too narrow to hide a negative node,
+        # so the sample goes on those two nodes (cloud-in-cell): flux and mean kept,
+        # variance |f| (1 - |f|) instead of spread, at most a quarter of a step squared.
+        f = np.float32(position - np.float32(centre))
+        one = np.float32(1.0)
+        if f >= zero:
+            return True, centre, 1, zero, one - f, f
+        return True, centre, 1, -f, one + f, zero
     return True, centre, spacing, w_low, w_mid, w_high
 
 
@@ -206,9 +245,11 @@ def pixel_extents(
     count = 0
     for k in range(flux.shape[0]):
         pixel = local[k]
+        if not 0 <= pixel < lows.shape[0]:
+            continue
         for j in range(flux.shape[1]):
             kept, centre, spacing, _, _, _ = _sample_nodes(
-                flux, velocity, variance, k, j, shift, inverse, low, high
+                flux, velocity, variance, k, j, shift, inverse, low, high, line2
             )
             if not kept:
                 continue
@@ -248,12 +289,15 @@ def deposit_fine(
     ``out`` (``(pixels, n_fine)`` float64) that sight line ``k``'s pixel fills, and
     ``out``'s nodes must span the extents of those pixels.
     """
+    size = out.shape[1]
     for index in range(rows.shape[0]):
         k = rows[index]
         row = slot[k]
+        if not 0 <= row < out.shape[0]:
+            continue
         for j in range(flux.shape[1]):
             kept, centre, spacing, w_low, w_mid, w_high = _sample_nodes(
-                flux, velocity, variance, k, j, shift, inverse, low, high
+                flux, velocity, variance, k, j, shift, inverse, low, high, line2
             )
             if not kept:
                 continue
@@ -262,10 +306,12 @@ def deposit_fine(
                 position = np.float32((velocity[k, j] - shift) * inverse)
                 _deposit_wide(out[row], position, spread, line2, np.float64(flux[k, j]), lowest)
                 continue
-            if spread > FIVE_SPREAD:
+            if spread > FIVE_SPREAD and line2 >= HIDDEN_LINE2:
                 position = np.float32((velocity[k, j] - shift) * inverse)
                 centre, w_2, w_1, w0, w1, w2 = _five_nodes(position, spread)
                 node = centre - lowest
+                if node < 2 or node + 2 >= size:  # outside the extents: never written
+                    continue
                 value = np.float64(flux[k, j])
                 out[row, node - 2] += value * w_2
                 out[row, node - 1] += value * w_1
@@ -274,6 +320,8 @@ def deposit_fine(
                 out[row, node + 2] += value * w2
                 continue
             node = centre - lowest
+            if node < spacing or node + spacing >= size:
+                continue
             value = np.float64(flux[k, j])
             out[row, node - spacing] += value * w_low
             out[row, node] += value * w_mid
@@ -287,8 +335,14 @@ def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> N
     ``flat`` is the cube as ``(n_chan, ny * nx)``; ``spectra`` is float64
     ``(n_chan, len(columns))``.  Each sum is formed in float64 and rounded once to
     ``flat``'s type, as NumPy's ``flat[:, columns] += spectra`` does, without its
-    gathered copy; the columns must be distinct.
+    gathered copy; the columns must be distinct.  Columns outside ``flat`` are refused
+    before anything is added.
     """
+    if columns.shape[0] != spectra.shape[1] or spectra.shape[0] > flat.shape[0]:
+        raise ValueError("add_columns: spectra do not match flat and columns")
+    for p in range(columns.shape[0]):
+        if not 0 <= columns[p] < flat.shape[1]:
+            raise ValueError("add_columns: a column lies outside flat")
     for c in range(spectra.shape[0]):
         row = flat[c]
         values = spectra[c]

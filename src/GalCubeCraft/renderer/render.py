@@ -25,6 +25,8 @@ from .sky_frames import LensedFrame
 DEPOSIT_CHUNK_ROWS = 1 << 12
 """Sight lines deposited at a time (each holds tens of flux samples); small chunks keep the
 deposit's temporaries in cache (measured faster than 65,536 at 512^2, no slower at 125^2)."""
+MAX_PEAK_JY = 1e-6 * float(np.finfo(np.float32).max)
+"""Most line flux over one channel width (Jy) a scene may hold (:func:`check_scene`)."""
 _ANY_LOSS = 1e-7  # the truncation does not change what needs_own_frame reads (r_e, h_z, i)
 
 
@@ -44,6 +46,16 @@ def check_scene(
         if not isinstance(galaxy, Galaxy):
             raise TypeError(f"galaxies[{k}] must be a Galaxy; got {type(galaxy).__name__}")
         check_fits_in_field(galaxy.r_e_kpc, galaxy.x_kpc, galaxy.y_kpc, observation)
+    # No voxel holds more than the scene's flux over one channel: bounded far inside
+    # float32 (a lens's magnification and the beam's FFT have room), the cube stays finite.
+    peak = sum(galaxy.line_flux for galaxy in galaxies) / observation.spectral.channel_width_kms
+    if not peak <= MAX_PEAK_JY:
+        width = observation.spectral.channel_width_kms
+        raise ValueError(
+            f"the galaxies' line flux (s_e) over one channel must be at most {MAX_PEAK_JY:.3g} "
+            f"Jy for a finite float32 cube; got {peak:.3g} Jy ({width:.3g} km/s channels): "
+            "lower s_e or widen the channels"
+        )
     if lens is None:
         return
     _validate.instance("lens", lens, Lens)

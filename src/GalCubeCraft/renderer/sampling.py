@@ -30,6 +30,7 @@ import numpy as np
 
 from ..conventions import sky_to_major_minor
 from ..observation.records import Observation
+from .budget import check_refinement
 from .geometry import DiskGeometry, taper_weight
 from .los import gauss_legendre_unit, los_samples
 from .one_point import profile_change, smooth_pixels
@@ -279,9 +280,12 @@ def _refine(
     Cells are split into four while either error estimate exceeds its tolerance (see
     the module docstring), down to ``max_refine_depth`` halvings.
     """
+    held = 0  # sight lines sampled so far: every level's are kept until the deposit
     for depth in range(settings.max_refine_depth + 1):
         if pixel.size == 0:
             return
+        held += 4 * pixel.size
+        check_refinement(held, cell_centres.flux.shape[1], settings.memory_limit_bytes)
         area = size * size
         nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
         nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()

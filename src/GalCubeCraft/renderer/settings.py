@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from .._support import validate as _validate
 
+MIN_TOLERANCE = 1e-10
+"""Tightest refinement tolerance: a pixel's float32 samples round at about 1e-7 of its
+flux, itself 1e-3 to 1e-5 of the galaxy's, so a tighter test splits on rounding alone
+(every cell, down to ``max_refine_depth``)."""
+
 ACCURACIES = ("default", "fast")
 """The accuracy names :meth:`RenderSettings.for_accuracy` takes."""
 
@@ -25,12 +30,15 @@ class RenderSettings:
         lines are integrated exactly.
     refine_tolerance : float
         A sky cell is split in four while its 2x2 Gauss-Legendre flux and its one-point
-        flux differ by more than this fraction of the galaxy's total flux.
+        flux differ by more than this fraction of the galaxy's total flux; in
+        ``[1e-10, 1]``.
     voxel_tolerance : float
         A sky cell is also split while its one-point and 2x2 spectra differ, in the
         estimate of :func:`~GalCubeCraft.renderer.sampling._spectral_error`, by more than
         this fraction of the brightest line profile: it bounds per-voxel errors where
-        velocities change fast across the sky (galaxy centres, compact disks).
+        velocities change fast across the sky (galaxy centres, compact disks); in
+        ``[1e-10, 1]``.  Refinement that would hold more sight lines than the memory
+        limit is refused (:func:`~GalCubeCraft.renderer.budget.check_refinement`).
     max_refine_depth : int
         Most halvings of a pixel (cells down to ``2**-depth`` pixels).
     lost_fraction : float
@@ -100,8 +108,8 @@ class RenderSettings:
         """Check the settings."""
         _validate.integer("los_nodes", self.los_nodes, low=1, high=64)
         _validate.integer("los_panels", self.los_panels, low=1, high=16)
-        _validate.real("refine_tolerance", self.refine_tolerance, low=0.0, low_open=True, high=1.0)
-        _validate.real("voxel_tolerance", self.voxel_tolerance, low=0.0, low_open=True, high=1.0)
+        _validate.real("refine_tolerance", self.refine_tolerance, low=MIN_TOLERANCE, high=1.0)
+        _validate.real("voxel_tolerance", self.voxel_tolerance, low=MIN_TOLERANCE, high=1.0)
         _validate.integer("max_refine_depth", self.max_refine_depth, low=0, high=12)
         _validate.real("lost_fraction", self.lost_fraction, low=0.0, low_open=True, high=0.1)
         _validate.real("fine_per_width", self.fine_per_width, low=1.0, high=256.0)
