@@ -96,8 +96,8 @@ class Declared:
         if self.low is None and self.high is None:
             return ""
         left = "(" if self.low_open else "["
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
+        low = "-inf" if self.low is None else f"{self.low:.10g}"
+        high = "inf" if self.high is None else f"{self.high:.10g}"
         return f"{left}{low}, {high}]"
 
     def _real(self, key: str, value: Any) -> float:
