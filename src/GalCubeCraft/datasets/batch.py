@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._support import validate as _validate
+from .._support.lock import writer_lock
 from .._support.progress import progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
@@ -36,9 +37,11 @@ from .items import Item, array_shapes, render_item
 from .stores import (
     FORMATS,
     STORES,
+    DiskFullError,
     Store,
     clean_leftovers,
     detect_format,
+    disk_full_error,
     open_store,
     remove_store,
 )
@@ -78,11 +81,23 @@ def _worker_store(path: str, store_id: str) -> Store:
     return _worker_stores[key]
 
 
-def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, store_id: str) -> int:
-    """Worker task: render and write several items, each marked done on its own."""
+def _render_and_write_many(
+    indices: list[int], spec: DatasetSpec, path: str, store_id: str
+) -> int | DiskFullError:
+    """Worker task: render and write several items, each marked done on its own.
+
+    A full disk is returned, not raised: the client raises it as one line, where a
+    raised error would also be logged, with its traceback, by the worker.
+    """
     store = _worker_store(path, store_id)
     for index in indices:
-        store.write_item(render_item(spec, index))
+        try:
+            store.write_item(render_item(spec, index))
+        except OSError as error:
+            full = disk_full_error(error, store, spec.n_cubes)
+            if full is None:
+                raise
+            return full
     return len(indices)
 
 
@@ -216,6 +231,23 @@ def generate_dataset(
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
     scan_start = time.perf_counter()
     _check_budget(spec, path, fmt, workers if scheduler is None else None)
+    # One writer per store: a second run is refused here, before it touches anything.
+    with writer_lock(path):
+        return _generate_locked(spec, path, fmt, workers, scheduler, progress, worker_logs,
+                                scan_start)  # fmt: skip
+
+
+def _generate_locked(
+    spec: DatasetSpec,
+    path: str | os.PathLike[str],
+    fmt: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    worker_logs: bool,
+    scan_start: float,
+) -> GenerationReport:
+    """Run :func:`generate_dataset` holding the store's lock."""
     if clean_leftovers(Path(path)):
         log.info("%s: removed a store left half-created by an interrupted run", path)
     created = detect_format(path) is None
@@ -245,12 +277,15 @@ def generate_dataset(
         log.info("%s: wrote %d items in %.1f s (%.2f cubes/s)", path, report.written,
                  report.seconds, report.cubes_per_second or 0.0)  # fmt: skip
         return report
-    except Exception:
+    except Exception as error:
+        full = disk_full_error(error, store, spec.n_cubes)
         # A store this call made and that holds nothing (an unreachable scheduler, a
         # failure in the first item) is removed: a failed run leaves no empty shell.
         if created and not store.done_indices().size:
             store.close()
             remove_store(Path(path))
+        if full is not None:
+            raise full from None
         raise
     finally:
         store.close()
@@ -307,6 +342,8 @@ def _run_dask(
                 for batch in _batches(todo, n_workers)
             )
             for written in _windowed(client, tasks, as_completed, WINDOW_PER_WORKER * n_workers):
+                if isinstance(written, DiskFullError):
+                    raise written
                 bar.update(written)
         else:
             # One writer: workers render, this process writes each item as it arrives.
@@ -315,6 +352,14 @@ def _run_dask(
                 store.write_item(item)
                 bar.update(1)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # Closing with tasks in flight (a failure, Ctrl-C) makes the scheduler warn about
+        # the tasks it drops: noise beside the one error the user is shown.
+        scheduler_log = logging.getLogger("distributed.scheduler")
+        level = scheduler_log.level
+        scheduler_log.setLevel(logging.ERROR)
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            scheduler_log.setLevel(level)
