@@ -17,6 +17,7 @@ unlinked (or replaced) meanwhile starts again, so a lock is never held on a lost
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import fcntl
@@ -108,9 +109,16 @@ def _acquire(target: Path, path: Path) -> int:
             os.close(fd)
             raise _refuse(target, path, previous, " (another host: never taken over)")
         record = json.dumps(_owner()).encode()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, record, 0)
-        os.fsync(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, record, 0)
+            os.fsync(fd)
+        except OSError as error:  # a full disk, say: say so, in one line
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise OSError(error.errno, f"{target}: cannot write its lock file {path} "
+                          f"({os.strerror(error.errno or 0)})") from None  # fmt: skip
         return fd
     raise LockedError(errno.EBUSY, f"{target}: could not take {path} (it keeps being replaced)")
 
@@ -146,3 +154,37 @@ def writer_lock(target: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             path.unlink()
         os.close(fd)
+
+
+_KEPT: dict[str, contextlib.ExitStack] = {}
+
+
+def hold_until_exit(target: str | os.PathLike[str]) -> None:
+    """Take the writer lock of ``target`` for the rest of this process (no-op if held).
+
+    For writers that have no block to hold it in (a folder written one file at a time by
+    objects made afresh for each file): the lock goes when the process ends, or at
+    :func:`release`.
+    """
+    key = str(lock_path(target))
+    if key in _KEPT and _OWNER_PID.get(key) == os.getpid():
+        return
+    stack = contextlib.ExitStack()
+    stack.enter_context(writer_lock(target))
+    if not _KEPT:
+        atexit.register(_release_all)
+    _KEPT[key] = stack
+
+
+def release(target: str | os.PathLike[str]) -> None:
+    """Release a lock taken by :func:`hold_until_exit` (nothing if not held)."""
+    stack = _KEPT.pop(str(lock_path(target)), None)
+    if stack is not None:
+        stack.close()
+
+
+def _release_all() -> None:
+    for key in list(_KEPT):
+        stack = _KEPT.pop(key)
+        if _OWNER_PID.get(key) == os.getpid():  # a forked child does not release its parent's
+            stack.close()

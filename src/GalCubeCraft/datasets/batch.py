@@ -169,7 +169,7 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
 
     Each local worker makes one item at a time (the factory's peak, :mod:`..budget`);
     the disk must hold every item's arrays (only the noisy cubes for Zarr, which
-    compresses the rest: a lower bound).
+    compresses the rest: a lower bound); a store being resumed, those still to make.
     """
     local = (os.cpu_count() or 1) if workers is None else max(workers, 1)
     per_item = cube_bytes(
@@ -182,10 +182,21 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
             f"{local * per_item / GIB:.1f} GiB of memory, more than the {limit / GIB:.1f} GiB "
             "available: use fewer workers or smaller cubes"
         )
+    if detect_format(path) is None:  # a store that exists is checked once scanned
+        _check_disk(spec, path, fmt, spec.n_cubes)
+
+
+def _check_disk(spec: DatasetSpec, path: Any, fmt: str, n_items: int) -> None:
+    """Refuse ``n_items`` more items that the disk cannot hold (a lower bound for Zarr).
+
+    An HDF5 store holds the space of all its items from its creation.
+    """
+    if fmt == "hdf5" and detect_format(path) == "hdf5":
+        return
     shapes = array_shapes(spec)
     names = ("noisy",) if STORES[fmt].compresses else tuple(shapes)
     item = sum(int(np.prod(shapes[n][0])) * np.dtype(shapes[n][1]).itemsize for n in names)
-    check_disk(path, float(item) * spec.n_cubes, f"a dataset of {spec.n_cubes} cubes")
+    check_disk(path, float(item) * n_items, f"a dataset of {spec.n_cubes} cubes")
 
 
 def generate_dataset(
@@ -262,6 +273,8 @@ def _generate_locked(
                  path, spec.n_cubes, skipped, len(todo), scan_seconds)  # fmt: skip
         if not todo:
             return GenerationReport(0, skipped, 0.0)
+        if not created:  # resumed: the items done already hold their space
+            _check_disk(spec, path, fmt, len(todo))
         bar = progress_bar(len(todo), enabled=progress, terminal_only=True)
         start = time.perf_counter()
         try:
@@ -316,10 +329,11 @@ def _run_dask(
         # resulting page faults halve its speed.  Keep the other settings (one BLAS thread).
         environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-        # Workers log only errors: their INFO and WARNING lines (a cancelled task on
-        # Ctrl-C, say) are noise for a user who asked for cubes.
+        # Workers log nothing short of critical: their lines (a cancelled task on Ctrl-C,
+        # a lost heartbeat while the cluster closes after a failure) are noise for a user
+        # who asked for cubes, and a task's own error reaches this process, which says it.
         if not worker_logs:
-            environ["DASK_LOGGING__DISTRIBUTED"] = "error"
+            environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
         cluster_start = time.perf_counter()
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
             cluster = LocalCluster(

@@ -245,10 +245,11 @@ class FitsFolderStore(_FolderStore):
         recorded: dict[str, int] = {}
         try:
             with fits.open(path) as hdul:
-                for hdu in hdul:
+                for k, hdu in enumerate(hdul):
                     if hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1:
-                        raise damaged(str(self.path), index, f"FITS checksum mismatch in HDU "
-                                      f"{hdu.name or 'PRIMARY'} of {path.name}")  # fmt: skip
+                        name = "noisy" if k == 0 else hdu.name.lower()
+                        why = f"its array {name} fails its FITS checksum (HDU {k} of {path.name})"
+                        raise damaged(str(self.path), index, why)
                 for name in array_names(self.spec):
                     hdu = hdul[0 if name == "noisy" else name.upper()]
                     # FITS is big-endian: give back native arrays equal to what was written.

@@ -108,7 +108,13 @@ class ZarrStore:
             recorded = (self.path / _DONE / str(index)).read_text()
         except FileNotFoundError:
             raise KeyError(f"item {index} has not been written") from None
-        arrays = {name: self._array(name)[index] for name in array_names(self.spec)}
+        arrays = {}
+        for name in array_names(self.spec):
+            try:
+                arrays[name] = self._array(name)[index]
+            except (ValueError, RuntimeError, OSError, TypeError) as error:  # a chunk undecodable
+                why = f"its array {name} cannot be decoded: {error}"
+                raise damaged(str(self.path), index, why) from None
         if recorded.strip().isdigit():  # written before per-array checksums
             check_item(arrays, int(recorded), str(self.path), index)
             return {"index": index, **arrays}
