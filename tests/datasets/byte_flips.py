@@ -81,7 +81,11 @@ def damage(fmt: str, path: Path, name: str, pattern: str) -> str:
 
 
 def read_outcome(path: Path, name: str) -> str:
-    """Read item 1: 'detected' (named), 'unnamed' (refused, array not named) or 'returned'."""
+    """Read item 1 and say what the reader saw.
+
+    'detected' (refused, naming the array), 'unnamed' (refused, array not named), 'raw'
+    (another error) or 'returned' (the damaged bytes came back as data).
+    """
     store = open_store(path)
     try:
         store.read_item(INDEX)
@@ -89,6 +93,8 @@ def read_outcome(path: Path, name: str) -> str:
         text = str(error)
         named = f"item {INDEX} " in text and f" {name}" in text.split(f"item {INDEX} ", 1)[1]
         return "detected" if named else f"unnamed: {text}"
+    except Exception as error:  # noqa: BLE001 - what a reader would see instead
+        return f"raw {type(error).__name__}"
     finally:
         store.close()
     return "returned"

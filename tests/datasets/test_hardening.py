@@ -204,7 +204,7 @@ def test_a_full_disk_is_one_line_and_the_store_resumes(small_disk, fmt, workers)
     if fmt == "hdf5":  # refused before the store existed: its whole space is checked first
         assert sorted(p.name for p in small_disk.iterdir()) == []
         return
-    assert "items are written and kept" in lines[0]
+    assert "run the same command again to resume" in lines[0]
     done_before = len(open_store(small_disk / f"d{SUFFIX[fmt]}").done_indices())
     resumed = _cli_on(small_disk, fmt, "--workers", "0")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
@@ -245,3 +245,33 @@ def test_a_new_store_never_replaces_one_made_meanwhile(tmp_path, kind):
     with pytest.raises(FileExistsError, match="made by another process meanwhile"):
         _rename_new(mine, made)
     assert (made.read_text() == "theirs") if kind == "file" else (made / "a").is_dir()
+
+
+def _size_limited(limit: int):
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, as a full disk fails writes
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_size_limit_is_one_line_too(tmp_path, fmt):
+    """``ulimit -f`` (no root needed) fails writes as a full disk does: one line, exit 2."""
+    env = {**os.environ, "PYTHONPATH": SRC}
+    path = tmp_path / f"d{SUFFIX[fmt]}"
+    result = subprocess.run([sys.executable, "-c", FULL, fmt, str(path), "--workers", "0"],
+                            capture_output=True, text=True, timeout=300, env=env,
+                            preexec_fn=_size_limited(40_000))  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert len(lines) == 1 and lines[0].startswith("galcubecraft dataset: error: "), lines
+    assert "out of disk space" in lines[0] or "ulimit -f" in lines[0], lines
+    if path.exists():
+        store = open_store(path)
+        for index in store.done_indices().tolist():
+            store.read_item(index)  # what is counted done is whole
+        store.close()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import resource
 import shutil
 from pathlib import Path
 from typing import Any, ClassVar
@@ -51,6 +52,21 @@ from .items import (
 from .stores import DiskFullError, check_record, marker
 
 _METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
+
+
+def _check_size_limit(path: Path, size: int) -> None:
+    """Raise :class:`DiskFullError` if this process may not write a file of ``size`` bytes.
+
+    ``ulimit -f`` (``RLIMIT_FSIZE``) fails writes past it as a full disk does.
+    """
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit != resource.RLIM_INFINITY and size > limit:
+        raise DiskFullError(
+            errno.EFBIG,
+            f"{path}: an HDF5 store of {size / 2**20:.1f} MiB is larger than this process may "
+            f"write ({limit / 2**20:.1f} MiB, 'ulimit -f'): raise the limit, or make a "
+            "smaller dataset",
+        )
 
 
 def _reserve(path: Path) -> None:
@@ -107,6 +123,9 @@ class HDF5Store:
                 f"{path.parent}: out of disk space for an HDF5 store of {need / 2**20:.1f} MiB "
                 f"({free / 2**20:.1f} MiB free): free some space, or choose another disk",
             )
+        # ``path`` is the temporary name of a store being created: name the store.
+        _check_size_limit(path.with_name(path.name[1:].split(".creating-")[0]),
+                          need + _METADATA_BYTES)  # fmt: skip
         with h5py.File(path, "w-") as handle:
             for name, (shape, dtype, _fill) in array_shapes(spec).items():
                 handle.create_dataset(name, shape=(n, *shape), dtype=dtype, dcpl=layout)
@@ -136,6 +155,8 @@ class HDF5Store:
 
     def _file(self, mode: str) -> Any:
         if self._handle is None or (mode == "r+" and self._mode != "r+"):
+            if mode == "r+":  # HDF5 cannot recover from a write refused for its size
+                _check_size_limit(self.path, self.path.stat().st_size)
             self.close()
             self._handle = h5py.File(self.path, mode)
             self._mode = mode

@@ -351,16 +351,26 @@ def disk_full_error(error: BaseException, store: Store, n_cubes: int) -> DiskFul
         free = shutil.disk_usage(store.path if store.path.exists() else store.path.parent).free
     except OSError:
         free = 0
-    if error.errno not in _FULL and free >= _NEARLY_FULL_BYTES:
+    text = str(error)
+    # A short write (numpy: "N requested and M written"; astropy: "Not enough space")
+    # happens only when space, or the file size allowed ('ulimit -f'), runs out.
+    short = ("requested and" in text and "written" in text) or "Not enough space" in text
+    if error.errno not in _FULL and free >= _NEARLY_FULL_BYTES and not short:
         return None
-    reason = os.strerror(error.errno) if error.errno in _FULL else "no space left on device"
     try:
         done = len(store.done_indices())
     except Exception:  # noqa: BLE001 - the count is a courtesy; the error is the point
         done = 0
+    kept = f"{done} of {n_cubes} items are written and kept" if done else "no item is written"
+    if error.errno == errno.EFBIG or (free >= _NEARLY_FULL_BYTES and error.errno not in _FULL):
+        return DiskFullError(
+            errno.EFBIG,
+            f"{store.path}: a file reached the size this process may write ('ulimit -f'); "
+            f"{kept}: raise the limit, then run the same command again to resume",
+        )
+    reason = os.strerror(error.errno) if error.errno in _FULL else "no space left on device"
     return DiskFullError(
         errno.ENOSPC if error.errno is None else error.errno,
-        f"{store.path}: out of disk space ({reason}, {free / 2**20:.1f} MiB free); {done} of "
-        f"{n_cubes} items are written and kept: free some space, then run the same command "
-        "again to resume",
+        f"{store.path}: out of disk space ({reason}, {free / 2**20:.1f} MiB free); {kept}: "
+        "free some space, then run the same command again to resume",
     )
