@@ -275,3 +275,49 @@ def test_a_file_size_limit_is_one_line_too(tmp_path, fmt):
         for index in store.done_indices().tolist():
             store.read_item(index)  # what is counted done is whole
         store.close()
+
+
+def _as_written_before_array_checksums(fmt: str, path: Path) -> None:
+    """Rewrite a store as layout 5 wrote it before per-array checksums."""
+    from GalCubeCraft.datasets.items import item_checksum
+
+    if fmt == "zarr":  # done markers held the item's CRC-32
+        store = open_store(path)
+        for index in store.done_indices().tolist():
+            arrays = {k: v for k, v in store.read_item(index).items() if k != "index"}
+            (path / "items_done" / str(index)).write_text(str(item_checksum(arrays)))
+    elif fmt == "hdf5":  # no per-array table
+        import h5py
+
+        with h5py.File(path, "r+") as handle:
+            del handle["checksums"]
+    else:  # no "checksums" record, no checksum files or cards
+        record = json.loads((path / "store.json").read_text())
+        del record["checksums"]
+        (path / "store.json").write_text(json.dumps(record))
+        for file in path.glob("*_checksums.json"):
+            file.unlink()
+        if fmt == "fits":
+            from astropy.io import fits
+
+            for file in path.glob("*.fits"):
+                with fits.open(file, mode="update", checksum=True) as hdul:
+                    for hdu in hdul:
+                        del hdu.header["DATACRC"]
+                        hdu.add_checksum()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_stores_written_before_array_checksums_read_back_identically(tmp_path, fmt):
+    """A store of the same layout without per-array checksums reads as before."""
+    import numpy as np
+
+    from GalCubeCraft.datasets import StoreDataset, render_item
+
+    path = tmp_path / f"d{SUFFIX[fmt]}"
+    generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
+    _as_written_before_array_checksums(fmt, path)
+    dataset = StoreDataset(path)
+    for index in range(SPEC.n_cubes):
+        for name, array in render_item(SPEC, index).arrays.items():
+            np.testing.assert_array_equal(dataset[index][name], array)
