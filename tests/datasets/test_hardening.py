@@ -321,3 +321,20 @@ def test_stores_written_before_array_checksums_read_back_identically(tmp_path, f
     for index in range(SPEC.n_cubes):
         for name, array in render_item(SPEC, index).arrays.items():
             np.testing.assert_array_equal(dataset[index][name], array)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_checking_on_read_is_one_switch(tmp_path, fmt, monkeypatch):
+    """``checksums.VERIFY_ON_READ`` (on by default) turns every format's check off at once."""
+    from byte_flips import damage
+
+    from GalCubeCraft.datasets import checksums
+    from GalCubeCraft.datasets.items import DamagedItemError
+
+    path = tmp_path / f"d{SUFFIX[fmt]}"
+    generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
+    damage(fmt, path, "params", "bit")
+    with pytest.raises(DamagedItemError, match="item 1 .*params"):
+        open_store(path).read_item(1)
+    monkeypatch.setattr(checksums, "VERIFY_ON_READ", False)
+    assert open_store(path).read_item(1)["index"] == 1  # unchecked: the caller verified once
