@@ -66,3 +66,41 @@ def test_callers_register_more_formats(tmp_path):
     assert path.read_text() == "7 0 ['galaxy_clean']"
     with pytest.raises(ValueError, match="format must be one of"):
         CubeFolder(tmp_path, "zarr")
+
+
+def test_a_folder_written_by_another_process_is_refused(tmp_path):
+    """One writer per cube folder: while another process holds it, we are refused.
+
+    Writing and clearing are refused naming the owner, before anything is written; once
+    the owner is gone, the folder is ours.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from GalCubeCraft._support.lock import LockedError, lock_path
+
+    hold = (
+        "import sys, time\nfrom GalCubeCraft.io.cube_folder import CubeFolder\n"
+        "CubeFolder(sys.argv[1], 'npy').clear()\nprint('held', flush=True)\ntime.sleep(60)\n"
+    )
+    src = str(Path(__file__).parents[2] / "src")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(tmp_path / "out")],
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": src})  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        folder = CubeFolder(tmp_path / "out", "npy")
+        with pytest.raises(LockedError, match=f"being written by process {holder.pid} on host"):
+            folder.write(0, CUBE, {"n_gals": 1}, RUN)
+        with pytest.raises(LockedError, match=f"process {holder.pid}"):
+            folder.clear()
+        assert not (tmp_path / "out").exists()
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    folder.write(0, CUBE, {"n_gals": 1}, RUN)  # the dead holder's lock is taken over
+    assert folder.existing() == {0: tmp_path / "out" / "cube_1.npy"}
+    folder.release()
+    assert not lock_path(tmp_path / "out").exists()

@@ -188,3 +188,22 @@ def test_observation_without_sky_cannot_write_fits(tmp_path):
     with pytest.raises(ValueError, match="with_sky"):
         cube.write_fits(tmp_path / "c.fits")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argument", ["overwrite", "checksum"])
+@pytest.mark.parametrize("value", ["no", 0, None, 1.0])
+def test_boolean_arguments_of_write_fits_are_checked(written, argument, value):
+    """``overwrite="no"`` once replaced the file: now a TypeError names the argument."""
+    from GalCubeCraft.products.fits import write_fits
+
+    path, cube = written
+    before = path.read_bytes()
+    with pytest.raises(TypeError, match=f"^{argument} must be True or False; got"):
+        write_fits(path, cube, **{argument: value})
+    assert path.read_bytes() == before  # untouched
+    with pytest.raises(TypeError, match="^overwrite must be True or False; got 'no'"):
+        cube.write_fits(path, overwrite="no")
+    assert path.read_bytes() == before
+    with pytest.raises(TypeError, match="^overwrite must be True or False"):
+        cube.write_fits(path.with_name("new.fits"), overwrite="yes")
+    assert not path.with_name("new.fits").exists()

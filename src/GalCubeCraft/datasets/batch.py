@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._support import validate as _validate
+from .._support.lock import writer_lock
 from .._support.progress import progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
@@ -36,9 +37,11 @@ from .items import Item, array_shapes, render_item
 from .stores import (
     FORMATS,
     STORES,
+    DiskFullError,
     Store,
     clean_leftovers,
     detect_format,
+    disk_full_error,
     open_store,
     remove_store,
 )
@@ -78,11 +81,23 @@ def _worker_store(path: str, store_id: str) -> Store:
     return _worker_stores[key]
 
 
-def _render_and_write_many(indices: list[int], spec: DatasetSpec, path: str, store_id: str) -> int:
-    """Worker task: render and write several items, each marked done on its own."""
+def _render_and_write_many(
+    indices: list[int], spec: DatasetSpec, path: str, store_id: str
+) -> int | DiskFullError:
+    """Worker task: render and write several items, each marked done on its own.
+
+    A full disk is returned, not raised: the client raises it as one line, where a
+    raised error would also be logged, with its traceback, by the worker.
+    """
     store = _worker_store(path, store_id)
     for index in indices:
-        store.write_item(render_item(spec, index))
+        try:
+            store.write_item(render_item(spec, index))
+        except OSError as error:
+            full = disk_full_error(error, store, spec.n_cubes)
+            if full is None:
+                raise
+            return full
     return len(indices)
 
 
@@ -154,7 +169,7 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
 
     Each local worker makes one item at a time (the factory's peak, :mod:`..budget`);
     the disk must hold every item's arrays (only the noisy cubes for Zarr, which
-    compresses the rest: a lower bound).
+    compresses the rest: a lower bound); a store being resumed, those still to make.
     """
     local = (os.cpu_count() or 1) if workers is None else max(workers, 1)
     per_item = cube_bytes(
@@ -167,10 +182,21 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
             f"{local * per_item / GIB:.1f} GiB of memory, more than the {limit / GIB:.1f} GiB "
             "available: use fewer workers or smaller cubes"
         )
+    if detect_format(path) is None:  # a store that exists is checked once scanned
+        _check_disk(spec, path, fmt, spec.n_cubes)
+
+
+def _check_disk(spec: DatasetSpec, path: Any, fmt: str, n_items: int) -> None:
+    """Refuse ``n_items`` more items that the disk cannot hold (a lower bound for Zarr).
+
+    An HDF5 store holds the space of all its items from its creation.
+    """
+    if fmt == "hdf5" and detect_format(path) == "hdf5":
+        return
     shapes = array_shapes(spec)
     names = ("noisy",) if STORES[fmt].compresses else tuple(shapes)
     item = sum(int(np.prod(shapes[n][0])) * np.dtype(shapes[n][1]).itemsize for n in names)
-    check_disk(path, float(item) * spec.n_cubes, f"a dataset of {spec.n_cubes} cubes")
+    check_disk(path, float(item) * n_items, f"a dataset of {spec.n_cubes} cubes")
 
 
 def generate_dataset(
@@ -216,6 +242,23 @@ def generate_dataset(
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
     scan_start = time.perf_counter()
     _check_budget(spec, path, fmt, workers if scheduler is None else None)
+    # One writer per store: a second run is refused here, before it touches anything.
+    with writer_lock(path):
+        return _generate_locked(spec, path, fmt, workers, scheduler, progress, worker_logs,
+                                scan_start)  # fmt: skip
+
+
+def _generate_locked(
+    spec: DatasetSpec,
+    path: str | os.PathLike[str],
+    fmt: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    worker_logs: bool,
+    scan_start: float,
+) -> GenerationReport:
+    """Run :func:`generate_dataset` holding the store's lock."""
     if clean_leftovers(Path(path)):
         log.info("%s: removed a store left half-created by an interrupted run", path)
     created = detect_format(path) is None
@@ -230,6 +273,8 @@ def generate_dataset(
                  path, spec.n_cubes, skipped, len(todo), scan_seconds)  # fmt: skip
         if not todo:
             return GenerationReport(0, skipped, 0.0)
+        if not created:  # resumed: the items done already hold their space
+            _check_disk(spec, path, fmt, len(todo))
         bar = progress_bar(len(todo), enabled=progress, terminal_only=True)
         start = time.perf_counter()
         try:
@@ -245,12 +290,15 @@ def generate_dataset(
         log.info("%s: wrote %d items in %.1f s (%.2f cubes/s)", path, report.written,
                  report.seconds, report.cubes_per_second or 0.0)  # fmt: skip
         return report
-    except Exception:
+    except Exception as error:
+        full = disk_full_error(error, store, spec.n_cubes)
         # A store this call made and that holds nothing (an unreachable scheduler, a
         # failure in the first item) is removed: a failed run leaves no empty shell.
         if created and not store.done_indices().size:
             store.close()
             remove_store(Path(path))
+        if full is not None:
+            raise full from None
         raise
     finally:
         store.close()
@@ -281,10 +329,11 @@ def _run_dask(
         # resulting page faults halve its speed.  Keep the other settings (one BLAS thread).
         environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-        # Workers log only errors: their INFO and WARNING lines (a cancelled task on
-        # Ctrl-C, say) are noise for a user who asked for cubes.
+        # Workers log nothing short of critical: their lines (a cancelled task on Ctrl-C,
+        # a lost heartbeat while the cluster closes after a failure) are noise for a user
+        # who asked for cubes, and a task's own error reaches this process, which says it.
         if not worker_logs:
-            environ["DASK_LOGGING__DISTRIBUTED"] = "error"
+            environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
         cluster_start = time.perf_counter()
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
             cluster = LocalCluster(
@@ -307,6 +356,8 @@ def _run_dask(
                 for batch in _batches(todo, n_workers)
             )
             for written in _windowed(client, tasks, as_completed, WINDOW_PER_WORKER * n_workers):
+                if isinstance(written, DiskFullError):
+                    raise written
                 bar.update(written)
         else:
             # One writer: workers render, this process writes each item as it arrives.
@@ -315,6 +366,14 @@ def _run_dask(
                 store.write_item(item)
                 bar.update(1)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # Closing with tasks in flight (a failure, Ctrl-C) makes the scheduler warn about
+        # the tasks it drops: noise beside the one error the user is shown.
+        scheduler_log = logging.getLogger("distributed.scheduler")
+        level = scheduler_log.level
+        scheduler_log.setLevel(logging.ERROR)
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            scheduler_log.setLevel(level)

@@ -4,13 +4,17 @@ Both record ``store.json`` (format, layout version, id and the spec's TOML) and 
 readable copy ``spec.toml`` at creation; opening refuses a store whose two records
 disagree or are missing.
 
-- npy: ``<index>_<array>.npy`` for every item array, ``params`` written last: its file
-  marks the item done.
+- npy: ``<index>_<array>.npy`` for every item array, then ``<index>_checksums.json``
+  (each array's CRC-32), then ``params``, written last: its file marks the item done.
 - FITS: ``<index>.fits``, whose primary HDU is the noisy cube with the full header of its
   observation (WCS, beam, units, galaxy parameters) and whose image extensions hold the
   other arrays, named after them in capitals (``CLEAN``, ``GALAXY_CLEAN``, ...).  The
-  file marks the item done; every HDU carries the standard ``CHECKSUM``/``DATASUM``
-  keywords, checked on reading.
+  file marks the item done; every HDU carries its array's CRC-32 (``DATACRC``) besides
+  the standard ``CHECKSUM``/``DATASUM`` keywords (whose ones'-complement sum misses,
+  e.g., zero bytes turned to 0xFF), all checked on reading.
+
+Stores record ``"checksums": "crc32"`` in ``store.json``; in those a missing checksum is
+damage (stores written before it have none, and their npy arrays go unchecked).
 
 Every file is written atomically, so a file that exists is complete; file names hold the
 index in full, however large.
@@ -29,9 +33,10 @@ import numpy as np
 from .._support.atomic import atomic_path
 from ..io.npy import save_npy
 from ..priors.spec import DatasetSpec
+from . import checksums
+from .checksums import array_checksums, array_crc, check_item, damaged
 from .items import (
     ARRAY_UNITS,
-    DamagedItemError,
     Item,
     array_names,
     array_shapes,
@@ -39,6 +44,12 @@ from .items import (
     parameter_names,
 )
 from .stores import MARKER_FILE, check_record, is_unfinished, marker
+
+CRC = "crc32"
+"""What ``store.json`` records under ``checksums``: every item records its arrays' CRC-32s."""
+CRC_CARD = "DATACRC"
+"""The FITS keyword holding the CRC-32 of its HDU's array (as the store returns it)."""
+_CRC_COMMENT = "CRC-32 of the array as GalCubeCraft reads it"
 
 
 def _index_of(name: str) -> int | None:
@@ -58,6 +69,7 @@ class _FolderStore:
         self.path = path
         self.spec = spec
         self.store_id = store_id
+        self.checked = True  # whether its items record checksums (stores since 2.x do)
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -65,8 +77,8 @@ class _FolderStore:
         path.mkdir()
         spec.write_toml(path / "spec.toml")
         with atomic_path(path / MARKER_FILE) as temporary:
-            temporary.write_text(json.dumps({**marker(cls.format, store_id),
-                                             "spec": spec.to_toml()}))  # fmt: skip
+            record = {**marker(cls.format, store_id), "checksums": CRC, "spec": spec.to_toml()}
+            temporary.write_text(json.dumps(record))
 
     @classmethod
     def open(cls, path: Path) -> Any:
@@ -82,7 +94,9 @@ class _FolderStore:
                 f"{MARKER_FILE}; the items belong to the recorded spec: restore its copy "
                 "or use a new path"
             )
-        return cls(path, spec, store_id)
+        store = cls(path, spec, store_id)
+        store.checked = record.get("checksums") == CRC
+        return store
 
     @staticmethod
     def _stem(index: int) -> str:
@@ -124,20 +138,48 @@ class NpyFolderStore(_FolderStore):
     done_suffix: ClassVar[str] = "_params.npy"
 
     def write_item(self, item: Item) -> None:
-        """Write each array to its own file, ``params`` last."""
+        """Write each array to its own file, then the checksums, ``params`` last."""
         stem = self._stem(item.index)
-        for name in array_names(self.spec):  # params last: its file marks the item done
+        names = array_names(self.spec)
+        for name in names[:-1]:  # params last: its file marks the item done
             save_npy(self.path / f"{stem}_{name}.npy", item.arrays[name])
+        with atomic_path(self.path / f"{stem}_checksums.json") as temporary:
+            temporary.write_text(json.dumps(array_checksums(item.arrays)))
+        save_npy(self.path / f"{stem}_params.npy", item.arrays["params"])
 
     def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if it is not done."""
+        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
         stem = self._stem(index)
         if not (self.path / f"{stem}_params.npy").exists():
             raise KeyError(f"item {index} has not been written")
-        return {
-            "index": index,
-            **{n: np.load(self.path / f"{stem}_{n}.npy") for n in array_names(self.spec)},
-        }
+        shapes = array_shapes(self.spec)
+        arrays = {}
+        for name in array_names(self.spec):
+            file = self.path / f"{stem}_{name}.npy"
+            try:
+                array = np.load(file)
+            except (OSError, ValueError, EOFError) as error:  # lost, or its header damaged
+                raise damaged(str(self.path), index, f"its array {name} in {file.name} cannot "
+                              f"be read: {error}") from None  # fmt: skip
+            shape, dtype, _fill = shapes[name]
+            if array.shape != tuple(shape) or array.dtype != np.dtype(dtype):
+                found = f"{array.shape} {array.dtype}, not {tuple(shape)} {dtype}"
+                raise damaged(str(self.path), index, f"its array {name} has shape {found}")
+            arrays[name] = array
+        check_item(arrays, self._recorded(index), str(self.path), index)
+        return {"index": index, **arrays}
+
+    def _recorded(self, index: int) -> dict[str, int]:
+        """Return the item's recorded checksums ({} in a store written before them)."""
+        file = self.path / f"{self._stem(index)}_checksums.json"
+        try:
+            return {str(k): int(v) for k, v in json.loads(file.read_text()).items()}
+        except FileNotFoundError:
+            if self.checked:
+                raise damaged(str(self.path), index, f"{file.name} is missing") from None
+            return {}
+        except (ValueError, AttributeError, TypeError):
+            raise damaged(str(self.path), index, f"{file.name} is unreadable") from None
 
     def read_params(self, index: int) -> np.ndarray:
         """Return the parameter vector of done item ``index`` (its params file alone)."""
@@ -164,25 +206,33 @@ class FitsFolderStore(_FolderStore):
         )  # fmt: skip
         from astropy.io import fits
 
-        names = [name for name in array_names(self.spec) if name != "noisy"]
-        extensions: dict[str, Any] = {
-            name.upper(): (item.arrays[name], ARRAY_UNITS[name]) for name in names
-        }
-        if "uv_mask" in names:  # its axes are spatial frequencies, not the sky's
-            from ..interferometry.weighting import uv_mask_header
+        from ..products.fits import extension_header
 
-            uv = fits.ImageHDU(data=item.arrays["uv_mask"])
-            pixel_rad = cube.observation.pixel_arcsec * math.pi / (180.0 * 3600.0)
-            for key, card in uv_mask_header(self.spec.shape[1:], pixel_rad).items():
-                uv.header[key] = card
-            extensions["UV_MASK"] = uv
-        # The parameter row names its columns, so the file describes itself.
-        table = fits.ImageHDU(data=params)
-        for k, column in enumerate(parameter_names(self.spec), start=1):
-            table.header[f"COL{k}"] = column
-        extensions["PARAMS"] = table
+        names = [name for name in array_names(self.spec) if name != "noisy"]
+        extensions: dict[str, Any] = {}
+        for name in names:
+            array = item.arrays[name]
+            if name == "uv_mask":  # its axes are spatial frequencies, not the sky's
+                from ..interferometry.weighting import uv_mask_header
+
+                hdu = fits.ImageHDU(data=array)
+                pixel_rad = cube.observation.pixel_arcsec * math.pi / (180.0 * 3600.0)
+                for key, card in uv_mask_header(self.spec.shape[1:], pixel_rad).items():
+                    hdu.header[key] = card
+            elif name == "params":  # the parameter row names its columns
+                hdu = fits.ImageHDU(data=array)
+                for k, column in enumerate(parameter_names(self.spec), start=1):
+                    hdu.header[f"COL{k}"] = column
+            else:
+                if np.any(np.isinf(array)):
+                    raise ValueError(f"extension {name.upper()} holds inf; refusing to write it")
+                header = extension_header(array, cube.observation, ARRAY_UNITS[name])
+                hdu = fits.ImageHDU(data=array, header=header)
+            hdu.header[CRC_CARD] = (array_crc(array), _CRC_COMMENT)
+            extensions[name.upper()] = hdu
+        crc = (array_crc(item.arrays["noisy"]), _CRC_COMMENT)
         write_fits(self.path / f"{self._stem(item.index)}.fits", cube, overwrite=True,
-                   extensions=extensions, checksum=True)  # fmt: skip
+                   extensions=extensions, header_cards={CRC_CARD: crc}, checksum=True)  # fmt: skip
 
     def read_item(self, index: int) -> dict[str, Any]:
         """Return item ``index``; ``KeyError`` if it is not done."""
@@ -193,16 +243,26 @@ class FitsFolderStore(_FolderStore):
             raise KeyError(f"item {index} has not been written")
         shapes = array_shapes(self.spec)
         item: dict[str, Any] = {"index": index}
-        with fits.open(path) as hdul:
-            if any(hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1 for hdu in hdul):
-                raise DamagedItemError(
-                    f"{path}: item {index} is damaged (FITS checksum mismatch); "
-                    "regenerate the dataset at a new path"
-                )
-            for name in array_names(self.spec):
-                data = hdul[0 if name == "noisy" else name.upper()].data
-                # FITS is big-endian: give back native arrays equal to what was written.
-                item[name] = np.asarray(data, dtype=shapes[name][1])
+        recorded: dict[str, int] = {}
+        try:
+            with fits.open(path) as hdul:
+                for k, hdu in enumerate(hdul if checksums.VERIFY_ON_READ else ()):
+                    if hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1:
+                        name = "noisy" if k == 0 else hdu.name.lower()
+                        why = f"its array {name} fails its FITS checksum (HDU {k} of {path.name})"
+                        raise damaged(str(self.path), index, why)
+                for name in array_names(self.spec):
+                    hdu = hdul[0 if name == "noisy" else name.upper()]
+                    # FITS is big-endian: give back native arrays equal to what was written.
+                    item[name] = np.asarray(hdu.data, dtype=shapes[name][1])
+                    if CRC_CARD in hdu.header:
+                        recorded[name] = int(hdu.header[CRC_CARD])
+        except (KeyError, ValueError, TypeError, IndexError) as error:  # a lost HDU, a bad header
+            raise damaged(str(self.path), index, f"{path.name} cannot be read: {error}") from None
+        if self.checked and len(recorded) != len(shapes):
+            raise damaged(str(self.path), index, f"{path.name} lacks its arrays' checksums")
+        arrays = {name: item[name] for name in array_names(self.spec)}
+        check_item(arrays, recorded, str(self.path), index)
         return item
 
     def read_params(self, index: int) -> np.ndarray:

@@ -20,7 +20,11 @@ The only module that imports h5py.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import resource
+import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +38,8 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..priors.spec import DatasetSpec
+from .checksums import array_checksums
+from .checksums import check_item as check_arrays
 from .items import (
     Item,
     array_names,
@@ -43,7 +49,42 @@ from .items import (
     parameter_names,
     stored_column,
 )
-from .stores import check_record, marker
+from .stores import DiskFullError, check_record, marker
+
+_METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
+
+
+def _check_size_limit(path: Path, size: int) -> None:
+    """Raise :class:`DiskFullError` if this process may not write a file of ``size`` bytes.
+
+    ``ulimit -f`` (``RLIMIT_FSIZE``) fails writes past it as a full disk does.
+    """
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit != resource.RLIM_INFINITY and size > limit:
+        raise DiskFullError(
+            errno.EFBIG,
+            f"{path}: an HDF5 store of {size / 2**20:.1f} MiB is larger than this process may "
+            f"write ({limit / 2**20:.1f} MiB, 'ulimit -f'): raise the limit, or make a "
+            "smaller dataset",
+        )
+
+
+def _reserve(path: Path) -> None:
+    """Allocate every block of the (sparse) file, or raise :class:`DiskFullError`."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.posix_fallocate(fd, 0, os.fstat(fd).st_size)
+    except OSError as error:
+        if error.errno in (errno.EOPNOTSUPP, errno.EINVAL):  # cannot reserve here: write on
+            return
+        reason = os.strerror(error.errno or errno.ENOSPC)
+        raise DiskFullError(
+            error.errno,
+            f"{path}: out of disk space while reserving the store's space "
+            f"({reason}): free some space, or choose another disk",
+        ) from None
+    finally:
+        os.close(fd)
 
 
 class HDF5Store:
@@ -68,10 +109,30 @@ class HDF5Store:
         layout = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         layout.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
         layout.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
+        # HDF5 cannot recover from a full disk (its clean-up then fails again, and the
+        # process can crash at exit): check the room first, and reserve every block of
+        # the file once it is laid out, so that writing items never needs new space.
+        need = sum(
+            n * int(np.prod(shape)) * np.dtype(dtype).itemsize
+            for shape, dtype, _fill in array_shapes(spec).values()
+        )
+        free = shutil.disk_usage(path.parent).free
+        if need + _METADATA_BYTES > free:
+            raise DiskFullError(
+                errno.ENOSPC,
+                f"{path.parent}: out of disk space for an HDF5 store of {need / 2**20:.1f} MiB "
+                f"({free / 2**20:.1f} MiB free): free some space, or choose another disk",
+            )
+        # ``path`` is the temporary name of a store being created: name the store.
+        _check_size_limit(path.with_name(path.name[1:].split(".creating-")[0]),
+                          need + _METADATA_BYTES)  # fmt: skip
         with h5py.File(path, "w-") as handle:
             for name, (shape, dtype, _fill) in array_shapes(spec).items():
                 handle.create_dataset(name, shape=(n, *shape), dtype=dtype, dcpl=layout)
             handle.create_dataset("checksum", shape=(n,), dtype="uint32", dcpl=layout)
+            # Each array's CRC-32 (columns in array_names order): a damaged read names it.
+            width = len(array_names(spec))
+            handle.create_dataset("checksums", shape=(n, width), dtype="uint32", dcpl=layout)
             done = handle.create_dataset("done", shape=(n,), dtype="uint8", dcpl=layout)
             done[...] = 0  # the flags are read before any item is written: zeros, really
             handle.attrs["galcubecraft_store"] = json.dumps(marker(cls.format, store_id))
@@ -79,6 +140,7 @@ class HDF5Store:
             handle.attrs["units"] = "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"
             # The params columns by name, so the file describes itself.
             handle.attrs["parameter_columns"] = json.dumps(parameter_names(spec))
+        _reserve(path)
 
     @classmethod
     def open(cls, path: Path) -> HDF5Store:
@@ -93,6 +155,8 @@ class HDF5Store:
 
     def _file(self, mode: str) -> Any:
         if self._handle is None or (mode == "r+" and self._mode != "r+"):
+            if mode == "r+":  # HDF5 cannot recover from a write refused for its size
+                _check_size_limit(self.path, self.path.stat().st_size)
             self.close()
             self._handle = h5py.File(self.path, mode)
             self._mode = mode
@@ -125,6 +189,9 @@ class HDF5Store:
                 "it is not marked done"
             )
         handle["checksum"][index] = checksum
+        if "checksums" in handle:  # stores written before per-array checksums lack it
+            crcs = array_checksums(item.arrays)
+            handle["checksums"][index] = [crcs[name] for name in array_names(self.spec)]
         handle["done"][index] = 1
         handle.flush()
 
@@ -133,7 +200,11 @@ class HDF5Store:
         handle = self._file("r")
         if not handle["done"][index]:
             raise KeyError(f"item {index} has not been written")
-        arrays = {name: handle[name][index] for name in array_names(self.spec)}
+        names = array_names(self.spec)
+        arrays = {name: handle[name][index] for name in names}
+        if "checksums" in handle:
+            crcs = dict(zip(names, handle["checksums"][index].tolist(), strict=True))
+            check_arrays(arrays, crcs, str(self.path), index)
         check_item(arrays, int(handle["checksum"][index]), str(self.path), index)
         return {"index": index, **arrays}
 

@@ -6,7 +6,6 @@ makes of cube ``index``, as named arrays every store holds (:data:`ARRAY_SHAPES`
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,10 @@ from ..priors.interferometry import INTERFEROMETER_COLUMNS, interferometer_row
 from ..priors.lenses import LENS_COLUMNS, lens_row
 from ..priors.spec import DatasetSpec
 from ..renderer.lensing import LensingTruth, curve_mask
+from . import checksums
+from .checksums import DamagedItemError as DamagedItemError
+from .checksums import damaged
+from .checksums import item_checksum as _item_crc
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import InterferometricCubes
@@ -167,28 +170,17 @@ class Item:
 def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
     """Return the CRC-32 of an item's arrays (in :func:`array_names` order, as stored).
 
-    Stores record it when they mark an item done and check it when they read the item
-    back, so a torn or blank item is reported, never returned as data.
+    Stores of layout 5 written before per-array checksums recorded this one.
     """
-    crc = 0
     extra = LENS_ARRAY_NAMES + INTERFEROMETER_ARRAY_NAMES
-    for name in ARRAY_NAMES + tuple(n for n in extra if n in arrays):
-        # The array's own buffer: the same bytes as ``tobytes()``, without its copy.
-        crc = zlib.crc32(np.ascontiguousarray(arrays[name]).data, crc)
-    return crc
-
-
-class DamagedItemError(OSError):
-    """An item marked done whose stored arrays are not what was written."""
+    return _item_crc(arrays, ARRAY_NAMES + extra)
 
 
 def check_item(arrays: Mapping[str, np.ndarray], expected: int, where: str, index: int) -> None:
-    """Raise :class:`DamagedItemError` unless ``arrays`` have the checksum ``expected``."""
-    if item_checksum(arrays) != expected:
-        raise DamagedItemError(
-            f"{where}: item {index} is damaged (its arrays do not match the checksum "
-            "recorded when it was written); regenerate the dataset at a new path"
-        )
+    """Raise :class:`DamagedItemError` unless ``arrays`` have the item checksum ``expected``."""
+    if checksums.VERIFY_ON_READ and item_checksum(arrays) != expected:
+        raise damaged(where, index, "its arrays do not match the checksum recorded when it "
+                      "was written")  # fmt: skip
 
 
 def render_item(spec: DatasetSpec, index: int) -> Item:

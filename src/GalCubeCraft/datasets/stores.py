@@ -16,6 +16,7 @@ both sides, a store of another format or one made from another spec.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import os
@@ -29,6 +30,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from .._support.lock import writer_lock
 from ..priors.spec import DatasetSpec
 from .items import Item
 
@@ -223,7 +225,7 @@ def clean_leftovers(path: Path) -> int:
 
     A store killed while being created leaves ``.<store>.creating-<random>`` beside it
     (unfinished files inside a store are removed by its done scan).  Call it only while
-    no other process creates the store.
+    holding the store's :func:`~GalCubeCraft._support.lock.writer_lock`.
     """
     removed = 0
     for entry in path.parent.glob(f".{path.name}.creating-*"):
@@ -262,8 +264,12 @@ def open_store(
     if found is None:
         if spec is None or fmt is None:
             raise FileNotFoundError(f"no dataset at {path}")
-        _create(path, spec, fmt)
-        found = fmt
+        # One creator: under the store's lock, and only if no other process made it first.
+        with writer_lock(path):
+            found = detect_format(path)
+            if found is None:
+                _create(path, spec, fmt)
+                found = fmt
     elif fmt is not None and found != fmt:
         raise ValueError(
             f"{path} is a {found} dataset; refusing to write {fmt} items into it "
@@ -293,7 +299,78 @@ def _create(path: Path, spec: DatasetSpec, fmt: str) -> None:
         store_class(fmt).create_at(temporary, spec, uuid.uuid4().hex)
         if path.is_dir():  # an empty folder the user made for the dataset
             path.rmdir()
-        os.rename(temporary, path)
+        _rename_new(temporary, path)
     except BaseException:
-        remove_store(temporary)
+        remove_store(temporary)  # only the temporary: never what is at ``path``
         raise
+
+
+def _rename_new(source: Path, path: Path) -> None:
+    """Rename ``source`` to ``path``, refusing (never replacing) something already there."""
+    if source.is_dir():
+        try:  # a folder replaces only an empty folder: made since, by someone else
+            os.rename(source, path)
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise
+            raise FileExistsError(f"{path} was made by another process meanwhile") from None
+        return
+    try:  # a file: link (which never replaces), then drop the temporary name
+        os.link(source, path)
+    except FileExistsError:
+        raise FileExistsError(f"{path} was made by another process meanwhile") from None
+    except OSError as error:  # no hard links here: the lock already keeps creators apart
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        os.rename(source, path)
+        return
+    source.unlink()
+
+
+class DiskFullError(OSError):
+    """The disk (or the file size limit) ran out while items were written."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_NEARLY_FULL_BYTES = 4 << 20  # a failed write with less free than this: the disk is full
+
+
+def disk_full_error(error: BaseException, store: Store, n_cubes: int) -> DiskFullError | None:
+    """Return the one-line error to raise for ``error`` if it means the disk is full.
+
+    Libraries say it in their own words (HDF5's write report, numpy's "requested and
+    written", astropy's "Not enough space"), some without an errno: a write error with
+    the disk (nearly) full counts too.  None when ``error`` is something else.
+    """
+    if not isinstance(error, OSError) or isinstance(error, DiskFullError):
+        return None
+    try:
+        free = shutil.disk_usage(store.path if store.path.exists() else store.path.parent).free
+    except OSError:
+        free = 0
+    text = str(error)
+    # A short write (numpy: "N requested and M written"; astropy: "Not enough space")
+    # happens only when space, or the file size allowed ('ulimit -f'), runs out.
+    short = ("requested and" in text and "written" in text) or "Not enough space" in text
+    if error.errno not in _FULL and free >= _NEARLY_FULL_BYTES and not short:
+        return None
+    try:
+        done = len(store.done_indices())
+    except Exception:  # noqa: BLE001 - the count is a courtesy; the error is the point
+        done = 0
+    kept = f"{done} of {n_cubes} items are written and kept" if done else "no item is written"
+    if error.errno == errno.EFBIG or (free >= _NEARLY_FULL_BYTES and error.errno not in _FULL):
+        return DiskFullError(
+            errno.EFBIG,
+            f"{store.path}: a file reached the size this process may write ('ulimit -f'); "
+            f"{kept}: raise the limit, then run the same command again to resume",
+        )
+    reason = os.strerror(error.errno) if error.errno in _FULL else "no space left on device"
+    return DiskFullError(
+        errno.ENOSPC if error.errno is None else error.errno,
+        f"{store.path}: out of disk space ({reason}, {free / 2**20:.1f} MiB free); {kept}: "
+        "free some space, then run the same command again to resume",
+    )

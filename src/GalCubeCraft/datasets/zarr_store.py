@@ -3,13 +3,15 @@
 Layout (one group): one array per item array (:func:`~.items.array_names`) with the item
 index first, chunked one item per chunk, so workers never share a chunk; the spec's TOML
 and the store's record in the group attributes.  An item is done once the file
-``items_done/<index>`` exists, written (atomically, holding the item's checksum) after all
-its chunks: one directory listing finds every done item, however large the store, and
-reading an item checks its checksum.  The only module that imports zarr.
+``items_done/<index>`` exists, written (atomically, holding the CRC-32 of each of the
+item's arrays; stores written before those: one for the item) after all its chunks: one
+directory listing finds every done item, however large the store, and reading an item
+checks its checksums.  The only module that imports zarr.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,7 +28,9 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
 
 from .._support.atomic import atomic_path
 from ..priors.spec import DatasetSpec
-from .items import Item, array_names, array_shapes, check_item, item_checksum
+from .checksums import array_checksums, damaged
+from .checksums import check_item as check_arrays
+from .items import Item, array_names, array_shapes, check_item
 from .stores import check_record, is_unfinished, marker
 
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
@@ -96,7 +100,7 @@ class ZarrStore:
         for name in array_names(self.spec):
             self._array(name)[item.index] = item.arrays[name]
         with atomic_path(self.path / _DONE / str(item.index)) as temporary:
-            temporary.write_text(str(item_checksum(item.arrays)))
+            temporary.write_text(json.dumps({"arrays": array_checksums(item.arrays)}))
 
     def read_item(self, index: int) -> dict[str, Any]:
         """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
@@ -104,8 +108,22 @@ class ZarrStore:
             recorded = (self.path / _DONE / str(index)).read_text()
         except FileNotFoundError:
             raise KeyError(f"item {index} has not been written") from None
-        arrays = {name: self._array(name)[index] for name in array_names(self.spec)}
-        check_item(arrays, int(recorded), str(self.path), index)
+        arrays = {}
+        for name in array_names(self.spec):
+            try:
+                arrays[name] = self._array(name)[index]
+            except (ValueError, RuntimeError, OSError, TypeError) as error:  # a chunk undecodable
+                why = f"its array {name} cannot be decoded: {error}"
+                raise damaged(str(self.path), index, why) from None
+        if recorded.strip().isdigit():  # written before per-array checksums
+            check_item(arrays, int(recorded), str(self.path), index)
+            return {"index": index, **arrays}
+        try:
+            crcs = dict(json.loads(recorded)["arrays"])
+        except (ValueError, KeyError, TypeError):
+            why = f"its record {_DONE}/{index} is unreadable"
+            raise damaged(str(self.path), index, why) from None
+        check_arrays(arrays, crcs, str(self.path), index)
         return {"index": index, **arrays}
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,11 @@ caller registers (:data:`CUBE_WRITERS`).  Each file records the run that made it
 seed, cube index and run id), so a resumed run adds only the cubes that are missing and
 refuses a folder written by another run.  :class:`CubeFolder` is what the
 :class:`~GalCubeCraft.GalCubeCraft` class and the ``generate`` command both write through.
+
+One process writes a folder at a time: the first cube written (or the first clearing)
+takes the folder's lock (:mod:`GalCubeCraft._support.lock`, ``.<folder>.lock`` beside it),
+held until the process ends or :meth:`CubeFolder.release`; another process is refused,
+with a message naming the owner, before it writes anything.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .._support.lock import hold_until_exit, release
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..products.cube import Cube
@@ -134,7 +141,12 @@ class CubeFolder:
 
     def clear(self) -> int:
         """Delete the folder's cube files; return how many files went."""
+        hold_until_exit(self.folder)
         return remove_cubes(self.folder)
+
+    def release(self) -> None:
+        """Let other processes write the folder (this process took it on its first write)."""
+        release(self.folder)
 
     def recorded_seed(self) -> int:
         """Return the root seed the folder's cubes record (all must agree)."""
@@ -168,6 +180,7 @@ class CubeFolder:
         """Write cube ``index`` (atomically, with what describes it); return its path."""
         from .._version import __version__
 
+        hold_until_exit(self.folder)  # one writer: refused here, before anything is written
         self.folder.mkdir(parents=True, exist_ok=True)
         record = {
             "seed": run["seed"],

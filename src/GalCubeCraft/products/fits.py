@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._support import validate as _validate
 from .._support.atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -97,6 +98,8 @@ def write_fits(
 
     Raises
     ------
+    TypeError
+        If ``overwrite`` or ``checksum`` is not True or False (``"no"`` is not false).
     ValueError
         If the cube holds NaN or inf, or an extension holds inf.
     FileExistsError
@@ -104,6 +107,8 @@ def write_fits(
     """
     from astropy.io import fits
 
+    overwrite = _validate.boolean("overwrite", overwrite)
+    checksum = _validate.boolean("checksum", checksum)
     path = Path(path)
     with np.errstate(over="ignore"):
         data = np.asarray(cube.data, np.float32)
