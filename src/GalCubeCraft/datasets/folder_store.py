@@ -69,6 +69,7 @@ class _FolderStore:
         self.path = path
         self.spec = spec
         self.store_id = store_id
+        self.record: dict[str, Any] = {}  # the stored marker, set by open()
         self.checked = True  # whether its items record checksums (stores since 2.x do)
 
     @classmethod
@@ -96,6 +97,7 @@ class _FolderStore:
             )
         store = cls(path, spec, store_id)
         store.checked = record.get("checksums") == CRC
+        store.record = record
         return store
 
     @staticmethod

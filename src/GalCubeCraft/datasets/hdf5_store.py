@@ -97,6 +97,7 @@ class HDF5Store:
         self.path = path
         self.spec = spec
         self.store_id = store_id
+        self.record: dict[str, Any] = {}  # the stored marker, set by open()
         self._handle: Any = None
         self._mode = ""
 
@@ -149,9 +150,12 @@ class HDF5Store:
             raw = handle.attrs.get("galcubecraft_store")
             if raw is None:
                 raise ValueError(f"{path} is an HDF5 file, but not a GalCubeCraft dataset")
-            store_id = check_record(json.loads(str(raw)), cls.format, path)
+            record = json.loads(str(raw))
+            store_id = check_record(record, cls.format, path)
             spec = DatasetSpec.from_stored(str(handle.attrs["spec"]), f"{path}: ")
-        return cls(path, spec, store_id)
+        store = cls(path, spec, store_id)
+        store.record = record
+        return store
 
     def _file(self, mode: str) -> Any:
         if self._handle is None or (mode == "r+" and self._mode != "r+"):

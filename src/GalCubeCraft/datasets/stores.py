@@ -35,6 +35,14 @@ from ..priors.spec import DatasetSpec
 from .items import Item
 
 FORMAT_VERSION = 5  # 5: warp columns; lens and interferometer arrays and columns
+PRODUCTS_VERSION = 2
+"""What the renderer makes from a spec, by version (``FORMAT_VERSION`` is the layout).
+
+2: spiral arms trail the rotation; interferometer tracks centre on their hour angle at
+15 deg/h and every channel's noise takes the band's width.  A store of an older version
+reads as it was written; a run adds no item to it where its spec reaches a change (arms,
+an interferometer), as items of two kinds would then mix in one dataset.
+"""
 MARKER_FILE = "store.json"  # folder stores: format, version and id
 
 
@@ -102,6 +110,8 @@ class Store(Protocol):
         The spec it was made from.
     store_id : str
         Random id given at creation (a store re-made at the same path gets a new one).
+    record : dict
+        What the store recorded about itself when it was opened (:func:`marker`).
     """
 
     format: ClassVar[str]
@@ -109,6 +119,7 @@ class Store(Protocol):
     path: Path
     spec: DatasetSpec
     store_id: str
+    record: dict[str, Any]
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -184,7 +195,27 @@ def describe_formats() -> str:
 
 def marker(fmt: str, store_id: str) -> dict[str, Any]:
     """Return what a store records about itself besides its spec."""
-    return {"format": fmt, "format_version": FORMAT_VERSION, "store_id": store_id}
+    return {
+        "format": fmt,
+        "format_version": FORMAT_VERSION,
+        "products_version": PRODUCTS_VERSION,
+        "store_id": store_id,
+    }
+
+
+def products_changes(record: dict[str, Any], spec: DatasetSpec) -> list[str]:
+    """Return what the renderer now makes differently for ``spec`` than for the store's items.
+
+    ``record`` is the store's marker (stores made before versions were recorded are
+    version 1); an empty list means new items match the stored ones.
+    """
+    version = int(record.get("products_version", 1))
+    changes = []
+    if version < 2 and spec.features.arm_contrast[1] > 0.0:
+        changes.append("spiral arms now trail the rotation (they led)")
+    if version < 2 and spec.interferometer.enabled:
+        changes.append("interferometer tracks' hour angle and channel bandwidth were corrected")
+    return changes
 
 
 def check_record(record: dict[str, Any], fmt: str, path: Path) -> str:
@@ -285,6 +316,13 @@ def open_store(
         raise ValueError(
             f"{path} holds a dataset made from a different spec ({changes}); "
             "choose a new path or the stored spec"
+        )
+    if spec is not None and (changed := products_changes(store.record, spec)):
+        store.close()
+        raise ValueError(
+            f"{path} holds items an earlier GalCubeCraft made, and for this spec new items "
+            f"would differ ({'; '.join(changed)}): the stored items still read as they were; "
+            "make the rest at a new path"
         )
     return store
 

@@ -50,6 +50,7 @@ class ZarrStore:
         self.path = path
         self.spec = spec
         self.store_id = store_id
+        self.record: dict[str, Any] = {}  # the stored marker, set by open()
         self._group = group
         self._arrays: dict[str, Any] = {}
 
@@ -80,7 +81,9 @@ class ZarrStore:
             raise ValueError(f"{path} is a Zarr group, but not a GalCubeCraft dataset")
         store_id = check_record(record, cls.format, path)
         spec = DatasetSpec.from_stored(str(group.attrs["spec"]), f"{path}: ")
-        return cls(path, spec, store_id, group)
+        store = cls(path, spec, store_id, group)
+        store.record = record
+        return store
 
     def _array(self, name: str) -> Any:
         if name not in self._arrays:
