@@ -33,15 +33,14 @@ from .._support.lock import writer_lock
 from .._support.progress import progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
+from .disk_full import DiskFullError, disk_full_error
 from .items import Item, array_shapes, render_item
 from .stores import (
     FORMATS,
     STORES,
-    DiskFullError,
     Store,
     clean_leftovers,
     detect_format,
-    disk_full_error,
     open_store,
     remove_store,
 )

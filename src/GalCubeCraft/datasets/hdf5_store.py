@@ -40,6 +40,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
 from ..priors.spec import DatasetSpec
 from .checksums import array_checksums
 from .checksums import check_item as check_arrays
+from .disk_full import DiskFullError
 from .items import (
     Item,
     array_names,
@@ -49,7 +50,7 @@ from .items import (
     parameter_names,
     stored_column,
 )
-from .stores import DiskFullError, check_record, marker
+from .stores import check_record, marker
 
 _METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
 
