@@ -76,31 +76,35 @@ SPEC_OPTIONS = {
 """The spec keys the facade sets from its arguments, and the ``generate`` options."""
 
 
-def _as_typed(error: Exception, args: argparse.Namespace, config_path: Path | None) -> str:
+def _as_typed(
+    error: Exception, args: argparse.Namespace, config: dict[str, Any], config_path: Path | None
+) -> str:
     """Return an error's message with the argument or spec key it names as the user wrote it.
 
     A spec error carries its key; a facade argument error starts with the argument's name
-    (the project's validation wording, ``<name> must ...``).  A value typed on the command
-    line is named by its option (``--grid-size``); one read from ``--config`` by the file
-    and its key (``gen.toml: grid_size``).
+    (the project's validation wording, ``<name> must ...``); the rule may name others it
+    couples.  A value typed on the command line is named by its option (``--grid-size``);
+    one read from ``--config`` by the file and its key (``gen.toml: grid_size``).
     """
 
     def typed(option: str) -> str:
         key = option[2:].replace("-", "_")
-        if config_path is not None and getattr(args, key, None) is None:
+        if getattr(args, key, None) is None and key in config:
             return f"{config_path}: {key}"
         return option
 
+    def in_rule(rule: str) -> str:  # one pass: a replacement is never replaced again
+        names = "|".join(sorted(FACADE_OPTIONS, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.-])({names})(?!\w)", lambda m: typed(FACADE_OPTIONS[m[1]]), rule)
+
     if isinstance(error, SpecError) and error.key in SPEC_OPTIONS:
-        return error.naming(typed(SPEC_OPTIONS[error.key]))
+        return f"{typed(SPEC_OPTIONS[error.key])}{error.element} {in_rule(error.rule)}"
     message = str(error)
     name, space, rest = message.partition(" ")
     argument, bracket, element = name.partition("[")
     if argument in FACADE_OPTIONS:
-        message = f"{typed(FACADE_OPTIONS[argument])}{bracket}{element}{space}{rest}"
-    for argument, option in FACADE_OPTIONS.items():  # arguments a rule couples, or advises
-        message = re.sub(rf"(?<![\w.-]){argument}(?!\w)", typed(option), message)
-    return message
+        return f"{typed(FACADE_OPTIONS[argument])}{bracket}{element}{space}{in_rule(rest)}"
+    return in_rule(message)
 
 
 def _beam_info(value: Any) -> Any:
@@ -173,7 +177,7 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
         return g
     except (ValueError, TypeError) as error:
         kind = TypeError if isinstance(error, TypeError) else ValueError
-        raise kind(_as_typed(error, args, args.config)) from None
+        raise kind(_as_typed(error, args, config, args.config)) from None
 
 
 def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
