@@ -458,3 +458,48 @@ def test_dataset_errors_name_the_option_or_the_config_key(tmp_path, capsys, text
     assert exit_info.value.code == 2
     assert said in capsys.readouterr().err
     assert not out.exists()
+
+
+def _refused(argv, capsys):
+    """Return stderr of a command that must exit 2 with one line."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_generate_checks_the_memory_budget_before_announcing(tmp_path, capsys, caplog):
+    """--grid-size 100000 is refused before 'cube(s) to make' is said or a folder made."""
+    out = tmp_path / "big"
+    err = _refused(["generate", "--grid-size", "100000", "--out", str(out)], capsys)
+    assert "--grid-size" in err and "limit" in err
+    assert "to make" not in caplog.text and not out.exists()
+
+
+def test_config_errors_name_the_file_and_its_keys(tmp_path, capsys):
+    """Bad TOML or bytes name the file; a bad value is said of the file's key, not an option."""
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"grid_size = \xff\n")
+    assert f"--config {bad}" in _refused(["generate", "--config", str(bad)], capsys)
+    bad.write_text("grid_size = [\n")
+    assert f"--config {bad}" in _refused(["generate", "--config", str(bad)], capsys)
+    bad.write_text("grid_size = 8\n")
+    err = _refused(["generate", "--config", str(bad), "--out", str(tmp_path / "o")], capsys)
+    assert f"{bad}: grid_size" in err and "--grid-size" not in err
+    bad.write_text("beam_info = 0\n")  # one number: a round beam, refused by name
+    err = _refused(["generate", "--config", str(bad), "--out", str(tmp_path / "o")], capsys)
+    assert f"{bad}: beam_info" in err and "not iterable" not in err
+
+
+def test_plot_refuses_nan_angles_and_complex_cubes(tmp_path, capsys):
+    """`plot --pa nan` and a complex .npy are refused with the option or file named."""
+    cube = tmp_path / "c.npy"
+    np.save(cube, np.ones((4, 8, 8), dtype=np.complex64))
+    assert "must hold real numbers" in _refused(["plot", str(cube)], capsys)
+    np.save(cube, np.ones((4, 8, 8), dtype=np.float32))
+    err = _refused(["plot", str(cube), "--kind", "pv", "--pa", "nan"], capsys)
+    assert "--pa" in err and "finite" in err
+    assert "--v-max" in _refused(["plot", str(cube), "--v-min", "700"], capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.npy"]

@@ -180,7 +180,11 @@ def make_cubes(
         lens = None
     if lens is not None and diffuse is not None:
         raise ValueError("diffuse components are not lensed yet: give a lens or diffuse, not both")
-    if noise is not None and not isinstance(noise_rng, np.random.Generator):
+    if noise_rng is not None and not isinstance(noise_rng, np.random.Generator):
+        raise TypeError(
+            f"noise_rng must be a numpy.random.Generator or None; got {type(noise_rng).__name__}"
+        )
+    if noise is not None and noise_rng is None:
         raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
     settings = RenderSettings() if settings is None else settings
     _validate.instance("settings", settings, RenderSettings)

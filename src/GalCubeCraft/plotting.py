@@ -15,6 +15,7 @@ from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
+from ._support import validate as _validate
 from .observation.records import Observation
 from .products.cube import Cube
 from .products.masks import default_mask
@@ -31,9 +32,7 @@ VELOCITY_MIN_SNR = 3.0
 def _axes_unit(cube: Cube, axes: str | None) -> str:
     if axes is None:
         return "arcsec" if cube.observation.sky is not None else "kpc"
-    if axes not in AXES_UNITS:
-        raise ValueError(f"axes must be one of {AXES_UNITS}; got {axes!r}")
-    return axes
+    return _validate.choice("axes", axes, AXES_UNITS)
 
 
 def _pixel_scale(obs: Observation, unit: str) -> float:
@@ -124,6 +123,7 @@ def moment_figure(
     clean : Cube, optional
         The noiseless cube, when known: it sets the default mask of a noisy cube.
     """
+    _validate.instance("cube", cube, Cube)
     unit = _axes_unit(cube, axes)
     everything = cube.moments()
     mask = mask if mask is not None else default_mask(cube, clean)
@@ -200,6 +200,7 @@ def spectrum_figure(cube: Cube) -> Figure:
 
     The cube summed over all pixels, divided by the beam area in pixels for a Jy/beam cube.
     """
+    _validate.instance("cube", cube, Cube)
     spectrum = integrated_spectrum(cube.data)
     if cube.unit == "Jy/beam":
         assert cube.observation.beam is not None  # a Jy/beam cube has a beam
@@ -213,8 +214,14 @@ def spectrum_figure(cube: Cube) -> Figure:
     return fig
 
 
+MAX_PANELS = 400
+"""Most channel maps one figure draws (a 20 x 20 grid)."""
+
+
 def channel_map_figure(cube: Cube, n_panels: int = 9) -> Figure:
     """Return a grid of ``n_panels`` channel maps spread evenly over the emission's channels."""
+    _validate.instance("cube", cube, Cube)
+    n_panels = _validate.integer("n_panels", n_panels, low=1, high=MAX_PANELS)
     data = cube.data
     # Spread the panels over the channels that hold emission (the clean part of the
     # line: above 1% of the brightest channel, or 3 rms for a noisy cube).
@@ -250,6 +257,10 @@ def pv_figure(
     The default centre is the field centre; offsets are positive toward the PA, in the
     ``axes`` unit (as for :func:`moment_figure`).
     """
+    _validate.instance("cube", cube, Cube)
+    pa_deg = _validate.real("pa_deg", pa_deg)
+    if centre_xy is not None:
+        centre_xy = _validate.real_sequence("centre_xy", centre_xy, 2)  # type: ignore[assignment]
     obs = cube.observation
     centre = obs.centre_px if centre_xy is None else centre_xy
     offsets, pv = position_velocity_slice(np.asarray(cube.data), pa_deg, centre)

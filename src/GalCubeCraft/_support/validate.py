@@ -127,6 +127,13 @@ def boolean(name: str, value: Any) -> bool:
     raise _fail_type(name, "True or False", value)
 
 
+def flag(name: str, value: Any) -> bool:
+    """Return a flag given as a bool or as 0/1 (older scripts pass either), or raise."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, int) and value in (0, 1)):
+        return bool(value)
+    raise _fail_type(name, "True or False", value)
+
+
 def instance(name: str, value: Any, kind: type) -> Any:
     """Return ``value`` if it is an instance of ``kind``, or raise TypeError naming both."""
     if not isinstance(value, kind):

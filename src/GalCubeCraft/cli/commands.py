@@ -7,6 +7,7 @@ import logging
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("GalCubeCraft")
 
@@ -28,6 +29,18 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_one_cube(spec: Any) -> None:
+    """Refuse a spec whose single cube would not fit in memory, naming the options."""
+    from ..observation.records import Observation, SpectralAxis
+    from ..renderer.budget import check_memory
+    from .spec_flags import option_name
+
+    obs = spec.observation
+    grid = Observation(nx=obs.grid_size, ny=obs.grid_size, spectral=SpectralAxis(obs.n_chan))
+    names = (option_name("observation.grid_size"), option_name("observation.n_chan"))
+    check_memory(grid, spec.galaxies.n_gals[1], spec.noise.peak_snr is not None, names=names)
+
+
 def run_dataset(args: argparse.Namespace) -> int:
     """Run ``galcubecraft dataset``: make (or finish) the store of a spec."""
     from ..datasets.batch import generate_dataset
@@ -35,6 +48,7 @@ def run_dataset(args: argparse.Namespace) -> int:
     from .spec_flags import spec_from_args
 
     spec = spec_from_args(args)
+    _check_one_cube(spec)  # before anything is announced or written
     suffix = STORES[args.format].suffix
     out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
     try:
@@ -101,9 +115,18 @@ def run_plot(args: argparse.Namespace) -> int:
     elif sidecar_path(args.cube).is_file():  # described by its sidecar: axes, beam, noise
         cube = load_cube(args.cube)
     else:
-        data = np.load(args.cube)
+        try:
+            data = np.load(args.cube, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{args.cube} must be a .npy array file; {error}") from None
         if data.ndim != 3:
-            raise ValueError(f"cube must be 3-D (n_chan, ny, nx); got shape {data.shape}")
+            raise ValueError(f"{args.cube} must hold a 3-D cube (n_chan, ny, nx); got shape "
+                             f"{data.shape}")  # fmt: skip
+        if data.dtype.kind not in "fiu":
+            raise ValueError(f"{args.cube} must hold real numbers (float or integer); got "
+                             f"dtype {data.dtype}")  # fmt: skip
+        if not args.v_max > args.v_min:
+            raise ValueError(f"--v-max must exceed --v-min; got {args.v_min!r} .. {args.v_max!r}")
         # A bare array carries no pixel size or beam: pixel axes, and the given band.
         obs = Observation(nx=data.shape[2], ny=data.shape[1],
                           spectral=SpectralAxis(data.shape[0], args.v_min, args.v_max))  # fmt: skip

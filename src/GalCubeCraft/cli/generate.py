@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -26,8 +27,15 @@ def _load_config(path: Path) -> dict[str, Any]:
     """Return a ``--config`` file's options; refuse a key that is not one."""
     import tomllib
 
-    with open(path, "rb") as handle:
-        config = tomllib.load(handle)
+    try:
+        with open(path, "rb") as handle:
+            config = tomllib.load(handle)
+    except OSError as error:
+        raise ValueError(
+            f"--config {path} must be a readable TOML file; {error.strerror or error}"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"--config {path}: must be a UTF-8 TOML file; {error}") from None
     unknown = set(config) - set(GENERATE_KEYS)
     if unknown:
         raise ValueError(
@@ -68,20 +76,40 @@ SPEC_OPTIONS = {
 """The spec keys the facade sets from its arguments, and the ``generate`` options."""
 
 
-def _as_typed(error: Exception) -> str:
-    """Return an error's message with the argument or spec key it names as the option typed.
+def _as_typed(
+    error: Exception, args: argparse.Namespace, config: dict[str, Any], config_path: Path | None
+) -> str:
+    """Return an error's message with the argument or spec key it names as the user wrote it.
 
     A spec error carries its key; a facade argument error starts with the argument's name
-    (the project's validation wording, ``<name> must ...``).
+    (the project's validation wording, ``<name> must ...``); the rule may name others it
+    couples.  A value typed on the command line is named by its option (``--grid-size``);
+    one read from ``--config`` by the file and its key (``gen.toml: grid_size``).
     """
+
+    def typed(option: str) -> str:
+        key = option[2:].replace("-", "_")
+        if getattr(args, key, None) is None and key in config:
+            return f"{config_path}: {key}"
+        return option
+
+    def in_rule(rule: str) -> str:  # one pass: a replacement is never replaced again
+        names = "|".join(sorted(FACADE_OPTIONS, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.-])({names})(?!\w)", lambda m: typed(FACADE_OPTIONS[m[1]]), rule)
+
     if isinstance(error, SpecError) and error.key in SPEC_OPTIONS:
-        return error.naming(SPEC_OPTIONS[error.key])
+        return f"{typed(SPEC_OPTIONS[error.key])}{error.element} {in_rule(error.rule)}"
     message = str(error)
     name, space, rest = message.partition(" ")
     argument, bracket, element = name.partition("[")
     if argument in FACADE_OPTIONS:
-        return f"{FACADE_OPTIONS[argument]}{bracket}{element}{space}{rest}"
-    return message
+        return f"{typed(FACADE_OPTIONS[argument])}{bracket}{element}{space}{in_rule(rest)}"
+    return in_rule(message)
+
+
+def _beam_info(value: Any) -> Any:
+    """Return ``beam_info`` as the facade takes it: a list as a tuple, anything else as is."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -122,6 +150,7 @@ def run_generate(args: argparse.Namespace) -> int:
 def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | None) -> Any:
     """Return the facade the options describe (errors name the options as typed)."""
     from ..compat.facade import GalCubeCraft
+    from ..compat.translate import spec_memory
     from ..renderer.settings import RenderSettings
 
     def pick(name: str, default: Any) -> Any:
@@ -129,11 +158,11 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
 
     try:
         settings = RenderSettings.for_accuracy(pick("accuracy", "default"))
-        return GalCubeCraft(
+        g = GalCubeCraft(
             n_gals=pick("n_gals", None),
             n_cubes=pick("n_cubes", 1),
             resolution=pick("resolution", "all"),
-            beam_info=tuple(pick("beam_info", (4.0, 4.0, 0.0))),
+            beam_info=_beam_info(pick("beam_info", (4.0, 4.0, 0.0))),
             grid_size=pick("grid_size", 125),
             n_spectral_slices=pick("channels", 40),
             fname=pick("out", None),
@@ -144,9 +173,11 @@ def _seed_facade(args: argparse.Namespace, config: dict[str, Any], seed: int | N
             settings=settings,
             threads=args.threads,
         )
+        spec_memory(g.spec, settings)  # before anything is announced or written
+        return g
     except (ValueError, TypeError) as error:
         kind = TypeError if isinstance(error, TypeError) else ValueError
-        raise kind(_as_typed(error)) from None
+        raise kind(_as_typed(error, args, config, args.config)) from None
 
 
 def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:

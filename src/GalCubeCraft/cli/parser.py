@@ -7,6 +7,7 @@ The ``dataset`` verb's spec options are generated from the spec's declarations
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,25 +26,60 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
-    """Parse a whole number of at least 1."""
+def _whole(low: int, high: int | None = None) -> Any:
+    """Return a parser of a whole number in ``[low, high]`` (its errors say the rule)."""
+    rule = f">= {low}" if high is None else f"in [{low}, {high}]"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number {rule}; got {text!r}"
+            ) from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {rule}; got {value}")
+        return value
+
+    parse.__name__ = f"whole number {rule}"
+    return parse
+
+
+_positive_int = _whole(1)
+
+
+def _integer(text: str) -> int:
+    """Parse a whole number; its range is the facade's to check (and to name the option)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+
+
+MAX_WORKERS = 1024
+"""Most worker processes (or threads) an option may ask for, as ``generate_dataset`` takes."""
+
+
+def _finite(text: str) -> float:
+    """Parse a finite real number: NaN and inf are not positions, times or angles."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
     return value
 
 
 def _resolution(text: str) -> str | float:
+    """Parse a resolution preset or a finite number."""
     if text in ("all", "resolved", "unresolved"):
         return text
     try:
-        return float(text)
-    except ValueError:
+        return _finite(text)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"must be all, resolved, unresolved or a number; got {text!r}"
+            f"must be all, resolved, unresolved or a finite number; got {text!r}"
         ) from None
 
 
@@ -57,7 +93,7 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) ->
     parser.add_argument("--log-file", type=Path, default=default,
                         help="append a timestamped line per stage to this file")  # fmt: skip
     threads = 1 if default is None else default
-    parser.add_argument("--threads", type=_positive_int, default=threads,
+    parser.add_argument("--threads", type=_whole(1, MAX_WORKERS), default=threads,
                         help="threads the linear-algebra libraries may use in this process "
                              "(default 1: faster for such cubes on small machines)")  # fmt: skip
 
@@ -77,22 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common],
                           help="write one cube (.npy) and a PNG of its moment maps")  # fmt: skip
     demo.add_argument("--out", type=Path, default=Path("demo_output"), help="output folder")
-    demo.add_argument("--seed", type=int, default=42, help="root seed (default 42)")
+    demo.add_argument("--seed", type=_whole(0), default=42, help="root seed (default 42)")
 
     gen = sub.add_parser("generate", parents=[common],
                          help="generate cubes with the original's priors (seed API)")  # fmt: skip
     gen.add_argument("--config", type=Path, help="TOML file whose keys set these options")
-    gen.add_argument("--n-cubes", type=int, help="number of cubes (default 1)")
-    gen.add_argument("--n-gals", type=int, help="galaxies per cube (default 1-3)")
+    gen.add_argument("--n-cubes", type=_integer, help="number of cubes (default 1)")
+    gen.add_argument("--n-gals", type=_integer, help="galaxies per cube (default 1-3)")
     gen.add_argument("--resolution", type=_resolution,
                      help="all | resolved | unresolved | R_e/(bmin/2) (default all)")  # fmt: skip
-    gen.add_argument("--grid-size", type=int, help="pixels per side (default 125)")
-    gen.add_argument("--channels", type=int, help="channels from -600 to 600 km/s (default 40)")
-    gen.add_argument("--beam-info", type=float, nargs=3, metavar=("BMIN", "BMAJ", "BPA"),
+    gen.add_argument("--grid-size", type=_integer, help="pixels per side (default 125)")
+    gen.add_argument("--channels", type=_integer,
+                     help="channels from -600 to 600 km/s (default 40)")  # fmt: skip
+    gen.add_argument("--beam-info", type=_finite, nargs=3, metavar=("BMIN", "BMAJ", "BPA"),
                      help="the original's beam_info: FWHMs (px), minor first, and PA "
                      "(deg, north through east) (default 4 4 0)")  # fmt: skip
-    gen.add_argument("--peak-snr", type=float, help="add noise at this peak S/N")
-    gen.add_argument("--seed", type=int, help="root seed (default random, and printed)")
+    gen.add_argument("--peak-snr", type=_finite, help="add noise at this peak S/N")
+    gen.add_argument("--seed", type=_integer, help="root seed (default random, and printed)")
     gen.add_argument("--out", type=Path, help="output folder (default data/raw_data/<shape>)")
     gen.add_argument("--overwrite", action="store_true",
                      help="replace cubes already in the output folder")  # fmt: skip
@@ -118,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="store format (default zarr; listed below)")  # fmt: skip
     data.add_argument("--out", type=Path,
                       help="store path (default data/datasets/<shape>.<format>)")  # fmt: skip
-    data.add_argument("--workers", type=int,
+    data.add_argument("--workers", type=_whole(0, MAX_WORKERS),
                       help="worker processes (default one per core; 0: this process)")  # fmt: skip
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
     add_spec_flags(data)
@@ -131,22 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
     observe.add_argument("--array", default="alma_c5", choices=ARRAY_NAMES, metavar="ARRAY",
                          help="antenna configuration (default alma_c5; listed below)")  # fmt: skip
     # The names of the records they fill (Track, Interferometer); 2.0's spellings still work.
-    observe.add_argument("--duration-h", "--hours", type=float, default=1.0,
+    observe.add_argument("--duration-h", "--hours", type=_finite, default=1.0,
                          help="track length, hours (default 1)")  # fmt: skip
-    observe.add_argument("--declination-deg", "--dec", type=float, default=-30.0,
+    observe.add_argument("--declination-deg", "--dec", type=_finite, default=-30.0,
                          help="declination, degrees (default -30)")  # fmt: skip
-    observe.add_argument("--hour-angle-centre-h", "--hour-angle", type=float, default=0.0,
+    observe.add_argument("--hour-angle-centre-h", "--hour-angle", type=_finite, default=0.0,
                          help="hour angle at mid-track, hours (default 0, transit)")  # fmt: skip
-    observe.add_argument("--integration-s", "--integration", type=float, default=30.0,
+    observe.add_argument("--integration-s", "--integration", type=_finite, default=30.0,
                          help="integration per visibility, s (default 30)")  # fmt: skip
     observe.add_argument("--weighting", choices=WEIGHTINGS, default="briggs",
                          help="imaging weights (default briggs)")  # fmt: skip
-    observe.add_argument("--robust", type=float, default=0.5, help="Briggs robust (default 0.5)")
-    observe.add_argument("--t-sys-k", "--tsys", type=float, default=100.0,
+    observe.add_argument("--robust", type=_finite, default=0.5, help="Briggs robust (default 0.5)")
+    observe.add_argument("--t-sys-k", "--tsys", type=_finite, default=100.0,
                          help="system temperature, K (default 100)")  # fmt: skip
-    observe.add_argument("--clean-threshold-rms", "--clean", type=float, default=3.0,
+    observe.add_argument("--clean-threshold-rms", "--clean", type=_finite, default=3.0,
                          help="CLEAN to this many rms (default 3; 0: dirty only)")  # fmt: skip
-    observe.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    observe.add_argument("--seed", type=_whole(0), default=0, help="noise seed (default 0)")
     observe.add_argument("--out", type=Path, help="output FITS (default <model>_<array>.fits)")
     observe.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
@@ -155,11 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a .fits cube, or .npy (described by its .json sidecar)")  # fmt: skip
     plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
                       default="moments", help="figure to draw (default moments)")  # fmt: skip
-    plot.add_argument("--v-min", type=float, default=-600.0,
+    plot.add_argument("--v-min", type=_finite, default=-600.0,
                       help="bare .npy: lower band edge, km/s (default -600)")  # fmt: skip
-    plot.add_argument("--v-max", type=float, default=600.0,
+    plot.add_argument("--v-max", type=_finite, default=600.0,
                       help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
-    plot.add_argument("--pa", type=float, default=0.0, help="PV slit position angle, degrees")
+    plot.add_argument("--pa", type=_finite, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
     return parser
 

@@ -107,7 +107,7 @@ def _arguments(key: str, declared: Declared) -> dict[str, Any] | None:
         return {"nargs": "*", "choices": declared.choices, "metavar": "NAME"}
     if key in FLAG_NUMBERS:
         names = FLAG_NUMBERS[key]
-        return {"type": float, "nargs": len(names), "metavar": names}
+        return {"type": _number(float, False), "nargs": len(names), "metavar": names}
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._support import validate as _validate
-from ..observation.beam import Beam
+from ..observation.beam import MAX_BEAM_PX, MIN_BEAM_PX, Beam
 
 ANGLE_ORIGINS = {"north": 0.0, "x": -90.0}
 """Where the third number's angle starts: ``bpa = angle + ANGLE_ORIGINS[origin]``."""
@@ -26,14 +26,17 @@ def beam_from_original(values: Any, name: str = "beam_info", origin: str = "nort
     """
     offset = ANGLE_ORIGINS[origin]
     if isinstance(values, (int, float)) and not isinstance(values, bool):
-        fwhm = _validate.positive(name, values)
+        fwhm = _validate.real(name, values, low=MIN_BEAM_PX, high=MAX_BEAM_PX)
         return Beam(fwhm, fwhm, 0.0)
     bmin, bmaj, angle = _validate.real_sequence(name, values, 3)
     if bmin <= 0 or bmaj <= 0:
         raise ValueError(f"{name} FWHMs must be > 0; got bmin={bmin:g}, bmaj={bmaj:g}")
     if bmin > bmaj:
         raise ValueError(f"{name} bmin must not exceed bmaj; got bmin={bmin:g}, bmaj={bmaj:g}")
-    return Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=angle + offset)
+    try:
+        return Beam(bmaj_px=bmaj, bmin_px=bmin, bpa_deg=angle + offset)
+    except ValueError as error:  # said of the argument the user passed
+        raise ValueError(f"{name} {values!r}: {error}") from None
 
 
 def beam_to_original(beam: Beam) -> list[float]:

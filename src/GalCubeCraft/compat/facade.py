@@ -34,7 +34,7 @@ from .beam import beam_from_original, beam_to_original
 from .original_h5 import require_h5py, write_h5_cube
 from .params import LISTS, cube_params, per_cube
 from .profiles import milky_way_rot_curve_analytical, sersic_flux_density_3d
-from .translate import original_spec
+from .translate import original_spec, spec_memory
 from .units import UNITS, output_scale
 
 WRITERS = {**CUBE_WRITERS, "h5": write_h5_cube}
@@ -150,8 +150,10 @@ class GalCubeCraft:
         self.n_sersic = None if n_sersic is None else galaxies.n_sersic[0]
         self.peak_snr = None if peak_snr is None else spec.noise.peak_snr[0]  # type: ignore[index]
         self.diffuse_params = spec.features.diffuse.to_dict()
-        self.fname, self.verbose, self.save = fname, bool(verbose), bool(save)
-        self.settings = RenderSettings() if settings is None else settings
+        self.fname, self.verbose = fname, _validate.flag("verbose", verbose)
+        self.save = _validate.flag("save", save)
+        settings = RenderSettings() if settings is None else settings
+        self.settings = _validate.instance("settings", settings, RenderSettings)
         self._draws: dict[int, CubeDraw] = {}
         self.results: list[tuple[np.ndarray, dict[str, Any]]] = []
         self.clean_cubes: list[np.ndarray] = []
@@ -257,6 +259,7 @@ class GalCubeCraft:
 
         Cubes are float32 ``(n_spectral_slices, grid_size, grid_size)`` in :attr:`units`.
         """
+        spec_memory(self.spec, self.settings, 2 * self.n_cubes)  # before a bar or any file
         self.results, self.clean_cubes = [], []
         bar = progress_bar(self.n_cubes, enabled=self.verbose)
         for index in range(self.n_cubes):

@@ -13,8 +13,17 @@ from typing import Any
 
 import numpy as np
 
+from ..cosmology import default_cosmology
+from ..model.diffuse import DiffuseParams
 from ..model.parameters import GALAXY_PARAMETERS
 from ..priors.galaxies import CubeDraw
+
+DEFAULT_DIFFUSE_PARAMS: dict[str, Any] = DiffuseParams().to_dict()
+"""The diffuse knobs ``diffuse_params`` is merged into (1.2.1's ``core`` name); a copy:
+changing it changes no default.  1.2.1's dict switched diffuse emission on; the facade's
+default is off (``enabled``), as this dict says."""
+cosmo = default_cosmology()
+"""1.2.1's ``core.cosmo``: flat LambdaCDM, H0 = 70 km/s/Mpc, Omega_m = 0.3."""
 
 ALIASES = {
     "r_e_kpc": "Re_kpc",

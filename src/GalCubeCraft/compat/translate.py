@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..observation.beam import Beam
+from ..observation.records import Observation, SpectralAxis
 from ..priors.galaxies import RESOLUTION_RANGES
 from ..priors.spec import (
     DatasetSpec,
@@ -21,6 +22,8 @@ from ..priors.spec import (
     ObservationSpec,
     SpecError,
 )
+from ..renderer.budget import check_memory
+from ..renderer.settings import RenderSettings
 
 VISUALISE_RESOLUTIONS = (0.3, 1.2, 2.0, 3.0, 5.0)
 """0.1.2's ``resolution='visualise'``: these R_e / (bmin / 2), cube by cube (cycled)."""
@@ -54,12 +57,19 @@ def spec_errors_as_arguments() -> Iterator[None]:
         argument = SPEC_NAMES[error.key]
         # A converter's own error may already name the argument: say it once.
         rule = error.rule.removeprefix(f"{argument} ")
+        for key in sorted(SPEC_NAMES, key=len, reverse=True):  # keys the rule couples, too
+            rule = rule.replace(key, SPEC_NAMES[key])
         raise type(error)(argument, rule) from None
+
+
+def _is_visualise(resolution: Any) -> bool:
+    """Return True for the 'visualise' preset (an array compares element-wise: not it)."""
+    return isinstance(resolution, str) and resolution == "visualise"
 
 
 def resolution_range(resolution: Any) -> tuple[Any, Any]:
     """Return the spec's resolution range of the original's ``resolution`` argument."""
-    if resolution == "visualise":
+    if _is_visualise(resolution):
         return (min(VISUALISE_RESOLUTIONS), max(VISUALISE_RESOLUTIONS))
     if isinstance(resolution, str):
         if resolution not in RESOLUTION_RANGES:
@@ -90,7 +100,7 @@ def original_spec(
         "n_gals": (1, 3) if n_gals is None else n_gals,
         "offset_gals": offset_gals,
         "resolution": resolution_range(resolution),
-        "resolution_cycle": VISUALISE_RESOLUTIONS if resolution == "visualise" else None,
+        "resolution_cycle": VISUALISE_RESOLUTIONS if _is_visualise(resolution) else None,
         "orientation": "tilts",
     }
     if n_sersic is not None:
@@ -105,3 +115,15 @@ def original_spec(
             noise=NoiseSpec(peak_snr=None if peak_snr is None else (peak_snr, peak_snr)),
             features=FeaturePriors(diffuse=diffuse_params),
         )  # fmt: skip
+
+
+def spec_memory(spec: DatasetSpec, settings: RenderSettings, kept_cubes: int = 0) -> int:
+    """Return one cube's bytes, or raise :class:`BudgetError` naming the facade's arguments.
+
+    ``kept_cubes``: float32 cubes of the same shape held besides (the facade's results).
+    """
+    obs = spec.observation
+    grid = Observation(nx=obs.grid_size, ny=obs.grid_size, spectral=SpectralAxis(obs.n_chan))
+    return check_memory(grid, spec.galaxies.n_gals[1], spec.noise.peak_snr is not None,
+                        settings.memory_limit_bytes, kept_cubes=kept_cubes,
+                        names=("grid_size", "n_spectral_slices"))  # fmt: skip

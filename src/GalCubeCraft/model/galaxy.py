@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,11 @@ from .flows import NonCircularFlows
 from .profiles import total_flux
 from .rings import TiltedRings
 from .rotation import MilkyWayRotationCurve
+
+MIN_KPC, MAX_KPC = 1e-6, 1e6
+"""Bounds of a galaxy's lengths (kpc): a milliparsec to a gigaparsec covers every disk."""
+MAX_S_E = 1e30
+"""Largest surface brightness / line flux: keeps every voxel far inside float32."""
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,10 @@ class Galaxy:
         """Check every parameter once, so the renderer never has to."""
         # Store plain floats: NumPy scalars would change the dtype of downstream arithmetic.
         checked = {
-            "r_e_kpc": _validate.positive("r_e_kpc", self.r_e_kpc),
+            "r_e_kpc": _validate.real("r_e_kpc", self.r_e_kpc, low=MIN_KPC, high=MAX_KPC),
             "n_sersic": _validate.real("n_sersic", self.n_sersic, low=0.2, high=10.0),
-            "h_z_kpc": _validate.positive("h_z_kpc", self.h_z_kpc),
-            "s_e": _validate.non_negative("s_e", self.s_e),
+            "h_z_kpc": _validate.real("h_z_kpc", self.h_z_kpc, low=MIN_KPC, high=MAX_KPC),
+            "s_e": _validate.real("s_e", self.s_e, low=0.0, high=MAX_S_E),
             "inclination_deg": _validate.real(
                 "inclination_deg", self.inclination_deg, low=0.0, high=90.0
             ),
@@ -134,6 +140,8 @@ class Galaxy:
         object.__setattr__(
             self, "asymmetric_drift", _validate.boolean("asymmetric_drift", self.asymmetric_drift)
         )
+        if isinstance(self.clumps, (str, bytes)) or not isinstance(self.clumps, Iterable):
+            raise TypeError(f"clumps must be a sequence of Clump; got {type(self.clumps).__name__}")
         clumps = tuple(self.clumps)
         for k, clump in enumerate(clumps):
             if not isinstance(clump, Clump):
@@ -159,9 +167,15 @@ class Galaxy:
         ``s_e`` is solved from the analytic volume integral; every other keyword is
         passed to the constructor.
         """
-        flux = _validate.non_negative("line_flux_jykms", line_flux_jykms)
+        flux = _validate.real("line_flux_jykms", line_flux_jykms, low=0.0, high=MAX_S_E)
         unit = cls(s_e=1.0, **parameters)  # type: ignore[arg-type]
-        return dataclasses.replace(unit, s_e=flux / unit.line_flux)
+        s_e = flux / unit.line_flux if unit.line_flux > 0.0 else math.inf
+        if not s_e <= MAX_S_E:
+            raise ValueError(
+                f"line_flux_jykms / (the flux of s_e = 1) must be at most {MAX_S_E:g}; got "
+                f"line_flux_jykms={flux!r} over {unit.line_flux!r} (raise r_e_kpc or h_z_kpc)"
+            )
+        return dataclasses.replace(unit, s_e=s_e)
 
     @property
     def line_flux(self) -> float:

@@ -61,12 +61,15 @@ class SpectralAxis:
     @classmethod
     def centred(cls, n_chan: int, channel_width_kms: float) -> SpectralAxis:
         """Return ``n_chan`` channels of ``channel_width_kms`` centred on zero velocity."""
-        half = (
-            0.5
-            * _validate.integer("n_chan", n_chan, low=1)
-            * _validate.positive("channel_width_kms", channel_width_kms)
-        )
-        return cls(n_chan, -half, half)
+        n = _validate.integer("n_chan", n_chan, low=1)
+        width = _validate.positive("channel_width_kms", channel_width_kms)
+        half = 0.5 * n * width
+        if not math.isfinite(2.0 * half):
+            raise ValueError(
+                "channel_width_kms * n_chan (the band) must be finite; got "
+                f"{width!r} km/s x {n} channels"
+            )
+        return cls(n, -half, half)
 
     @property
     def channel_width_kms(self) -> float:

@@ -18,11 +18,9 @@ from .._support import validate as _validate
 from ..conventions import beam_area, fwhm_to_sigma, pa_to_matplotlib_angle, sky_to_major_minor
 
 ARCSEC_PER_DEG = 3600.0
-
-MIN_BEAM_PX = 1e-3
-"""Narrowest beam FWHM (pixels).  Far below a pixel a beam changes nothing but the unit
-(Jy/beam is Jy/pixel times its area), and near 1e-154 px that area underflows to zero:
-every cube would come out empty."""
+MIN_BEAM_PX, MAX_BEAM_PX = 1e-3, 1e6
+"""Beam FWHM bounds (pixels): a narrower beam's area underflows the Jy/beam scale; a
+wider one is far beyond any field (which must itself be wider than the beam)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,8 @@ class Beam:
     Parameters
     ----------
     bmaj_px, bmin_px : float
-        Major and minor FWHM (pixels), ``1e-3 <= bmin <= bmaj`` (:data:`MIN_BEAM_PX`).
+        Major and minor FWHM (pixels), ``MIN_BEAM_PX (1e-3) <= bmin <= bmaj <= MAX_BEAM_PX
+        (1e6)``.
     bpa_deg : float
         Position angle of the major axis, degrees north through east (the FITS ``BPA``).
     """
@@ -44,8 +43,8 @@ class Beam:
     def __post_init__(self) -> None:
         """Check the beam."""
         for name in ("bmaj_px", "bmin_px"):
-            value = _validate.real(name, getattr(self, name), low=MIN_BEAM_PX)
-            object.__setattr__(self, name, value)
+            size = _validate.real(name, getattr(self, name), low=MIN_BEAM_PX, high=MAX_BEAM_PX)
+            object.__setattr__(self, name, size)
         object.__setattr__(self, "bpa_deg", _validate.real("bpa_deg", self.bpa_deg))
         if self.bmin_px > self.bmaj_px:
             raise ValueError(
@@ -72,7 +71,20 @@ class Beam:
     ) -> Beam:
         """Return the beam of FWHMs given in arcsec on pixels ``pixel_arcsec`` wide."""
         pixel = _validate.positive("pixel_arcsec", pixel_arcsec)
-        return cls(bmaj_arcsec / pixel, bmin_arcsec / pixel, bpa_deg)
+        bmaj = _validate.positive("bmaj_arcsec", bmaj_arcsec)
+        bmin = _validate.positive("bmin_arcsec", bmin_arcsec)
+        if bmin > bmaj:
+            raise ValueError(
+                f"bmin_arcsec must not exceed bmaj_arcsec (bmin_px must not exceed bmaj_px); "
+                f"got {bmin!r} > {bmaj!r}"
+            )
+        for name, size in (("bmaj_arcsec", bmaj), ("bmin_arcsec", bmin)):
+            if not MIN_BEAM_PX * pixel <= size <= MAX_BEAM_PX * pixel:
+                raise ValueError(
+                    f"{name} / pixel_arcsec (the beam in pixels) must lie in [{MIN_BEAM_PX:g}, "
+                    f"{MAX_BEAM_PX:g}]; got {size!r} / {pixel!r}"
+                )
+        return cls(bmaj / pixel, bmin / pixel, bpa_deg)
 
     @classmethod
     def from_fits_header(cls, header: Mapping[str, Any], pixel_arcsec: float) -> Beam | None:

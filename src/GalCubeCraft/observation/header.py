@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from .._support import validate as _validate
 from .beam import ARCSEC_PER_DEG
 from .line_spreads import LINE_SPREADS
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 BUNITS = ("Jy/beam", "Jy/pixel")
 SPECTRAL_TYPES = ("VRAD", "FREQ")
-_C_KMS = 299792.458  # speed of light, exact by definition of the metre
+_C_KMS = _validate.SPEED_OF_LIGHT_KMS
 
 
 def observation_header(

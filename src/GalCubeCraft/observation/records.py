@@ -91,8 +91,8 @@ class Observation:
         )
         if self.beam is not None and self.beam.bmaj_px >= min(self.nx, self.ny):
             raise ValueError(
-                f"beam bmaj must be smaller than the field ({min(self.nx, self.ny)} px); "
-                f"got {self.beam.bmaj_px:g} px"
+                f"beam bmaj must be smaller than the field ({min(self.nx, self.ny)} px, the "
+                f"smaller of nx and ny); got {self.beam.bmaj_px:g} px"
             )
 
     # --- constructors -------------------------------------------------------------------
@@ -108,8 +108,10 @@ class Observation:
         sky: AngularScale | None = None,
     ) -> Observation:
         """Return a square field of ``n_pix`` pixels, each ``pixel_kpc`` wide."""
+        n_pix = _validate.integer("n_pix", n_pix, low=2)
         return cls(
-            nx=n_pix, ny=n_pix, pixel_kpc=pixel_kpc, spectral=spectral or SpectralAxis(),
+            nx=n_pix, ny=n_pix, pixel_kpc=pixel_kpc,
+            spectral=SpectralAxis() if spectral is None else spectral,
             beam=beam, line_spread=line_spread, sky=sky,
         )  # fmt: skip
 
@@ -147,14 +149,29 @@ class Observation:
         line_spread : str
             See :class:`Observation`.
         """
+        n_pix = _validate.integer("n_pix", n_pix, low=2)
         sky = AngularScale(redshift, line, ra_deg, dec_deg, cosmology)
         pixel = _validate.positive("pixel_arcsec", pixel_arcsec)
+        pixel_kpc = pixel * sky.kpc_per_arcsec
+        if not (math.isfinite(pixel_kpc) and pixel_kpc > 0.0):
+            raise ValueError(
+                "pixel_arcsec at this redshift must give a finite pixel size > 0 kpc; got "
+                f"pixel_arcsec={pixel_arcsec!r}, redshift={redshift!r} ({pixel_kpc!r} kpc)"
+            )
         beam = None
         if beam_arcsec is not None:
             bmaj, bmin, bpa = _validate.real_sequence("beam_arcsec", beam_arcsec, 3)
-            beam = Beam.from_arcsec(bmaj, bmin, bpa, pixel)
+            try:
+                beam = Beam.from_arcsec(bmaj, bmin, bpa, pixel)
+            except (ValueError, TypeError) as error:  # said of the tuple the user passed
+                raise type(error)(f"beam_arcsec {beam_arcsec!r}: {error}") from None
+            if beam.bmaj_px >= n_pix:
+                raise ValueError(
+                    f"beam_arcsec: the beam bmaj must be smaller than the field (n_pix = "
+                    f"{n_pix} px); got {beam.bmaj_px:g} px (beam_arcsec[0] / pixel_arcsec)"
+                )
         return cls(
-            nx=n_pix, ny=n_pix, pixel_kpc=pixel * sky.kpc_per_arcsec,
+            nx=n_pix, ny=n_pix, pixel_kpc=pixel_kpc,
             spectral=SpectralAxis.centred(n_chan, channel_width_kms), beam=beam,
             line_spread=line_spread, sky=sky,
         )  # fmt: skip
@@ -245,11 +262,11 @@ def check_fits_in_field(
     cube, and its flux is mostly lost: that is almost always a units mistake.
     """
     if not (math.isfinite(x_kpc) and math.isfinite(y_kpc)):
-        raise ValueError("galaxy centre must be finite")
+        raise ValueError(f"x_kpc and y_kpc must be finite; got ({x_kpc!r}, {y_kpc!r})")
     half_x, half_y = obs.half_extent_kpc
     if abs(x_kpc) + galaxy_r_e_kpc > half_x or abs(y_kpc) + galaxy_r_e_kpc > half_y:
         raise ValueError(
-            "grid too small for the galaxy: centre offset "
+            "grid too small for the galaxy: the centre (x_kpc, y_kpc) = "
             f"({x_kpc:g}, {y_kpc:g}) kpc plus r_e_kpc={galaxy_r_e_kpc:g} must lie inside the "
             f"field half-size ({half_x:g}, {half_y:g}) kpc; enlarge nx/ny or pixel_kpc"
         )

@@ -71,7 +71,8 @@ def check_lens_priors(spec: DatasetSpec, satellite_scale: float) -> None:
     )
     if r_e_px < SUB_PIXEL_RADIUS or min(h_z_px, r_e_px) < THIN_RIDGE:
         raise ValueError(
-            f"lensed galaxies must be resolved: the smallest may have R_e = {r_e_px:.3g} px "
+            f"lensed galaxies must be resolved (a lens: lens.theta_e_re > 0): the smallest "
+            f"may have R_e = {r_e_px:.3g} px "
             f"and h_z = {h_z_px:.3g} px (at least {SUB_PIXEL_RADIUS:g} and {THIN_RIDGE:g} "
             "are needed); raise galaxies.resolution[0] or galaxies.h_z_kpc[0], or lower "
             "galaxies.r_e_kpc[1]"

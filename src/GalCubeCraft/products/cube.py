@@ -73,7 +73,8 @@ class Cube:
         data = np.asarray(self.data)
         if data.shape != self.observation.shape:
             raise ValueError(
-                f"data shape {data.shape} does not match the observation's {self.observation.shape}"
+                f"data must have the observation's shape {self.observation.shape}; got shape "
+                f"{data.shape}, which does not match"
             )
         if data.dtype not in (np.float32, np.float64):
             raise TypeError(f"data must be float32 or float64; got {data.dtype}")

@@ -61,6 +61,8 @@ def check_memory(
     noise: bool,
     limit_bytes: float | None = None,
     model_only: bool = False,
+    kept_cubes: int = 0,
+    names: tuple[str, str] = ("nx, ny, grid_size", "n_chan"),
 ) -> int:
     """Return the estimated bytes of a cube, or raise :class:`BudgetError` if over the limit.
 
@@ -76,15 +78,21 @@ def check_memory(
         The limit; default the available memory (:func:`available_memory_bytes`).
     model_only : bool
         Count :func:`~GalCubeCraft.render` alone.
+    kept_cubes : int
+        Float32 cubes of this shape the caller keeps besides (the facade's results).
+    names : (str, str)
+        What the caller's user calls the pixels and the channels (e.g. its options).
     """
-    need = cube_bytes(observation, n_galaxies, noise, model_only)
+    n_chan, ny, nx = observation.shape
+    need = (
+        cube_bytes(observation, n_galaxies, noise, model_only) + 4 * kept_cubes * n_chan * ny * nx
+    )
     limit = available_memory_bytes() if limit_bytes is None else float(limit_bytes)
     if need > limit:
-        n_chan, ny, nx = observation.shape
         raise BudgetError(
             f"a {n_chan}x{ny}x{nx} cube needs about {need / GIB:.1f} GiB of memory, more than "
             f"the {limit / GIB:.1f} GiB limit (RenderSettings.memory_limit_gib, default the "
-            "available memory): use fewer pixels (nx, ny, grid_size) or channels (n_chan)"
+            f"available memory): use fewer pixels ({names[0]}) or channels ({names[1]})"
         )
     return need
 
@@ -116,7 +124,9 @@ def check_fine_grid(
         raise BudgetError(
             f"the line's fine velocity grid needs {nodes:.3g} nodes per pixel (a velocity span "
             f"of {velocity_span_kms:.4g} km/s in steps of {step_kms:.3g} km/s), more than the "
-            "memory allows: use wider channels (channel width) or a larger sigma_kms"
+            f"{limit_bytes / GIB:.3g} GiB limit (RenderSettings.memory_limit_gib, default the "
+            "available memory): use wider channels (channel width), a larger sigma_kms or a "
+            "narrower velocity span (v_sys_kms, rotation curve)"
         )
 
 

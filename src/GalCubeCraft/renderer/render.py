@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -101,8 +101,14 @@ def check_velocity_grids(
 
 
 def as_galaxy_list(galaxies: Galaxy | Iterable[Galaxy]) -> list[Galaxy]:
-    """Return ``galaxies`` as a list (one galaxy or any iterable of them)."""
-    return [galaxies] if isinstance(galaxies, Galaxy) else list(galaxies)
+    """Return ``galaxies`` as a list (one galaxy or any iterable of them), or raise."""
+    if isinstance(galaxies, Galaxy):
+        return [galaxies]
+    if isinstance(galaxies, (str, bytes, Mapping)) or not isinstance(galaxies, Iterable):
+        raise TypeError(
+            f"galaxies must be a Galaxy or an iterable of Galaxy; got {type(galaxies).__name__}"
+        )
+    return list(galaxies)
 
 
 def render_galaxy_into(

@@ -10,7 +10,7 @@ import numpy as np
 from ..._support import validate as _validate
 from ...conventions import sky_to_major_minor
 
-SPEED_OF_LIGHT_KMS = 299792.458
+SPEED_OF_LIGHT_KMS = _validate.SPEED_OF_LIGHT_KMS
 ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
 
 

@@ -32,6 +32,10 @@ from .records import (
 )
 from .toml import check_layout, spec_toml
 
+MAX_CUBES = 10**12
+"""Most items one dataset may hold: past any disk (the disk check refuses far fewer), and
+far below ``2**62``, which a slip would give."""
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -43,7 +47,7 @@ class DatasetSpec:
     Parameters
     ----------
     n_cubes : int
-        Number of items, >= 1.
+        Number of items, in [1, 10**12].
     seed : int
         Root seed, >= 0.
     galaxies : GalaxyPriors
@@ -77,6 +81,8 @@ class DatasetSpec:
         for table, record in TABLES.items():
             object.__setattr__(self, table, _as_record(table, record, getattr(self, table)))
         check_record(self, "")
+        if self.n_cubes > MAX_CUBES:  # a slip (2**62), not a dataset: said apart from >= 1
+            raise SpecValueError("n_cubes", f"must be at most {MAX_CUBES}; got {self.n_cubes}")
         self._check_resolution_cycle()
         self._check_grid_fits()
         if self.interferometry:
@@ -107,8 +113,10 @@ class DatasetSpec:
             raise SpecValueError(
                 "observation.grid_size",
                 f"must be >= {needed} to hold galaxies with R_e up to {r_max:g} px "
-                f"(galaxies.resolution up to {galaxies.resolution[1]:g}) offset by up to "
-                f"{math.floor(galaxies.offset_gals)} px; got {obs.grid_size}",
+                f"(galaxies.resolution up to {galaxies.resolution[1]:g} times half the "
+                f"observation.beam bmin of {obs.beam.bmin_px:g} px) offset by up to "
+                f"{math.floor(galaxies.offset_gals)} px (galaxies.offset_gals); got "
+                f"{obs.grid_size}",
             )
         if obs.beam.bmaj_px >= obs.grid_size:
             raise SpecValueError(

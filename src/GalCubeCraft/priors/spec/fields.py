@@ -96,8 +96,10 @@ class Declared:
         if self.low is None and self.high is None:
             return ""
         left = "(" if self.low_open else "["
-        low = "-inf" if self.low is None else f"{self.low:.10g}"
-        high = "inf" if self.high is None else f"{self.high:.10g}"
+        # Whole numbers as the integer check writes them (1000000000000, not 1e+12).
+        spell = str if self.kind == "int" else (lambda x: f"{x:.10g}")
+        low = "-inf" if self.low is None else spell(self.low)
+        high = "inf" if self.high is None else spell(self.high)
         return f"{left}{low}, {high}]"
 
     def _real(self, key: str, value: Any) -> float:

@@ -62,7 +62,7 @@ class GalaxyPriors(_Checked):
         (1, 3), "int_range", bounds=(1, 10), help="galaxies per cube, uniform"
     )
     offset_gals: float = declare(
-        5.0, "real", low=0.0, unit="px", help="satellites lie within this of the primary"
+        5.0, "real", bounds=(0.0, 1e6), unit="px", help="satellites lie this near the primary"
     )
     resolution: Range = declare(
         (0.25, 4.0), "range", bounds=(0.05, 50.0), help="R_e / (bmin / 2), log-uniform"
