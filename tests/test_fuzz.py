@@ -319,13 +319,13 @@ def _edges():
     for name in ("galaxies", "observation", "settings", "noise", "noise_rng", "lens"):
         cases.append(kw(make_cubes, name, galaxies=GALAXY, observation=SMALL_BEAM))
     cases.append(kw(observe, "model"))
-    elsewhere = [kw(observe, "dtype", model=model)]  # instrument/: numeric edges
+    cases.append(kw(observe, "dtype", model=model))
     cases.append(kw(apply_instrument, "model_jy_per_pixel", observation=SMALL_BEAM))
     cases.append(kw(apply_instrument, "observation", model_jy_per_pixel=np.asarray(model.data)))
     for name in ("data", "observation", "kind", "noise_rms"):
         cases.append(kw(Cube, name, data=np.asarray(model.data), observation=SMALL_BEAM))
     for name in ("cube", "overwrite", "spectral_type"):
-        elsewhere.append((_fits_call(write_fits, on_sky, name), name))  # products/fits.py
+        cases.append((_fits_call(write_fits, on_sky, name), name))
     for name in ("n_gals", "n_cubes", "resolution", "offset_gals", "beam_info", "grid_size",
                  "n_spectral_slices", "seed", "n_sersic", "peak_snr", "settings", "save_format",
                  "diffuse_params", "units", "threads", "verbose", "save"):  # fmt: skip
@@ -347,20 +347,11 @@ def _edges():
         cases.append(kw(pv_figure, name, cube=model, pa_deg=30.0))
     cases.append(kw(moment_figure, "cube"))
     cases.append(kw(channel_map_figure, "n_panels", cube=model))
-    # RenderSettings' tolerances are bounded by the numeric-edges work (kernels, budget).
-    elsewhere += [case for case in cases if case[1] in ("refine_tolerance", "voxel_tolerance")]
-    return [case for case in cases if case not in elsewhere], elsewhere
+    return cases
 
 
-EDGES, ELSEWHERE = _edges()
-"""Entry points checked here, and those whose refusals the stores and numeric-edges work
-of issue 31 fixes (counted by the fuzz report, not asserted here)."""
-ROUND_OFF = 1e-6
-"""Model voxels dip to -1e-25 of round-off today; the renderer's clamp (issue 31, numeric
-edges) takes this to 0."""
-SIGN_ELSEWHERE = ("sigma_kms", "fine_per_width", "max_fine_per_channel")
-"""Arguments whose small valid values give model voxels of -0.5% to -4% of the peak today
-(issue 31's silent corruption, fixed in the renderer by the numeric-edges work)."""
+EDGES = _edges()
+"""Every public entry point and argument the suite drives."""
 
 
 @pytest.mark.parametrize(("call", "name"), EDGES, ids=[f"{c[1]}-{k}" for k, c in enumerate(EDGES)])
@@ -379,5 +370,4 @@ def test_hostile_values_are_refused_by_name_or_give_sound_output(tmp_path_factor
         values = values | st.floats() | st.integers(-(2**70), 2**70)
     value = data.draw(values, label=name)
     tmp_path = tmp_path_factory.mktemp("fuzz")
-    round_off = math.inf if name in SIGN_ELSEWHERE else ROUND_OFF
-    assert classify(call, name, value, tmp_path, round_off=round_off) is None
+    assert classify(call, name, value, tmp_path) is None  # model cubes >= 0 exactly

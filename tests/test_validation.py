@@ -103,7 +103,7 @@ OBS = Observation(nx=24, ny=24, pixel_kpc=0.5, spectral=SpectralAxis(8, -500, 50
         (lambda: Galaxy(r_e_kpc=1.0, s_e=1e308), ValueError, "s_e must lie in"),
         (lambda: render(None, OBS), TypeError, "galaxies must be a Galaxy"),
         (lambda: render(Galaxy(r_e_kpc=1.0, x_kpc=1e308), OBS), ValueError, "x_kpc"),
-        (lambda: Beam(1e-200, 1e-200), ValueError, "bmaj_px must lie in [0.001, 1e+06]"),
+        (lambda: Beam(1e-200, 1e-200), ValueError, "bmaj_px must lie in [0.001, 1000000]"),
         (lambda: make_cubes(Galaxy(r_e_kpc=1.0), OBS, noise_rng=3), TypeError, "noise_rng"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",

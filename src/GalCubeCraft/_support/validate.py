@@ -216,3 +216,17 @@ def real_sequence(name: str, value: Any, length: int) -> tuple[float, ...]:
     if len(items) != length:
         raise ValueError(f"{name} must have {length} elements; got {len(items)}")
     return tuple(real(f"{name}[{k}]", v) for k, v in enumerate(items))
+
+
+def float_dtype(name: str, value: Any) -> np.dtype:
+    """Return ``value`` as the numpy dtype float32 or float64, or raise naming ``name``."""
+    # np.dtype(None) and np.dtype(nan) both read as float64: neither names a type here.
+    if value is not None and not isinstance(value, float):
+        try:
+            dtype = np.dtype(value)
+        except (TypeError, ValueError):
+            pass
+        else:
+            if dtype.kind == "f" and dtype.itemsize in (4, 8):
+                return np.dtype(np.float32 if dtype.itemsize == 4 else np.float64)  # native
+    raise TypeError(f"{name} must be numpy.float32 or numpy.float64; got {value!r}")

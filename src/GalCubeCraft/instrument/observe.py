@@ -45,8 +45,7 @@ def apply_instrument(
         ``dtype`` (its largest value over twice the padded plane's size times the beam
         area).
     """
-    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
+    working = _validate.float_dtype("dtype", dtype)
     _validate.instance("observation", observation, Observation)
     model = _validate.finite_array("model_jy_per_pixel", model_jy_per_pixel)
     if model.shape[-3:] != observation.shape:
@@ -59,10 +58,10 @@ def apply_instrument(
     if observation.beam is not None:
         py, px = padded_shape(observation.ny, observation.nx, observation.beam)
         growth *= float(py * px) * max(1.0, observation.beam.area_px)
-    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth)
+    _validate.fits_dtype("model_jy_per_pixel", model, working, growth=growth)
     # One working copy, then in place: no other full-size temporary (256 x 512^2 is
     # 268 MB in float32).
-    cube: np.ndarray = model.astype(dtype, copy=True)
+    cube: np.ndarray = model.astype(working, copy=True)
     np.maximum(cube, 0, out=cube)
     # The observation's width was checked when it was made: its taps, unchecked again.
     taps = channel_taps(observation.line_spread, observation.line_spread_sigma_chan)

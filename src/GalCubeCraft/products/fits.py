@@ -18,6 +18,7 @@ import numpy as np
 
 from .._support import validate as _validate
 from .._support.atomic import atomic_path
+from ..observation.header import SPECTRAL_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header, ImageHDU
@@ -107,13 +108,20 @@ def write_fits(
     """
     from astropy.io import fits
 
+    if not (hasattr(cube, "data") and callable(getattr(cube, "fits_header", None))):
+        # Checked by what a cube offers: cube.py imports this module, not the reverse.
+        raise TypeError(f"cube must be a GalCubeCraft Cube; got {type(cube).__name__}")
     overwrite = _validate.boolean("overwrite", overwrite)
     checksum = _validate.boolean("checksum", checksum)
+    spectral_type = _validate.choice("spectral_type", spectral_type, SPECTRAL_TYPES)
     path = Path(path)
     with np.errstate(over="ignore"):
         data = np.asarray(cube.data, np.float32)
     if not np.all(np.isfinite(data)):
-        raise ValueError("cube holds NaN or inf (or values beyond float32); refusing to write it")
+        raise ValueError(
+            "cube must hold finite values within float32's range (|x| < 3.4e38); it holds "
+            "NaN, inf or larger values: refusing to write it"
+        )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = cube.fits_header(spectral_type)
