@@ -1,8 +1,12 @@
 """A table-driven fuzz of the public API: bad arguments are refused by name, nothing written."""
 
+import atexit
 import dataclasses
 import math
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,7 +138,8 @@ TIME_BOUND_S = 20.0
 SMALL = Observation(nx=16, ny=16, pixel_kpc=0.5, spectral=SpectralAxis(8, -500, 500))
 SMALL_BEAM = SMALL.replace(beam=Beam(3.0, 2.5, 10.0))
 BAD_NUMBER = (float, complex, np.floating)
-PLOT_DIR = __import__("pathlib").Path(__import__("tempfile").mkdtemp(prefix="fuzz-plot-"))
+PLOT_DIR = Path(tempfile.mkdtemp(prefix="fuzz-plot-"))
+atexit.register(shutil.rmtree, PLOT_DIR, True)  # the session's plots leave nothing behind
 
 
 def _not_finite(value):
