@@ -22,8 +22,18 @@ DEFAULT_DIFFUSE_PARAMS: dict[str, Any] = DiffuseParams().to_dict()
 """The diffuse knobs ``diffuse_params`` is merged into (1.2.1's ``core`` name); a copy:
 changing it changes no default.  1.2.1's dict switched diffuse emission on; the facade's
 default is off (``enabled``), as this dict says."""
-cosmo = default_cosmology()
-"""1.2.1's ``core.cosmo``: flat LambdaCDM, H0 = 70 km/s/Mpc, Omega_m = 0.3."""
+
+
+def __getattr__(name: str) -> Any:
+    """Return 1.2.1's ``core.cosmo`` (flat LambdaCDM, H0 = 70 km/s/Mpc, Omega_m = 0.3).
+
+    Made on first use: ``astropy.cosmology`` takes most of a second to import, and
+    ``import GalCubeCraft`` loads this module.
+    """
+    if name == "cosmo":
+        return default_cosmology()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 ALIASES = {
     "r_e_kpc": "Re_kpc",
