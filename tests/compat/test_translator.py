@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from GalCubeCraft import Beam, DatasetSpec, GalCubeCraft
-from GalCubeCraft.compat.beam import beam_from_original, beam_list_of, beam_to_original
+from GalCubeCraft.compat.beam import beam_from_original, beam_to_original
 from GalCubeCraft.compat.params import ALIASES, DRAWN_COLUMNS, LISTS, params_key
 from GalCubeCraft.compat.translate import SPEC_NAMES, spec_errors_as_arguments
+from GalCubeCraft.compat.utils import beam_from_list
 from GalCubeCraft.model.parameters import GALAXY_PARAMETERS
 
 SMALL = dict(grid_size=40, n_spectral_slices=12, verbose=False, save=False)
@@ -67,14 +68,12 @@ def test_the_spec_checks_and_the_facade_does_not_check_again(monkeypatch):
 def test_beams_go_through_one_conversion():
     """beam_info (PA from north) and utils' beam_list (from +x) differ only by the origin."""
     assert beam_from_original((3.0, 5.0, 30.0)) == Beam(5.0, 3.0, 30.0)
-    assert beam_list_of((3.0, 5.0, 30.0)) == Beam(5.0, 3.0, -60.0)
-    assert beam_list_of(4.0) == Beam(4.0, 4.0, 0.0)
+    assert beam_from_list((3.0, 5.0, 30.0)) == Beam(5.0, 3.0, -60.0)
+    assert beam_from_list(4.0) == Beam(4.0, 4.0, 0.0)
     assert beam_to_original(Beam(5.0, 3.0, 30.0)) == [3.0, 5.0, 30.0]
     with pytest.raises(ValueError, match="beam_list"):
-        beam_list_of((5.0, 3.0, 0.0))
-    from GalCubeCraft.compat.utils import beam_from_list
-
-    assert beam_from_list([2.0, 6.0, 90.0]) == beam_list_of([2.0, 6.0, 90.0])
+        beam_from_list((5.0, 3.0, 0.0))
+    assert beam_from_list([2.0, 6.0, 90.0]) == beam_from_original([2.0, 6.0, 0.0])
 
 
 def test_every_declared_parameter_is_one_params_key():

@@ -63,18 +63,6 @@ FACADE_OPTIONS = {
 }
 """The seed API's argument names, and the ``generate`` options that set them."""
 
-SPEC_OPTIONS = {
-    "n_cubes": "--n-cubes",
-    "seed": "--seed",
-    "galaxies.n_gals": "--n-gals",
-    "galaxies.resolution": "--resolution",
-    "observation.grid_size": "--grid-size",
-    "observation.n_chan": "--channels",
-    "observation.beam": "--beam-info",
-    "noise.peak_snr": "--peak-snr",
-}
-"""The spec keys the facade sets from its arguments, and the ``generate`` options."""
-
 
 def _as_typed(
     error: Exception, args: argparse.Namespace, config: dict[str, Any], config_path: Path | None
@@ -97,8 +85,10 @@ def _as_typed(
         names = "|".join(sorted(FACADE_OPTIONS, key=len, reverse=True))
         return re.sub(rf"(?<![\w.-])({names})(?!\w)", lambda m: typed(FACADE_OPTIONS[m[1]]), rule)
 
-    if isinstance(error, SpecError) and error.key in SPEC_OPTIONS:
-        return f"{typed(SPEC_OPTIONS[error.key])}{error.element} {in_rule(error.rule)}"
+    # The facade re-raises the spec's errors under its own argument names (n_cubes, seed
+    # and the keys it translates), so one table names them all.
+    if isinstance(error, SpecError) and error.key in FACADE_OPTIONS:
+        return f"{typed(FACADE_OPTIONS[error.key])}{error.element} {in_rule(error.rule)}"
     message = str(error)
     name, space, rest = message.partition(" ")
     argument, bracket, element = name.partition("[")

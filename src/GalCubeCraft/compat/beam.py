@@ -9,7 +9,6 @@ come through :func:`beam_from_original`, which names the argument as the user wr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from .._support import validate as _validate
@@ -42,8 +41,3 @@ def beam_from_original(values: Any, name: str = "beam_info", origin: str = "nort
 def beam_to_original(beam: Beam) -> list[float]:
     """Return ``[bmin_px, bmaj_px, bpa_deg]``: ``beam_info`` of ``beam``."""
     return [beam.bmin_px, beam.bmaj_px, beam.bpa_deg]
-
-
-def beam_list_of(beam_list: float | Sequence[float]) -> Beam:
-    """Return the :class:`Beam` of a ``utils`` ``beam_list`` (angle from +x)."""
-    return beam_from_original(beam_list, "beam_list", origin="x")

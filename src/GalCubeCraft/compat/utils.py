@@ -20,7 +20,7 @@ from .._support import validate as _validate
 from ..instrument.beam import convolve_beam as _convolve_with_unit_beam
 from ..instrument.noise import noise_cube
 from ..observation.beam import Beam
-from .beam import beam_list_of
+from .beam import beam_from_original
 
 __all__ = [
     "add_beam",
@@ -37,7 +37,7 @@ def beam_from_list(beam_list: float | Sequence[float]) -> Beam:
     Parsed by the one conversion, :func:`GalCubeCraft.compat.beam.beam_from_original`,
     with the angle counted from +x.
     """
-    return beam_list_of(beam_list)
+    return beam_from_original(beam_list, "beam_list", origin="x")
 
 
 def _cube(spectral_cube: Any) -> np.ndarray:
