@@ -5,7 +5,9 @@ tracks and weights work without it.  The stages, one module each:
 :mod:`.arrays` (shipped antenna positions), :mod:`.uv` (tracks and uv coverage),
 :mod:`.weighting` (natural, uniform, Briggs), :mod:`.nufft` (exact transforms),
 :mod:`.primary_beam`, :mod:`.thermal` (radiometer equation), :mod:`.clean` (Högbom and
-the clean beam) and :mod:`.observe`, which chains them over a model cube.
+the clean beam) and :mod:`.observe`, which chains them over a model cube into the
+paired products of :mod:`.cubes` (intrinsic, beam-convolved, dirty, residual, PSF, uv
+weights).
 """
 
 from __future__ import annotations

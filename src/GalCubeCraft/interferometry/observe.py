@@ -13,17 +13,15 @@ For each channel (its frequency from the radio velocity, ``nu = nu_obs (1 - v / 
    band's central channel, for every channel (as a common restoring beam).
 
 The noise rms of each channel is predicted exactly from the weights; the noise is drawn
-from the generator given, so a seed gives the same cube.
+from the generator given, so a seed gives the same cube.  What comes back, and how the
+products pair for deconvolution (intrinsic, beam-convolved, dirty, residual, PSF, uv
+weights): :mod:`.cubes`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -33,13 +31,13 @@ from ..observation.records import Observation, pixel_centres_kpc
 from ..products.cube import Cube
 from .arrays import ARRAY_NAMES, load_array
 from .clean import fit_clean_beam, hogbom, restore
+from .cubes import ARCSEC_PER_RADIAN
+from .cubes import InterferometricCubes as InterferometricCubes
 from .nufft import DirtyImager
 from .primary_beam import PRIMARY_BEAMS, primary_beam
 from .thermal import SPEED_OF_LIGHT_MS, channel_bandwidth_hz, image_rms_jy, visibility_sigma_jy
 from .uv import Track, uvw_m
-from .weighting import WEIGHTINGS, sampling_mask, uv_mask_header, weights
-
-ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
+from .weighting import WEIGHTINGS, gridded_weights, sampling_mask, weights
 
 
 @dataclass(frozen=True)
@@ -97,94 +95,6 @@ class Interferometer:
         _validate.real("clean_gain", self.clean_gain, low=0.0, low_open=True, high=1.0)
         _validate.integer("max_clean_iterations", self.max_clean_iterations, low=1)
         self.track.check_visible(load_array(self.array).latitude_deg)
-
-
-@dataclass(frozen=True, eq=False)
-class InterferometricCubes:
-    """The products of one interferometric observation (see the module docstring).
-
-    Attributes
-    ----------
-    model : Cube
-        The true sky, Jy/pixel, before the primary beam.
-    dirty : Cube
-        The dirty cube (Jy/beam, kind 'dirty'); its observation carries the clean beam.
-    dirty_beam : numpy.ndarray
-        ``(n_chan, ny, nx)`` float32, peak 1 on pixel ``(ny // 2, nx // 2)``.
-    clean_beam : Beam
-        The common restoring beam (fitted at the central channel).
-    channel_beams : tuple of Beam
-        The clean beam fitted to each channel's dirty beam.
-    restored : Cube or None
-        CLEAN components restored with ``clean_beam`` plus residuals (kind 'restored').
-    uv_mask : numpy.ndarray
-        ``(n_chan, ny, nx)`` bool: the cells of each channel's uv grid (zero spacing at
-        ``(ny // 2, nx // 2)``, cell ``1 / (n pixel)``) that hold a visibility.
-    noise_rms : numpy.ndarray
-        ``(n_chan,)`` predicted rms of each dirty channel (Jy/beam; 0 without noise).
-    visibility_sigma : numpy.ndarray
-        ``(n_chan,)`` rms of each real and imaginary part of a visibility (Jy).
-    n_visibilities : int
-        Visibilities per channel (baselines times integrations).
-    """
-
-    model: Cube
-    dirty: Cube
-    dirty_beam: np.ndarray
-    clean_beam: Beam
-    channel_beams: tuple[Beam, ...]
-    restored: Cube | None
-    uv_mask: np.ndarray
-    noise_rms: np.ndarray
-    visibility_sigma: np.ndarray
-    n_visibilities: int
-    interferometer: Interferometer | None = None
-
-    def write_fits(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
-        """Write every product to one FITS file, atomically.
-
-        The primary HDU is the dirty cube (Jy/beam, ``BMAJ``/``BMIN``/``BPA`` the clean
-        beam; the observation's keywords ``ARRAY``, ``TRACKH``, ``DEC_TRK``, ``INTTIME``,
-        ``WEIGHT``, ``ROBUST``, ``TSYS``, ``NVIS``).  Extensions: ``DIRTY_BEAM`` (peak 1),
-        ``RESTORED`` (when CLEANed), ``MODEL`` (Jy/pixel), ``UV_MASK`` (axes ``UU``/``VV``
-        in wavelengths, zero spacing at pixel ``n // 2``), ``NOISE_RMS`` (Jy/beam per
-        channel) and ``CHAN_BEAMS`` (each channel's fitted clean beam: bmaj, bmin in
-        arcsec, bpa in degrees).
-        """
-        from astropy.io import fits
-
-        from ..products.fits import write_fits
-
-        obs = self.model.observation
-        pixel_rad = obs.pixel_arcsec / ARCSEC_PER_RADIAN
-        uv = fits.ImageHDU(data=self.uv_mask.astype(np.uint8))
-        for key, card in uv_mask_header((obs.ny, obs.nx), pixel_rad).items():
-            uv.header[key] = card
-        beams = np.array([[b.bmaj_px * obs.pixel_arcsec, b.bmin_px * obs.pixel_arcsec, b.bpa_deg]
-                          for b in self.channel_beams])  # fmt: skip
-        extensions: dict[str, Any] = {"DIRTY_BEAM": (self.dirty_beam, None)}
-        if self.restored is not None:
-            extensions["RESTORED"] = (np.asarray(self.restored.data), "Jy/beam")
-        extensions["MODEL"] = (np.asarray(self.model.data, np.float32), "Jy/pixel")
-        extensions["UV_MASK"] = uv
-        extensions["NOISE_RMS"] = fits.ImageHDU(data=self.noise_rms)
-        extensions["CHAN_BEAMS"] = fits.ImageHDU(data=beams)
-        cards: dict[str, Any] = {"NVIS": (self.n_visibilities, "visibilities per channel")}
-        itf = self.interferometer
-        if itf is not None:
-            cards.update({
-                "TELESCOP": (load_array(itf.array).telescope, "simulated by GalCubeCraft"),
-                "ARRAY": (itf.array, "antenna configuration"),
-                "TRACKH": (itf.track.duration_h, "[h] time on source"),
-                "DEC_TRK": (itf.track.declination_deg, "[deg] declination of the track"),
-                "HA_MID": (itf.track.hour_angle_centre_h, "[h] hour angle at mid-track"),
-                "INTTIME": (itf.track.integration_s, "[s] integration per visibility"),
-                "WEIGHT": (itf.weighting, "imaging weights"),
-                "ROBUST": (itf.robust, "Briggs robust parameter"),
-                "TSYS": (itf.t_sys_k, "[K] system temperature"),
-            })  # fmt: skip
-        return write_fits(path, self.dirty, overwrite=overwrite, extensions=extensions,
-                          header_cards=cards)  # fmt: skip
 
 
 def channel_frequencies_hz(observation: Observation) -> np.ndarray:
@@ -310,6 +220,8 @@ def observe_interferometer(
     dirty = np.empty((n_chan, *shape))
     dirty_beam = np.empty((n_chan, *shape), dtype=np.float32)
     uv_mask = np.empty((n_chan, *shape), dtype=bool)
+    uv_weights = np.empty((n_chan, *shape), dtype=np.float32)
+    residual = np.zeros((n_chan, *shape), dtype=np.float32)
     noise_rms = np.zeros(n_chan)
     sigma = np.zeros(n_chan)
     offsets = _offsets_rad(obs, pixel_rad)
@@ -352,12 +264,14 @@ def observe_interferometer(
         images = imager.images(u, v, strengths, centre_on_pixel=True)
         psf = images[0]
         dirty[c] = convolve_with_beam(sky, psf)
-        if interferometer.noise:
+        if interferometer.noise:  # the residual: all the dirty image holds beyond the sky's
+            residual[c] = images[1][noise_rows, noise_cols]
             dirty[c] += images[1][noise_rows, noise_cols]
         dirty_beam[c] = psf[beam_rows, beam_cols]
         channel_beams.append((c, fit_clean_beam(psf[beam_rows, beam_cols])))
         clean_beam = channel_beams[0][1] if clean_beam is None else clean_beam
         uv_mask[c] = sampling_mask(u, v, shape, pixel_rad)
+        uv_weights[c] = gridded_weights(u, v, w, shape, pixel_rad)
         if restored_data is not None:
             assert interferometer.clean_threshold_rms is not None
             floor = 1e-12 * float(np.max(np.abs(dirty[c]), initial=0.0))
@@ -389,4 +303,6 @@ def observe_interferometer(
         visibility_sigma=sigma,
         n_visibilities=int(uvw.shape[0]),
         interferometer=interferometer,
+        residual=residual,
+        uv_weights=uv_weights,
     )

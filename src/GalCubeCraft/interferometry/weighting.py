@@ -30,22 +30,60 @@ def uv_cells(
     return row, column
 
 
-def sampling_mask(u: np.ndarray, v: np.ndarray, shape: tuple[int, int], pixel_rad: float
-                  ) -> np.ndarray:  # fmt: skip
-    """Return the ``(ny, nx)`` boolean mask of uv cells holding a point or its conjugate."""
-    ny, nx = shape
-    row, column = uv_cells(u, v, shape, pixel_rad)
-    inside = (row >= 0) & (row < ny) & (column >= 0) & (column < nx)
-    counts = np.bincount(row[inside] * nx + column[inside], minlength=ny * nx)
-    mask = counts.reshape(shape) > 0
-    # The conjugate (-u, -v) of cell (r, c) is cell (2 (n // 2) - r, ...): mirror the mask
-    # about zero spacing (cells without a mirror inside the grid stay as they are).
-    mirrored = np.zeros_like(mask)
+def _mirrored(grid: np.ndarray) -> np.ndarray:
+    """Return ``grid`` mirrored about zero spacing: cell (r, c) to (2 (n // 2) - r, ...).
+
+    That is the cell of the conjugate point ``(-u, -v)``; cells whose mirror lies outside
+    the grid (the most negative frequency of an even axis) get zero.
+    """
+    ny, nx = grid.shape
+    mirrored = np.zeros_like(grid)
     cy, cx = ny // 2, nx // 2
     rows = slice(max(0, 2 * cy - ny + 1), min(ny, 2 * cy + 1))
     cols = slice(max(0, 2 * cx - nx + 1), min(nx, 2 * cx + 1))
-    mirrored[rows, cols] = mask[rows, cols][::-1, ::-1]
-    return mask | mirrored
+    mirrored[rows, cols] = grid[rows, cols][::-1, ::-1]
+    return mirrored
+
+
+def _gridded(u: np.ndarray, v: np.ndarray, values: np.ndarray, shape: tuple[int, int],
+             pixel_rad: float) -> np.ndarray:  # fmt: skip
+    """Return the sum of ``values`` over the points in each uv cell (points off the grid: none)."""
+    ny, nx = shape
+    row, column = uv_cells(u, v, shape, pixel_rad)
+    inside = (row >= 0) & (row < ny) & (column >= 0) & (column < nx)
+    sums = np.bincount(row[inside] * nx + column[inside], weights=values[inside],
+                       minlength=ny * nx)  # fmt: skip
+    return sums.reshape(shape)
+
+
+def sampling_mask(u: np.ndarray, v: np.ndarray, shape: tuple[int, int], pixel_rad: float
+                  ) -> np.ndarray:  # fmt: skip
+    """Return the ``(ny, nx)`` boolean mask of uv cells holding a point or its conjugate."""
+    mask = _gridded(u, v, np.ones(np.shape(u)), shape, pixel_rad) > 0
+    # The conjugate (-u, -v) of cell (r, c) is its mirror about zero spacing (cells
+    # without a mirror inside the grid stay as they are).
+    return mask | _mirrored(mask)
+
+
+def gridded_weights(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, shape: tuple[int, int], pixel_rad: float
+) -> np.ndarray:
+    """Return the imaging weights gridded on the uv cells of :func:`sampling_mask`.
+
+    Each visibility's weight ``w`` is split evenly between its cell and its conjugate's
+    (the image is real: ``V(-u, -v)`` is ``V(u, v)`` conjugated), so the grid is
+    Hermitian-symmetric, non-negative, positive exactly where :func:`sampling_mask` is
+    true, and sums to ``sum(w)`` less the halves whose cell lies off the grid.  The
+    dirty beam is (up to the gridding of each point to its cell centre) the Fourier
+    transform of this grid, normalised to peak 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(ny, nx)`` float64, zero spacing at ``(ny // 2, nx // 2)``.
+    """
+    half = _gridded(u, v, 0.5 * np.asarray(w, dtype=np.float64), shape, pixel_rad)
+    return half + _mirrored(half)
 
 
 def weights(
