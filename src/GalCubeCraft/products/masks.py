@@ -9,6 +9,9 @@ wide, so a noisy cube needs a mask before they mean anything.  Two masks:
   smooth-and-clip, 3D-Barolo's search) do it: smooth by the beam and one channel, keep
   what lies above ``threshold`` times the smoothed cube's noise, and of that only the
   connected regions whose peak reaches ``peak_threshold`` (a noise peak rarely does).
+
+And one label of whose emission a voxel holds, when each source's noiseless cube is known:
+:func:`segmentation_mask`.
 """
 
 from __future__ import annotations
@@ -106,3 +109,38 @@ def default_mask(cube: Cube, clean: Cube | None = None) -> np.ndarray | None:
             raise ValueError(f"clean cube has shape {clean.shape}; the cube has {cube.shape}")
         return clean_mask(clean, cube.noise_rms)
     return smoothed_snr_mask(cube)
+
+
+def segmentation_mask(galaxy_cubes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Return the voxel map of which galaxy's emission each voxel holds (0: none).
+
+    Parameters
+    ----------
+    galaxy_cubes : numpy.ndarray
+        ``(G, n_chan, ny, nx)``: each galaxy's noiseless cube, alone (G <= 255).
+    thresholds : numpy.ndarray
+        ``(G,)``: galaxy ``k`` claims the voxels where its cube exceeds ``thresholds[k]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_chan, ny, nx)`` uint8: ``k + 1`` where galaxy ``k`` exceeds its threshold
+        and is the brightest of those that do (a tie goes to the lower ``k``), else 0.
+    """
+    cubes = np.asarray(galaxy_cubes)
+    levels = np.asarray(thresholds, dtype=np.float64)
+    if cubes.ndim != 4 or levels.shape != cubes.shape[:1]:
+        raise ValueError(
+            f"galaxy_cubes must be (G, n_chan, ny, nx) and thresholds (G,); got shapes "
+            f"{cubes.shape} and {levels.shape}"
+        )
+    if cubes.shape[0] > 255:
+        raise ValueError(f"at most 255 galaxies fit a uint8 mask; got {cubes.shape[0]}")
+    mask = np.zeros(cubes.shape[1:], dtype=np.uint8)
+    brightest = np.full(cubes.shape[1:], -np.inf)
+    # One galaxy at a time: no (G, ...) temporaries beside the cubes themselves.
+    for k in range(cubes.shape[0]):
+        claims = (cubes[k] > levels[k]) & (cubes[k] > brightest)
+        mask[claims] = k + 1
+        brightest[claims] = cubes[k][claims]
+    return mask

@@ -12,6 +12,7 @@ pixels with no unmasked emission are NaN in those maps.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,48 @@ def moments(
 def integrated_spectrum(cube: np.ndarray) -> np.ndarray:
     """Return the spectrum summed over all pixels, shape ``(n_chan,)``."""
     return np.asarray(cube, dtype=np.float64).sum(axis=(1, 2))
+
+
+def line_width(spectrum: np.ndarray, velocities_kms: np.ndarray, fraction: float) -> float:
+    """Return the width (km/s) of a line at ``fraction`` of its peak (W50: 0.5, W20: 0.2).
+
+    The width runs between the outermost crossings of the level ``fraction * max(spectrum)``:
+    from each end of the band inwards, the first channel at or above the level and the
+    channel before it, with the crossing interpolated linearly between their centres.  A
+    double-horned profile whose trough dips below the level is therefore measured across
+    both horns, as in HI surveys.  A lower level never gives a narrower width.
+
+    Parameters
+    ----------
+    spectrum : numpy.ndarray
+        Flux per channel, shape ``(n_chan,)``, on ``velocities_kms`` (ascending).
+    velocities_kms : numpy.ndarray
+        Channel centres (km/s), ascending.
+    fraction : float
+        The level as a fraction of the peak, in (0, 1].
+
+    Returns
+    -------
+    float
+        The width, or NaN when the spectrum has no positive peak or the line still lies at
+        or above the level in the first or last channel (the band cuts it: no crossing).
+    """
+    s = np.asarray(spectrum, dtype=np.float64)
+    v = np.asarray(velocities_kms, dtype=np.float64)
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must lie in (0, 1]; got {fraction!r}")
+    peak = float(np.max(s, initial=0.0))
+    if not peak > 0.0:
+        return math.nan
+    level = fraction * peak
+    above = np.flatnonzero(s >= level)
+    low, high = int(above[0]), int(above[-1])
+    if low == 0 or high == s.size - 1:
+        return math.nan
+    # s[low - 1] < level <= s[low] and s[high] >= level > s[high + 1]: both steps positive.
+    v_low = v[low - 1] + (level - s[low - 1]) / (s[low] - s[low - 1]) * (v[low] - v[low - 1])
+    v_high = v[high] + (s[high] - level) / (s[high] - s[high + 1]) * (v[high + 1] - v[high])
+    return float(v_high - v_low)
 
 
 def position_velocity_slice(
