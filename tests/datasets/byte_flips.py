@@ -80,15 +80,17 @@ def damage(fmt: str, path: Path, name: str, pattern: str) -> str:
     return done
 
 
-def read_outcome(path: Path, name: str) -> str:
+def read_outcome(path: Path, name: str, written: np.ndarray) -> str:
     """Read item 1 and say what the reader saw.
 
     'detected' (refused, naming the array), 'unnamed' (refused, array not named), 'raw'
-    (another error) or 'returned' (the damaged bytes came back as data).
+    (another error), 'returned' (the damaged bytes came back as data) or 'intact' (the
+    array came back as ``written``: a flip in a compressed chunk that its decoder never
+    sees, e.g. in a match offset pointing at identical bytes, damages nothing).
     """
     store = open_store(path)
     try:
-        store.read_item(INDEX)
+        read = store.read_item(INDEX)[name]
     except DamagedItemError as error:
         text = str(error)
         named = f"item {INDEX} " in text and f" {name}" in text.split(f"item {INDEX} ", 1)[1]
@@ -97,7 +99,7 @@ def read_outcome(path: Path, name: str) -> str:
         return f"raw {type(error).__name__}"
     finally:
         store.close()
-    return "returned"
+    return "intact" if np.asarray(read).tobytes() == written.tobytes() else "returned"
 
 
 def detection_matrix(root: Path, formats: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -106,6 +108,9 @@ def detection_matrix(root: Path, formats: tuple[str, ...]) -> dict[str, dict[str
     for fmt in formats:
         clean = root / f"clean{SUFFIX[fmt]}"
         generate_dataset(SPEC, clean, fmt=fmt, workers=0, progress=False)
+        store = open_store(clean)
+        written = store.read_item(INDEX)
+        store.close()
         matrix[fmt] = {}
         for k, name in enumerate(array_names(SPEC)):
             for pattern in PATTERNS:
@@ -115,7 +120,8 @@ def detection_matrix(root: Path, formats: tuple[str, ...]) -> dict[str, dict[str
                 else:
                     shutil.copy(clean, copy)
                 damage(fmt, copy, name, pattern)
-                matrix[fmt][f"{name}/{pattern}"] = read_outcome(copy, name)
+                outcome = read_outcome(copy, name, np.asarray(written[name]))
+                matrix[fmt][f"{name}/{pattern}"] = outcome
         shutil.rmtree(clean) if clean.is_dir() else clean.unlink()
     return matrix
 

@@ -100,7 +100,7 @@ def test_per_galaxy_truth_adds_up_and_locates_each_galaxy():
 
 def test_parameter_table_rerenders_each_cube(store):
     """Galaxies rebuilt from a table row re-render the stored clean cube bit for bit."""
-    table = parameter_table(store)
+    table = parameter_table(store).wide()
     assert list(table.columns[:5]) == ["n_gals", "pixel_kpc", "resolution", "noise_rms", "peak_snr"]
     assert len(table) == SPEC.n_cubes
     for index in (0, 3):

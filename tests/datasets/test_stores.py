@@ -96,8 +96,8 @@ def test_store_reads_back_direct_rendering_bit_for_bit(written, direct, fmt, wor
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_parameter_table_holds_the_parameters_used(written, direct, fmt):
-    """The table has one row per item, equal to each item's parameter vector, named columns."""
-    table = parameter_table(written[fmt, 1])
+    """The wide table has one row per item, equal to each item's parameter vector, named columns."""
+    table = parameter_table(written[fmt, 1]).wide()
     assert list(table.columns) == parameter_names(SPEC)
     assert list(table.index) == list(range(SPEC.n_cubes))
     for index in range(SPEC.n_cubes):
@@ -105,10 +105,29 @@ def test_parameter_table_holds_the_parameters_used(written, direct, fmt):
     assert table["n_gals"].between(1, 3).all()
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_store_gives_the_same_galaxy_table(written, direct, fmt):
+    """One row per galaxy, read by recorded column names: each item's catalogue rows."""
+    from GalCubeCraft.datasets.labels import CATALOGUE_COLUMNS
+
+    tables = parameter_table(written[fmt, 2])
+    galaxies = tables.galaxies
+    assert len(galaxies) == sum(int(item["params"][0]) for item in direct)
+    for index, item in enumerate(direct):
+        n = int(item["params"][0])
+        np.testing.assert_array_equal(
+            galaxies.loc[index][list(CATALOGUE_COLUMNS)].to_numpy(), item["catalogue"][:n]
+        )
+    reference = parameter_table(written["zarr", 1]).galaxies
+    assert galaxies.equals(reference)
+
+
 def test_fits_items_describe_themselves(written):
     """Each FITS extension carries the WCS its shape shares with the cube, and its unit."""
     from astropy.io import fits
     from astropy.wcs import WCS
+
+    from GalCubeCraft.datasets.labels import CATALOGUE_COLUMNS
 
     path = next(written["fits", 1].glob("*.fits"))
     with fits.open(path) as hdul:
@@ -128,6 +147,12 @@ def test_fits_items_describe_themselves(written):
         assert hdul["GALAXY_VSYS_KMS"].header["BUNIT"] == "km s-1"
         names = [hdul["PARAMS"].header[f"COL{k}"] for k in range(1, len(parameter_names(SPEC)) + 1)]
         assert names == parameter_names(SPEC)
+        columns = [hdul["CATALOGUE"].header[f"COL{k}"] for k in range(1, 7)]
+        assert columns == list(CATALOGUE_COLUMNS) and "COL7" not in hdul["CATALOGUE"].header
+        segmentation = hdul["SEGMENTATION"]
+        assert segmentation.data.dtype == np.uint8 and WCS(segmentation.header).naxis == 3
+        assert hdul["CLEAN_MOMENT0"].header["BUNIT"] == "Jy km beam-1 s-1"
+        assert hdul["CLEAN_MOMENT1"].header["CDELT1"] == primary["CDELT1"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -317,6 +317,33 @@ def test_observed_items_are_reproducible_and_consistent(observed_items):
         assert item["uv_mask"].sum() > 0 and item["restored"].any()
 
 
+def test_observed_items_pair_the_products_for_deconvolution(observed_items):
+    """An item pairs its dirty cube with residual, model_convolved and uv_weights.
+
+    The residual is the dirty cube less the noiseless sky's; model_convolved holds the
+    model's flux in Jy/beam of the clean beam; uv_weights are positive on uv_mask.
+    """
+    names = parameter_names(OBSERVED_SPEC)
+    for item in observed_items:
+        row = dict(zip(names, item["params"], strict=True))
+        obs = OBSERVED_SPEC.observation.for_pixel(row["pixel_kpc"])
+        itf = Interferometer(
+            OBSERVED_SPEC.interferometer.arrays[int(row["array_index"])],
+            Track(row["declination_deg"], row["track_hours"], row["integration_s"],
+                  row["hour_angle_h"]),
+            weighting="briggs", t_sys_k=row["t_sys_k"], noise=False, clean_threshold_rms=None,
+        )  # fmt: skip
+        noiseless = observe_interferometer(Cube(item["model"].astype(np.float64), obs), itf)
+        scale = float(np.abs(item["dirty"]).max())
+        np.testing.assert_allclose(item["dirty"] - item["residual"], noiseless.dirty.data,
+                                   rtol=0, atol=4e-7 * scale)  # fmt: skip
+        area = noiseless.clean_beam.area_px
+        assert item["model_convolved"].sum(dtype=np.float64) / area == pytest.approx(
+            item["model"].sum(dtype=np.float64), rel=2e-4)  # fmt: skip
+        np.testing.assert_array_equal(item["uv_weights"] > 0, item["uv_mask"].astype(bool))
+        np.testing.assert_allclose(item["uv_weights"].sum(axis=(1, 2)), 1.0, rtol=1e-6)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_store_holds_the_interferometric_products(tmp_path, observed_items, fmt):
     """Each store format reads an observed item back bit for bit; FITS labels the uv axes."""

@@ -1,13 +1,15 @@
 """Datasets for machine learning: on-the-fly and stored datasets, stores, Dask generation."""
 
 from ..priors.spec import DatasetSpec
-from .dataset import CubeDataset, StoreDataset, parameter_table
+from .dataset import CubeDataset, StoreDataset
 from .items import ARRAY_NAMES, galaxies_from_params, parameter_names, render_item
 from .stores import FORMATS, open_store
+from .tables import ParameterTables, parameter_table
 
 __all__ = [
     "ARRAY_NAMES",
     "FORMATS",
+    "ParameterTables",
     "CubeDataset",
     "DatasetSpec",
     "StoreDataset",

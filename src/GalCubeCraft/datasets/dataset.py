@@ -1,8 +1,9 @@
 """Map-style datasets (``__len__``, ``__getitem__``) for PyTorch and plain Python.
 
 Items are dicts of NumPy arrays (:data:`~GalCubeCraft.datasets.items.ARRAY_NAMES`: noisy
-and clean cubes, per-galaxy clean cubes, truth maps, per-galaxy positions and systemic
-velocities, the parameter vector) plus ``index``; ``torch.utils.data.DataLoader``
+and clean cubes, per-galaxy clean cubes, truth maps, labels (segmentation, noiseless
+moments, the galaxy catalogue), per-galaxy positions and systemic velocities, the
+parameter vector) plus ``index``; ``torch.utils.data.DataLoader``
 collates them into tensors with its default ``collate_fn``, with any number of workers.
 Neither class imports torch: it stays an optional dependency.
 """
@@ -51,7 +52,7 @@ class StoreDataset:
     arrays : sequence of str, optional
         The item arrays to return (``index`` always comes too), e.g. ``("noisy",
         "clean")`` for a denoiser: a batch of 64 items of 40 x 125^2 then collates 320 MB
-        instead of 808 MB.  Every array is still read, to check the item's checksum:
+        instead of 864 MB.  Every array is still read, to check the item's checksum:
         a damaged item is reported whichever arrays are asked for.  Default: all.
     """
 
@@ -60,9 +61,10 @@ class StoreDataset:
         store = open_store(self.path)
         self.format = store.format
         self.spec = store.spec
+        self.layout = store.layout  # a store of an earlier layout holds fewer arrays
         store.close()
-        self.parameter_names = parameter_names(self.spec)
-        available = array_names(self.spec)
+        self.parameter_names = parameter_names(self.spec, self.layout)
+        available = array_names(self.spec, self.layout)
         if arrays is not None:
             if isinstance(arrays, str):
                 raise TypeError("arrays must be a sequence of array names, not one string")
@@ -109,23 +111,3 @@ def _check_index(index: Any, length: int) -> int:
     if not 0 <= index < length:
         raise IndexError(f"index must lie in [0, {length - 1}]; got {index}")
     return index
-
-
-def parameter_table(path: str | os.PathLike[str]) -> Any:
-    """Return a stored dataset's parameter table as a ``pandas.DataFrame``.
-
-    One row per item written so far, indexed by item index; columns are
-    :func:`~GalCubeCraft.datasets.items.parameter_names` (NaN in unused galaxy slots).
-    """
-    try:
-        import pandas as pd
-    except ImportError as error:  # pragma: no cover - the test extra installs it
-        raise ImportError("parameter tables need pandas: pip install 'GalCubeCraft[ml]'") from error
-
-    store = open_store(path)
-    try:
-        indices, rows = store.parameter_rows()
-        names = parameter_names(store.spec)
-    finally:
-        store.close()
-    return pd.DataFrame(rows, columns=names, index=pd.Index(indices, name="index"))

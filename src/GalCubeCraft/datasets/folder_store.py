@@ -6,9 +6,11 @@ disagree or are missing.
 
 - npy: ``<index>_<array>.npy`` for every item array, then ``<index>_checksums.json``
   (each array's CRC-32), then ``params``, written last: its file marks the item done.
+  ``store.json`` records the column names of ``params`` and ``catalogue``.
 - FITS: ``<index>.fits``, whose primary HDU is the noisy cube with the full header of its
   observation (WCS, beam, units, galaxy parameters) and whose image extensions hold the
-  other arrays, named after them in capitals (``CLEAN``, ``GALAXY_CLEAN``, ...).  The
+  other arrays, named after them in capitals (``CLEAN``, ``GALAXY_CLEAN``, ...; the
+  ``PARAMS`` and ``CATALOGUE`` tables name their columns in ``COL<k>`` cards).  The
   file marks the item done; every HDU carries its array's CRC-32 (``DATACRC``) besides
   the standard ``CHECKSUM``/``DATASUM`` keywords (whose ones'-complement sum misses,
   e.g., zero bytes turned to 0xFF), all checked on reading.
@@ -43,7 +45,9 @@ from .items import (
     galaxies_from_params,
     parameter_names,
 )
-from .stores import MARKER_FILE, check_record, is_unfinished, marker
+from .labels import CATALOGUE_COLUMNS
+from .layouts import store_layout
+from .stores import FORMAT_VERSION, MARKER_FILE, check_record, is_unfinished, marker
 
 CRC = "crc32"
 """What ``store.json`` records under ``checksums``: every item records its arrays' CRC-32s."""
@@ -70,6 +74,7 @@ class _FolderStore:
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
+        self.layout = FORMAT_VERSION  # the stored layout, set by open()
         self.checked = True  # whether its items record checksums (stores since 2.x do)
 
     @classmethod
@@ -78,7 +83,8 @@ class _FolderStore:
         path.mkdir()
         spec.write_toml(path / "spec.toml")
         with atomic_path(path / MARKER_FILE) as temporary:
-            record = {**marker(cls.format, store_id), "checksums": CRC, "spec": spec.to_toml()}
+            record = {**marker(cls.format, store_id, spec), "checksums": CRC,
+                      "spec": spec.to_toml()}  # fmt: skip
             temporary.write_text(json.dumps(record))
 
     @classmethod
@@ -98,6 +104,7 @@ class _FolderStore:
         store = cls(path, spec, store_id)
         store.checked = record.get("checksums") == CRC
         store.record = record
+        store.layout = store_layout(record)
         return store
 
     @staticmethod
@@ -118,15 +125,25 @@ class _FolderStore:
         """Return item ``index``; ``KeyError`` if it is not done."""
         raise NotImplementedError
 
+    def read_array(self, index: int, name: str) -> np.ndarray:
+        """Return array ``name`` of done item ``index``, reading nothing else."""
+        raise NotImplementedError
+
     def read_params(self, index: int) -> np.ndarray:
         """Return the parameter vector of done item ``index``, reading nothing else."""
-        raise NotImplementedError
+        return self.read_array(index, "params")
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
+        return self.array_rows("params")
+
+    def array_rows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, arrays)``: array ``name`` of every done item, stacked."""
         done = self.done_indices()
-        width = array_shapes(self.spec)["params"][0][0]
-        rows = np.array([self.read_params(int(i)) for i in done]).reshape(-1, width)
+        shape, dtype, _fill = array_shapes(self.spec, self.layout)[name]
+        rows = np.empty((done.size, *shape), dtype=dtype)
+        for row, index in enumerate(done):
+            rows[row] = self.read_array(int(index), name)
         return done, rows
 
     def close(self) -> None:
@@ -142,7 +159,7 @@ class NpyFolderStore(_FolderStore):
     def write_item(self, item: Item) -> None:
         """Write each array to its own file, then the checksums, ``params`` last."""
         stem = self._stem(item.index)
-        names = array_names(self.spec)
+        names = array_names(self.spec, self.layout)
         for name in names[:-1]:  # params last: its file marks the item done
             save_npy(self.path / f"{stem}_{name}.npy", item.arrays[name])
         with atomic_path(self.path / f"{stem}_checksums.json") as temporary:
@@ -154,9 +171,9 @@ class NpyFolderStore(_FolderStore):
         stem = self._stem(index)
         if not (self.path / f"{stem}_params.npy").exists():
             raise KeyError(f"item {index} has not been written")
-        shapes = array_shapes(self.spec)
+        shapes = array_shapes(self.spec, self.layout)
         arrays = {}
-        for name in array_names(self.spec):
+        for name in shapes:
             file = self.path / f"{stem}_{name}.npy"
             try:
                 array = np.load(file)
@@ -183,9 +200,9 @@ class NpyFolderStore(_FolderStore):
         except (ValueError, AttributeError, TypeError):
             raise damaged(str(self.path), index, f"{file.name} is unreadable") from None
 
-    def read_params(self, index: int) -> np.ndarray:
-        """Return the parameter vector of done item ``index`` (its params file alone)."""
-        return np.load(self.path / f"{self._stem(index)}_params.npy")
+    def read_array(self, index: int, name: str) -> np.ndarray:
+        """Return array ``name`` of done item ``index`` (its file alone)."""
+        return np.load(self.path / f"{self._stem(index)}_{name}.npy")
 
 
 class FitsFolderStore(_FolderStore):
@@ -200,9 +217,11 @@ class FitsFolderStore(_FolderStore):
         from ..products.fits import write_fits
 
         params = item.arrays["params"]
-        rms = float(params[3])
+        columns = parameter_names(self.spec)
+        rms = float(params[columns.index("noise_rms")])
+        pixel_kpc = float(params[columns.index("pixel_kpc")])
         cube = Cube(
-            item.arrays["noisy"], self.spec.observation.for_pixel(float(params[1])),
+            item.arrays["noisy"], self.spec.observation.for_pixel(pixel_kpc),
             kind="noisy" if rms > 0 else "observed", noise_rms=rms,
             galaxies=tuple(galaxies_from_params(self.spec, params)),
         )  # fmt: skip
@@ -210,20 +229,21 @@ class FitsFolderStore(_FolderStore):
 
         from ..products.fits import extension_header
 
-        names = [name for name in array_names(self.spec) if name != "noisy"]
+        names = [name for name in array_names(self.spec, self.layout) if name != "noisy"]
         extensions: dict[str, Any] = {}
         for name in names:
             array = item.arrays[name]
-            if name == "uv_mask":  # its axes are spatial frequencies, not the sky's
+            if name in ("uv_mask", "uv_weights"):  # axes: spatial frequencies, not the sky's
                 from ..interferometry.weighting import uv_mask_header
 
                 hdu = fits.ImageHDU(data=array)
                 pixel_rad = cube.observation.pixel_arcsec * math.pi / (180.0 * 3600.0)
                 for key, card in uv_mask_header(self.spec.shape[1:], pixel_rad).items():
                     hdu.header[key] = card
-            elif name == "params":  # the parameter row names its columns
+            elif name in ("params", "catalogue"):  # a table names its columns
                 hdu = fits.ImageHDU(data=array)
-                for k, column in enumerate(parameter_names(self.spec), start=1):
+                table = columns if name == "params" else CATALOGUE_COLUMNS
+                for k, column in enumerate(table, start=1):
                     hdu.header[f"COL{k}"] = column
             else:
                 if np.any(np.isinf(array)):
@@ -243,7 +263,7 @@ class FitsFolderStore(_FolderStore):
         path = self.path / f"{self._stem(index)}.fits"
         if not path.exists():
             raise KeyError(f"item {index} has not been written")
-        shapes = array_shapes(self.spec)
+        shapes = array_shapes(self.spec, self.layout)
         item: dict[str, Any] = {"index": index}
         recorded: dict[str, int] = {}
         try:
@@ -253,7 +273,7 @@ class FitsFolderStore(_FolderStore):
                         name = "noisy" if k == 0 else hdu.name.lower()
                         why = f"its array {name} fails its FITS checksum (HDU {k} of {path.name})"
                         raise damaged(str(self.path), index, why)
-                for name in array_names(self.spec):
+                for name in shapes:
                     hdu = hdul[0 if name == "noisy" else name.upper()]
                     # FITS is big-endian: give back native arrays equal to what was written.
                     item[name] = np.asarray(hdu.data, dtype=shapes[name][1])
@@ -263,13 +283,14 @@ class FitsFolderStore(_FolderStore):
             raise damaged(str(self.path), index, f"{path.name} cannot be read: {error}") from None
         if self.checked and len(recorded) != len(shapes):
             raise damaged(str(self.path), index, f"{path.name} lacks its arrays' checksums")
-        arrays = {name: item[name] for name in array_names(self.spec)}
+        arrays = {name: item[name] for name in shapes}
         check_item(arrays, recorded, str(self.path), index)
         return item
 
-    def read_params(self, index: int) -> np.ndarray:
-        """Return the parameter vector of done item ``index`` (its PARAMS extension alone)."""
+    def read_array(self, index: int, name: str) -> np.ndarray:
+        """Return array ``name`` of done item ``index`` (its extension alone)."""
         from astropy.io import fits
 
+        dtype = array_shapes(self.spec, self.layout)[name][1]
         with fits.open(self.path / f"{self._stem(index)}.fits") as hdul:
-            return np.asarray(hdul["PARAMS"].data, dtype=np.float64)
+            return np.asarray(hdul[0 if name == "noisy" else name.upper()].data, dtype=dtype)

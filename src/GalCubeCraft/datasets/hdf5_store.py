@@ -50,7 +50,8 @@ from .items import (
     parameter_names,
     stored_column,
 )
-from .stores import check_record, marker
+from .layouts import store_layout
+from .stores import FORMAT_VERSION, check_record, marker
 
 _METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
 
@@ -99,6 +100,7 @@ class HDF5Store:
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
+        self.layout = FORMAT_VERSION  # the stored layout, set by open()
         self._handle: Any = None
         self._mode = ""
 
@@ -137,7 +139,7 @@ class HDF5Store:
             handle.create_dataset("checksums", shape=(n, width), dtype="uint32", dcpl=layout)
             done = handle.create_dataset("done", shape=(n,), dtype="uint8", dcpl=layout)
             done[...] = 0  # the flags are read before any item is written: zeros, really
-            handle.attrs["galcubecraft_store"] = json.dumps(marker(cls.format, store_id))
+            handle.attrs["galcubecraft_store"] = json.dumps(marker(cls.format, store_id, spec))
             handle.attrs["spec"] = spec.to_toml()
             handle.attrs["units"] = "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"
             # The params columns by name, so the file describes itself.
@@ -156,6 +158,7 @@ class HDF5Store:
             spec = DatasetSpec.from_stored(str(handle.attrs["spec"]), f"{path}: ")
         store = cls(path, spec, store_id)
         store.record = record
+        store.layout = store_layout(record)
         return store
 
     def _file(self, mode: str) -> Any:
@@ -181,14 +184,12 @@ class HDF5Store:
         """
         handle = self._file("r+")
         index = item.index
-        for name in array_names(self.spec):
+        names = array_names(self.spec, self.layout)
+        for name in names:
             handle[name][index] = item.arrays[name]
         handle.flush()
         checksum = item_checksum(item.arrays)
-        if (
-            item_checksum({name: handle[name][index] for name in array_names(self.spec)})
-            != checksum
-        ):
+        if item_checksum({name: handle[name][index] for name in names}) != checksum:
             raise OSError(
                 f"{self.path}: item {index} did not reach the file (is the disk full?); "
                 "it is not marked done"
@@ -196,7 +197,7 @@ class HDF5Store:
         handle["checksum"][index] = checksum
         if "checksums" in handle:  # stores written before per-array checksums lack it
             crcs = array_checksums(item.arrays)
-            handle["checksums"][index] = [crcs[name] for name in array_names(self.spec)]
+            handle["checksums"][index] = [crcs[name] for name in names]
         handle["done"][index] = 1
         handle.flush()
 
@@ -205,7 +206,7 @@ class HDF5Store:
         handle = self._file("r")
         if not handle["done"][index]:
             raise KeyError(f"item {index} has not been written")
-        names = array_names(self.spec)
+        names = array_names(self.spec, self.layout)
         arrays = {name: handle[name][index] for name in names}
         if "checksums" in handle:
             crcs = dict(zip(names, handle["checksums"][index].tolist(), strict=True))
@@ -215,14 +216,18 @@ class HDF5Store:
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
+        return self.array_rows("params")
+
+    def array_rows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, arrays)``: array ``name`` of every done item, stacked."""
         done = self.done_indices()
-        return done, self._file("r")["params"][:][done]
+        return done, self._file("r")[name][:][done]
 
     def parameter_columns(self) -> list[str]:
         """Return the names of the ``params`` columns (a store that records none: the spec's)."""
         raw = self._file("r").attrs.get("parameter_columns")
         if raw is None:  # written before stores recorded their columns
-            return parameter_names(self.spec)
+            return parameter_names(self.spec, self.layout)
         return [stored_column(name) for name in json.loads(str(raw))]
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """One dataset item as a pure function of ``(spec, index)``.
 
 An item is what the one cube factory (:func:`GalCubeCraft.factory.make_indexed_cube`)
-makes of cube ``index``, as named arrays every store holds (:data:`ARRAY_SHAPES`).
+makes of cube ``index``, with its labels (:mod:`.labels`), as named arrays every store
+holds (:func:`array_shapes`; a store of an earlier layout holds fewer: :mod:`.layouts`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from . import checksums
 from .checksums import DamagedItemError as DamagedItemError
 from .checksums import damaged
 from .checksums import item_checksum as _item_crc
+from .labels import CATALOGUE_COLUMNS, galaxy_catalogue, label_arrays
+from .layouts import added_in, layout5_parameter_names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import InterferometricCubes
@@ -36,19 +39,46 @@ ARRAY_NAMES = (
     "velocity_field",
     "galaxy_centre_px",
     "galaxy_vsys_kms",
+    "dispersion_field",
+    "clean_moment0",
+    "clean_moment1",
+    "clean_moment2",
+    "segmentation",
+    "catalogue",
     "params",
 )
-"""The arrays of every item, as stores hold them and datasets return them."""
+"""The arrays of every item, as stores hold them and datasets return them (:class:`Item`)."""
 LENS_ARRAY_NAMES = ("source_clean", "magnification", "critical_curves", "caustics")
 """The arrays a lensed spec's items add (:func:`array_names`)."""
-INTERFEROMETER_ARRAY_NAMES = ("model", "dirty", "dirty_beam", "restored", "uv_mask")
-"""The arrays an interferometric spec's items add (:func:`array_names`)."""
+INTERFEROMETER_ARRAY_NAMES = (
+    "model",
+    "dirty",
+    "dirty_beam",
+    "restored",
+    "uv_mask",
+    "model_convolved",
+    "residual",
+    "uv_weights",
+)
+"""The arrays an interferometric spec's items add (:func:`array_names`), paired for
+deconvolution (:mod:`GalCubeCraft.interferometry.cubes`): ``model`` the intrinsic sky
+(Jy/pixel), ``model_convolved`` it convolved with the clean beam (Jy/beam), ``dirty``,
+``residual`` (``dirty`` less the dirty image of the noiseless sky: the imaged thermal
+noise), ``dirty_beam`` (the PSF, peak 1), ``restored`` (CLEAN's, zeros when the spec does
+not CLEAN), ``uv_mask`` and ``uv_weights`` (the gridded imaging weights, each channel's
+summing to 1)."""
 ARRAY_UNITS: dict[str, str | None] = {
     "noisy": "Jy/beam",
     "clean": "Jy/beam",
     "galaxy_clean": "Jy/beam",
     "moment0": "Jy km / (pix s)",
     "velocity_field": "km/s",
+    "dispersion_field": "km/s",
+    "clean_moment0": "Jy km / (beam s)",
+    "clean_moment1": "km/s",
+    "clean_moment2": "km/s",
+    "segmentation": None,  # galaxy ids
+    "catalogue": None,  # mixed: see labels.CATALOGUE_UNITS
     "galaxy_centre_px": "pix",
     "galaxy_vsys_kms": "km/s",
     "params": None,  # mixed: see parameter_names()
@@ -61,6 +91,9 @@ ARRAY_UNITS: dict[str, str | None] = {
     "dirty_beam": None,
     "restored": "Jy/beam",
     "uv_mask": None,
+    "model_convolved": "Jy/beam",
+    "residual": "Jy/beam",
+    "uv_weights": None,
 }
 """The unit of each array (astropy spelling): FITS stores write it as ``BUNIT``."""
 
@@ -81,11 +114,15 @@ RENAMED_COLUMNS: dict[str, str] = {}
 """Old column name -> new, for stores written before a column was renamed (none yet)."""
 
 
-def parameter_names(spec: DatasetSpec) -> list[str]:
+def parameter_names(spec: DatasetSpec, layout: int | None = None) -> list[str]:
     """Return the names of an item's parameter vector (unused galaxy slots are NaN).
 
-    A lensed spec's vector ends with the lens's columns (:data:`LENS_COLUMNS`).
+    A lensed spec's vector ends with the lens's columns (:data:`LENS_COLUMNS`), an
+    interferometric one's with the array's.  ``layout``: the names a store of that layout
+    holds (5: :data:`~.layouts.LAYOUT_5_COLUMNS`); default this version's.
     """
+    if layout is not None and layout <= 5:
+        return layout5_parameter_names(spec)
     names = list(GLOBAL_COLUMNS)
     for k in range(1, spec.max_galaxies + 1):
         names.extend(f"g{k}_{column}" for column in GALAXY_COLUMNS)
@@ -96,26 +133,35 @@ def parameter_names(spec: DatasetSpec) -> list[str]:
     return names
 
 
-def array_names(spec: DatasetSpec) -> tuple[str, ...]:
-    """Return the names of ``spec``'s item arrays: :data:`ARRAY_NAMES` and the lens's.
+def array_names(spec: DatasetSpec, layout: int | None = None) -> tuple[str, ...]:
+    """Return the names of ``spec``'s item arrays: :data:`ARRAY_NAMES`, the lens's, the array's.
 
     ``params`` stays last: some stores write in this order and let its file mark the
-    item done.
+    item done.  ``layout``: the arrays a store of that layout holds (default: all).
     """
     extra = (LENS_ARRAY_NAMES if spec.lensing else ()) + (
         INTERFEROMETER_ARRAY_NAMES if spec.interferometry else ()
     )
-    return ARRAY_NAMES[:-1] + extra + ARRAY_NAMES[-1:]
+    names = ARRAY_NAMES[:-1] + extra + ARRAY_NAMES[-1:]
+    return names if layout is None else tuple(n for n in names if added_in(n) <= layout)
 
 
-def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, float]]:
+def recorded_columns(spec: DatasetSpec) -> dict[str, list[str]]:
+    """Return the column names of the table arrays, as a store records them at creation."""
+    return {"params": parameter_names(spec), "catalogue": list(CATALOGUE_COLUMNS)}
+
+
+def array_shapes(
+    spec: DatasetSpec, layout: int | None = None
+) -> dict[str, tuple[tuple[int, ...], str, float]]:
     """Return ``{name: (shape, dtype, fill value)}`` of one item's arrays.
 
     Unused galaxy slots (a cube holds up to ``spec.max_galaxies``) are zero in
-    ``galaxy_clean`` and NaN in the per-galaxy vectors; ``velocity_field`` is NaN
-    off-source.  A lensed spec adds ``source_clean`` (the unlensed scene through the
-    same instrument), ``magnification`` (signed, at pixel centres) and the pixels that
-    the critical curves and the caustics cross (``uint8`` masks).
+    ``galaxy_clean`` and NaN in the per-galaxy vectors and catalogue rows; moment 1 and
+    2 maps are NaN off-source.  A lensed spec adds ``source_clean`` (the unlensed scene
+    through the same instrument), ``magnification`` (signed, at pixel centres) and the
+    pixels that the critical curves and the caustics cross (``uint8`` masks).
+    ``layout``: those of a store of that layout (default: this version's).
     """
     c, y, x = spec.shape
     g = spec.max_galaxies
@@ -131,8 +177,11 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
         "dirty_beam": ((c, y, x), "float32", 0.0),
         "restored": ((c, y, x), "float32", 0.0),
         "uv_mask": ((c, y, x), "uint8", 0),
+        "model_convolved": ((c, y, x), "float32", 0.0),
+        "residual": ((c, y, x), "float32", 0.0),
+        "uv_weights": ((c, y, x), "float32", 0.0),
     }
-    return {
+    shapes = {
         "noisy": ((c, y, x), "float32", 0.0),
         "clean": ((c, y, x), "float32", 0.0),
         "galaxy_clean": ((g, c, y, x), "float32", 0.0),
@@ -140,10 +189,17 @@ def array_shapes(spec: DatasetSpec) -> dict[str, tuple[tuple[int, ...], str, flo
         "velocity_field": ((y, x), "float32", np.nan),
         "galaxy_centre_px": ((g, 2), "float64", np.nan),
         "galaxy_vsys_kms": ((g,), "float64", np.nan),
-        "params": ((len(parameter_names(spec)),), "float64", np.nan),
+        "dispersion_field": ((y, x), "float32", np.nan),
+        "clean_moment0": ((y, x), "float32", 0.0),
+        "clean_moment1": ((y, x), "float32", np.nan),
+        "clean_moment2": ((y, x), "float32", np.nan),
+        "segmentation": ((c, y, x), "uint8", 0),
+        "catalogue": ((g, len(CATALOGUE_COLUMNS)), "float64", np.nan),
+        "params": ((len(parameter_names(spec, layout)),), "float64", np.nan),
         **(lensed if spec.lensing else {}),
         **(observed if spec.interferometry else {}),
     }
+    return {name: shapes[name] for name in array_names(spec, layout)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,11 +208,15 @@ class Item:
 
     ``noisy`` and ``clean`` are in Jy/beam; ``galaxy_clean`` holds each galaxy observed
     alone (their sum is ``clean`` less any diffuse emission, whose line fluxes are in
-    ``params``); ``moment0`` (Jy/pixel km/s) and ``velocity_field``
-    (km/s, NaN off-source) come from the intrinsic, unconvolved model;
+    ``params``); ``moment0`` (Jy/pixel km/s), ``velocity_field`` and
+    ``dispersion_field`` (moments 1 and 2, km/s, NaN off-source) come from the
+    intrinsic, unconvolved model, ``clean_moment0``, ``clean_moment1`` and
+    ``clean_moment2`` from the noiseless observed cube; ``segmentation`` labels each
+    voxel with the galaxy (1-based) whose noiseless emission it holds (:mod:`.labels`);
     ``galaxy_centre_px`` are 0-based ``(x, y)`` pixel coordinates of each galaxy's
-    centre and ``galaxy_vsys_kms`` its systemic velocity; ``params`` is a row of the
-    parameter table (:func:`parameter_names`).
+    centre and ``galaxy_vsys_kms`` its systemic velocity; ``catalogue`` holds one row per
+    galaxy (:data:`~.labels.CATALOGUE_COLUMNS`); ``params`` is a row of the parameter
+    table (:func:`parameter_names`).
     """
 
     index: int
@@ -172,6 +232,7 @@ def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
 
     Stores of layout 5 written before per-array checksums recorded this one.
     """
+    # Layout-5 arrays keep their order in this tuple: its old checksums still match.
     extra = LENS_ARRAY_NAMES + INTERFEROMETER_ARRAY_NAMES
     return _item_crc(arrays, ARRAY_NAMES + extra)
 
@@ -199,6 +260,10 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
     arrays["velocity_field"][...] = products.velocity_field
     arrays["galaxy_centre_px"][:n] = [(c[0], c[1]) for c in draw.centres_px]
     arrays["galaxy_vsys_kms"][:n] = [g.v_sys_kms for g in draw.galaxies]
+    for name, label in label_arrays(products).items():
+        arrays[name][...] = label
+    arrays["catalogue"][:n] = galaxy_catalogue(draw.galaxies, products.galaxy_clean,
+                                               products.clean.observation)  # fmt: skip
     params = arrays["params"]
     diffuse = draw.diffuse
     halo_flux = diffuse.halo.line_flux if diffuse is not None and diffuse.halo else 0.0
@@ -234,6 +299,11 @@ def _fill_interferometric(
     if made.restored is not None:
         arrays["restored"][...] = made.restored.data
     arrays["uv_mask"][...] = made.uv_mask
+    arrays["model_convolved"][...] = made.model_convolved()
+    if made.residual is not None:
+        arrays["residual"][...] = made.residual
+    if made.uv_weights is not None:
+        arrays["uv_weights"][...] = made.uv_weights
     arrays["params"][_columns(spec, INTERFEROMETER_COLUMNS)] = interferometer_row(spec, made)
 
 

@@ -8,10 +8,12 @@ the format's name.  :data:`STORES` is the one table of formats: adding one is on
 there (its class, default suffix, how its stores are recognised), and the contract tests
 in ``tests/datasets/test_stores.py`` run over every entry.
 
-A store records its own format, format version, a random ``store_id`` and the spec's
-TOML when it is created; creation happens under a temporary name that is renamed into
-place, so a store is either complete and recorded or absent.  Opening refuses, naming
-both sides, a store of another format or one made from another spec.
+A store records its own format, format version (its layout), a random ``store_id``, the
+spec's TOML and the column names of its table arrays when it is created; creation
+happens under a temporary name that is renamed into place, so a store is either complete
+and recorded or absent.  Opening refuses, naming both sides, a store of another format
+or one made from another spec.  A store of an earlier layout (:data:`READABLE_LAYOUTS`)
+reads as it was written (:mod:`.layouts`), and takes no new items.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ import numpy as np
 
 from .._support.lock import writer_lock
 from ..priors.spec import DatasetSpec
-from .items import Item
+from .items import Item, recorded_columns
 
-FORMAT_VERSION = 5  # 5: warp columns; lens and interferometer arrays and columns
+FORMAT_VERSION = 6
+"""The store layout written.  5: warp columns; lens and interferometer arrays and columns.
+6: label arrays (segmentation, noiseless moments, catalogue), paired interferometric
+products (model_convolved, residual, uv_weights), column names recorded."""
+READABLE_LAYOUTS = (5, 6)
+"""The layouts read (:mod:`.layouts` says what each holds)."""
 PRODUCTS_VERSION = 2
 """What the renderer makes from a spec, by version (``FORMAT_VERSION`` is the layout).
 
@@ -112,6 +119,9 @@ class Store(Protocol):
         Random id given at creation (a store re-made at the same path gets a new one).
     record : dict
         What the store recorded about itself when it was opened (:func:`marker`).
+    layout : int
+        Its layout (``format_version``): :func:`~.items.array_names` of the spec at this
+        layout are the arrays it holds.
     """
 
     format: ClassVar[str]
@@ -120,6 +130,7 @@ class Store(Protocol):
     spec: DatasetSpec
     store_id: str
     record: dict[str, Any]
+    layout: int
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -144,6 +155,9 @@ class Store(Protocol):
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the parameter vectors of the done items."""
+
+    def array_rows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, arrays)``: array ``name`` of every done item, stacked."""
 
     def close(self) -> None:
         """Release open handles."""
@@ -193,13 +207,18 @@ def describe_formats() -> str:
     return "\n".join(f"{name}: {entry.description}" for name, entry in STORES.items())
 
 
-def marker(fmt: str, store_id: str) -> dict[str, Any]:
-    """Return what a store records about itself besides its spec."""
+def marker(fmt: str, store_id: str, spec: DatasetSpec) -> dict[str, Any]:
+    """Return what a store records about itself besides its spec.
+
+    ``columns`` names the columns of its table arrays (``params``, ``catalogue``), so
+    that they are read by name, never by position.
+    """
     return {
         "format": fmt,
         "format_version": FORMAT_VERSION,
         "products_version": PRODUCTS_VERSION,
         "store_id": store_id,
+        "columns": recorded_columns(spec),
     }
 
 
@@ -230,10 +249,10 @@ def check_record(record: dict[str, Any], fmt: str, path: Path) -> str:
     if record.get("format") != fmt:
         raise ValueError(f"{path} holds a {record.get('format')} dataset, not {fmt}")
     version = record.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_LAYOUTS:
         raise ValueError(
-            f"{path} was written with store layout {version}; this GalCubeCraft reads layout "
-            f"{FORMAT_VERSION}: regenerate the dataset at a new path"
+            f"{path} was written with store layout {version}; this GalCubeCraft reads layouts "
+            f"{', '.join(map(str, READABLE_LAYOUTS))}: regenerate the dataset at a new path"
         )
     return str(record["store_id"])
 
@@ -323,6 +342,14 @@ def open_store(
             f"{path} holds items an earlier GalCubeCraft made, and for this spec new items "
             f"would differ ({'; '.join(changed)}): the stored items still read as they were; "
             "make the rest at a new path"
+        )
+    old_layout = store.layout != FORMAT_VERSION
+    if spec is not None and old_layout and store.done_indices().size < spec.n_cubes:
+        store.close()
+        raise ValueError(
+            f"{path} holds items of store layout {store.layout}, which this GalCubeCraft "
+            f"reads but does not add to (it writes layout {FORMAT_VERSION}: more arrays "
+            "per item): the stored items still read as they were; make the rest at a new path"
         )
     return store
 

@@ -31,7 +31,8 @@ from ..priors.spec import DatasetSpec
 from .checksums import array_checksums, damaged
 from .checksums import check_item as check_arrays
 from .items import Item, array_names, array_shapes, check_item
-from .stores import check_record, is_unfinished, marker
+from .layouts import store_layout
+from .stores import FORMAT_VERSION, check_record, is_unfinished, marker
 
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
 # does not compress (6% smaller at twice the write time).  Together this keeps writing
@@ -51,6 +52,7 @@ class ZarrStore:
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
+        self.layout = FORMAT_VERSION  # the stored layout, set by open()
         self._group = group
         self._arrays: dict[str, Any] = {}
 
@@ -67,7 +69,7 @@ class ZarrStore:
                 name, shape=(n, *shape), chunks=(1, *shape), dtype=dtype, fill_value=fill, **codecs
             )
         group.attrs.update(
-            {"galcubecraft_store": marker(cls.format, store_id), "spec": spec.to_toml(),
+            {"galcubecraft_store": marker(cls.format, store_id, spec), "spec": spec.to_toml(),
              "units": "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"}
         )  # fmt: skip
         (path / _DONE).mkdir()
@@ -83,6 +85,7 @@ class ZarrStore:
         spec = DatasetSpec.from_stored(str(group.attrs["spec"]), f"{path}: ")
         store = cls(path, spec, store_id, group)
         store.record = record
+        store.layout = store_layout(record)
         return store
 
     def _array(self, name: str) -> Any:
@@ -100,7 +103,7 @@ class ZarrStore:
 
     def write_item(self, item: Item) -> None:
         """Write ``item`` into its own chunks, then mark it done with its checksum."""
-        for name in array_names(self.spec):
+        for name in array_names(self.spec, self.layout):
             self._array(name)[item.index] = item.arrays[name]
         with atomic_path(self.path / _DONE / str(item.index)) as temporary:
             temporary.write_text(json.dumps({"arrays": array_checksums(item.arrays)}))
@@ -112,7 +115,7 @@ class ZarrStore:
         except FileNotFoundError:
             raise KeyError(f"item {index} has not been written") from None
         arrays = {}
-        for name in array_names(self.spec):
+        for name in array_names(self.spec, self.layout):
             try:
                 arrays[name] = self._array(name)[index]
             except (ValueError, RuntimeError, OSError, TypeError) as error:  # a chunk undecodable
@@ -131,8 +134,12 @@ class ZarrStore:
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
+        return self.array_rows("params")
+
+    def array_rows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(indices, arrays)``: array ``name`` of every done item, stacked."""
         done = self.done_indices()
-        return done, np.asarray(self._array("params")[:])[done]
+        return done, np.asarray(self._array(name)[:])[done]
 
     def close(self) -> None:
         """Nothing to release: Zarr keeps no open file."""
