@@ -197,8 +197,9 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
     arrays["galaxy_clean"][:n] = products.galaxy_clean
     arrays["moment0"][...] = products.moment0
     arrays["velocity_field"][...] = products.velocity_field
-    arrays["galaxy_centre_px"][:n] = [(c[0], c[1]) for c in draw.centres_px]
-    arrays["galaxy_vsys_kms"][:n] = [g.v_sys_kms for g in draw.galaxies]
+    if n:  # an empty field (galaxies.n_gals from 0) leaves every galaxy slot empty
+        arrays["galaxy_centre_px"][:n] = [(c[0], c[1]) for c in draw.centres_px]
+        arrays["galaxy_vsys_kms"][:n] = [g.v_sys_kms for g in draw.galaxies]
     params = arrays["params"]
     diffuse = draw.diffuse
     halo_flux = diffuse.halo.line_flux if diffuse is not None and diffuse.halo else 0.0
