@@ -52,13 +52,14 @@ def test_the_spec_checks_and_the_facade_does_not_check_again(monkeypatch):
     import GalCubeCraft.compat.translate as translate
 
     seen = {}
-    real = translate.ObservationSpec
 
-    def spy(**kwargs):
-        seen.update(kwargs)
-        return real(**kwargs)
+    class Spy:
+        @staticmethod
+        def from_preset(name, **changes):
+            seen.update(changes["observation"])
+            return DatasetSpec.from_preset(name, **changes)
 
-    monkeypatch.setattr(translate, "ObservationSpec", spy)
+    monkeypatch.setattr(translate, "DatasetSpec", Spy)
     with pytest.raises(ValueError, match="n_spectral_slices"):
         GalCubeCraft(n_cubes=1, n_spectral_slices=-3, **{k: v for k, v in SMALL.items()
                                                         if k != "n_spectral_slices"})  # fmt: skip
