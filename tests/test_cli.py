@@ -439,7 +439,9 @@ def test_dataset_options_override_the_spec_file(tmp_path):
     ("text", "argv", "said"),
     [
         ("", ["--observation.n-chan", "0"], "error: --observation.n-chan must lie in [1, inf]"),
-        ("", ["--galaxies.n-gals", "0", "2"], "error: --galaxies.n-gals[0] must lie in [1, 10]"),
+        ("", ["--galaxies.n-gals", "-1", "2"], "error: --galaxies.n-gals[0] must lie in [0, 10]"),
+        ("", ["--galaxies.n-gals", "0", "2"], "error: --galaxies.n-gals may start at 0 (fields "
+                                              "of noise only) only with noise.peak_snr = none"),
         ("", ["--observation.grid-size", "9"], "error: --observation.grid-size must be >= "),
         ("[observation]\nn_chan = 0\n", [], "spec.toml: observation.n_chan must lie in [1, inf]"),
         ("[observation]\ngrid_size = 9\n", [], "spec.toml: observation.grid_size must be >= "),
