@@ -123,3 +123,16 @@ def test_the_facade_stays_a_translator():
     import GalCubeCraft.compat.facade as facade
 
     assert len(Path(facade.__file__).read_text().splitlines()) < 300
+
+
+def test_run_ids_are_those_of_before_the_presets():
+    """The facade's run id (what lets a folder resume) is unchanged by the keys added since.
+
+    Pinned before issue 26: the added keys hold their old-behaviour values and stay out of
+    the flat text the id hashes.
+    """
+    plain = GalCubeCraft(save=False, verbose=False, seed=7)
+    assert plain.run_id == "a5e4a1546653fd36"
+    other = GalCubeCraft(n_gals=2, resolution="visualise", peak_snr=5.0, n_sersic=1.0,
+                         grid_size=64, seed=3, save=False, verbose=False)  # fmt: skip
+    assert other.run_id == "f227e70b91766979"
