@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from GalCubeCraft import DatasetSpec, GalCubeCraft
-from GalCubeCraft.priors.galaxies import draw_scene, tilts_to_inclination_pa
+from GalCubeCraft.priors.galaxies import draw_scene
+from GalCubeCraft.priors.orientation import tilts_to_inclination_pa
 
 
 @pytest.mark.parametrize("grid", [48, 49])

@@ -8,12 +8,12 @@ from scipy import stats
 
 from GalCubeCraft.model.profiles import total_flux
 from GalCubeCraft.priors.galaxies import draw_scene
-from GalCubeCraft.priors.relations import (
+from GalCubeCraft.priors.spec import DatasetSpec
+from GalCubeCraft.priors.tully_fisher import (
     TULLY_FISHER_A,
     tully_fisher_log_mass,
     tully_fisher_speed_kms,
 )
-from GalCubeCraft.priors.spec import DatasetSpec
 
 N = 3000
 """Draws per population test (a KS test then resolves a 3% departure of the CDF)."""

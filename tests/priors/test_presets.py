@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from GalCubeCraft import GalCubeCraft
+from GalCubeCraft.compat.translate import ORIGINAL_PRESET
 from GalCubeCraft.cosmology import kpc_per_arcsec
 from GalCubeCraft.datasets import parameter_names, render_item
 from GalCubeCraft.priors.galaxies import draw_scene
 from GalCubeCraft.priors.spec import DatasetSpec, describe_presets, preset_names
-from GalCubeCraft.priors.spec.presets import SEED_PRESET, preset_text
+from GalCubeCraft.priors.spec.presets import preset_text
 
 PRESETS = preset_names()
 
@@ -50,7 +51,7 @@ def test_the_seed_preset_holds_the_original_priors_and_is_the_facades_spec():
 
     The facade builds its spec from it: for the facade's default arguments they coincide.
     """
-    galaxies = DatasetSpec.from_preset(SEED_PRESET).galaxies
+    galaxies = DatasetSpec.from_preset(ORIGINAL_PRESET).galaxies
     assert (galaxies.inclination_deg, galaxies.pa_deg, galaxies.v_0_kms) == (
         (0.0, 85.0), (0.0, 85.0), (200.0, 200.0))  # fmt: skip
     assert (galaxies.r_e_kpc, galaxies.h_z_kpc, galaxies.n_sersic, galaxies.sigma_kms) == (
@@ -58,7 +59,7 @@ def test_the_seed_preset_holds_the_original_priors_and_is_the_facades_spec():
     assert (galaxies.orientation, galaxies.inclination_prior, galaxies.v_0_prior) == (
         "tilts", "uniform", "range")  # fmt: skip
     g = GalCubeCraft(n_cubes=3, seed=5, save=False, verbose=False)
-    assert g.spec == DatasetSpec.from_preset(SEED_PRESET, n_cubes=3, seed=5)
+    assert g.spec == DatasetSpec.from_preset(ORIGINAL_PRESET, n_cubes=3, seed=5)
 
 
 def test_the_alma_preset_has_the_papers_pixels_and_its_size_three_keys_away():

@@ -17,12 +17,13 @@ from ..observation.beam import Beam
 from ..observation.records import Observation, SpectralAxis
 from ..priors.galaxies import RESOLUTION_RANGES
 from ..priors.spec import DatasetSpec, Declared, SpecError
-from ..priors.spec.presets import SEED_PRESET
 from ..renderer.budget import check_memory
 from ..renderer.settings import RenderSettings
 
 VISUALISE_RESOLUTIONS = (0.3, 1.2, 2.0, 3.0, 5.0)
 """0.1.2's ``resolution='visualise'``: these R_e / (bmin / 2), cube by cube (cycled)."""
+ORIGINAL_PRESET = "galcubecraft-1.2"
+"""The preset holding the original's priors: the facade's spec is it, with the arguments in."""
 N_GALS = Declared("int_range", low=1, high=10)
 """The original's galaxies per cube: 1 to 10 (a spec may draw empty fields; it may not)."""
 
@@ -103,7 +104,7 @@ def original_spec(
     with spec_errors_as_arguments():
         N_GALS.check("galaxies.n_gals", galaxies["n_gals"])
         return DatasetSpec.from_preset(
-            SEED_PRESET,
+            ORIGINAL_PRESET,
             n_cubes=n_cubes,
             seed=seed,
             galaxies=galaxies,

@@ -39,12 +39,14 @@ from ..model.profiles import total_flux
 from ..model.rings import linear_warp
 from ..model.rotation import MilkyWayRotationCurve
 from .lenses import draw_lens
-from .relations import (
+from .orientation import (
     isotropic_first_tilt,
     isotropic_inclination,
     isotropic_satellite_angle,
-    tully_fisher_speed_kms,
+    tilt_to_inclination_pa,
+    tilts_to_inclination_pa,
 )
+from .tully_fisher import tully_fisher_speed_kms
 from .views import orientation_generator, scene_and_view
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -118,45 +120,6 @@ class CubeDraw:
     def centres_px(self) -> list[tuple[int, int, int]]:
         """Each galaxy's centre as 0-based whole pixels ``(x, y, depth)``."""
         return [d.centre_px for d in self.drawn]
-
-
-def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float]:
-    """Turn a signed tilt of the disk normal (any angle) into (inclination, PA).
-
-    A disk tilted by ``t`` from face-on is seen at inclination ``arccos |cos t|`` in
-    [0, 90]; when ``sin t < 0`` its receding side is the opposite one, so the PA turns by
-    180 degrees.
-    """
-    t = math.radians(tilt_deg)
-    inclination = math.degrees(math.acos(min(1.0, abs(math.cos(t)))))
-    flip = 180.0 if math.sin(t) < 0.0 else 0.0
-    return inclination, (pa_deg + flip) % 360.0
-
-
-def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float, float]:
-    """Return (inclination, PA) of a disk turned by two tilts, ``x_tilt`` then ``y_tilt``.
-
-    Start from a face-on disk (normal along the depth axis, rotating clockwise
-    as seen on its ``(row, column)`` grid) and turns it by ``a = x_tilt`` about the
-    column axis, then by ``b = y_tilt`` about the row axis (right-handed in ``(row,
-    column, depth)``, depth pointing away from the observer).  The normal becomes
-    ``n = (sin a, -cos a sin b, cos a cos b)`` and the spin ``L = -n``; the inclination
-    is ``arccos |cos a cos b|``.  A model disk at (inclination ``i``, PA ``p``) spins
-    along ``cos i e_depth - sin i (sin p e_row + cos p e_column)``, so the PA (north
-    through east, receding side) follows from the spin turned away from the observer,
-    plus 180 degrees when that turned it: the photometric and kinematic axes agree
-    (a frame that rotates velocities by another rotation would break this).
-    """
-    a, b = math.radians(x_tilt_deg), math.radians(y_tilt_deg)
-    spin = np.array([-math.sin(a), math.cos(a) * math.sin(b), -math.cos(a) * math.cos(b)])
-    flip = 0.0
-    if spin[2] < 0.0:
-        spin, flip = -spin, 180.0
-    inclination = math.degrees(math.acos(min(1.0, float(spin[2]))))
-    if math.hypot(spin[0], spin[1]) < 1e-12:
-        return 0.0, flip % 360.0  # face-on: any PA; keep the one the spin sense gives
-    pa = math.degrees(math.atan2(-spin[0], -spin[1])) + flip
-    return inclination, pa % 360.0
 
 
 def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:

@@ -3,7 +3,7 @@
 The defaults are broad, for training sets: the primary's position angle is uniform over
 the whole circle (both receding sides, so both senses of rotation on the sky occur), its
 inclination is isotropic (``cos i`` uniform) and its rotation speed is drawn.  The
-original package's narrower ranges are the ``galcubecraft-1.2`` preset
+narrower ranges of GalCubeCraft 1.2 are the ``galcubecraft-1.2`` preset
 (:meth:`~GalCubeCraft.priors.spec.DatasetSpec.from_preset`).
 """
 
@@ -40,7 +40,7 @@ class GalaxyPriors(Checked):
     - ``inclination_deg = [0, 90]`` with ``inclination_prior = "isotropic"``: disk normals
       uniform on the sphere, ``cos i`` uniform between the cosines of the range's ends;
       "uniform" draws ``i`` uniform in degrees.  Satellites are isotropic over the whole
-      sphere, or (uniform) take the original's tilt, uniform in [-180, 180].
+      sphere, or (uniform) take a tilt uniform in [-180, 180] (as 1.2 did).
     - ``v_0_prior = "range"`` with ``v_0_kms = [50, 300]``: the rotation curve's amplitude
       (:class:`~GalCubeCraft.model.rotation.MilkyWayRotationCurve`, ``1.022 v_0`` at
       ``R_0`` and rising by 20% a decade beyond), uniform from dwarfs to massive spirals.
@@ -51,18 +51,18 @@ class GalaxyPriors(Checked):
       ``tully_fisher_scatter_dex = 0.1`` dex in ``log M_b`` at fixed ``V_f`` (the
       intrinsic scatter of Lelli, McGaugh & Schombert 2016, ApJ 816, L14); the default
       masses span 51 to 286 km/s, about the default range.
-    - ``line_flux_jykms = "none"``: each galaxy's emissivity follows the original's
+    - ``line_flux_jykms = "none"``: each galaxy's emissivity follows 1.2's
       surface-brightness prior; a range instead scales each galaxy so that its total
       line flux (Jy km/s) is a uniform draw from it (a flat S/N distribution at a fixed
       noise level).
     - ``r_e_kpc = [4, 6]``, ``h_z_kpc = [0.5, 1]``, ``n_sersic = [0.5, 1.5]``,
-      ``sigma_kms = [30, 50]``, ``resolution = [0.25, 4]``: the original's ranges.
+      ``sigma_kms = [30, 50]``, ``resolution = [0.25, 4]``: 1.2's ranges.
 
     ``orientation`` says what the two drawn angles are: 'inclination_pa', the primary's
-    inclination and sky PA; 'tilts' (the original's), two tilts ``a``, ``b`` of the disk
+    inclination and sky PA; 'tilts' (1.2's), two tilts ``a``, ``b`` of the disk
     about the column then the row axis, from ``inclination_deg`` and ``pa_deg``, whose
     inclination ``arccos |cos a cos b|`` and PA follow exactly; with 'tilts',
-    "uniform" draws both tilts uniformly (the original: median inclination about 65
+    "uniform" draws both tilts uniformly (1.2: a median inclination of about 65
     degrees over [0, 85]) and "isotropic" draws ``sin a`` uniform, which makes the
     normals uniform over the patch the ranges allow.  ``resolution_cycle`` gives cubes ``0, 1, 2,
     ...`` these resolutions in turn instead of drawing them; they must lie in

@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from importlib.resources.abc import Traversable
 
-SEED_PRESET = "galcubecraft-1.2"
-"""The preset holding the original package's priors (the facade's)."""
-
 
 @functools.cache
 def _preset_files() -> dict[str, Traversable]:
