@@ -106,3 +106,15 @@ def test_a_field_that_may_be_empty_refuses_what_needs_a_galaxy(changes, need):
     assert str(info.value).startswith("galaxies.n_gals may start at 0") and need in str(info.value)
     with pytest.raises(ValueError, match=r"^galaxies.n_gals must allow 1 galaxy or more"):
         DatasetSpec(galaxies={"n_gals": 0}, noise={"peak_snr": None})
+
+
+def test_a_spec_file_over_a_preset_changes_only_its_keys(tmp_path):
+    """with_toml: the file's keys change, the preset's others stay; errors name the file."""
+    path = tmp_path / "over.toml"
+    path.write_text("n_cubes = 4\n[observation]\nn_chan = 8\n")
+    spec = DatasetSpec.from_preset("alma-point-sources").with_toml(path)
+    assert (spec.n_cubes, spec.shape) == (4, (8, 64, 64))
+    assert spec.interferometer.arrays == ("alma_c3",) and spec.galaxies.n_gals == (0, 5)
+    path.write_text("[observation]\nn_chan = 0\n")
+    with pytest.raises(ValueError, match=rf"^{path}: observation.n_chan must lie in"):
+        DatasetSpec.from_preset("alma-point-sources").with_toml(path)

@@ -89,7 +89,7 @@ def spec_from_args(args: argparse.Namespace) -> DatasetSpec:
     else:
         spec = DatasetSpec.from_preset(preset)
         if args.spec is not None:
-            spec = _file_over(spec, args.spec)
+            spec = spec.with_toml(args.spec)
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
         table, _, name = key.rpartition(".")
@@ -104,28 +104,6 @@ def spec_from_args(args: argparse.Namespace) -> DatasetSpec:
             raise type(error)(option_name(error.key), error.rule, error.element) from None
         where = f"{args.spec}: " if args.spec is not None else ""
         raise error.in_file(where or (f"preset {preset}: " if preset else "")) from None
-
-
-def _file_over(spec: DatasetSpec, path: Any) -> DatasetSpec:
-    """Return ``spec`` with the keys a spec file holds changed (errors name the file)."""
-    import tomllib
-
-    from ..priors.spec.toml import check_layout
-
-    where = f"{path}: "
-    try:
-        with open(path, "rb") as handle:
-            values = tomllib.load(handle)
-    except OSError as error:
-        raise ValueError(
-            f"{path} must be a readable TOML file; {error.strerror or error}"
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{where}{error}") from None
-    try:
-        return spec.replace(**check_layout(values))
-    except SpecError as error:
-        raise error.in_file(where) from None
 
 
 def _arguments(key: str, declared: Declared) -> dict[str, Any] | None:

@@ -2,9 +2,9 @@
 
 The spec is the ``galcubecraft-1.2`` preset (the original's priors, read from the one file
 that holds them) with the arguments' values put in.  The spec checks every argument it
-receives, once; :func:`spec_errors_as_arguments`
-gives its errors (each names its key) back under the argument names the facade's user
-wrote (:data:`SPEC_NAMES`), so nothing is checked twice.
+receives, once; :func:`spec_errors_as_arguments` gives its errors (each names its key)
+back under the argument names the facade's user wrote (:data:`SPEC_NAMES`), so nothing is
+checked twice.
 """
 
 from __future__ import annotations

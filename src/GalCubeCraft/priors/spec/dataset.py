@@ -259,6 +259,16 @@ class DatasetSpec:
         spec = cls.from_dict(_parse_toml(preset_text(name)), where=f"preset {name}: ")
         return spec.replace(**changes) if changes else spec
 
+    def with_toml(self, path: str | os.PathLike[str]) -> DatasetSpec:
+        """Return a copy with the keys a TOML spec file holds changed (errors name the file).
+
+        The file's other keys keep this spec's values (a preset's, say), not the defaults.
+        """
+        try:
+            return self.replace(**check_layout(_read_toml(path)))
+        except SpecError as error:
+            raise error.in_file(f"{path}: ") from None
+
     def to_toml(self) -> str:
         """Return the spec as TOML text that :meth:`from_toml_text` reads back exactly."""
         return spec_toml(self)
