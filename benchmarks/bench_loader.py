@@ -1,6 +1,6 @@
 """Loader throughput: StoreDataset against direct Zarr reads, through a torch DataLoader.
 
-Run:  python benchmarks/bench_loader.py [--n 400] [--batch-size 16] [--epochs 3]
+Run:  python benchmarks/bench_loader.py [--n 256] [--batch-size 16] [--epochs 5]
 
 Writes a Zarr store of ``n`` noisy 40 x 64^2 cubes (accuracy "fast", 2 workers), then
 times one epoch (batches of 16, in order) through ``torch.utils.data.DataLoader`` with 0
@@ -93,9 +93,9 @@ def epoch_seconds(loader: Any) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=400, help="cubes in the store (default 400)")
+    parser.add_argument("--n", type=int, default=256, help="cubes in the store (default 256)")
     parser.add_argument("--batch-size", type=int, default=16, help="batch size (default 16)")
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs (default 3)")
+    parser.add_argument("--epochs", type=int, default=5, help="timed epochs (default 5)")
     args = parser.parse_args()
     from torch.utils.data import DataLoader
 
@@ -112,8 +112,12 @@ def main() -> None:
         }
         for workers in (0, 2):
             loaders = {
-                name: DataLoader(make(), batch_size=args.batch_size, num_workers=workers,
-                                 persistent_workers=workers > 0)  # fmt: skip
+                name: DataLoader(
+                    make(),
+                    batch_size=args.batch_size,
+                    num_workers=workers,
+                    persistent_workers=workers > 0,
+                )  # fmt: skip
                 for name, make in variants.items()
             }
             for loader in loaders.values():
