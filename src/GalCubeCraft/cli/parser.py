@@ -166,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
     add_spec_flags(data)
 
+    verify = sub.add_parser("verify", parents=[common],
+                            help="check every item of a dataset store against its checksums "
+                            "(exit 1 if any is damaged)")  # fmt: skip
+    verify.add_argument("store", type=Path, help="the store (Zarr, HDF5, npy or FITS)")
+
     observe = sub.add_parser("observe", parents=[common],
                              epilog=_listing("arrays", describe_arrays()),
                              formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -13,8 +13,10 @@ of items change.  An item is then made durable before it is marked done:
 3. only then are its checksum and ``done`` flag set and the file flushed again.
 
 A kill at any point leaves the item not done (it is rewritten on resume) or done and
-whole; reading an item checks its checksum, so a damaged one raises instead of being
-returned.  The price of a fixed layout is no compression: use Zarr for compact stores.
+whole; reading an item with ``verify`` checks its checksums, so a damaged one raises
+instead of being returned.  Reads look each dataset up once per open file, and the done
+flags up once per store object (:class:`~.reading.DoneMask`).  The price of a fixed
+layout is no compression: use Zarr for compact stores.
 The only module that imports h5py.
 """
 
@@ -25,6 +27,7 @@ import json
 import os
 import resource
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,8 +41,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..priors.spec import DatasetSpec
-from .checksums import array_checksums
-from .checksums import check_item as check_arrays
+from .checksums import array_checksums, check_arrays
 from .disk_full import DiskFullError
 from .items import (
     Item,
@@ -50,6 +52,7 @@ from .items import (
     parameter_names,
     stored_column,
 )
+from .reading import DoneMask, selected
 from .stores import check_record, marker
 
 _METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
@@ -101,6 +104,9 @@ class HDF5Store:
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
         self._handle: Any = None
         self._mode = ""
+        self._datasets: dict[str, Any] = {}  # of the open file, for reads
+        self._names = array_names(spec)
+        self._done = DoneMask(spec.n_cubes)
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -200,18 +206,33 @@ class HDF5Store:
         handle["done"][index] = 1
         handle.flush()
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
-        handle = self._file("r")
-        if not handle["done"][index]:
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays`` (default all), reading no other array.
+
+        ``KeyError`` if the item is not done; with ``verify``, ``DamagedItemError`` if an
+        array read does not match its recorded checksum.
+        """
+        names = selected(self._names, arrays)
+        if not self._done.holds(index, self.done_indices):
             raise KeyError(f"item {index} has not been written")
-        names = array_names(self.spec)
-        arrays = {name: handle[name][index] for name in names}
-        if "checksums" in handle:
-            crcs = dict(zip(names, handle["checksums"][index].tolist(), strict=True))
-            check_arrays(arrays, crcs, str(self.path), index)
-        check_item(arrays, int(handle["checksum"][index]), str(self.path), index)
-        return {"index": index, **arrays}
+        # Stores written before per-array checksums hold one CRC-32 for the whole item.
+        legacy = verify and "checksums" not in self._file("r")
+        read = {name: self._dataset(name)[index] for name in (self._names if legacy else names)}
+        if legacy:
+            check_item(read, int(self._dataset("checksum")[index]), str(self.path), index)
+        elif verify:
+            row = self._dataset("checksums")[index].tolist()
+            crcs = dict(zip(self._names, row, strict=True))
+            check_arrays(read, crcs, str(self.path), index)
+        return {"index": index, **{name: read[name] for name in names}}
+
+    def _dataset(self, name: str) -> Any:
+        """Return the open file's dataset ``name`` (looked up once per open file)."""
+        if name not in self._datasets:
+            self._datasets[name] = self._file("r")[name]
+        return self._datasets[name]
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
@@ -231,7 +252,8 @@ class HDF5Store:
             self._handle.close()
         self._handle = None
         self._mode = ""
+        self._datasets = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the open file."""
-        return {**self.__dict__, "_handle": None, "_mode": ""}
+        return {**self.__dict__, "_handle": None, "_mode": "", "_datasets": {}}

@@ -20,7 +20,6 @@ from ..priors.interferometry import INTERFEROMETER_COLUMNS, interferometer_row
 from ..priors.lenses import LENS_COLUMNS, lens_row
 from ..priors.spec import DatasetSpec
 from ..renderer.lensing import LensingTruth, curve_mask
-from . import checksums
 from .checksums import DamagedItemError as DamagedItemError
 from .checksums import damaged
 from .checksums import item_checksum as _item_crc
@@ -178,7 +177,7 @@ def item_checksum(arrays: Mapping[str, np.ndarray]) -> int:
 
 def check_item(arrays: Mapping[str, np.ndarray], expected: int, where: str, index: int) -> None:
     """Raise :class:`DamagedItemError` unless ``arrays`` have the item checksum ``expected``."""
-    if checksums.VERIFY_ON_READ and item_checksum(arrays) != expected:
+    if item_checksum(arrays) != expected:
         raise damaged(where, index, "its arrays do not match the checksum recorded when it "
                       "was written")  # fmt: skip
 
