@@ -435,11 +435,45 @@ def test_dataset_options_override_the_spec_file(tmp_path):
     assert StoreDataset(out).spec == expected
 
 
+def test_dataset_preset_under_a_spec_file_under_options(tmp_path):
+    """--preset is the base; a spec file changes only its keys; options change the result."""
+    from GalCubeCraft.datasets import DatasetSpec, StoreDataset
+
+    spec_file = tmp_path / "small.toml"
+    spec_file.write_text("n_cubes = 2\n[observation]\ngrid_size = 32\nn_chan = 6\n")
+    out = tmp_path / "d.zarr"
+    argv = ["-q", "dataset", str(spec_file), "--preset", "lahiry2026-denoising",
+            "--observation.n-chan", "4", "--workers", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    expected = DatasetSpec.from_preset(
+        "lahiry2026-denoising", n_cubes=2, observation={"grid_size": 32, "n_chan": 4}
+    )
+    stored = StoreDataset(out)
+    assert stored.spec == expected and len(stored) == 2
+    assert stored.spec.noise.peak_snr == (2.5, 8.0)  # the preset's, kept under the file
+
+
+def test_dataset_refuses_an_unknown_preset_listing_them(capsys, tmp_path):
+    """An unknown --preset is one line listing the presets; nothing is made."""
+    out = tmp_path / "d.zarr"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dataset", "--preset", "lahiry2025", "--out", str(out)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(
+        "--preset: must be one of alma-point-sources, galcubecraft-1.2, lahiry2026-denoising; "
+        "got 'lahiry2025'"
+    )
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("text", "argv", "said"),
     [
         ("", ["--observation.n-chan", "0"], "error: --observation.n-chan must lie in [1, inf]"),
-        ("", ["--galaxies.n-gals", "0", "2"], "error: --galaxies.n-gals[0] must lie in [1, 10]"),
+        ("", ["--galaxies.n-gals", "-1", "2"], "error: --galaxies.n-gals[0] must lie in [0, 10]"),
+        ("", ["--galaxies.n-gals", "0", "2"], "error: --galaxies.n-gals may start at 0 (fields "
+                                              "of noise only) only with noise.peak_snr = none"),
         ("", ["--observation.grid-size", "9"], "error: --observation.grid-size must be >= "),
         ("[observation]\nn_chan = 0\n", [], "spec.toml: observation.n_chan must lie in [1, inf]"),
         ("[observation]\ngrid_size = 9\n", [], "spec.toml: observation.grid_size must be >= "),

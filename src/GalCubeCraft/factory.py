@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._support import validate as _validate
-from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM, cube_generator
+from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
 from .instrument.noise import noise_cube
 from .instrument.observe import apply_instrument
 from .model.diffuse import DiffuseComponents
@@ -32,6 +32,7 @@ from .model.lens import Lens
 from .observation.records import Observation
 from .priors.galaxies import CubeDraw, draw_scene
 from .priors.spec import DatasetSpec
+from .priors.views import item_generator
 from .products.cube import Cube
 from .products.moments import moments
 from .renderer.blobs import render_blobs_into
@@ -316,6 +317,8 @@ def make_indexed_cube(
     noise from its own stream ``(seed, index, 1)``.  A spec with interferometer arrays
     also observes the model with the interferometer drawn for the cube
     (:mod:`GalCubeCraft.priors.interferometry`), its visibility noise from stream 8.
+    With several views per scene, ``index`` there is the scene's, and a view ``v > 0``
+    draws its noise from ``(scene, stream, v)`` (:mod:`GalCubeCraft.priors.views`).
     """
     draw = draw_scene(spec, index)
     noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
@@ -324,7 +327,7 @@ def make_indexed_cube(
         spec.observation.for_pixel(draw.pixel_kpc),
         spec.render_settings if settings is None else settings,
         noise,
-        cube_generator(spec.seed, index, NOISE_STREAM) if noise is not None else None,
+        item_generator(spec, index, NOISE_STREAM) if noise is not None else None,
         draw.diffuse,
         draw.lens,
     )
@@ -334,6 +337,6 @@ def make_indexed_cube(
         from .priors.interferometry import draw_interferometer
 
         interferometer = draw_interferometer(spec, index)
-        rng = cube_generator(spec.seed, index, VISIBILITY_NOISE_STREAM)
+        rng = item_generator(spec, index, VISIBILITY_NOISE_STREAM)
         interferometric = observe_interferometer(products.model, interferometer, rng)
     return IndexedCube(index=index, draw=draw, products=products, interferometric=interferometric)

@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from GalCubeCraft import DatasetSpec, GalCubeCraft
-from GalCubeCraft.priors.galaxies import draw_scene, tilts_to_inclination_pa
+from GalCubeCraft.priors.galaxies import draw_scene
+from GalCubeCraft.priors.orientation import tilts_to_inclination_pa
 
 
 @pytest.mark.parametrize("grid", [48, 49])
@@ -39,11 +40,8 @@ def test_all_hz_is_in_pixels():
 
 def test_inclination_population_of_the_two_tilts():
     """Inclination = arccos |cos a cos b| exactly per draw; KS test on 2,000 primaries."""
-    spec = DatasetSpec(
-        n_cubes=2000,
-        seed=12,
-        galaxies={"n_gals": (1, 1), "orientation": "tilts"},
-        noise={"peak_snr": None},
+    spec = DatasetSpec.from_preset(
+        "galcubecraft-1.2", n_cubes=2000, seed=12, galaxies={"n_gals": (1, 1)}
     )
     drawn = [draw_scene(spec, i) for i in range(spec.n_cubes)]
     a = np.radians([d.drawn[0].angles_deg[0] for d in drawn])

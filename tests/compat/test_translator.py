@@ -52,13 +52,14 @@ def test_the_spec_checks_and_the_facade_does_not_check_again(monkeypatch):
     import GalCubeCraft.compat.translate as translate
 
     seen = {}
-    real = translate.ObservationSpec
 
-    def spy(**kwargs):
-        seen.update(kwargs)
-        return real(**kwargs)
+    class Spy:
+        @staticmethod
+        def from_preset(name, **changes):
+            seen.update(changes["observation"])
+            return DatasetSpec.from_preset(name, **changes)
 
-    monkeypatch.setattr(translate, "ObservationSpec", spy)
+    monkeypatch.setattr(translate, "DatasetSpec", Spy)
     with pytest.raises(ValueError, match="n_spectral_slices"):
         GalCubeCraft(n_cubes=1, n_spectral_slices=-3, **{k: v for k, v in SMALL.items()
                                                         if k != "n_spectral_slices"})  # fmt: skip
@@ -122,3 +123,16 @@ def test_the_facade_stays_a_translator():
     import GalCubeCraft.compat.facade as facade
 
     assert len(Path(facade.__file__).read_text().splitlines()) < 300
+
+
+def test_run_ids_are_those_of_before_the_presets():
+    """The facade's run id (what lets a folder resume) is unchanged by the keys added since.
+
+    Pinned before issue 26: the added keys hold their old-behaviour values and stay out of
+    the flat text the id hashes.
+    """
+    plain = GalCubeCraft(save=False, verbose=False, seed=7)
+    assert plain.run_id == "a5e4a1546653fd36"
+    other = GalCubeCraft(n_gals=2, resolution="visualise", peak_snr=5.0, n_sersic=1.0,
+                         grid_size=64, seed=3, save=False, verbose=False)  # fmt: skip
+    assert other.run_id == "f227e70b91766979"

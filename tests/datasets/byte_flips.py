@@ -1,11 +1,12 @@
-"""Change bytes of one array of one item on disk, in every store format; see what a read does.
+"""Change bytes of one array of one item on disk, in every store format; see what checks see.
 
 :func:`detection_matrix` writes a small dataset per format, and for each array of item 1
 and each pattern (one bit flipped; eight bytes set to 0xFF, on zero bytes where the array
 has eight in a row, the blind spot of FITS's ones'-complement ``CHECKSUM``) damages a copy
-of the store where that array's bytes lie, reads the item, and records whether the read
-raised ``DamagedItemError`` naming the item and the array.  ``python byte_flips.py DIR``
-prints the matrix.
+of the store where that array's bytes lie, then records whether a read with verification
+raised ``DamagedItemError`` naming the item and the array, and whether the store's
+``verify()`` pass reported exactly that item with that array.  ``python byte_flips.py
+DIR`` prints the matrix.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from GalCubeCraft.datasets import DatasetSpec, open_store
+from GalCubeCraft.datasets import DatasetSpec, open_store, verify_store
 from GalCubeCraft.datasets.batch import generate_dataset
 from GalCubeCraft.datasets.items import DamagedItemError, array_names
 
@@ -81,7 +82,7 @@ def damage(fmt: str, path: Path, name: str, pattern: str) -> str:
 
 
 def read_outcome(path: Path, name: str, written: np.ndarray) -> str:
-    """Read item 1 and say what the reader saw.
+    """Read item 1 with verification and say what the reader saw.
 
     'detected' (refused, naming the array), 'unnamed' (refused, array not named), 'raw'
     (another error), 'returned' (the damaged bytes came back as data) or 'intact' (the
@@ -90,7 +91,7 @@ def read_outcome(path: Path, name: str, written: np.ndarray) -> str:
     """
     store = open_store(path)
     try:
-        read = store.read_item(INDEX)[name]
+        read = store.read_item(INDEX, verify=True)[name]
     except DamagedItemError as error:
         text = str(error)
         named = f"item {INDEX} " in text and f" {name}" in text.split(f"item {INDEX} ", 1)[1]
@@ -102,8 +103,27 @@ def read_outcome(path: Path, name: str, written: np.ndarray) -> str:
     return "intact" if np.asarray(read).tobytes() == written.tobytes() else "returned"
 
 
+def verify_outcome(path: Path, name: str) -> str:
+    """Verify the store and say what the report holds.
+
+    'detected' (both items checked, item 1 alone reported, with ``name`` among its
+    arrays), 'intact' (both checked, nothing reported: right only where the read found
+    the array as written), or what the report says instead.
+    """
+    report = verify_store(path)
+    if report.checked == SPEC.n_cubes and report.ok:
+        return "intact"
+    damage = [(d.index, d.arrays) for d in report.damaged]
+    if report.checked == SPEC.n_cubes and len(damage) == 1 and damage[0][0] == INDEX:
+        return "detected" if name in damage[0][1] else f"unnamed: {report.damaged[0].message}"
+    return f"reported {report.summary()}"
+
+
 def detection_matrix(root: Path, formats: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Return ``{format: {"array/pattern": outcome}}`` over every array of item 1."""
+    """Return ``{format: {"array/pattern/check": outcome}}`` over every array of item 1.
+
+    ``check`` is ``read`` (``read_item(..., verify=True)``) or ``verify`` (the store pass).
+    """
     matrix: dict[str, dict[str, str]] = {}
     for fmt in formats:
         clean = root / f"clean{SUFFIX[fmt]}"
@@ -121,7 +141,8 @@ def detection_matrix(root: Path, formats: tuple[str, ...]) -> dict[str, dict[str
                     shutil.copy(clean, copy)
                 damage(fmt, copy, name, pattern)
                 outcome = read_outcome(copy, name, np.asarray(written[name]))
-                matrix[fmt][f"{name}/{pattern}"] = outcome
+                matrix[fmt][f"{name}/{pattern}/read"] = outcome
+                matrix[fmt][f"{name}/{pattern}/verify"] = verify_outcome(copy, name)
         shutil.rmtree(clean) if clean.is_dir() else clean.unlink()
     return matrix
 

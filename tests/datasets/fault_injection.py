@@ -111,7 +111,7 @@ def inspect_and_resume(fmt: str, path: Path, items: dict) -> dict:
     if store is not None:
         for index in store.done_indices().tolist():
             try:
-                read = store.read_item(index)
+                read = store.read_item(index, verify=True)
             except DamagedItemError:
                 seen["refused"] += 1
                 continue
@@ -120,7 +120,7 @@ def inspect_and_resume(fmt: str, path: Path, items: dict) -> dict:
     batch.generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
     store = open_store(path)
     resumed = store.done_indices().tolist() == list(range(SPEC.n_cubes)) and all(
-        same(store.read_item(i), items[i].arrays) for i in range(SPEC.n_cubes)
+        same(store.read_item(i, verify=True), items[i].arrays) for i in range(SPEC.n_cubes)
     )
     leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".")]
     if path.is_dir():

@@ -39,7 +39,7 @@ def test_kill_at_every_write_point_and_full_disk_then_resume(tmp_path, fmt):
 
 @pytest.mark.parametrize("fmt", ["zarr", "hdf5", "fits"])
 def test_a_damaged_item_is_refused_not_returned(tmp_path, fmt):
-    """Bytes changed under a done item make reading it raise DamagedItemError."""
+    """Bytes changed under a done item: a verified read raises, ``verify()`` reports it."""
     spec = DatasetSpec(
         n_cubes=2,
         seed=3,
@@ -67,13 +67,17 @@ def test_a_damaged_item_is_refused_not_returned(tmp_path, fmt):
         raw = bytearray(item.read_bytes())
         raw[start + 2] ^= 0x10  # flip one bit of the first voxel; the CHECKSUM stays
         item.write_bytes(bytes(raw))
-    dataset = StoreDataset(path)
+    dataset = StoreDataset(path, verify_reads=True)
     np.testing.assert_array_equal(dataset[0]["noisy"], render_item(spec, 0).arrays["noisy"])
-    with pytest.raises(DamagedItemError, match="item 1 is damaged"):
+    with pytest.raises(DamagedItemError, match="item 1 is damaged .*noisy"):
         dataset[1]
-    # Asking only for an undamaged array still reads, and checks, the whole item.
-    with pytest.raises(DamagedItemError, match="item 1 is damaged"):
-        StoreDataset(path, arrays=("clean",))[1]
+    # Only the arrays read are checked: an undamaged one reads back whole.
+    clean = StoreDataset(path, arrays=("clean",), verify_reads=True)[1]["clean"]
+    np.testing.assert_array_equal(clean, render_item(spec, 1).arrays["clean"])
+    # One pass over the store finds the item and names the array.
+    report = StoreDataset(path).verify()
+    assert report.checked == 2 and not report.ok
+    assert [(d.index, d.arrays) for d in report.damaged] == [(1, ("noisy",))]
 
 
 @pytest.mark.parametrize("fmt", ["npy", "fits"])

@@ -24,16 +24,21 @@ SRC = str(Path(__file__).parents[2] / "src")
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_byte_flip_in_every_array_is_detected_and_named(tmp_path, fmt):
-    """Any array's bytes changed (one bit; eight zero bytes to 0xFF): the read names it.
+    """Any array's bytes changed (one bit; eight zero bytes to 0xFF): verification names it.
 
-    ``DamagedItemError`` names the item and the array; the bytes are never returned.
+    A read with verification raises ``DamagedItemError`` naming the item and the array
+    (the bytes are never returned), and ``verify()`` reports that item and array alone.
     """
     matrix = detection_matrix(tmp_path, (fmt,))[fmt]
-    assert len(matrix) == 2 * len(array_names(SPEC))  # every array, two kinds of damage
-    # A flip that a compressed chunk's decoder never sees leaves the array as written.
+    # Every array, two kinds of damage, two checks (a verified read, the store pass).
+    assert len(matrix) == 2 * 2 * len(array_names(SPEC))
+    # A flip that a compressed chunk's decoder never sees leaves the array as written:
+    # the read finds its bytes as written, and the pass must then report nothing either.
     intact = {key for key, outcome in matrix.items() if outcome == "intact"}
     assert fmt == "zarr" or not intact, intact
-    assert len(intact) <= 2, intact
+    damages = {key.rsplit("/", 1)[0] for key in intact}
+    assert intact == {f"{key}/{check}" for key in damages for check in ("read", "verify")}, intact
+    assert len(damages) <= 2, intact
     assert set(matrix.values()) <= {"detected", "intact"}, matrix
 
 
@@ -217,8 +222,49 @@ def test_a_full_disk_is_one_line_and_the_store_resumes(small_disk, fmt, workers)
     store = open_store(small_disk / f"d{SUFFIX[fmt]}")
     assert len(store.done_indices()) == 40 > done_before
     for index in range(40):
-        store.read_item(index)  # every item checks out: nothing half-written counted done
+        store.read_item(index, verify=True)  # whole: nothing half-written counted done
     store.close()
+
+
+BUSY = """
+import errno
+import sys
+import time
+import GalCubeCraft.datasets.batch as batch
+from GalCubeCraft.cli import main
+
+def render_and_write_many(indices, spec, path, store_id):
+    # The first task finds the disk full once the other worker is busy on its own task,
+    # which outlasts the 4 s that a closing nanny gives its worker before killing it.
+    if 0 in indices:
+        time.sleep(1.0)
+        return batch.DiskFullError(errno.ENOSPC, "out of disk space (the test's)")
+    end = time.monotonic() + 60.0
+    while time.monotonic() < end:
+        pass
+    return len(indices)
+
+if __name__ == "__main__":
+    batch._render_and_write_many = render_and_write_many  # what the workers run
+    sys.exit(main(["dataset", "--format", "npy", "--out", sys.argv[1], "-q", "--n-cubes", "8",
+                   "--observation.grid-size", "32", "--observation.n-chan", "8",
+                   "--workers", "2"]))
+"""
+
+
+def test_a_failure_beside_a_busy_worker_is_one_line(tmp_path):
+    """A failure while another worker is mid-task: still one error line, exit 2.
+
+    Closing the cluster kills that worker after 4 s, which its nanny would announce
+    ("Worker process still alive after 4.0 seconds, killing") on a loaded machine.
+    """
+    env = {**os.environ, "PYTHONPATH": SRC}
+    result = subprocess.run([sys.executable, "-c", BUSY, str(tmp_path / "d")], capture_output=True,
+                            text=True, timeout=300, env=env)  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert len(lines) == 1 and "out of disk space (the test's)" in lines[0], lines
+    assert lines[0].startswith("galcubecraft dataset: error: ")
 
 
 def test_an_hdf5_store_reserves_its_space(small_disk):
@@ -232,7 +278,7 @@ def test_an_hdf5_store_reserves_its_space(small_disk):
     _fill(small_disk, 64_000)  # room for the lock file, not for the items' 140 kB
     generate_dataset(spec, path, fmt="hdf5", workers=0, progress=False)
     store = open_store(path)
-    assert [store.read_item(i)["index"] for i in range(6)] == list(range(6))
+    assert [store.read_item(i, verify=True)["index"] for i in range(6)] == list(range(6))
     store.close()
 
 
@@ -279,7 +325,7 @@ def test_a_file_size_limit_is_one_line_too(tmp_path, fmt):
     if path.exists():
         store = open_store(path)
         for index in store.done_indices().tolist():
-            store.read_item(index)  # what is counted done is whole
+            store.read_item(index, verify=True)  # what is counted done is whole
         store.close()
 
 
@@ -323,24 +369,53 @@ def test_stores_written_before_array_checksums_read_back_identically(tmp_path, f
     path = tmp_path / f"d{SUFFIX[fmt]}"
     generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
     _as_written_before_array_checksums(fmt, path)
-    dataset = StoreDataset(path)
+    dataset = StoreDataset(path, verify_reads=True)
     for index in range(SPEC.n_cubes):
         for name, array in render_item(SPEC, index).arrays.items():
             np.testing.assert_array_equal(dataset[index][name], array)
+    assert dataset.verify().ok
+
+
+@pytest.mark.parametrize("fmt", ["zarr", "hdf5", "fits"])
+def test_stores_written_before_array_checksums_are_verified_too(tmp_path, fmt):
+    """Their one checksum per item (or FITS's own) still finds a changed bit.
+
+    (npy stores of then recorded none.)
+    """
+    from byte_flips import damage
+
+    from GalCubeCraft.datasets import verify_store
+
+    path = tmp_path / f"d{SUFFIX[fmt]}"
+    generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
+    _as_written_before_array_checksums(fmt, path)
+    damage(fmt, path, "params", "bit")
+    report = verify_store(path)
+    assert report.checked == SPEC.n_cubes and [d.index for d in report.damaged] == [1]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_checking_on_read_is_one_switch(tmp_path, fmt, monkeypatch):
-    """``checksums.VERIFY_ON_READ`` (on by default) turns every format's check off at once."""
+def test_reads_check_checksums_only_when_asked(tmp_path, fmt):
+    """A damaged array reads back unchecked by default; asked to verify, the read refuses it.
+
+    Verification covers the arrays read: asking only for an undamaged one returns it.
+    """
+    import numpy as np
     from byte_flips import damage
 
-    from GalCubeCraft.datasets import checksums
-    from GalCubeCraft.datasets.items import DamagedItemError
+    from GalCubeCraft.datasets import DamagedItemError, StoreDataset, render_item
 
     path = tmp_path / f"d{SUFFIX[fmt]}"
     generate_dataset(SPEC, path, fmt=fmt, workers=0, progress=False)
     damage(fmt, path, "params", "bit")
+    store = open_store(path)
+    params = store.read_item(1)["params"]  # unchecked: the caller verifies once, apart
+    assert not np.array_equal(params, render_item(SPEC, 1).arrays["params"], equal_nan=True)
+    with pytest.raises(DamagedItemError, match="item 1 .*params") as refused:
+        store.read_item(1, verify=True)
+    assert refused.value.index == 1 and refused.value.arrays == ("params",)
+    noisy = store.read_item(1, arrays=("noisy",), verify=True)
+    np.testing.assert_array_equal(noisy["noisy"], render_item(SPEC, 1).arrays["noisy"])
+    store.close()
     with pytest.raises(DamagedItemError, match="item 1 .*params"):
-        open_store(path).read_item(1)
-    monkeypatch.setattr(checksums, "VERIFY_ON_READ", False)
-    assert open_store(path).read_item(1)["index"] == 1  # unchecked: the caller verified once
+        StoreDataset(path, verify_reads=True)[1]

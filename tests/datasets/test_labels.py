@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from GalCubeCraft import Cube, Observation
-from GalCubeCraft.datasets import DatasetSpec, StoreDataset, parameter_table
+from GalCubeCraft.datasets import DatasetSpec, StoreDataset, parameter_table, render_item
 from GalCubeCraft.datasets.batch import generate_dataset
 from GalCubeCraft.datasets.items import GLOBAL_COLUMNS, parameter_names
 from GalCubeCraft.datasets.labels import (
@@ -176,6 +176,19 @@ def test_the_catalogue_holds_one_row_per_drawn_galaxy(stores):
                 row[list(CATALOGUE_COLUMNS)].to_numpy(float), item["catalogue"][k - 1]
             )
         assert np.all(np.isnan(item["catalogue"][len(draw.galaxies) :]))
+
+
+def test_an_empty_field_has_no_galaxy_in_its_labels():
+    """A field of no galaxy (n_gals from 0): no voxel labelled, every catalogue row NaN.
+
+    Its noiseless moment 0 is zero, and moments 1 and 2 (of no emission) NaN everywhere.
+    """
+    spec = DatasetSpec.from_preset("alma-point-sources", n_cubes=40, observation={"n_chan": 8})
+    empty = next(i for i in range(spec.n_cubes) if not draw_scene(spec, i).drawn)
+    item = render_item(spec, empty).arrays
+    assert not item["segmentation"].any() and not item["clean_moment0"].any()
+    for name in ("dispersion_field", "clean_moment1", "clean_moment2", "catalogue"):
+        assert np.isnan(item[name]).all(), name
 
 
 def test_the_primary_holds_its_flux_and_its_widths_follow_its_rotation(stores):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from GalCubeCraft.datasets import StoreDataset, open_store, parameter_table
+from GalCubeCraft.datasets import StoreDataset, open_store, parameter_table, verify_store
 from GalCubeCraft.datasets.batch import generate_dataset
 from GalCubeCraft.datasets.items import array_names, galaxies_from_params
 from GalCubeCraft.datasets.labels import MEASURED_COLUMNS, V_ROT_RADIUS_RE
@@ -48,6 +48,25 @@ def test_a_layout5_store_reads_its_arrays_as_written(layout5, name):
         read = {k: zlib.crc32(np.ascontiguousarray(v).data) for k, v in item.items()
                 if k != "index"}  # fmt: skip
         assert read == crcs
+
+
+@pytest.mark.parametrize("name", STORE_NAMES)
+def test_a_layout5_store_verifies_against_its_own_checksums(layout5, name):
+    """verify() and verified reads of chosen arrays check a layout-5 store's own arrays.
+
+    Each CRC-32 it recorded is matched with the array it was recorded for (the layout's
+    arrays, not today's): the store is whole; a layout-6 array is not one of its arrays.
+    """
+    root, expected = layout5
+    report = verify_store(root / name)
+    assert (report.ok, report.checked) == (True, len(expected[name]["crc32"]))
+    dataset = StoreDataset(root / name, arrays=("clean", "params"), verify_reads=True)
+    for index, crcs in expected[name]["crc32"].items():
+        item = dataset[int(index)]
+        assert sorted(item) == ["clean", "index", "params"]
+        assert zlib.crc32(np.ascontiguousarray(item["clean"]).data) == crcs["clean"]
+    with pytest.raises(ValueError, match="arrays must name some of this store's arrays"):
+        StoreDataset(root / name, arrays=("noisy", "segmentation"))
 
 
 @pytest.mark.parametrize("name", STORE_NAMES)

@@ -13,7 +13,7 @@ from GalCubeCraft.priors.spec import (
     SpecError,
     declarations,
 )
-from GalCubeCraft.priors.spec.legacy import FLAT_ORDER, MOVED, RENAMED, TOP_LEVEL
+from GalCubeCraft.priors.spec.legacy import ADDED_KEYS, FLAT_ORDER, MOVED, RENAMED, TOP_LEVEL
 from GalCubeCraft.priors.spec.toml import flat_toml
 
 FLAT_2_0 = Path(__file__).parent / "data" / "spec_2_0_flat.toml"
@@ -23,7 +23,8 @@ FLAT_2_0_SPEC = DatasetSpec(
     n_cubes=2,
     seed=3,
     observation={"grid_size": 16, "n_chan": 4},
-    galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0},
+    galaxies={"resolution": (0.5, 1.0), "offset_gals": 2.0, "inclination_deg": (0.0, 85.0),
+              "pa_deg": (0.0, 85.0), "v_0_kms": 200.0, "inclination_prior": "uniform"},
     noise={"peak_snr": (5.0, 20.0)},
     lens={"redshift": 0.4},
     interferometer={"duration_h": (0.5, 1.0), "hour_angle_centre_h": (-2.0, 1.0),
@@ -84,9 +85,10 @@ def test_every_declared_bound_is_enforced(table, name, declared, outside, inside
 def test_every_declared_choice_is_accepted_and_nothing_else(table, name, declared):
     """Each declared name is accepted; another is refused naming the key and the choices."""
     many = declared.kind == "names"
+    key = f"{table}.{name}" if table else name
     for choice in declared.choices:
         assert getattr(_make(table, name, (choice,) if many else choice), name)
-    with pytest.raises(ValueError, match=rf"^{table}\.{name}(\[0\])? must be one of"):
+    with pytest.raises(ValueError, match=rf"^{key}(\[0\])? must be one of"):
         _make(table, name, ("nonesuch",) if many else "nonesuch")
 
 
@@ -184,10 +186,18 @@ def test_a_stored_2_0_spec_reads_back_and_writes_back_byte_for_byte():
 
 
 def test_every_2_0_key_has_one_place():
-    """The table of moves covers each of 2.0's 53 keys once, and each lands on a declared key."""
+    """The table of moves covers each of 2.0's 53 keys once, and each lands on a declared key.
+
+    Every other declared key was added since, and says what its absence from a stored
+    spec means (ADDED_KEYS).
+    """
     declared = {(t, n) for t, n, _d, _v in _declared() if t}
+    added = {tuple(path.split(".")) for path in ADDED_KEYS if "." in path}
     assert set(FLAT_ORDER) == set(MOVED) | set(TOP_LEVEL) and len(FLAT_ORDER) == 53
-    assert set(MOVED.values()) == declared and len(MOVED) == len(declared)
+    assert set(MOVED.values()) == declared - added and len(MOVED) == len(declared - added)
+    assert not set(MOVED.values()) & added
+    top = {n for t, n, _d, _v in _declared() if not t}
+    assert top == set(TOP_LEVEL) | {path for path in ADDED_KEYS if "." not in path}
 
 
 def test_every_declaration_says_what_it_is():

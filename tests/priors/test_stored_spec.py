@@ -51,3 +51,58 @@ def test_a_store_recording_the_flat_spec_reads_back_identically(tmp_path, fmt):
     store = open_store(path, spec, fmt)
     assert sorted(store.done_indices()) == list(range(spec.n_cubes))
     store.close()
+
+
+TABLES_BEFORE_26 = (Path(__file__).parent / "data" / "spec_2_0_tables.toml").read_text()
+"""A spec in tables as stores recorded it before issue 26's priors (no views, no
+inclination_prior, no v_0_prior, ...; inclinations and PAs 0-85, v_0 200 km/s)."""
+DRAWN_BEFORE = {
+    "flat": ("6ad5ceb0837f2b56", FLAT_2_0),
+    "tables": ("d0986a830615f262", TABLES_BEFORE_26),
+}
+"""What each stored spec drew before the keys were added: a hash of every drawn value."""
+
+
+def _drawn_values(draw):
+    """Return every number a cube's draw holds, in order."""
+    values = [draw.resolution, draw.pixel_kpc, draw.peak_snr]
+    for d in draw.drawn:
+        g = d.galaxy
+        values += [g.r_e_kpc, g.n_sersic, g.h_z_kpc, g.s_e, g.inclination_deg, g.pa_deg,
+                   g.sigma_kms, g.rotation_curve.v_0_kms, g.rotation_curve.r_0_kpc, g.x_kpc,
+                   g.y_kpc, g.v_sys_kms, d.s_e_per_voxel, *d.angles_deg, *d.centre_px]  # fmt: skip
+    return values
+
+
+@pytest.mark.parametrize("kind", sorted(DRAWN_BEFORE))
+def test_an_old_stored_spec_draws_exactly_the_same_galaxies(kind):
+    """A stored spec that lacks the keys added since draws what it drew then, bit for bit.
+
+    Its absent keys take their old-behaviour values (inclinations uniform in degrees), not
+    the new defaults (isotropic), which would draw other galaxies.
+    """
+    import hashlib
+
+    from GalCubeCraft.priors.galaxies import draw_scene
+
+    pinned, text = DRAWN_BEFORE[kind]
+    spec = DatasetSpec.from_stored(text)
+    assert (spec.views, spec.galaxies.inclination_prior, spec.galaxies.v_0_prior) == (
+        1, "uniform", "range")  # fmt: skip
+    values = [v for i in range(spec.n_cubes) for v in _drawn_values(draw_scene(spec, i))]
+    assert hashlib.sha256(np.asarray(values, float).tobytes()).hexdigest()[:16] == pinned
+    # Read as a user's file instead, the same text takes today's defaults: other galaxies.
+    if kind == "tables":
+        today = DatasetSpec.from_toml_text(text)
+        assert today.galaxies.inclination_prior == "isotropic"
+        assert _drawn_values(draw_scene(today, 0)) != _drawn_values(draw_scene(spec, 0))
+
+
+def test_a_stored_spec_keeps_the_added_keys_it_records():
+    """A spec stored with the new keys reads back as it was (the table fills only absences)."""
+    spec = DatasetSpec.from_stored(TABLES_BEFORE_26).replace(
+        views=3, views_vary="noise", galaxies={"v_0_prior": "tully_fisher"}
+    )
+    again = DatasetSpec.from_stored(spec.to_toml())
+    assert again == spec and again.galaxies.inclination_prior == "uniform"
+    assert DatasetSpec.from_stored(DatasetSpec().to_toml()) == DatasetSpec()

@@ -27,10 +27,16 @@ VISIBILITY_NOISE_STREAM = 8
 """The sub-stream its visibilities' thermal noise is drawn from."""
 WARP_STREAM = 9
 """The sub-stream its warps and flares are drawn from."""
+VIEW_ORIENTATION_STREAM = 10
+"""The sub-stream a view's orientations are drawn again from (keyed by the view too)."""
+TULLY_FISHER_STREAM = 11
+"""The sub-stream its galaxies' Tully-Fisher scatter is drawn from."""
+LINE_FLUX_STREAM = 12
+"""The sub-stream its galaxies' line fluxes are drawn from."""
 
 
 def cube_generator(
-    root_seed: int | None, index: int, stream: int | None = None
+    root_seed: int | None, index: int, stream: int | None = None, view: int = 0
 ) -> np.random.Generator:
     """Return the generator of cube ``index`` under ``root_seed``.
 
@@ -43,14 +49,21 @@ def cube_generator(
     stream : int, optional
         An independent sub-stream of the cube (e.g. 1 for its noise), so that drawing
         noise never shifts the parameter draws.
+    view : int
+        Another view of the same scene ``index`` (needs ``stream``): view 0 is the
+        stream itself, view ``v > 0`` an independent one keyed ``(index, stream, v)``.
 
     Returns
     -------
     numpy.random.Generator
         A PCG64 generator seeded from ``SeedSequence(root_seed, spawn_key=key)`` with
-        ``key = (index,)`` or ``(index, stream)``.
+        ``key = (index,)``, ``(index, stream)`` or ``(index, stream, view)``.
     """
     key = (int(index),) if stream is None else (int(index), int(stream))
+    if view:
+        if stream is None:
+            raise ValueError("a view's generator needs a stream")
+        key = (*key, int(view))
     sequence = np.random.SeedSequence(entropy=root_seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(sequence))
 

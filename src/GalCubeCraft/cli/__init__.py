@@ -1,10 +1,11 @@
-"""The ``galcubecraft`` command line: ``demo``, ``generate``, ``dataset``, ``observe``, ``plot``.
+"""The ``galcubecraft`` command line: demo, generate, dataset, verify, observe, plot.
 
 - ``generate`` makes cubes with the original's priors through the seed facade (``.npy``
   as the original, or FITS with a full header; :mod:`.generate`);
 - ``dataset`` makes an ML dataset from a :class:`~GalCubeCraft.priors.spec.DatasetSpec`
   into a Zarr, HDF5, npy or FITS store, in parallel and resumably; its spec options are
   generated from the spec's declarations (:mod:`.spec_flags`);
+- ``verify`` checks every item of a store once against its checksums (reads do not);
 - ``observe`` puts a model cube through an interferometer; ``plot`` draws a saved cube;
   ``demo`` writes one cube and a picture of it (:mod:`.commands`).
 
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._support.threads import limited_threads
-from .commands import run_dataset, run_demo, run_observe, run_plot
+from .commands import run_dataset, run_demo, run_observe, run_plot, run_verify
 from .generate import run_generate
 from .parser import build_parser
 
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     _configure_logging(args.quiet, args.verbose, args.log_file)
     handlers = {"demo": run_demo, "generate": run_generate, "dataset": run_dataset,
-                "plot": run_plot, "observe": run_observe}  # fmt: skip
+                "verify": run_verify, "plot": run_plot, "observe": run_observe}  # fmt: skip
     try:
         with limited_threads(args.threads):
             return handlers[args.command](args)

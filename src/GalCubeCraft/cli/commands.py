@@ -1,4 +1,4 @@
-"""The ``demo``, ``dataset``, ``observe`` and ``plot`` verbs."""
+"""The ``demo``, ``dataset``, ``verify``, ``observe`` and ``plot`` verbs."""
 
 from __future__ import annotations
 
@@ -71,6 +71,19 @@ def run_dataset(args: argparse.Namespace) -> int:
         )
         return 130
     return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft verify``: check a store once; 1 if an item is damaged, else 0."""
+    from ..datasets.verify import verify_store
+
+    if not args.store.exists():
+        raise ValueError(f"no dataset at {args.store}")
+    report = verify_store(args.store)
+    for damage in report.damaged:
+        log.error("%s", damage.message)
+    (log.info if report.ok else log.error)("%s", report.summary())
+    return 0 if report.ok else 1
 
 
 def run_observe(args: argparse.Namespace) -> int:

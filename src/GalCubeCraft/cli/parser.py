@@ -14,8 +14,9 @@ from typing import Any, NoReturn
 from ..datasets.stores import STORES, describe_formats
 from ..interferometry.arrays import ARRAY_NAMES, describe_arrays
 from ..interferometry.weighting import WEIGHTINGS
+from ..priors.spec import describe_presets
 from ..renderer.settings import ACCURACIES
-from .spec_flags import add_spec_flags
+from .spec_flags import add_spec_flags, preset_name
 
 
 class _Parser(argparse.ArgumentParser):
@@ -145,12 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     # One option per spec key: the usage line names them by table, --help lists them all.
     data = sub.add_parser("dataset", parents=[common],
-                          usage="%(prog)s [SPEC.toml] [options] [--TABLE.KEY VALUE ...]",
-                          epilog=_listing("store formats", describe_formats()),
+                          usage="%(prog)s [SPEC.toml] [--preset NAME] [options] "
+                                "[--TABLE.KEY VALUE ...]",
+                          epilog=_listing("store formats", describe_formats()) + "\n\n"
+                          + _listing("presets", describe_presets()),
                           formatter_class=argparse.RawDescriptionHelpFormatter,
                           help="make an ML dataset from a spec (parallel, resumable)")  # fmt: skip
     data.add_argument("spec", type=Path, nargs="?",
                       help="dataset spec (TOML); default the DatasetSpec defaults")  # fmt: skip
+    data.add_argument("--preset", type=preset_name, metavar="NAME",
+                      help="start from a spec shipped with the package (listed below); "
+                      "SPEC.toml and the options change its keys")  # fmt: skip
     data.add_argument("--format", choices=tuple(STORES), default="zarr",
                       help="store format (default zarr; listed below)")  # fmt: skip
     data.add_argument("--out", type=Path,
@@ -159,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="worker processes (default one per core; 0: this process)")  # fmt: skip
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
     add_spec_flags(data)
+
+    verify = sub.add_parser("verify", parents=[common],
+                            help="check every item of a dataset store against its checksums "
+                            "(exit 1 if any is damaged)")  # fmt: skip
+    verify.add_argument("store", type=Path, help="the store (Zarr, HDF5, npy or FITS)")
 
     observe = sub.add_parser("observe", parents=[common],
                              epilog=_listing("arrays", describe_arrays()),

@@ -4,7 +4,9 @@ Every declared key of :class:`~GalCubeCraft.priors.spec.DatasetSpec` becomes one
 ``n_cubes`` is ``--n-cubes``, ``observation.n_chan`` is ``--observation.n-chan``; its
 type, arity, choices and help (with unit, allowed range and default) come from the
 declaration.  An error the spec raises about a key given as an option is said of the
-option; one about a key of the spec file is said of the config key.
+option; one about a key of the spec file is said of the config key.  ``--preset NAME``
+starts from a spec shipped with the package; a spec file given with it changes only the
+keys the file holds, and the options change the result.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..priors.spec import TABLES, DatasetSpec, Declared, SpecError, declarations
+from ..priors.spec import TABLES, DatasetSpec, Declared, SpecError, declarations, preset_names
 
 DEST = "spec:"
 """Prefix of the parsed values' names (``spec:observation.n_chan``)."""
@@ -65,14 +67,29 @@ def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def spec_from_args(args: argparse.Namespace) -> DatasetSpec:
-    """Return the spec file's spec (or the defaults) with the options' keys changed.
+def preset_name(text: str) -> str:
+    """Parse ``--preset``: one of the shipped presets (the error lists them)."""
+    names = preset_names()
+    if text not in names:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(names)}; got {text!r}")
+    return text
 
-    Errors name what the user wrote: the option for a key given as one, the file and key
-    path for the file's.
+
+def spec_from_args(args: argparse.Namespace) -> DatasetSpec:
+    """Return the spec of the preset, the spec file and the options, each over the last.
+
+    No preset: the spec file's spec (or the defaults).  A preset and a file: the preset
+    with the file's keys changed.  Errors name what the user wrote: the option for a key
+    given as one, the file and key path for the file's, the preset for the preset's.
     """
     overrides = spec_overrides(args)
-    spec = DatasetSpec.from_toml(args.spec) if args.spec is not None else DatasetSpec()
+    preset = getattr(args, "preset", None)
+    if preset is None:
+        spec = DatasetSpec.from_toml(args.spec) if args.spec is not None else DatasetSpec()
+    else:
+        spec = DatasetSpec.from_preset(preset)
+        if args.spec is not None:
+            spec = spec.with_toml(args.spec)
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
         table, _, name = key.rpartition(".")
@@ -86,7 +103,7 @@ def spec_from_args(args: argparse.Namespace) -> DatasetSpec:
         if error.key in overrides:
             raise type(error)(option_name(error.key), error.rule, error.element) from None
         where = f"{args.spec}: " if args.spec is not None else ""
-        raise error.in_file(where) from None
+        raise error.in_file(where or (f"preset {preset}: " if preset else "")) from None
 
 
 def _arguments(key: str, declared: Declared) -> dict[str, Any] | None:

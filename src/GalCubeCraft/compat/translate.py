@@ -1,8 +1,10 @@
 """The original's arguments as one :class:`~GalCubeCraft.priors.spec.DatasetSpec`.
 
-The spec checks every argument it receives, once; :func:`spec_errors_as_arguments`
-gives its errors (each names its key) back under the argument names the facade's user
-wrote (:data:`SPEC_NAMES`), so nothing is checked twice.
+The spec is the ``galcubecraft-1.2`` preset (the original's priors, read from the one file
+that holds them) with the arguments' values put in.  The spec checks every argument it
+receives, once; :func:`spec_errors_as_arguments` gives its errors (each names its key)
+back under the argument names the facade's user wrote (:data:`SPEC_NAMES`), so nothing is
+checked twice.
 """
 
 from __future__ import annotations
@@ -14,21 +16,16 @@ from typing import Any
 from ..observation.beam import Beam
 from ..observation.records import Observation, SpectralAxis
 from ..priors.galaxies import RESOLUTION_RANGES
-from ..priors.spec import (
-    DatasetSpec,
-    FeaturePriors,
-    GalaxyPriors,
-    NoiseSpec,
-    ObservationSpec,
-    SpecError,
-)
+from ..priors.spec import DatasetSpec, Declared, SpecError
 from ..renderer.budget import check_memory
 from ..renderer.settings import RenderSettings
 
 VISUALISE_RESOLUTIONS = (0.3, 1.2, 2.0, 3.0, 5.0)
 """0.1.2's ``resolution='visualise'``: these R_e / (bmin / 2), cube by cube (cycled)."""
-REDSHIFT = 1.0
-"""Gives the original's kpc pixels an angular size, for FITS files."""
+ORIGINAL_PRESET = "galcubecraft-1.2"
+"""The preset holding the original's priors: the facade's spec is it, with the arguments in."""
+N_GALS = Declared("int_range", low=1, high=10)
+"""The original's galaxies per cube: 1 to 10 (a spec may draw empty fields; it may not)."""
 
 SPEC_NAMES = {
     "n_cubes": "n_cubes",
@@ -101,20 +98,20 @@ def original_spec(
         "offset_gals": offset_gals,
         "resolution": resolution_range(resolution),
         "resolution_cycle": VISUALISE_RESOLUTIONS if _is_visualise(resolution) else None,
-        "orientation": "tilts",
     }
     if n_sersic is not None:
         galaxies["n_sersic"] = (n_sersic, n_sersic)
     with spec_errors_as_arguments():
-        return DatasetSpec(
+        N_GALS.check("galaxies.n_gals", galaxies["n_gals"])
+        return DatasetSpec.from_preset(
+            ORIGINAL_PRESET,
             n_cubes=n_cubes,
             seed=seed,
-            galaxies=GalaxyPriors(**galaxies),
-            observation=ObservationSpec(grid_size=grid_size, n_chan=n_spectral_slices, beam=beam,
-                                        line_spread="gaussian", redshift=REDSHIFT),
-            noise=NoiseSpec(peak_snr=None if peak_snr is None else (peak_snr, peak_snr)),
-            features=FeaturePriors(diffuse=diffuse_params),
-        )  # fmt: skip
+            galaxies=galaxies,
+            observation={"grid_size": grid_size, "n_chan": n_spectral_slices, "beam": beam},
+            noise={"peak_snr": None if peak_snr is None else (peak_snr, peak_snr)},
+            features={"diffuse": diffuse_params},
+        )
 
 
 def spec_memory(spec: DatasetSpec, settings: RenderSettings, kept_cubes: int = 0) -> int:

@@ -1,23 +1,35 @@
 """Datasets for machine learning: on-the-fly and stored datasets, stores, Dask generation."""
 
 from ..priors.spec import DatasetSpec
+from .checksums import DamagedItemError
 from .dataset import CubeDataset, StoreDataset
 from .items import ARRAY_NAMES, galaxies_from_params, parameter_names, render_item
+from .splits import Subset, split_indices
 from .stores import FORMATS, open_store
 from .tables import ParameterTables, parameter_table
+from .transforms import Compose, NoiseNormalise, PeakNormalise
+from .verify import VerifyReport, verify_store
 
 __all__ = [
     "ARRAY_NAMES",
     "FORMATS",
-    "ParameterTables",
+    "Compose",
     "CubeDataset",
+    "DamagedItemError",
     "DatasetSpec",
+    "NoiseNormalise",
+    "ParameterTables",
+    "PeakNormalise",
     "StoreDataset",
+    "Subset",
+    "VerifyReport",
     "galaxies_from_params",
     "open_store",
     "parameter_names",
     "parameter_table",
     "render_item",
+    "split_indices",
+    "verify_store",
 ]
 
 

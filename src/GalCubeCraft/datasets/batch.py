@@ -48,6 +48,8 @@ from .stores import (
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
 """Tasks in flight per worker: enough to keep each busy, few enough to keep memory flat."""
+_CLOSING_LOGGERS = ("distributed.scheduler", "distributed.nanny")
+"""This process's Dask loggers silenced short of errors while it closes its cluster."""
 _worker_stores: dict[tuple[int, str, str], Store] = {}
 
 
@@ -365,14 +367,26 @@ def _run_dask(
                 store.write_item(item)
                 bar.update(1)
     finally:
-        # Closing with tasks in flight (a failure, Ctrl-C) makes the scheduler warn about
-        # the tasks it drops: noise beside the one error the user is shown.
-        scheduler_log = logging.getLogger("distributed.scheduler")
-        level = scheduler_log.level
-        scheduler_log.setLevel(logging.ERROR)
-        try:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-        finally:
-            scheduler_log.setLevel(level)
+        _close_quietly(client, cluster)
+
+
+def _close_quietly(client: Any, cluster: Any) -> None:
+    """Close the client and our own cluster, with Dask's closing warnings silenced.
+
+    Closing with tasks in flight (a failure, Ctrl-C) makes the scheduler warn about the
+    tasks it drops, and the nanny of a worker that does not stop within 4 s (busy on a
+    cube, or slowed by a loaded machine) announce that it kills it ("Worker process still
+    alive after 4.0 seconds, killing"): noise beside the one error the user is shown.
+    Errors still come through.
+    """
+    loggers = [logging.getLogger(name) for name in _CLOSING_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -13,7 +13,7 @@ disagree or are missing.
   ``PARAMS`` and ``CATALOGUE`` tables name their columns in ``COL<k>`` cards).  The
   file marks the item done; every HDU carries its array's CRC-32 (``DATACRC``) besides
   the standard ``CHECKSUM``/``DATASUM`` keywords (whose ones'-complement sum misses,
-  e.g., zero bytes turned to 0xFF), all checked on reading.
+  e.g., zero bytes turned to 0xFF), all checked by a read with ``verify``.
 
 Stores record ``"checksums": "crc32"`` in ``store.json``; in those a missing checksum is
 damage (stores written before it have none, and their npy arrays go unchecked).
@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,8 +36,7 @@ import numpy as np
 from .._support.atomic import atomic_path
 from ..io.npy import save_npy
 from ..priors.spec import DatasetSpec
-from . import checksums
-from .checksums import array_checksums, array_crc, check_item, damaged
+from .checksums import array_checksums, array_crc, check_arrays, damaged, damaged_arrays
 from .items import (
     ARRAY_UNITS,
     Item,
@@ -47,6 +47,7 @@ from .items import (
 )
 from .labels import CATALOGUE_COLUMNS
 from .layouts import store_layout
+from .reading import selected
 from .stores import FORMAT_VERSION, MARKER_FILE, check_record, is_unfinished, marker
 
 CRC = "crc32"
@@ -69,13 +70,18 @@ class _FolderStore:
     concurrent_writers: ClassVar[bool] = True
     done_suffix: ClassVar[str] = ""
 
-    def __init__(self, path: Path, spec: DatasetSpec, store_id: str) -> None:
+    def __init__(
+        self, path: Path, spec: DatasetSpec, store_id: str, layout: int = FORMAT_VERSION
+    ) -> None:
         self.path = path
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
-        self.layout = FORMAT_VERSION  # the stored layout, set by open()
+        self.layout = layout  # the stored layout (open() reads it from the record)
         self.checked = True  # whether its items record checksums (stores since 2.x do)
+        # A store of an earlier layout holds fewer arrays: its own, read as written.
+        self._names = array_names(spec, layout)
+        self._shapes = array_shapes(spec, layout)
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -101,10 +107,9 @@ class _FolderStore:
                 f"{MARKER_FILE}; the items belong to the recorded spec: restore its copy "
                 "or use a new path"
             )
-        store = cls(path, spec, store_id)
+        store = cls(path, spec, store_id, store_layout(record))
         store.checked = record.get("checksums") == CRC
         store.record = record
-        store.layout = store_layout(record)
         return store
 
     @staticmethod
@@ -121,8 +126,10 @@ class _FolderStore:
                 found.append(_index_of(name))
         return np.array(sorted(i for i in found if i is not None), dtype=np.int64)
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if it is not done."""
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays``; ``KeyError`` if it is not done."""
         raise NotImplementedError
 
     def read_array(self, index: int, name: str) -> np.ndarray:
@@ -140,7 +147,7 @@ class _FolderStore:
     def array_rows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, arrays)``: array ``name`` of every done item, stacked."""
         done = self.done_indices()
-        shape, dtype, _fill = array_shapes(self.spec, self.layout)[name]
+        shape, dtype, _fill = self._shapes[name]
         rows = np.empty((done.size, *shape), dtype=dtype)
         for row, index in enumerate(done):
             rows[row] = self.read_array(int(index), name)
@@ -159,34 +166,43 @@ class NpyFolderStore(_FolderStore):
     def write_item(self, item: Item) -> None:
         """Write each array to its own file, then the checksums, ``params`` last."""
         stem = self._stem(item.index)
-        names = array_names(self.spec, self.layout)
-        for name in names[:-1]:  # params last: its file marks the item done
+        for name in self._names[:-1]:  # params last: its file marks the item done
             save_npy(self.path / f"{stem}_{name}.npy", item.arrays[name])
         with atomic_path(self.path / f"{stem}_checksums.json") as temporary:
             temporary.write_text(json.dumps(array_checksums(item.arrays)))
         save_npy(self.path / f"{stem}_params.npy", item.arrays["params"])
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays`` (default all), opening no other array's file.
+
+        ``KeyError`` if the item is not done; ``DamagedItemError`` if a file read is lost
+        or unreadable or, with ``verify``, does not match its recorded checksum.
+        """
+        names = selected(self._names, arrays)
         stem = self._stem(index)
-        if not (self.path / f"{stem}_params.npy").exists():
+        if not os.path.exists(self.path / f"{stem}_params.npy"):  # its file marks it done
             raise KeyError(f"item {index} has not been written")
-        shapes = array_shapes(self.spec, self.layout)
-        arrays = {}
-        for name in shapes:
+        read: dict[str, np.ndarray] = {}
+        problems: dict[str, str] = {}
+        for name in names:
             file = self.path / f"{stem}_{name}.npy"
             try:
                 array = np.load(file)
             except (OSError, ValueError, EOFError) as error:  # lost, or its header damaged
-                raise damaged(str(self.path), index, f"its array {name} in {file.name} cannot "
-                              f"be read: {error}") from None  # fmt: skip
-            shape, dtype, _fill = shapes[name]
+                problems[name] = f"in {file.name} cannot be read: {error}"
+                continue
+            shape, dtype, _fill = self._shapes[name]
             if array.shape != tuple(shape) or array.dtype != np.dtype(dtype):
                 found = f"{array.shape} {array.dtype}, not {tuple(shape)} {dtype}"
-                raise damaged(str(self.path), index, f"its array {name} has shape {found}")
-            arrays[name] = array
-        check_item(arrays, self._recorded(index), str(self.path), index)
-        return {"index": index, **arrays}
+                problems[name] = f"has shape {found}"
+            read[name] = array
+        if problems:
+            raise damaged_arrays(str(self.path), index, problems)
+        if verify:
+            check_arrays(read, self._recorded(index), str(self.path), index)
+        return {"index": index, **read}
 
     def _recorded(self, index: int) -> dict[str, int]:
         """Return the item's recorded checksums ({} in a store written before them)."""
@@ -229,7 +245,7 @@ class FitsFolderStore(_FolderStore):
 
         from ..products.fits import extension_header
 
-        names = [name for name in array_names(self.spec, self.layout) if name != "noisy"]
+        names = [name for name in self._names if name != "noisy"]  # noisy: the primary HDU
         extensions: dict[str, Any] = {}
         for name in names:
             array = item.arrays[name]
@@ -256,41 +272,51 @@ class FitsFolderStore(_FolderStore):
         write_fits(self.path / f"{self._stem(item.index)}.fits", cube, overwrite=True,
                    extensions=extensions, header_cards={CRC_CARD: crc}, checksum=True)  # fmt: skip
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if it is not done."""
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays`` (default all), reading no other HDU's data.
+
+        ``KeyError`` if the item is not done; ``DamagedItemError`` if its file cannot be
+        read or, with ``verify``, an HDU read fails its FITS checksums or its CRC-32.
+        """
         from astropy.io import fits
 
+        names = selected(self._names, arrays)
         path = self.path / f"{self._stem(index)}.fits"
-        if not path.exists():
-            raise KeyError(f"item {index} has not been written")
-        shapes = array_shapes(self.spec, self.layout)
         item: dict[str, Any] = {"index": index}
         recorded: dict[str, int] = {}
+        problems: dict[str, str] = {}
         try:
-            with fits.open(path) as hdul:
-                for k, hdu in enumerate(hdul if checksums.VERIFY_ON_READ else ()):
-                    if hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1:
-                        name = "noisy" if k == 0 else hdu.name.lower()
-                        why = f"its array {name} fails its FITS checksum (HDU {k} of {path.name})"
-                        raise damaged(str(self.path), index, why)
-                for name in shapes:
-                    hdu = hdul[0 if name == "noisy" else name.upper()]
+            hdul = fits.open(path)
+        except FileNotFoundError:  # the file, written atomically, marks the item done
+            raise KeyError(f"item {index} has not been written") from None
+        try:
+            with hdul:
+                for name in names:
+                    key = 0 if name == "noisy" else name.upper()
+                    hdu = hdul[key]
+                    if verify and (hdu.verify_checksum() != 1 or hdu.verify_datasum() != 1):
+                        problems[name] = f"fails its FITS checksum (HDU {key} of {path.name})"
+                        continue
                     # FITS is big-endian: give back native arrays equal to what was written.
-                    item[name] = np.asarray(hdu.data, dtype=shapes[name][1])
+                    item[name] = np.asarray(hdu.data, dtype=self._shapes[name][1])
                     if CRC_CARD in hdu.header:
                         recorded[name] = int(hdu.header[CRC_CARD])
-        except (KeyError, ValueError, TypeError, IndexError) as error:  # a lost HDU, a bad header
+                    elif verify and self.checked:
+                        problems[name] = f"has no checksum ({CRC_CARD}) in {path.name}"
+        except (KeyError, ValueError, TypeError, IndexError, OSError) as error:  # a lost HDU
             raise damaged(str(self.path), index, f"{path.name} cannot be read: {error}") from None
-        if self.checked and len(recorded) != len(shapes):
-            raise damaged(str(self.path), index, f"{path.name} lacks its arrays' checksums")
-        arrays = {name: item[name] for name in shapes}
-        check_item(arrays, recorded, str(self.path), index)
+        if problems:
+            raise damaged_arrays(str(self.path), index, problems)
+        if verify:
+            check_arrays({name: item[name] for name in names}, recorded, str(self.path), index)
         return item
 
     def read_array(self, index: int, name: str) -> np.ndarray:
         """Return array ``name`` of done item ``index`` (its extension alone)."""
         from astropy.io import fits
 
-        dtype = array_shapes(self.spec, self.layout)[name][1]
+        dtype = self._shapes[name][1]
         with fits.open(self.path / f"{self._stem(index)}.fits") as hdul:
             return np.asarray(hdul[0 if name == "noisy" else name.upper()].data, dtype=dtype)

@@ -13,8 +13,10 @@ of items change.  An item is then made durable before it is marked done:
 3. only then are its checksum and ``done`` flag set and the file flushed again.
 
 A kill at any point leaves the item not done (it is rewritten on resume) or done and
-whole; reading an item checks its checksum, so a damaged one raises instead of being
-returned.  The price of a fixed layout is no compression: use Zarr for compact stores.
+whole; reading an item with ``verify`` checks its checksums, so a damaged one raises
+instead of being returned.  Reads look each dataset up once per open file, and the done
+flags up once per store object (:class:`~.reading.DoneMask`).  The price of a fixed
+layout is no compression: use Zarr for compact stores.
 The only module that imports h5py.
 """
 
@@ -25,6 +27,7 @@ import json
 import os
 import resource
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,8 +41,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
     ) from error
 
 from ..priors.spec import DatasetSpec
-from .checksums import array_checksums
-from .checksums import check_item as check_arrays
+from .checksums import array_checksums, check_arrays
 from .disk_full import DiskFullError
 from .items import (
     Item,
@@ -51,6 +53,7 @@ from .items import (
     stored_column,
 )
 from .layouts import store_layout
+from .reading import DoneMask, selected
 from .stores import FORMAT_VERSION, check_record, marker
 
 _METADATA_BYTES = 1 << 20  # room for HDF5's own records, besides the arrays
@@ -95,14 +98,19 @@ class HDF5Store:
     format: ClassVar[str] = "hdf5"
     concurrent_writers: ClassVar[bool] = False
 
-    def __init__(self, path: Path, spec: DatasetSpec, store_id: str) -> None:
+    def __init__(
+        self, path: Path, spec: DatasetSpec, store_id: str, layout: int = FORMAT_VERSION
+    ) -> None:
         self.path = path
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
-        self.layout = FORMAT_VERSION  # the stored layout, set by open()
+        self.layout = layout  # the stored layout (open() reads it from the record)
         self._handle: Any = None
         self._mode = ""
+        self._datasets: dict[str, Any] = {}  # of the open file, for reads
+        self._names = array_names(spec, layout)  # a store of an earlier layout holds fewer
+        self._done = DoneMask(spec.n_cubes)
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -156,9 +164,8 @@ class HDF5Store:
             record = json.loads(str(raw))
             store_id = check_record(record, cls.format, path)
             spec = DatasetSpec.from_stored(str(handle.attrs["spec"]), f"{path}: ")
-        store = cls(path, spec, store_id)
+        store = cls(path, spec, store_id, store_layout(record))
         store.record = record
-        store.layout = store_layout(record)
         return store
 
     def _file(self, mode: str) -> Any:
@@ -184,12 +191,11 @@ class HDF5Store:
         """
         handle = self._file("r+")
         index = item.index
-        names = array_names(self.spec, self.layout)
-        for name in names:
+        for name in self._names:
             handle[name][index] = item.arrays[name]
         handle.flush()
         checksum = item_checksum(item.arrays)
-        if item_checksum({name: handle[name][index] for name in names}) != checksum:
+        if item_checksum({name: handle[name][index] for name in self._names}) != checksum:
             raise OSError(
                 f"{self.path}: item {index} did not reach the file (is the disk full?); "
                 "it is not marked done"
@@ -197,22 +203,37 @@ class HDF5Store:
         handle["checksum"][index] = checksum
         if "checksums" in handle:  # stores written before per-array checksums lack it
             crcs = array_checksums(item.arrays)
-            handle["checksums"][index] = [crcs[name] for name in names]
+            handle["checksums"][index] = [crcs[name] for name in self._names]
         handle["done"][index] = 1
         handle.flush()
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
-        handle = self._file("r")
-        if not handle["done"][index]:
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays`` (default all), reading no other array.
+
+        ``KeyError`` if the item is not done; with ``verify``, ``DamagedItemError`` if an
+        array read does not match its recorded checksum.
+        """
+        names = selected(self._names, arrays)
+        if not self._done.holds(index, self.done_indices):
             raise KeyError(f"item {index} has not been written")
-        names = array_names(self.spec, self.layout)
-        arrays = {name: handle[name][index] for name in names}
-        if "checksums" in handle:
-            crcs = dict(zip(names, handle["checksums"][index].tolist(), strict=True))
-            check_arrays(arrays, crcs, str(self.path), index)
-        check_item(arrays, int(handle["checksum"][index]), str(self.path), index)
-        return {"index": index, **arrays}
+        # Stores written before per-array checksums hold one CRC-32 for the whole item.
+        legacy = verify and "checksums" not in self._file("r")
+        read = {name: self._dataset(name)[index] for name in (self._names if legacy else names)}
+        if legacy:
+            check_item(read, int(self._dataset("checksum")[index]), str(self.path), index)
+        elif verify:
+            row = self._dataset("checksums")[index].tolist()
+            crcs = dict(zip(self._names, row, strict=True))
+            check_arrays(read, crcs, str(self.path), index)
+        return {"index": index, **{name: read[name] for name in names}}
+
+    def _dataset(self, name: str) -> Any:
+        """Return the open file's dataset ``name`` (looked up once per open file)."""
+        if name not in self._datasets:
+            self._datasets[name] = self._file("r")[name]
+        return self._datasets[name]
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""
@@ -236,7 +257,8 @@ class HDF5Store:
             self._handle.close()
         self._handle = None
         self._mode = ""
+        self._datasets = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the open file."""
-        return {**self.__dict__, "_handle": None, "_mode": ""}
+        return {**self.__dict__, "_handle": None, "_mode": "", "_datasets": {}}

@@ -78,7 +78,8 @@ def segmentation_thresholds(galaxy_clean: np.ndarray, noise_rms: float) -> np.nd
     cubes = np.asarray(galaxy_clean)
     if noise_rms > 0:
         return np.full(cubes.shape[0], SEGMENTATION_RMS_MULTIPLE * noise_rms)
-    peaks = cubes.reshape(cubes.shape[0], -1).max(axis=1, initial=0.0)
+    # Over all axes but the galaxy's (no reshape: an empty field has no galaxy to size it).
+    peaks = cubes.max(axis=tuple(range(1, cubes.ndim)), initial=0.0)
     return SEGMENTATION_PEAK_FRACTION * peaks.astype(np.float64)
 
 

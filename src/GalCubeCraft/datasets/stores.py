@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -150,8 +150,16 @@ class Store(Protocol):
     def write_item(self, item: Item) -> None:
         """Write ``item``, marking it done only once all its arrays are written."""
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index`` as :meth:`Item.as_dict`; ``KeyError`` if it is not done."""
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index`` as :meth:`Item.as_dict`, with only ``arrays`` (default all).
+
+        Reads no array but those asked for.  ``KeyError`` if the item is not done;
+        ``DamagedItemError`` (naming every damaged array) if an array read cannot be
+        decoded or, with ``verify``, does not match the checksum recorded at write.
+        ``ValueError`` if ``arrays`` names an array the store does not hold.
+        """
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the parameter vectors of the done items."""

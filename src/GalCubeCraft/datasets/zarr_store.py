@@ -5,14 +5,16 @@ index first, chunked one item per chunk, so workers never share a chunk; the spe
 and the store's record in the group attributes.  An item is done once the file
 ``items_done/<index>`` exists, written (atomically, holding the CRC-32 of each of the
 item's arrays; stores written before those: one for the item) after all its chunks: one
-directory listing finds every done item, however large the store, and reading an item
-checks its checksums.  The only module that imports zarr.
+directory listing finds every done item, however large the store.  A read opens each
+array once per store object, reads only the arrays asked for, and checks their checksums
+when asked.  The only module that imports zarr.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,10 +30,10 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
 
 from .._support.atomic import atomic_path
 from ..priors.spec import DatasetSpec
-from .checksums import array_checksums, damaged
-from .checksums import check_item as check_arrays
+from .checksums import array_checksums, check_arrays, damaged, damaged_arrays
 from .items import Item, array_names, array_shapes, check_item
 from .layouts import store_layout
+from .reading import DoneMask, selected
 from .stores import FORMAT_VERSION, check_record, is_unfinished, marker
 
 # Fast LZ4 with byte shuffle for model products; the noisy cube is stored raw, as noise
@@ -47,14 +49,18 @@ class ZarrStore:
     format: ClassVar[str] = "zarr"
     concurrent_writers: ClassVar[bool] = True
 
-    def __init__(self, path: Path, spec: DatasetSpec, store_id: str, group: Any) -> None:
+    def __init__(
+        self, path: Path, spec: DatasetSpec, store_id: str, group: Any, layout: int = FORMAT_VERSION
+    ) -> None:
         self.path = path
         self.spec = spec
         self.store_id = store_id
         self.record: dict[str, Any] = {}  # the stored marker, set by open()
-        self.layout = FORMAT_VERSION  # the stored layout, set by open()
+        self.layout = layout  # the stored layout (open() reads it from the record)
         self._group = group
-        self._arrays: dict[str, Any] = {}
+        self._arrays: dict[str, Any] = {}  # array handles, opened once: reads reuse them
+        self._names = array_names(spec, layout)  # a store of an earlier layout holds fewer
+        self._done = DoneMask(spec.n_cubes)
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -83,9 +89,8 @@ class ZarrStore:
             raise ValueError(f"{path} is a Zarr group, but not a GalCubeCraft dataset")
         store_id = check_record(record, cls.format, path)
         spec = DatasetSpec.from_stored(str(group.attrs["spec"]), f"{path}: ")
-        store = cls(path, spec, store_id, group)
+        store = cls(path, spec, store_id, group, store_layout(record))
         store.record = record
-        store.layout = store_layout(record)
         return store
 
     def _array(self, name: str) -> Any:
@@ -103,34 +108,52 @@ class ZarrStore:
 
     def write_item(self, item: Item) -> None:
         """Write ``item`` into its own chunks, then mark it done with its checksum."""
-        for name in array_names(self.spec, self.layout):
+        for name in self._names:
             self._array(name)[item.index] = item.arrays[name]
         with atomic_path(self.path / _DONE / str(item.index)) as temporary:
             temporary.write_text(json.dumps({"arrays": array_checksums(item.arrays)}))
 
-    def read_item(self, index: int) -> dict[str, Any]:
-        """Return item ``index``; ``KeyError`` if not done, ``DamagedItemError`` if damaged."""
+    def read_item(
+        self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
+    ) -> dict[str, Any]:
+        """Return item ``index``'s ``arrays`` (default all), reading no other array.
+
+        ``KeyError`` if the item is not done; ``DamagedItemError`` if an array read cannot
+        be decoded or, with ``verify``, does not match its recorded checksum.
+        """
+        names = selected(self._names, arrays)
+        if not self._done.holds(index, self.done_indices):
+            raise KeyError(f"item {index} has not been written")
+        recorded = self._recorded(index) if verify else None
+        legacy = isinstance(recorded, int)  # one checksum over the whole item: read it all
+        read: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        for name in self._names if legacy else names:
+            try:
+                read[name] = self._array(name)[index]
+            except (ValueError, RuntimeError, OSError, TypeError) as error:  # a chunk undecodable
+                problems[name] = f"cannot be decoded: {error}"
+        if problems:
+            raise damaged_arrays(str(self.path), index, problems)
+        if isinstance(recorded, int):
+            check_item(read, recorded, str(self.path), index)
+        elif recorded is not None:
+            check_arrays(read, recorded, str(self.path), index)
+        return {"index": index, **{name: read[name] for name in names}}
+
+    def _recorded(self, index: int) -> dict[str, int] | int:
+        """Return item ``index``'s recorded CRC-32s (an int: one for the whole item)."""
         try:
             recorded = (self.path / _DONE / str(index)).read_text()
-        except FileNotFoundError:
-            raise KeyError(f"item {index} has not been written") from None
-        arrays = {}
-        for name in array_names(self.spec, self.layout):
-            try:
-                arrays[name] = self._array(name)[index]
-            except (ValueError, RuntimeError, OSError, TypeError) as error:  # a chunk undecodable
-                why = f"its array {name} cannot be decoded: {error}"
-                raise damaged(str(self.path), index, why) from None
+        except FileNotFoundError:  # done (its marker was seen), so the marker was lost
+            raise damaged(str(self.path), index, f"its record {_DONE}/{index} is lost") from None
         if recorded.strip().isdigit():  # written before per-array checksums
-            check_item(arrays, int(recorded), str(self.path), index)
-            return {"index": index, **arrays}
+            return int(recorded)
         try:
-            crcs = dict(json.loads(recorded)["arrays"])
-        except (ValueError, KeyError, TypeError):
+            return {str(k): int(v) for k, v in dict(json.loads(recorded)["arrays"]).items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
             why = f"its record {_DONE}/{index} is unreadable"
             raise damaged(str(self.path), index, why) from None
-        check_arrays(arrays, crcs, str(self.path), index)
-        return {"index": index, **arrays}
 
     def parameter_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(indices, rows)`` of the done items' parameter vectors."""

@@ -3,7 +3,9 @@
 All randomness of a cube's parameters lives here: :func:`draw_scene` draws every
 parameter of cube ``index`` of a :class:`~GalCubeCraft.priors.spec.DatasetSpec` from that cube's
 own generator (:mod:`GalCubeCraft._support.random`), lazily, one cube at a time.  Noise draws its
-own stream elsewhere, so it never shifts these draws.
+own stream elsewhere, so it never shifts these draws.  With several views per scene
+(:mod:`GalCubeCraft.priors.views`) the draws are the scene's, and a view may draw its
+galaxies' angles again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .._support.random import (
     CLUMPS_STREAM,
     DISPERSION_STREAM,
     FLOWS_STREAM,
+    LINE_FLUX_STREAM,
+    TULLY_FISHER_STREAM,
     WARP_STREAM,
     cube_generator,
 )
@@ -31,9 +35,19 @@ from ..model.drift import ExponentialDispersion
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.lens import Lens
+from ..model.profiles import total_flux
 from ..model.rings import linear_warp
 from ..model.rotation import MilkyWayRotationCurve
 from .lenses import draw_lens
+from .orientation import (
+    isotropic_first_tilt,
+    isotropic_inclination,
+    isotropic_satellite_angle,
+    tilt_to_inclination_pa,
+    tilts_to_inclination_pa,
+)
+from .tully_fisher import tully_fisher_speed_kms
+from .views import orientation_generator, scene_and_view
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .spec import DatasetSpec
@@ -66,12 +80,16 @@ class DrawnGalaxy:
         tilts, about the column axis then the row axis, or an inclination and a PA).
     centre_px : tuple of 3 ints
         The centre as 0-based whole pixels ``(x = column, y = row, depth)``.
+    log_mass_msun : float
+        The baryonic mass its speed was drawn from (``v_0_prior = "tully_fisher"``;
+        NaN otherwise).
     """
 
     galaxy: Galaxy
     s_e_per_voxel: float
     angles_deg: tuple[float, float]
     centre_px: tuple[int, int, int]
+    log_mass_msun: float = math.nan
 
 
 @dataclass
@@ -79,7 +97,9 @@ class CubeDraw:
     """Everything drawn for one cube: its scale, its galaxies as drawn, diffuse and lens.
 
     ``peak_snr`` is NaN for noiseless cubes.  Depth offsets of the galaxies' centres from
-    the primary's become Hubble-flow velocities.
+    the primary's become Hubble-flow velocities.  ``scene`` and ``view`` say which view
+    of which scene the item shows (:mod:`GalCubeCraft.priors.views`; ``(index, 0)`` with
+    one view per scene).
     """
 
     resolution: float
@@ -88,6 +108,8 @@ class CubeDraw:
     drawn: list[DrawnGalaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
     lens: Lens | None = None
+    scene: int = 0
+    view: int = 0
 
     @property
     def galaxies(self) -> list[Galaxy]:
@@ -100,45 +122,6 @@ class CubeDraw:
         return [d.centre_px for d in self.drawn]
 
 
-def tilt_to_inclination_pa(tilt_deg: float, pa_deg: float) -> tuple[float, float]:
-    """Turn a signed tilt of the disk normal (any angle) into (inclination, PA).
-
-    A disk tilted by ``t`` from face-on is seen at inclination ``arccos |cos t|`` in
-    [0, 90]; when ``sin t < 0`` its receding side is the opposite one, so the PA turns by
-    180 degrees.
-    """
-    t = math.radians(tilt_deg)
-    inclination = math.degrees(math.acos(min(1.0, abs(math.cos(t)))))
-    flip = 180.0 if math.sin(t) < 0.0 else 0.0
-    return inclination, (pa_deg + flip) % 360.0
-
-
-def tilts_to_inclination_pa(x_tilt_deg: float, y_tilt_deg: float) -> tuple[float, float]:
-    """Return (inclination, PA) of a disk turned by two tilts, ``x_tilt`` then ``y_tilt``.
-
-    Start from a face-on disk (normal along the depth axis, rotating clockwise
-    as seen on its ``(row, column)`` grid) and turns it by ``a = x_tilt`` about the
-    column axis, then by ``b = y_tilt`` about the row axis (right-handed in ``(row,
-    column, depth)``, depth pointing away from the observer).  The normal becomes
-    ``n = (sin a, -cos a sin b, cos a cos b)`` and the spin ``L = -n``; the inclination
-    is ``arccos |cos a cos b|``.  A model disk at (inclination ``i``, PA ``p``) spins
-    along ``cos i e_depth - sin i (sin p e_row + cos p e_column)``, so the PA (north
-    through east, receding side) follows from the spin turned away from the observer,
-    plus 180 degrees when that turned it: the photometric and kinematic axes agree
-    (a frame that rotates velocities by another rotation would break this).
-    """
-    a, b = math.radians(x_tilt_deg), math.radians(y_tilt_deg)
-    spin = np.array([-math.sin(a), math.cos(a) * math.sin(b), -math.cos(a) * math.cos(b)])
-    flip = 0.0
-    if spin[2] < 0.0:
-        spin, flip = -spin, 180.0
-    inclination = math.degrees(math.acos(min(1.0, float(spin[2]))))
-    if math.hypot(spin[0], spin[1]) < 1e-12:
-        return 0.0, flip % 360.0  # face-on: any PA; keep the one the spin sense gives
-    pa = math.degrees(math.atan2(-spin[0], -spin[1])) + flip
-    return inclination, pa % 360.0
-
-
 def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     """Return a uniform draw in ``bounds``; a fixed value ``(v, v)`` still takes one draw.
 
@@ -146,6 +129,38 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     earlier prior is fixed or not.
     """
     return float(rng.uniform(*bounds))
+
+
+def _primary_angles(spec: DatasetSpec, rng: np.random.Generator) -> tuple[float, float]:
+    """Draw the primary's two angles: inclination and PA, or two tilts."""
+    priors = spec.galaxies
+    if priors.inclination_prior == "uniform":
+        first = _uniform(rng, priors.inclination_deg)
+    elif priors.orientation == "tilts":
+        first = isotropic_first_tilt(float(rng.uniform()), priors.inclination_deg)
+    else:
+        first = isotropic_inclination(float(rng.uniform()), priors.inclination_deg)
+    return first, _uniform(rng, priors.pa_deg)
+
+
+def _satellite_angles(spec: DatasetSpec, rng: np.random.Generator) -> tuple[float, float]:
+    """Draw a satellite's two angles, uniform in [-180, 180] (the first made isotropic)."""
+    first, second = (float(a) for a in rng.uniform(*SATELLITE_ANGLE_DEG, size=2))
+    if spec.galaxies.inclination_prior == "isotropic":
+        first = isotropic_satellite_angle(first, spec.galaxies.orientation == "tilts")
+    return first, second
+
+
+def _speed(spec: DatasetSpec, rng: np.random.Generator, scatter: np.random.Generator | None
+           ) -> tuple[float, float]:  # fmt: skip
+    """Draw one galaxy's ``v_0`` (km/s) and the log baryonic mass it came from (or NaN)."""
+    priors = spec.galaxies
+    if priors.v_0_prior == "range":
+        return _uniform(rng, priors.v_0_kms), math.nan
+    assert scatter is not None  # made by draw_scene for this prior
+    log_mass = _uniform(rng, priors.baryonic_mass_log_msun)  # where v_0's draw sat
+    offset = float(scatter.normal(0.0, priors.tully_fisher_scatter_dex))
+    return tully_fisher_speed_kms(log_mass, offset), log_mass
 
 
 def _flows(spec: DatasetSpec, galaxy: Galaxy, rng: np.random.Generator) -> dict[str, object]:
@@ -226,17 +241,17 @@ _FEATURES = (
 (so switching one on moves no other draw of the cube)."""
 
 
-def _with_features(spec: DatasetSpec, index: int, galaxies: list[Galaxy]) -> list[Galaxy]:
+def _with_features(spec: DatasetSpec, scene: int, galaxies: list[Galaxy]) -> list[Galaxy]:
     """Return the galaxies with every feature the spec asks for drawn onto them."""
     for stream, draw_one, wanted in _FEATURES:
         if wanted(spec):
-            rng = cube_generator(spec.seed, index, stream)
+            rng = cube_generator(spec.seed, scene, stream)
             galaxies = [dataclasses.replace(g, **draw_one(spec, g, rng)) for g in galaxies]  # type: ignore[arg-type]
     return galaxies
 
 
 def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
-    """Draw cube ``index`` of ``spec``.
+    """Draw cube ``index`` of ``spec`` (view ``index % views`` of scene ``index // views``).
 
     Returns
     -------
@@ -247,19 +262,28 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     """
     if not 0 <= index < spec.n_cubes:
         raise IndexError(f"index must lie in [0, {spec.n_cubes - 1}]; got {index}")
-    rng = cube_generator(spec.seed, index)
-    low_count, high_count = spec.galaxies.n_gals
+    scene, view = scene_and_view(spec, index)
+    priors = spec.galaxies
+    rng = cube_generator(spec.seed, scene)
+    reoriented = orientation_generator(spec, index)
+    # Each drawn only when its prior asks, from a stream of its own: the main stream's
+    # draws stay where they were.
+    scatter = (cube_generator(spec.seed, scene, TULLY_FISHER_STREAM)
+               if priors.v_0_prior == "tully_fisher" else None)  # fmt: skip
+    fluxes = (cube_generator(spec.seed, scene, LINE_FLUX_STREAM)
+              if priors.line_flux_jykms is not None else None)  # fmt: skip
+    low_count, high_count = priors.n_gals
     count = int(rng.integers(low_count, high_count + 1))
-    low, high = spec.galaxies.resolution
+    low, high = priors.resolution
     r = float(math.exp(rng.uniform(math.log(low), math.log(high))))
-    if spec.galaxies.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
-        r = spec.galaxies.resolution_cycle[index % len(spec.galaxies.resolution_cycle)]
+    if priors.resolution_cycle is not None:  # fixed in turn; the draw above keeps later ones
+        r = priors.resolution_cycle[scene % len(priors.resolution_cycle)]
     r_e_px = r * spec.observation.beam.bmin_px / 2.0
-    r_e_kpc = _uniform(rng, spec.galaxies.r_e_kpc)
+    r_e_kpc = _uniform(rng, priors.r_e_kpc)
     pixel_kpc = r_e_kpc / r_e_px
-    draw = CubeDraw(resolution=r, pixel_kpc=pixel_kpc)
+    draw = CubeDraw(resolution=r, pixel_kpc=pixel_kpc, scene=scene, view=view)
 
-    h_z = _uniform(rng, spec.galaxies.h_z_kpc)
+    h_z = _uniform(rng, priors.h_z_kpc)
     s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
     # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
     # even one the pixel above and right of the geometric centre), so every galaxy's
@@ -269,30 +293,37 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     for k in range(count):
         if k == 0:
             scale = np.ones(3)
-            angles = np.array(
-                [_uniform(rng, spec.galaxies.inclination_deg), _uniform(rng, spec.galaxies.pa_deg)]
-            )
+            angles = _primary_angles(spec, rng)
+            if reoriented is not None:
+                angles = _primary_angles(spec, reoriented)
             centre: tuple[int, ...] = (0, 0, 0)
         else:
             scale = rng.uniform(*SATELLITE_SCALE, size=3)
-            angles = rng.uniform(*SATELLITE_ANGLE_DEG, size=2)
-            reach = int(math.floor(spec.galaxies.offset_gals))
+            angles = _satellite_angles(spec, rng)
+            if reoriented is not None:
+                angles = _satellite_angles(spec, reoriented)
+            reach = int(math.floor(priors.offset_gals))
             centre = tuple(int(c) for c in rng.integers(-reach, reach + 1, size=3))
-        n = _uniform(rng, spec.galaxies.n_sersic)
-        sigma = _uniform(rng, spec.galaxies.sigma_kms)
-        v_0 = _uniform(rng, spec.galaxies.v_0_kms)
+        n = _uniform(rng, priors.n_sersic)
+        sigma = _uniform(rng, priors.sigma_kms)
+        v_0, log_mass = _speed(spec, rng, scatter)
         gal_r_e_kpc = r_e_kpc * float(scale[0])
         gal_h_z = h_z * float(scale[1])
         gal_s_e = s_e * float(scale[2])
-        if spec.galaxies.orientation == "tilts":
-            inclination, pa = tilts_to_inclination_pa(float(angles[0]), float(angles[1]))
+        s_e_kpc = gal_s_e / pixel_kpc**3
+        if fluxes is not None:  # scaled to a drawn total line flux instead
+            flux = _uniform(fluxes, priors.line_flux_jykms)  # type: ignore[arg-type]
+            s_e_kpc = flux / total_flux(1.0, gal_r_e_kpc, n, gal_h_z)
+            gal_s_e = s_e_kpc * pixel_kpc**3
+        if priors.orientation == "tilts":
+            inclination, pa = tilts_to_inclination_pa(*angles)
         else:
-            inclination, pa = tilt_to_inclination_pa(float(angles[0]), float(angles[1]))
+            inclination, pa = tilt_to_inclination_pa(*angles)
         galaxy = Galaxy(
             r_e_kpc=gal_r_e_kpc,
             n_sersic=n,
             h_z_kpc=gal_h_z,
-            s_e=gal_s_e / pixel_kpc**3,
+            s_e=s_e_kpc,
             inclination_deg=inclination,
             pa_deg=pa,
             sigma_kms=sigma,
@@ -304,17 +335,18 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
         draw.drawn.append(DrawnGalaxy(
             galaxy=galaxy,
             s_e_per_voxel=gal_s_e,
-            angles_deg=(float(angles[0]), float(angles[1])),
+            angles_deg=angles,
             centre_px=(centre_pixel + centre[0], centre_pixel + centre[1],
                        centre_pixel + centre[2]),
+            log_mass_msun=log_mass,
         ))  # fmt: skip
     if spec.noise.peak_snr is not None:
         draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
-    featured = _with_features(spec, index, draw.galaxies)
+    featured = _with_features(spec, scene, draw.galaxies)
     draw.drawn = [dataclasses.replace(d, galaxy=g)
                   for d, g in zip(draw.drawn, featured, strict=True)]  # fmt: skip
     if spec.lensing:  # from a stream of its own, like the features
-        draw.lens = draw_lens(spec, index, draw.galaxies[0])
+        draw.lens = draw_lens(spec, scene, draw.galaxies[0])
     if spec.features.diffuse.enabled:
         # Drawn last, from the same generator: switching diffuse emission on leaves the
         # galaxies' draws unchanged.

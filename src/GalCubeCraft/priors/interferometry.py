@@ -18,6 +18,7 @@ import numpy as np
 
 from .._support.random import INTERFEROMETER_STREAM, cube_generator
 from ..cosmology import kpc_per_arcsec
+from .views import scene_and_view
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import Interferometer, InterferometricCubes
@@ -85,12 +86,15 @@ def check_interferometer_priors(spec: DatasetSpec) -> None:
 
 
 def draw_interferometer(spec: DatasetSpec, index: int) -> Interferometer:
-    """Return the interferometer that observes cube ``index`` (see the module docstring)."""
+    """Return the interferometer that observes cube ``index`` (see the module docstring).
+
+    The views of one scene share it (:mod:`GalCubeCraft.priors.views`).
+    """
     from ..interferometry.observe import Interferometer
     from ..interferometry.uv import Track
 
     priors = spec.interferometer
-    rng = cube_generator(spec.seed, index, INTERFEROMETER_STREAM)
+    rng = cube_generator(spec.seed, scene_and_view(spec, index)[0], INTERFEROMETER_STREAM)
     name = priors.arrays[int(rng.integers(len(priors.arrays)))]
     hours = float(rng.uniform(*priors.duration_h))
     declination = float(rng.uniform(*priors.declination_deg))

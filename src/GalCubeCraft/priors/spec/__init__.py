@@ -6,14 +6,20 @@ The fields' declarations check them and build the command line's flags.
 - :mod:`.records`: ``[galaxies]``, ``[observation]``, ``[noise]``, ``[features]``,
   ``[lens]``, ``[interferometer]``, ``[render]``;
 - :mod:`.dataset`: :class:`DatasetSpec` and the checks that couple tables;
-- :mod:`.toml`: reading and writing the tables; :mod:`.legacy`: 2.0's flat keys.
+- :mod:`.galaxy_priors`: ``[galaxies]``, its documented defaults;
+- :mod:`.toml`: reading and writing the tables; :mod:`.legacy`: 2.0's flat keys and the
+  keys added since (what an older stored spec means by their absence);
+- :mod:`.presets`: named specs shipped with the package (``DatasetSpec.from_preset``).
 """
 
 from .dataset import DatasetSpec
 from .fields import Declared, SpecError, SpecTypeError, SpecValueError, declarations, declare
+from .galaxy_priors import INCLINATION_PRIORS, V_0_PRIORS
+from .presets import describe_presets, preset_names
 from .records import (
     ORIENTATIONS,
     TABLES,
+    VIEWS_VARY,
     FeaturePriors,
     GalaxyPriors,
     InterferometerPriors,
@@ -25,8 +31,11 @@ from .records import (
 )
 
 __all__ = [
+    "INCLINATION_PRIORS",
     "ORIENTATIONS",
     "TABLES",
+    "VIEWS_VARY",
+    "V_0_PRIORS",
     "DatasetSpec",
     "Declared",
     "FeaturePriors",
@@ -42,4 +51,6 @@ __all__ = [
     "SpecValueError",
     "declarations",
     "declare",
+    "describe_presets",
+    "preset_names",
 ]

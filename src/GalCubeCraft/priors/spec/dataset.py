@@ -4,7 +4,9 @@ The facade, the datasets and the command line all describe their cubes with a
 :class:`DatasetSpec`; :func:`GalCubeCraft.factory.make_indexed_cube` turns ``(spec, i)``
 into cube ``i``.  Cube ``i`` is a pure function of ``(spec, i)``: its generator comes from
 ``SeedSequence(spec.seed, spawn_key=(i,))`` (noise from ``(i, 1)``), so any cube can be
-made alone, in any order, on any worker, bit-identically.
+made alone, in any order, on any worker, bit-identically.  With ``views = k`` item ``i``
+shows scene ``i // k`` as view ``i % k`` (:mod:`GalCubeCraft.priors.views`); scene ``s``
+draws from ``(s,)`` as cube ``s`` would, so ``views = 1`` is the plain scheme.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any
 
 from ...renderer.settings import RenderSettings
 from .fields import SpecError, SpecTypeError, SpecValueError, check_record, declare
-from .legacy import nest
+from .legacy import nest, with_added_keys
+from .presets import preset_text
 from .records import (
     TABLES,
+    VIEWS_VARY,
     FeaturePriors,
     GalaxyPriors,
     InterferometerPriors,
@@ -32,6 +36,8 @@ from .records import (
 )
 from .toml import check_layout, spec_toml
 
+MAX_VIEWS = 10**6
+"""Most views one scene may give (far more than a contrastive batch needs)."""
 MAX_CUBES = 10**12
 """Most items one dataset may hold: past any disk (the disk check refuses far fewer), and
 far below ``2**62``, which a slip would give."""
@@ -50,6 +56,14 @@ class DatasetSpec:
         Number of items, in [1, 10**12].
     seed : int
         Root seed, >= 0.
+    views : int
+        Items per scene (default 1): item ``i`` is view ``i % views`` of scene
+        ``i // views``.
+    views_vary : {'orientation', 'noise'}
+        What differs between the views of a scene: 'orientation', each galaxy's
+        inclination and PA drawn again from their priors (and a new noise draw, so views
+        cannot be paired by their noise); 'noise', only the noise draw (the same clean
+        cube).
     galaxies : GalaxyPriors
         ``[galaxies]``: galaxies per cube and the primary's priors.
     observation : ObservationSpec
@@ -68,6 +82,10 @@ class DatasetSpec:
 
     n_cubes: int = declare(16, "int", low=1, help="number of items")
     seed: int = declare(0, "int", low=0, help="root seed")
+    views: int = declare(1, "int", bounds=(1, MAX_VIEWS), help="items per scene")
+    views_vary: str = declare(
+        "orientation", "choice", choices=VIEWS_VARY, help="what differs between a scene's views"
+    )
     galaxies: GalaxyPriors = GalaxyPriors()
     observation: ObservationSpec = ObservationSpec()
     noise: NoiseSpec = NoiseSpec()
@@ -85,6 +103,7 @@ class DatasetSpec:
             raise SpecValueError("n_cubes", f"must be at most {MAX_CUBES}; got {self.n_cubes}")
         self._check_resolution_cycle()
         self._check_grid_fits()
+        self._check_empty_fields()
         if self.interferometry:
             from ..interferometry import check_interferometer_priors
 
@@ -102,6 +121,27 @@ class DatasetSpec:
                 "galaxies.resolution_cycle",
                 f"{cycle} must lie in galaxies.resolution {self.galaxies.resolution}",
             )
+
+    def _check_empty_fields(self) -> None:
+        """Refuse what an empty field (``galaxies.n_gals`` from 0) cannot be given."""
+        low, high = self.galaxies.n_gals
+        if high < 1:
+            raise SpecValueError(
+                "galaxies.n_gals", f"must allow 1 galaxy or more; got {[low, high]}"
+            )
+        if low > 0:
+            return
+        needs = [
+            (self.noise.peak_snr is not None, "noise.peak_snr = none (an empty cube has no "
+             "peak: its noise must have an absolute level, an interferometer's thermal noise)"),
+            (self.lensing, "lens.theta_e_re = 0 (a lens is placed on the primary galaxy)"),
+            (self.features.diffuse.enabled,
+             "features.diffuse off (it is drawn around the primary galaxy)"),
+        ]  # fmt: skip
+        for broken, need in needs:
+            if broken:
+                raise SpecValueError("galaxies.n_gals", f"may start at 0 (fields of noise only) "
+                                     f"only with {need}; got {[low, high]}")  # fmt: skip
 
     def _check_grid_fits(self) -> None:
         """Refuse a grid that cannot hold the largest galaxy the priors may draw, or the beam."""
@@ -194,16 +234,40 @@ class DatasetSpec:
     @classmethod
     def from_toml_text(cls, text: str) -> DatasetSpec:
         """Read a spec from TOML text."""
-        import tomllib
-
-        return cls.from_dict(tomllib.loads(text))
+        return cls.from_dict(_parse_toml(text))
 
     @classmethod
     def from_stored(cls, text: str, where: str = "") -> DatasetSpec:
-        """Read the spec a store records: its tables, or 2.0's flat keys (translated)."""
+        """Read the spec a store records: its tables, or 2.0's flat keys (translated).
+
+        A key added since the store was written takes the value that draws what was
+        drawn then (:data:`~.legacy.ADDED_KEYS`), not its default: an old store's spec
+        draws the same galaxies as when it was written.
+        """
         import tomllib
 
-        return cls.from_dict(nest(tomllib.loads(text)), where)
+        return cls.from_dict(with_added_keys(nest(tomllib.loads(text))), where)
+
+    @classmethod
+    def from_preset(cls, name: str, **changes: Any) -> DatasetSpec:
+        """Return a preset spec shipped with the package, with ``changes`` applied.
+
+        ``changes`` are :meth:`replace`'s (a table as a mapping changes only its keys);
+        :func:`~.presets.preset_names` lists the presets and :func:`~.presets.describe_presets`
+        says what each is.  An unknown name raises ``ValueError`` listing them.
+        """
+        spec = cls.from_dict(_parse_toml(preset_text(name)), where=f"preset {name}: ")
+        return spec.replace(**changes) if changes else spec
+
+    def with_toml(self, path: str | os.PathLike[str]) -> DatasetSpec:
+        """Return a copy with the keys a TOML spec file holds changed (errors name the file).
+
+        The file's other keys keep this spec's values (a preset's, say), not the defaults.
+        """
+        try:
+            return self.replace(**check_layout(_read_toml(path)))
+        except SpecError as error:
+            raise error.in_file(f"{path}: ") from None
 
     def to_toml(self) -> str:
         """Return the spec as TOML text that :meth:`from_toml_text` reads back exactly."""
@@ -225,6 +289,13 @@ def _read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
             return tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise ValueError(f"{path}: {error}") from None
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """Return TOML text's mapping."""
+    import tomllib
+
+    return tomllib.loads(text)
 
 
 def _check_keys(table: str, values: Mapping[str, Any]) -> None:

@@ -18,7 +18,7 @@ import dataclasses
 import numbers
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..._support import validate as _validate
 
@@ -176,6 +176,16 @@ def check_record(record: Any, table: str) -> None:
     for name, declared, _default in declarations(type(record)):
         value = declared.check(prefix + name, getattr(record, name))
         object.__setattr__(record, name, value)
+
+
+class Checked:
+    """A spec sub-record: its declared fields are checked when it is made."""
+
+    TABLE: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        """Check every declared field (errors name ``<table>.<key>``)."""
+        check_record(self, self.TABLE)
 
 
 def _as_spec_error(kind: type[SpecError], key: str, message: str) -> SpecError:

@@ -27,17 +27,6 @@ RENAMED = {
 }
 """Flat keys whose name changed when they moved into a table (others kept theirs)."""
 
-MOVED: dict[str, tuple[str, str]] = {
-    **{
-        key: (table, key)
-        for table, record in TABLES.items()
-        for key, _declared, _default in declarations(record)
-        if (table, key) not in RENAMED.values()
-    },
-    **RENAMED,
-}
-"""Every flat key of 2.0 and its ``(table, key)`` now."""
-
 FLAT_ORDER = (
     "n_cubes", "seed", "grid_size", "n_chan", "v_max_kms", "beam", "line_spread", "redshift",
     "line", "n_gals", "offset_gals", "resolution", "r_e_kpc", "h_z_kpc", "n_sersic",
@@ -52,6 +41,17 @@ FLAT_ORDER = (
     "clean_threshold_rms", "accuracy",
 )  # fmt: skip
 """2.0's keys in the order its ``to_toml`` wrote them."""
+
+MOVED: dict[str, tuple[str, str]] = {
+    **{
+        key: (table, key)
+        for table, record in reversed(TABLES.items())  # the first table declaring it wins
+        for key, _declared, _default in declarations(record)
+        if key in FLAT_ORDER and (table, key) not in RENAMED.values()
+    },
+    **RENAMED,
+}
+"""Every flat key of 2.0 and its ``(table, key)`` now (keys added since have no flat form)."""
 
 TOP_LEVEL = ("n_cubes", "seed")
 """Keys that stayed at the top."""
@@ -76,3 +76,33 @@ def nest(values: dict[str, Any]) -> dict[str, Any]:
         else:
             nested[key] = value
     return nested
+
+
+ADDED_KEYS: dict[str, Any] = {
+    "views": 1,
+    "views_vary": "orientation",
+    "galaxies.inclination_prior": "uniform",
+    "galaxies.v_0_prior": "range",
+    "galaxies.baryonic_mass_log_msun": (8.5, 11.5),
+    "galaxies.tully_fisher_scatter_dex": 0.1,
+    "galaxies.line_flux_jykms": None,
+}
+"""Keys added since stores began to record their spec, and the value each takes where a
+stored spec lacks it: the value that draws what was drawn before the key existed (not
+necessarily its default: inclinations were uniform in degrees before
+``inclination_prior`` and its isotropic default).  A new key whose default changes what
+a spec draws belongs here; :func:`with_added_keys` applies the table and
+:func:`~.toml.flat_toml` leaves a key out while it holds this value."""
+
+
+def with_added_keys(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored spec mapping (in tables) with each absent added key set as it was."""
+    filled = {key: dict(value) if isinstance(value, dict) else value
+              for key, value in values.items()}  # fmt: skip
+    for path, value in ADDED_KEYS.items():
+        table, _, key = path.rpartition(".")
+        if not table:
+            filled.setdefault(key, value)
+        elif isinstance(filled.setdefault(table, {}), dict):
+            filled[table].setdefault(key, value)
+    return filled

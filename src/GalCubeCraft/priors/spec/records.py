@@ -9,7 +9,7 @@ when it is made; what couples fields of several tables is checked by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from ...interferometry.arrays import ARRAY_NAMES
 from ...interferometry.weighting import WEIGHTINGS
@@ -18,12 +18,10 @@ from ...observation.axes import LINES_HZ
 from ...observation.beam import Beam
 from ...observation.records import LINE_SPREADS, AngularScale, Observation, SpectralAxis
 from ...renderer.settings import ACCURACIES
-from .fields import check_record, declare
-
-Range = tuple[float, float]
-
-ORIENTATIONS = ("inclination_pa", "tilts")
-"""What a spec's two drawn angles mean (:attr:`GalaxyPriors.orientation`)."""
+from .fields import Checked as _Checked
+from .fields import declare
+from .galaxy_priors import ORIENTATIONS as ORIENTATIONS
+from .galaxy_priors import GalaxyPriors, Range
 
 
 def _beam(key: str, value: Any) -> Beam:
@@ -32,76 +30,6 @@ def _beam(key: str, value: Any) -> Beam:
 
 def _diffuse(key: str, value: Any) -> DiffuseParams:
     return DiffuseParams.from_dict(value)
-
-
-class _Checked:
-    """A sub-record: its declared fields are checked when it is made."""
-
-    TABLE: ClassVar[str] = ""
-
-    def __post_init__(self) -> None:
-        """Check every declared field (errors name ``<table>.<key>``)."""
-        check_record(self, self.TABLE)
-
-
-@dataclass(frozen=True)
-class GalaxyPriors(_Checked):
-    """``[galaxies]``: how many galaxies a cube holds and the primary's priors.
-
-    Satellites are drawn relative to the primary (:mod:`GalCubeCraft.priors.galaxies`).
-    ``orientation`` says what the two drawn angles are: 'inclination_pa', the primary's
-    inclination and sky PA from ``inclination_deg`` and ``pa_deg``; 'tilts', two tilts of
-    the disk about the column then the row axis, drawn from the same ranges, whose
-    inclination ``arccos |cos a cos b|`` and PA follow exactly.
-    ``resolution_cycle`` gives cubes ``0, 1, 2, ...`` these resolutions in turn instead of
-    drawing them; they must lie in ``resolution``.
-    """
-
-    TABLE = "galaxies"
-    n_gals: tuple[int, int] = declare(
-        (1, 3), "int_range", bounds=(1, 10), help="galaxies per cube, uniform"
-    )
-    offset_gals: float = declare(
-        5.0, "real", bounds=(0.0, 1e6), unit="px", help="satellites lie this near the primary"
-    )
-    resolution: Range = declare(
-        (0.25, 4.0), "range", bounds=(0.05, 50.0), help="R_e / (bmin / 2), log-uniform"
-    )
-    resolution_cycle: tuple[float, ...] | None = declare(
-        None, "reals", optional=True, help="fixed resolutions given to the cubes in turn"
-    )
-    r_e_kpc: Range = declare(
-        (4.0, 6.0), "range", bounds=(1e-3, 1e3), unit="kpc", help="primary's effective radius"
-    )
-    h_z_kpc: Range = declare(
-        (0.5, 1.0), "range", bounds=(1e-4, 1e2), unit="kpc", help="primary's scale height"
-    )
-    n_sersic: Range = declare(
-        (0.5, 1.5), "range", bounds=(0.2, 10.0), help="primary's Sersic index"
-    )
-    sigma_kms: Range = declare(
-        (30.0, 50.0), "range", bounds=(0.0, 1e3), unit="km/s", help="velocity dispersion"
-    )
-    inclination_deg: Range = declare(
-        (0.0, 85.0),
-        "range",
-        bounds=(0.0, 90.0),
-        unit="deg",
-        help="primary's inclination (or first tilt)",
-    )
-    pa_deg: Range = declare(
-        (0.0, 85.0),
-        "range",
-        bounds=(-360.0, 360.0),
-        unit="deg",
-        help="primary's position angle (or second tilt)",
-    )
-    v_0_kms: Range = declare(
-        (200.0, 200.0), "range", bounds=(0.0, 1e3), unit="km/s", help="rotation curve amplitude"
-    )
-    orientation: str = declare(
-        "inclination_pa", "choice", choices=ORIENTATIONS, help="what the two drawn angles are"
-    )
 
 
 @dataclass(frozen=True)
@@ -346,6 +274,11 @@ class RenderSpec(_Checked):
     TABLE = "render"
     accuracy: str = declare("default", "choice", choices=ACCURACIES, help="renderer preset")
 
+
+VIEWS_VARY = ("orientation", "noise")
+"""What differs between the views of one scene (:attr:`DatasetSpec.views_vary`)."""
+TOP_LEVEL_KEYS = ("n_cubes", "seed", "views", "views_vary")
+"""The spec's keys above its tables (:class:`~GalCubeCraft.priors.spec.DatasetSpec`'s own)."""
 
 TABLES: dict[str, type] = {
     "galaxies": GalaxyPriors,

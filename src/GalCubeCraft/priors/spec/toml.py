@@ -27,8 +27,8 @@ from typing import Any
 from ...model.diffuse import DiffuseParams
 from ...observation.beam import Beam
 from .fields import SpecTypeError, SpecValueError, declarations
-from .legacy import FLAT_ORDER, MOVED, TOP_LEVEL, moved_rule
-from .records import TABLES
+from .legacy import ADDED_KEYS, FLAT_ORDER, MOVED, TOP_LEVEL, moved_rule
+from .records import TABLES, TOP_LEVEL_KEYS
 
 
 def check_layout(values: dict[str, Any], where: str = "") -> dict[str, Any]:
@@ -47,10 +47,10 @@ def check_layout(values: dict[str, Any], where: str = "") -> dict[str, Any]:
     for key, value in values.items():
         if key in TABLES:
             cleaned[key] = _check_table(key, value, where)
-        elif key in TOP_LEVEL:
+        elif key in TOP_LEVEL_KEYS:
             cleaned[key] = value
         else:
-            known = ", ".join((*TOP_LEVEL, *(f"[{t}]" for t in TABLES)))
+            known = ", ".join((*TOP_LEVEL_KEYS, *(f"[{t}]" for t in TABLES)))
             raise SpecValueError(key, f"is not a spec key; the spec holds {known}", "", where)
     return cleaned
 
@@ -76,7 +76,7 @@ def _check_table(table: str, value: Any, where: str) -> dict[str, Any]:
 
 def spec_toml(spec: Any) -> str:
     """Return a spec as TOML text: top-level keys, then each table."""
-    lines = [f"{key} = {toml_value(getattr(spec, key))}" for key in TOP_LEVEL]
+    lines = [f"{key} = {toml_value(getattr(spec, key))}" for key in TOP_LEVEL_KEYS]
     for table, record in TABLES.items():
         lines += ["", f"[{table}]"]
         sub = getattr(spec, table)
@@ -124,12 +124,23 @@ def flat_toml(spec: Any) -> str:
     run id, always passes floats, so its run ids match 2.0's.
 
     Keys added since 2.0 follow as dotted keys (``features.x = ...``), so two specs that
-    differ only there still differ.
+    differ only there still differ; a key of :data:`~.legacy.ADDED_KEYS` that holds the
+    value it stands for in older specs is left out, so a run made before it existed keeps
+    its identity.
     """
     lines = [f"{k} = {toml_value(v)}" for k, v in flat_values(spec).items()]
     known = {MOVED[k] for k in FLAT_ORDER if k not in TOP_LEVEL}
+    for key in TOP_LEVEL_KEYS:
+        if key not in TOP_LEVEL and not _as_before(key, getattr(spec, key)):
+            lines.append(f"{key} = {toml_value(getattr(spec, key))}")
     for table, record in TABLES.items():
         for key, _declared, _default in declarations(record):
-            if (table, key) not in known:
-                lines.append(f"{table}.{key} = {toml_value(getattr(getattr(spec, table), key))}")
+            value = getattr(getattr(spec, table), key)
+            if (table, key) not in known and not _as_before(f"{table}.{key}", value):
+                lines.append(f"{table}.{key} = {toml_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _as_before(path: str, value: Any) -> bool:
+    """Return whether an added key holds the value it stands for in older specs."""
+    return path in ADDED_KEYS and value == ADDED_KEYS[path]
