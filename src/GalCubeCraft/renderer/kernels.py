@@ -30,11 +30,14 @@ def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any
     centre = np.float32(np.rint(position))
     f = np.float32(position - centre)
     second = np.float32(f * f + spread)
+    half = np.float32(0.5)
+    one = np.float32(1.0)
+    if second <= one:  # the usual case, d = 1: the same weights without sqrt or division
+        return int(centre), 1, half * (second - f), one - second, half * (second + f)
     spacing = max(np.float32(np.ceil(np.sqrt(second))), np.float32(1.0))
     r = np.float32(second / (spacing * spacing))
     q = np.float32(f / spacing)
-    half = np.float32(0.5)
-    return (int(centre), int(spacing), half * (r - q), np.float32(1.0) - r, half * (r + q))
+    return (int(centre), int(spacing), half * (r - q), one - r, half * (r + q))
 
 
 HIDDEN_LINE2 = 4.0
