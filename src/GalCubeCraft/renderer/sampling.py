@@ -291,7 +291,8 @@ def sample_sky(
         if centre is None:
             centre = _sight_lines(cx[block], cy[block], frame, rule, panels)
         yes = accepted[block]
-        rows = np.flatnonzero(yes)
+        # Dark sight lines (a third of the candidates lie outside the disk) add nothing.
+        rows = np.flatnonzero(yes & (centre.sums.brightness > 0.0))
         # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
         # integrate the velocity spread between them; only the one-point rule needs its own.
         parts = [_Kept(centre, rows, first + rows, area * factor[block][rows],
@@ -347,8 +348,8 @@ def _refine(
             refine |= frame.must_split(cx, cy, size)
         else:
             refine = np.zeros(pixel.size, dtype=bool)
-        rows = np.flatnonzero(np.repeat(~refine, 4))
-        yield _Kept(nodes, rows, np.repeat(pixel[~refine], 4), np.full(rows.size, 0.25 * area))
+        rows = np.flatnonzero(np.repeat(~refine, 4) & (nodes.sums.brightness > 0.0))
+        yield _Kept(nodes, rows, pixel[rows // 4], np.full(rows.size, 0.25 * area))
         if not refine.any():
             return
         # Split the flagged cells into four children of half the size.
