@@ -120,64 +120,88 @@ def _interpolate(x: float, table: np.ndarray, guess: int) -> tuple[float, int]:
     return slope * (x - table[low]) + table[n + low], low
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _circular_curve(
-    a: np.ndarray,
-    r: np.ndarray,
-    kind: int,
-    p: np.ndarray,
-    sin_i: np.ndarray,
-    v_sys: np.ndarray,
-    out: np.ndarray,
-) -> None:
-    """Fill ``out`` (``(m, K)``) from ``a`` (one per row) and float32 radii ``r``.
+# One kernel per curve, so that only the curves a render uses are compiled.  Each fills
+# ``out`` (``(m, K)``) from ``a`` (one per row) and float32 radii ``r``, the speed from
+# the curve's parameters ``p`` (:func:`GalCubeCraft.model.rotation.kernel_form`);
+# ``sin_i`` and ``v_sys`` are one-element arrays of ``out``'s type.  A row's inner loop
+# has no branch that LLVM cannot turn into a select, so it vectorises.
 
-    The speed comes from curve ``kind`` with parameters ``p``
-    (:func:`GalCubeCraft.model.rotation.kernel_form`); ``sin_i`` and ``v_sys`` are
-    one-element arrays of ``out``'s type.  Each row's inner loop has no branch that
-    LLVM cannot turn into a select, so it vectorises.
-    """
-    zero = _F32(0.0)
-    sine = sin_i[0]
-    systemic = v_sys[0]
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _circular_power(
+    a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.MilkyWayRotationCurve` (float32)."""
+    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
+    r_0, slope, amplitude = _F32(p[0]), _F32(p[1]), _F32(p[2])
     for i in range(out.shape[0]):
         ai = a[i]
-        if kind == CURVE_MILKY_WAY:
-            r_0, slope, amplitude = _F32(p[0]), _F32(p[1]), _F32(p[2])
-            for j in range(out.shape[1]):
-                radius = r[i, j]
-                cos_theta = ai / radius if radius > zero else zero
-                v_c = _power32(radius / r_0, slope) * amplitude
-                out[i, j] = systemic + (v_c * cos_theta) * sine
-        elif kind == CURVE_ARCTAN:
-            r_turn, amplitude = _F32(p[0]), _F32(p[1])
-            for j in range(out.shape[1]):
-                radius = r[i, j]
-                cos_theta = ai / radius if radius > zero else zero
-                v_c = amplitude * atan2_32(radius / r_turn, _F32(1.0))
-                out[i, j] = systemic + (v_c * cos_theta) * sine
-        elif kind == CURVE_FLAT:
-            v_flat = p[0]
-            for j in range(out.shape[1]):
-                radius = r[i, j]
-                cos_theta = ai / radius if radius > zero else zero
-                out[i, j] = systemic + (v_flat * cos_theta) * sine
-        else:  # CURVE_TABULATED
-            guess = 0
-            for j in range(out.shape[1]):
-                radius = r[i, j]
-                cos_theta = ai / radius if radius > zero else zero
-                v_table, guess = _interpolate(np.float64(radius), p, guess)
-                out[i, j] = systemic + (v_table * cos_theta) * sine
+        for j in range(out.shape[1]):
+            radius = r[i, j]
+            cos_theta = ai / radius if radius > zero else zero
+            v_c = _power32(radius / r_0, slope) * amplitude
+            out[i, j] = systemic + (v_c * cos_theta) * sine
 
 
-_CURVE_TYPES = {
-    CURVE_MILKY_WAY: np.float32,
-    CURVE_ARCTAN: np.float32,
-    CURVE_FLAT: np.float64,
-    CURVE_TABULATED: np.float64,
+@njit(cache=True, nogil=True, error_model="numpy")
+def _circular_arctan(
+    a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.ArctanRotationCurve` (float32)."""
+    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
+    r_turn, amplitude = _F32(p[0]), _F32(p[1])
+    for i in range(out.shape[0]):
+        ai = a[i]
+        for j in range(out.shape[1]):
+            radius = r[i, j]
+            cos_theta = ai / radius if radius > zero else zero
+            v_c = amplitude * atan2_32(radius / r_turn, _F32(1.0))
+            out[i, j] = systemic + (v_c * cos_theta) * sine
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _circular_flat(
+    a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.FlatRotationCurve` (float64)."""
+    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
+    v_flat = p[0]
+    for i in range(out.shape[0]):
+        ai = a[i]
+        for j in range(out.shape[1]):
+            radius = r[i, j]
+            cos_theta = ai / radius if radius > zero else zero
+            out[i, j] = systemic + (v_flat * cos_theta) * sine
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _circular_table(
+    a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.TabulatedRotationCurve` (float64)."""
+    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
+    for i in range(out.shape[0]):
+        ai = a[i]
+        guess = 0
+        for j in range(out.shape[1]):
+            radius = r[i, j]
+            cos_theta = ai / radius if radius > zero else zero
+            v_c, guess = _interpolate(np.float64(radius), p, guess)
+            out[i, j] = systemic + (v_c * cos_theta) * sine
+
+
+_CURVE_KERNELS = {
+    CURVE_MILKY_WAY: (_circular_power, np.float32),
+    CURVE_ARCTAN: (_circular_arctan, np.float32),
+    CURVE_FLAT: (_circular_flat, np.float64),
+    CURVE_TABULATED: (_circular_table, np.float64),
 }
-"""The type each curve's ``__call__`` returns for float32 radii (the velocities' type)."""
+"""Each curve's kernel, and the type its ``__call__`` returns for float32 radii (the
+velocities' type)."""
 
 
 def curve_velocity(
@@ -205,11 +229,9 @@ def curve_velocity(
     ):
         return circular_velocity(a, r, curve(r), sin_i, v_sys)
     kind, parameters = form
-    dtype = _CURVE_TYPES[kind]
+    kernel, dtype = _CURVE_KERNELS[kind]
     out = np.empty(r.shape, dtype=dtype)
     if out.size:
-        _circular_curve(
-            np.ascontiguousarray(np.asarray(a)[:, 0]), np.ascontiguousarray(r), kind, parameters,
-            np.array([sin_i], dtype=dtype), np.array([v_sys], dtype=dtype), out,
-        )  # fmt: skip
+        kernel(np.ascontiguousarray(np.asarray(a)[:, 0]), np.ascontiguousarray(r), parameters,
+               np.array([sin_i], dtype=dtype), np.array([v_sys], dtype=dtype), out)  # fmt: skip
     return out
