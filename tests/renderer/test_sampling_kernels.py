@@ -128,8 +128,7 @@ def test_spectral_error_pools_the_four_sight_lines():
     gx = 0.5 * ((node_mean[:, 1] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 2]))
     gy = 0.5 * ((node_mean[:, 2] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 1]))
     var1 = 900.0 + (gx**2 + gy**2) * (1.0 / (1.0 / np.sqrt(3.0))) ** 2 / 12.0
-    width2 = 900.0 + var4
-    expected = quad / np.sqrt(width2) * (
-        0.61 * np.abs(mean4 - 100.0) / np.sqrt(width2) + 0.5 * np.abs(var4 - var1) / width2
-    )
+    width = np.sqrt(900.0 + var4)
+    moved = 0.61 * np.abs(mean4 - 100.0) / width + 0.5 * np.abs(var4 - var1) / width**2
+    expected = quad / width * moved
     np.testing.assert_allclose(got, expected, rtol=1e-10)

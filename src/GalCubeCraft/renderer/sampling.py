@@ -61,13 +61,16 @@ class SkySamples:
     local : numpy.ndarray
         Position in ``pixels`` of each sample's pixel, shape ``(k,)``.
     flux : numpy.ndarray
-        Line flux of each sample (Jy km/s), shape ``(k, L)``.
+        Line flux of each sample (Jy km/s), shape ``(k, L)``, float64.
     velocity : numpy.ndarray
         Line-of-sight velocity of each sample (km/s), shape ``(k, L)``.
     variance : numpy.ndarray
         Variance of the velocities over the patch of sky each row of samples stands for
-        ((km/s)^2), shape ``(k, 1)``: the one-point rule's velocity ramp across its
-        pixel, zero for Gauss-Legendre nodes (their spread is integrated by the rule).
+        ((km/s)^2), shape ``(k, 1)``, float32: the one-point rule's velocity ramp across
+        its pixel, zero for Gauss-Legendre nodes (their spread is integrated by the
+        rule); with a dispersion profile, ``(k, L)`` with each sample's own added.
+
+    Sight lines without light are left out.
     """
 
     pixels: np.ndarray
