@@ -121,10 +121,46 @@ def _interpolate(x: float, table: np.ndarray, guess: int) -> tuple[float, int]:
 
 
 # One kernel per curve, so that only the curves a render uses are compiled.  Each fills
-# ``out`` (``(m, K)``) from ``a`` (one per row) and float32 radii ``r``, the speed from
-# the curve's parameters ``p`` (:func:`GalCubeCraft.model.rotation.kernel_form`);
-# ``sin_i`` and ``v_sys`` are one-element arrays of ``out``'s type.  A row's inner loop
-# has no branch that LLVM cannot turn into a select, so it vectorises.
+# ``out`` (``(m, K)``, C-contiguous) from ``a`` (one per row) and C-contiguous float32
+# radii ``r``, the speed from the curve's parameters ``p``
+# (:func:`GalCubeCraft.model.rotation.kernel_form`); ``sin_i`` and ``v_sys`` are
+# one-element arrays of ``out``'s type.  A loop has no branch that LLVM cannot turn into
+# a select, so it vectorises.
+#
+# The float32 curves' speeds are formed first, a block of rows at a time, in one flat
+# loop from index 0 over the block's samples: a row's own loop (the sampler's 42 or 70
+# samples) is shorter than the vectorised body LLVM makes, so most of it ran without
+# vectors (2 ns a sample against 0.9 at 42).  The velocities then follow row by row.
+_ROWS_PER_PASS = 64  # rows whose speeds are formed in one flat loop (kept in cache)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _project(a: np.ndarray, r: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
+             out: np.ndarray, first: int, last: int) -> None:  # fmt: skip
+    """Turn the speeds ``v_c`` in rows ``first .. last - 1`` of ``out`` into velocities."""
+    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
+    for i in range(first, last):
+        ai = a[i]
+        for j in range(out.shape[1]):
+            radius = r[i, j]
+            cos_theta = ai / radius if radius > zero else zero
+            out[i, j] = systemic + (out[i, j] * cos_theta) * sine
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _power_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None:
+    """Fill ``speeds`` with the power law's ``v_0 1.022 (R / R_0)^0.0803`` at ``radii``."""
+    r_0, slope, amplitude = _F32(p[0]), _F32(p[1]), _F32(p[2])
+    for t in range(radii.shape[0]):
+        speeds[t] = _power32(radii[t] / r_0, slope) * amplitude
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _arctan_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None:
+    """Fill ``speeds`` with the arctan curve's ``(2 / pi) v_flat atan(R / r_turn)``."""
+    r_turn, amplitude = _F32(p[0]), _F32(p[1])
+    for t in range(radii.shape[0]):
+        speeds[t] = amplitude * atan2_32(radii[t] / r_turn, _F32(1.0))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -133,15 +169,12 @@ def _circular_power(
     out: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.MilkyWayRotationCurve` (float32)."""
-    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
-    r_0, slope, amplitude = _F32(p[0]), _F32(p[1]), _F32(p[2])
-    for i in range(out.shape[0]):
-        ai = a[i]
-        for j in range(out.shape[1]):
-            radius = r[i, j]
-            cos_theta = ai / radius if radius > zero else zero
-            v_c = _power32(radius / r_0, slope) * amplitude
-            out[i, j] = systemic + (v_c * cos_theta) * sine
+    m, n = out.shape
+    radii, speeds = r.reshape(m * n), out.reshape(m * n)
+    for first in range(0, m, _ROWS_PER_PASS):
+        last = min(first + _ROWS_PER_PASS, m)
+        _power_speeds(radii[first * n : last * n], p, speeds[first * n : last * n])
+        _project(a, r, sin_i, v_sys, out, first, last)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -150,15 +183,12 @@ def _circular_arctan(
     out: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``out`` for :class:`~GalCubeCraft.model.rotation.ArctanRotationCurve` (float32)."""
-    zero, sine, systemic = _F32(0.0), sin_i[0], v_sys[0]
-    r_turn, amplitude = _F32(p[0]), _F32(p[1])
-    for i in range(out.shape[0]):
-        ai = a[i]
-        for j in range(out.shape[1]):
-            radius = r[i, j]
-            cos_theta = ai / radius if radius > zero else zero
-            v_c = amplitude * atan2_32(radius / r_turn, _F32(1.0))
-            out[i, j] = systemic + (v_c * cos_theta) * sine
+    m, n = out.shape
+    radii, speeds = r.reshape(m * n), out.reshape(m * n)
+    for first in range(0, m, _ROWS_PER_PASS):
+        last = min(first + _ROWS_PER_PASS, m)
+        _arctan_speeds(radii[first * n : last * n], p, speeds[first * n : last * n])
+        _project(a, r, sin_i, v_sys, out, first, last)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
