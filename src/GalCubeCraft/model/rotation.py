@@ -4,6 +4,10 @@ A rotation curve is any callable ``v_circ(r_kpc) -> km/s`` that accepts a NumPy 
 non-negative radii.  The classes here are frozen dataclasses, so they compare, print and
 pickle (Dask ships them to workers).  :data:`ROTATION_CURVES` names every class with an
 example of it; the contract test runs over that table.
+
+The renderer's compiled velocity kernel evaluates these classes itself, at every sample,
+from the code and parameters :func:`kernel_form` gives (no NumPy temporaries over the
+samples); any other callable is called.
 """
 
 from __future__ import annotations
@@ -139,6 +143,41 @@ class TabulatedRotationCurve:
     def __call__(self, r_kpc: np.ndarray) -> np.ndarray:
         """Return the interpolated circular speed (km/s) at ``r_kpc``."""
         return np.interp(np.asarray(r_kpc, dtype=float), self.r_kpc, self.v_kms)
+
+
+CURVE_MILKY_WAY = 1
+"""Code of :class:`MilkyWayRotationCurve` in :func:`kernel_form`: ``(r_0, slope, v_0 * 1.022)``."""
+CURVE_FLAT = 2
+"""Code of :class:`FlatRotationCurve` in :func:`kernel_form`: ``(v_flat,)``."""
+CURVE_ARCTAN = 3
+"""Code of :class:`ArctanRotationCurve` in :func:`kernel_form`: ``(r_turn, 2 v_flat / pi)``."""
+CURVE_TABULATED = 4
+"""Code of :class:`TabulatedRotationCurve` in :func:`kernel_form`: ``(*r_kpc, *v_kms)``."""
+
+
+def kernel_form(curve: object) -> tuple[int, np.ndarray] | None:
+    """Return ``(code, parameters)`` by which compiled code evaluates ``curve``, or None.
+
+    The parameters (float64) are those each ``__call__`` above combines, in the same
+    order, so compiled code can repeat its arithmetic (see the ``CURVE_*`` codes).  Only
+    the classes here qualify, exactly: a subclass may override ``__call__``, and any
+    other callable is called.
+    """
+    kind = type(curve)
+    if kind is MilkyWayRotationCurve:
+        assert isinstance(curve, MilkyWayRotationCurve)
+        values = (curve.r_0_kpc, MW_CURVE_SLOPE, curve.v_0_kms * MW_CURVE_AMPLITUDE)
+        return CURVE_MILKY_WAY, np.array(values)
+    if kind is FlatRotationCurve:
+        assert isinstance(curve, FlatRotationCurve)
+        return CURVE_FLAT, np.array([curve.v_flat_kms])
+    if kind is ArctanRotationCurve:
+        assert isinstance(curve, ArctanRotationCurve)
+        return CURVE_ARCTAN, np.array([curve.r_turn_kpc, (2.0 / np.pi) * curve.v_flat_kms])
+    if kind is TabulatedRotationCurve:
+        assert isinstance(curve, TabulatedRotationCurve)
+        return CURVE_TABULATED, np.array(curve.r_kpc + curve.v_kms)
+    return None
 
 
 @dataclass(frozen=True)

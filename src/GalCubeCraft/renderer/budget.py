@@ -132,8 +132,8 @@ def check_fine_grid(
 
 REFINE_BYTES_PER_SAMPLE = 32
 """Bytes a refined cell's samples hold per sample: flux, velocity, radius and height
-(float32), then the flux and velocity kept until the block is deposited, and their
-concatenation."""
+(float32) while sampled, flux and velocity kept until the block is gathered, and the
+gathered flux (float64), velocity and variance."""
 
 
 def check_refinement(sight_lines: int, samples_per_line: int, limit_bytes: float | None) -> None:

@@ -15,7 +15,7 @@ from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
-from .velocity_kernel import circular_velocity
+from .velocity_kernel import curve_velocity
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class DiskGeometry:
         (tilted rings give each radius its own).
         """
         sin_i = self.sin_i if sin_i is None else sin_i
-        circular = circular_velocity(a, r, self.curve(r), sin_i, self.v_sys)
+        circular = curve_velocity(a, r, self.curve, sin_i, self.v_sys)
         streams = self.arms is not None and self.arms.streams
         if self.flows is None and not streams:
             return circular

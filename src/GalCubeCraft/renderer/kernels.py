@@ -30,11 +30,14 @@ def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any
     centre = np.float32(np.rint(position))
     f = np.float32(position - centre)
     second = np.float32(f * f + spread)
+    half = np.float32(0.5)
+    one = np.float32(1.0)
+    if second <= one:  # the usual case, d = 1: the same weights without sqrt or division
+        return int(centre), 1, half * (second - f), one - second, half * (second + f)
     spacing = max(np.float32(np.ceil(np.sqrt(second))), np.float32(1.0))
     r = np.float32(second / (spacing * spacing))
     q = np.float32(f / spacing)
-    half = np.float32(0.5)
-    return (int(centre), int(spacing), half * (r - q), np.float32(1.0) - r, half * (r + q))
+    return (int(centre), int(spacing), half * (r - q), one - r, half * (r + q))
 
 
 HIDDEN_LINE2 = 4.0
@@ -247,6 +250,10 @@ def pixel_extents(
         pixel = local[k]
         if not 0 <= pixel < lows.shape[0]:
             continue
+        # The row's own extent first, in registers: updating the pixel's in memory at
+        # every sample made each wait on the last (a third of the deposit's time).
+        row_low = lows[pixel]
+        row_high = highs[pixel]
         for j in range(flux.shape[1]):
             kept, centre, spacing, _, _, _ = _sample_nodes(
                 flux, velocity, variance, k, j, shift, inverse, low, high, line2
@@ -262,9 +269,11 @@ def pixel_extents(
             elif spread > FIVE_SPREAD:
                 spacing = 2  # nodes c - 2 ... c + 2 about the nearest node c
                 centre = int(np.rint(np.float32((velocity[k, j] - shift) * inverse)))
-            lows[pixel] = min(lows[pixel], centre - spacing)
-            highs[pixel] = max(highs[pixel], centre + spacing)
+            row_low = min(row_low, centre - spacing)
+            row_high = max(row_high, centre + spacing)
             count += 1
+        lows[pixel] = row_low
+        highs[pixel] = row_high
     return count
 
 

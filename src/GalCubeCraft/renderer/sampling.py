@@ -22,6 +22,7 @@ edge is missed alike by both rules, so their agreement proves nothing there.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from ..conventions import sky_to_major_minor
 from ..observation.records import Observation
 from .budget import check_refinement
 from .geometry import DiskGeometry, taper_weight
-from .los import gauss_legendre_unit, los_samples
+from .los import PIECES, gauss_legendre_unit, los_samples
 from .one_point import profile_change, smooth_pixels
 from .settings import RenderSettings
 from .sky_frames import DirectFrame, LensedFrame, SkyFrame
@@ -60,13 +61,16 @@ class SkySamples:
     local : numpy.ndarray
         Position in ``pixels`` of each sample's pixel, shape ``(k,)``.
     flux : numpy.ndarray
-        Line flux of each sample (Jy km/s), shape ``(k, L)``.
+        Line flux of each sample (Jy km/s), shape ``(k, L)``, float64.
     velocity : numpy.ndarray
         Line-of-sight velocity of each sample (km/s), shape ``(k, L)``.
     variance : numpy.ndarray
         Variance of the velocities over the patch of sky each row of samples stands for
-        ((km/s)^2), shape ``(k, 1)``: the one-point rule's velocity ramp across its
-        pixel, zero for Gauss-Legendre nodes (their spread is integrated by the rule).
+        ((km/s)^2), shape ``(k, 1)``, float32: the one-point rule's velocity ramp across
+        its pixel, zero for Gauss-Legendre nodes (their spread is integrated by the
+        rule); with a dispersion profile, ``(k, L)`` with each sample's own added.
+
+    Sight lines without light are left out.
     """
 
     pixels: np.ndarray
@@ -77,28 +81,28 @@ class SkySamples:
 
 
 @dataclass(frozen=True)
-class _SightLines:
-    """Sight lines at some sky offsets: surface brightness, samples, velocities."""
+class _LineSums:
+    """Each sight line's summed flux and the flux-weighted moments of its velocities."""
 
     brightness: np.ndarray  # (m,) flux per unit sky area
+    mean: np.ndarray  # (m,) mean velocity (NaN if dark)
+    spread: np.ndarray  # (m,) variance of the velocities (NaN if dark)
+    extra_mean: np.ndarray | None = None  # (m,) mean of sigma(R)^2 - sigma_0^2 (0 if dark)
+
+    def take(self, rows: np.ndarray) -> _LineSums:
+        """Return the sums of sight lines ``rows`` (indices or a mask)."""
+        extra = None if self.extra_mean is None else self.extra_mean[rows]
+        return _LineSums(self.brightness[rows], self.mean[rows], self.spread[rows], extra)
+
+
+@dataclass(frozen=True)
+class _SightLines:
+    """Sight lines at some sky offsets: their samples, and each line's sums."""
+
     flux: np.ndarray  # (m, L)
     velocity: np.ndarray  # (m, L)
+    sums: _LineSums
     extra_variance: np.ndarray | None = None  # (m, L): sigma(R)^2 - sigma_0^2, if it varies
-
-    def mean_extra_variance(self) -> np.ndarray | None:
-        """Return each sight line's flux-weighted ``sigma(R)^2 - sigma^2`` (None without it)."""
-        if self.extra_variance is None:
-            return None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = (self.flux * self.extra_variance).sum(axis=1) / self.brightness
-        return np.where(self.brightness > 0, mean, 0.0)
-
-    def velocity_moments(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return each sight line's flux-weighted mean velocity and variance (NaN if dark)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = (self.flux * self.velocity).sum(axis=1) / self.brightness
-            spread = (self.flux * (self.velocity - mean[:, None]) ** 2).sum(axis=1)
-            return mean, spread / self.brightness
 
 
 def _sight_lines(
@@ -109,6 +113,8 @@ def _sight_lines(
     panels: int,
 ) -> _SightLines:
     """Return the sight lines at sky offsets ``x, y`` (kpc from the galaxy's centre)."""
+    from . import sampling_kernel  # numba: compiled on first use, not at import
+
     g = frame.g
     a, b = sky_to_major_minor(*frame.to_source(x, y), g.pa_deg)
     samples = los_samples(a, b, g, *rule, panels=panels, want_y=g.needs_azimuth)
@@ -121,42 +127,97 @@ def _sight_lines(
     if g.taper is not None:  # a warped disk's flat core fades out where its rings begin
         flux = flux * taper_weight(samples.radius, *g.taper)
     extra = None if g.sigma_profile is None else g.extra_variance(samples.radius)
-    return _SightLines(brightness=flux.sum(axis=1), flux=flux, velocity=velocity,
-                       extra_variance=extra)  # fmt: skip
+    m = flux.shape[0]
+    sums = _LineSums(np.empty(m), np.empty(m), np.empty(m), None if extra is None else np.empty(m))
+    sampling_kernel.line_sums(
+        flux, velocity, np.empty((0, 0), dtype=np.float32) if extra is None else extra,
+        sums.brightness, sums.mean, sums.spread,
+        np.empty(0) if sums.extra_mean is None else sums.extra_mean,
+    )  # fmt: skip
+    return _SightLines(flux, velocity, sums, extra)
 
 
 def _spectral_error(
-    centres: _SightLines, nodes: _SightLines, size: float, flux: np.ndarray, line_width: float
+    centres: _LineSums, nodes: _LineSums, size: float, flux: np.ndarray, line_width: float
 ) -> np.ndarray:
     """Estimate how far a cell's one-point spectrum is from its 2x2 one, in flux per km/s.
 
     The one-point rule (centre sight line, broadened by the velocity ramp across the
     cell) and the 2x2 rule give the cell's line a mean and a variance; their difference
     moves the profile by :func:`.one_point.profile_change`.  The 2x2 rule is the more accurate, so
-    this bounds the error of keeping it.
+    this bounds the error of keeping it.  The 2x2 rule's moments are its four sight
+    lines' (``nodes``, four per cell) pooled: ``var4`` is their flux-weighted variances
+    plus the spread of their means.  Cells with a dark sight line get no estimate (0).
     """
     n = centres.brightness.size
-    node_flux = nodes.flux.reshape(n, 4, -1)
-    node_v = nodes.velocity.reshape(n, 4, -1)
+    weight = nodes.brightness.reshape(n, 4)
+    node_mean = nodes.mean.reshape(n, 4)
     with np.errstate(divide="ignore", invalid="ignore"):
-        weight4 = node_flux.sum(axis=(1, 2))
-        mean4 = (node_flux * node_v).sum(axis=(1, 2)) / weight4
-        var4 = (node_flux * (node_v - mean4[:, None, None]) ** 2).sum(axis=(1, 2)) / weight4
-        node_mean = (node_flux * node_v).sum(axis=2) / node_flux.sum(axis=2)
-    mean1, var1 = centres.velocity_moments()
+        weight4 = weight.sum(axis=1)
+        mean4 = (weight * node_mean).sum(axis=1) / weight4
+        pooled = nodes.spread.reshape(n, 4) + (node_mean - mean4[:, None]) ** 2
+        var4 = (weight * pooled).sum(axis=1) / weight4
     baseline = 2.0 * _GL_OFFSET * size
     gx = 0.5 * ((node_mean[:, 1] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 2]))
     gy = 0.5 * ((node_mean[:, 2] - node_mean[:, 0]) + (node_mean[:, 3] - node_mean[:, 1]))
-    var1 = var1 + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
-    if nodes.extra_variance is not None:  # sigma(R): the rules' line widths differ too
-        node_extra = np.broadcast_to(nodes.extra_variance, nodes.flux.shape).reshape(n, 4, -1)
+    var1 = centres.spread + (gx * gx + gy * gy) * (size / baseline) ** 2 / 12.0
+    if nodes.extra_mean is not None:  # sigma(R): the rules' line widths differ too
+        assert centres.extra_mean is not None
         with np.errstate(divide="ignore", invalid="ignore"):
-            var4 = var4 + (node_flux * node_extra).sum(axis=(1, 2)) / weight4
-        extra1 = centres.mean_extra_variance()
-        assert extra1 is not None
-        var1 = var1 + extra1
-    error = profile_change(flux, mean4 - mean1, var4 - var1, line_width * line_width + var4)
+            var4 = var4 + (weight * nodes.extra_mean.reshape(n, 4)).sum(axis=1) / weight4
+        var1 = var1 + centres.extra_mean
+    error = profile_change(flux, mean4 - centres.mean, var4 - var1, line_width * line_width + var4)
     return np.where(np.isfinite(error), error, 0.0)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Rows of some sight lines that the sampler keeps, and how each enters the cube."""
+
+    lines: _SightLines
+    rows: np.ndarray  # (k,) the rows of lines kept
+    pixel: np.ndarray  # (k,) each row's pixel, as a position in the list of candidates
+    scale: np.ndarray  # (k,) sky area each row stands for, times the one-point correction
+    shift: np.ndarray | None = None  # (k,) float32: the one-point rule's velocity shift
+    smear: np.ndarray | None = None  # (k,) the one-point rule's velocity variance
+
+
+def _gather(pixels: np.ndarray, kept: list[_Kept]) -> SkySamples:
+    """Return the kept rows as one :class:`SkySamples`, each array written once.
+
+    The flux is the samples' (per unit area) times each row's ``scale``, in float64;
+    the velocity is shifted in its own type; the variance is float32, ``(k, 1)`` or,
+    with a dispersion profile, ``(k, L)``.
+    """
+    from . import sampling_kernel  # numba: compiled on first use, not at import
+
+    total = sum(part.rows.size for part in kept)
+    width = kept[0].lines.flux.shape[1]
+    per_sample = kept[0].lines.extra_variance is not None
+    flux = np.empty((total, width))
+    velocity_type = np.result_type(np.float32, *(part.lines.velocity.dtype for part in kept))
+    velocity = np.empty((total, width), dtype=velocity_type)
+    variance = np.empty((total, width if per_sample else 1), dtype=np.float32)
+    start = 0
+    for part in kept:
+        n = part.rows.size
+        if n == 0:
+            continue
+        ones = np.ones(n, dtype=np.float32)
+        shift = np.zeros(n, dtype=np.float32) if part.shift is None else part.shift
+        smear = np.zeros(n) if part.smear is None else part.smear
+        gather = functools.partial(sampling_kernel.gather_rows, rows=part.rows, start=start)
+        gather(part.lines.flux, scale=part.scale, offset=np.zeros(n), out=flux)
+        gather(part.lines.velocity, scale=ones, offset=shift, out=velocity)
+        if per_sample:  # a line width that varies with radius, per sample
+            assert part.lines.extra_variance is not None
+            gather(part.lines.extra_variance, scale=ones, offset=smear, out=variance)
+        else:
+            variance[start : start + n, 0] = smear
+        start += n
+    local = np.concatenate([part.pixel for part in kept])
+    return SkySamples(pixels=pixels, local=local, flux=flux, velocity=velocity,
+                      variance=variance)  # fmt: skip
 
 
 SKY_BLOCK_PIXELS = 1 << 15
@@ -208,8 +269,8 @@ def sample_sky(
     spread = np.empty(pixels.size)
     for block in blocks:
         lines = _sight_lines(cx[block], cy[block], frame, rule, panels)
-        brightness[block] = lines.brightness
-        mean_v[block], spread[block] = lines.velocity_moments()
+        brightness[block] = lines.sums.brightness
+        mean_v[block], spread[block] = lines.sums.mean, lines.sums.spread
         if len(blocks) == 1:
             kept = lines
     mean_v = np.where(brightness > 0, mean_v, g.v_sys)
@@ -233,39 +294,25 @@ def sample_sky(
         if centre is None:
             centre = _sight_lines(cx[block], cy[block], frame, rule, panels)
         yes = accepted[block]
-        kept_pixel = [first + np.flatnonzero(yes)]
-        kept_flux = [centre.flux[yes] * (area * factor[block][yes])[:, None]]
-        kept_v = [centre.velocity[yes] + shift[block][yes, None].astype(np.float32)]
+        # Dark sight lines (a third of the candidates lie outside the disk) add nothing.
+        rows = np.flatnonzero(yes & (centre.sums.brightness > 0.0))
         # Gauss-Legendre nodes (along the sight line, and the 2x2 rule below) already
         # integrate the velocity spread between them; only the one-point rule needs its own.
-        kept_var = [smear[block][yes][:, None]]
-        if centre.extra_variance is not None:  # a line width that varies with radius
-            kept_var = [kept_var[0] + centre.extra_variance[yes]]
-        refined = _refine(
-            first + np.flatnonzero(~yes), cx[block][~yes], cy[block][~yes],
-            _SightLines(centre.brightness[~yes], centre.flux[~yes], centre.velocity[~yes],
-                        None if centre.extra_variance is None else centre.extra_variance[~yes]),
+        parts = [_Kept(centre, rows, first + rows, area * factor[block][rows],
+                       shift[block][rows].astype(np.float32), smear[block][rows])]  # fmt: skip
+        split = np.flatnonzero(~yes)
+        parts.extend(_refine(
+            first + split, cx[block][split], cy[block][split], centre.sums.take(split),
             frame, rule, panels, size, tolerance, line_width, peak_density, settings,
-        )  # fmt: skip
-        for local, flux, velocity, variance in refined:
-            kept_pixel.append(local)
-            kept_flux.append(flux)
-            kept_v.append(velocity)
-            kept_var.append(variance)
-        yield SkySamples(
-            pixels=pixels,
-            local=np.concatenate(kept_pixel),
-            flux=np.concatenate(kept_flux),
-            velocity=np.concatenate(kept_v),
-            variance=np.concatenate(kept_var),
-        )
+        ))  # fmt: skip
+        yield _gather(pixels, parts)
 
 
 def _refine(
     pixel: np.ndarray,
     cx: np.ndarray,
     cy: np.ndarray,
-    cell_centres: _SightLines,
+    cell_centres: _LineSums,
     frame: SkyFrame,
     rule: tuple[np.ndarray, np.ndarray],
     panels: int,
@@ -274,8 +321,8 @@ def _refine(
     line_width: float,
     peak_density: float,
     settings: RenderSettings,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield ``(local, flux, velocity, variance)`` of cells integrated by the 2x2 rule.
+) -> Iterator[_Kept]:
+    """Yield the sight lines of cells integrated by the 2x2 rule, a level at a time.
 
     Cells are split into four while either error estimate exceeds its tolerance (see
     the module docstring), down to ``max_refine_depth`` halvings.
@@ -285,18 +332,18 @@ def _refine(
         if pixel.size == 0:
             return
         held += 4 * pixel.size
-        check_refinement(held, cell_centres.flux.shape[1], settings.memory_limit_bytes)
+        check_refinement(held, _samples_per_line(rule, panels), settings.memory_limit_bytes)
         area = size * size
         nodes_x = (cx[:, None] + _GL_OFFSETS[None, :, 0] * size).ravel()
         nodes_y = (cy[:, None] + _GL_OFFSETS[None, :, 1] * size).ravel()
         nodes = _sight_lines(nodes_x, nodes_y, frame, rule, panels)
-        quad4 = 0.25 * area * nodes.brightness.reshape(-1, 4).sum(axis=1)
+        quad4 = 0.25 * area * nodes.sums.brightness.reshape(-1, 4).sum(axis=1)
         if depth < settings.max_refine_depth:
             if depth > 0:
-                cell_centres = _sight_lines(cx, cy, frame, rule, panels)
+                cell_centres = _sight_lines(cx, cy, frame, rule, panels).sums
             refine = np.abs(quad4 - area * cell_centres.brightness) > tolerance
             refine |= (
-                _spectral_error(cell_centres, nodes, size, quad4, line_width)
+                _spectral_error(cell_centres, nodes.sums, size, quad4, line_width)
                 > settings.voxel_tolerance * peak_density
             )
             # A cusp on or near a cell's edge fools both rules alike (neither samples it),
@@ -304,11 +351,8 @@ def _refine(
             refine |= frame.must_split(cx, cy, size)
         else:
             refine = np.zeros(pixel.size, dtype=bool)
-        keep_nodes = np.repeat(~refine, 4)
-        velocity = nodes.velocity[keep_nodes]
-        yield (np.repeat(pixel[~refine], 4), nodes.flux[keep_nodes] * (0.25 * area), velocity,
-               np.zeros((velocity.shape[0], 1)) if nodes.extra_variance is None
-               else nodes.extra_variance[keep_nodes])  # fmt: skip
+        rows = np.flatnonzero(np.repeat(~refine, 4) & (nodes.sums.brightness > 0.0))
+        yield _Kept(nodes, rows, pixel[rows // 4], np.full(rows.size, 0.25 * area))
         if not refine.any():
             return
         # Split the flagged cells into four children of half the size.
@@ -316,3 +360,8 @@ def _refine(
         cx = (cx[refine][:, None] + _CHILD_OFFSETS[None, :, 0] * size).ravel()
         cy = (cy[refine][:, None] + _CHILD_OFFSETS[None, :, 1] * size).ravel()
         size *= 0.5
+
+
+def _samples_per_line(rule: tuple[np.ndarray, np.ndarray], panels: int) -> int:
+    """Return the samples along each sight line (:func:`.los.los_samples`)."""
+    return PIECES * panels * rule[0].size
