@@ -40,8 +40,10 @@ def filtered_normals(
         fill_standard_normals(white, c0 - rc + p, y0 - halo_y, x0 - halo_x, k0, k1)
         target = ring[p % (2 * rc + 1)] if rc > 0 else out[p]
         source = white[0]
-        if n_pass == 0:
-            target[:, :] = source
+        if n_pass == 0:  # explicit loops: numba compiles slice assignment slowly
+            for y in range(n_y):
+                for x in range(n_x):
+                    target[y, x] = source[y, x]
         for m in range(n_pass):
             r = reaches[m]
             dy, dx = lines[m, 0], lines[m, 1]
@@ -56,6 +58,8 @@ def filtered_normals(
             k = p - 2 * rc
             for y in range(n_y):
                 row = out[k, y]
-                row[:] = weights[0] * ring[k % (2 * rc + 1), y]
+                first = ring[k % (2 * rc + 1), y]
+                for x in range(n_x):
+                    row[x] = weights[0] * first[x]
                 for m in range(1, 2 * rc + 1):
                     _axpy(row, ring[(k + m) % (2 * rc + 1), y], weights[m])

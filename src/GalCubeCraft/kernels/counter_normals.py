@@ -143,4 +143,5 @@ def fill_standard_normals(
                 _normal_row(q0, y0 + j, c0 + k, k0, k1, radius, angle, out[k, j])
             else:
                 _normal_row(q0, y0 + j, c0 + k, k0, k1, radius, angle, row)
-                out[k, j, :] = row[skip : skip + n_x]
+                for i in range(n_x):
+                    out[k, j, i] = row[skip + i]
