@@ -4,13 +4,15 @@ Run:  python benchmarks/bench_noise.py
 
 First the cold start: the first call in a fresh process with an empty JIT cache (numba
 compiles the noise kernels) and with a warm one (it loads them), each in a subprocess.
-Then, for cubes of 40x125^2, 128x256^2 and 256x512^2 and three beams (none, round 4 px,
-and a rotated elliptical 6x4 px at PA 30), with and without the Hanning taper:
+Then, for cubes of 40x125^2, 128x256^2 and 256x512^2 and five beams (none, round 4 px,
+a rotated elliptical 6x4 px at PA 30, and two the lattice lines cannot carry: 3x2 px at
+PA 17, whose small 2-D kernel is applied directly, and 20x2 px at PA 33, by FFT), with
+and without the Hanning taper:
 milliseconds per cube (median and best wall-clock time of several runs, and the best CPU
 time of the process, which other work on a shared machine disturbs less; single thread,
 after one warm-up call that loads the compiled kernels) and the peak memory allocated
 during one call, in cube sizes (tracemalloc: a cube of float32 is 1.0).  It prints which
-filter each beam gets (two or three lattice passes, or the FFT).
+filter each beam gets (two or three lattice passes, the 2-D kernel directly or by FFT).
 
 Only ``noise_cube(shape, rms, rng, beam, hanning)`` is called, so the same script times
 an older checkout: ``PYTHONPATH=<old>/src python benchmarks/bench_noise.py``.
@@ -36,7 +38,13 @@ from GalCubeCraft import Beam  # noqa: E402
 from GalCubeCraft.instrument.noise import noise_cube  # noqa: E402
 
 SHAPES = ((40, 125, 125), (128, 256, 256), (256, 512, 512))
-BEAMS = {"white": None, "round 4 px": Beam(4.0, 4.0), "6x4 px, PA 30": Beam(6.0, 4.0, 30.0)}
+BEAMS = {
+    "white": None,
+    "round 4 px": Beam(4.0, 4.0),
+    "6x4 px, PA 30": Beam(6.0, 4.0, 30.0),
+    "3x2 px, PA 17": Beam(3.0, 2.0, 17.0),  # too narrow for the lines: its 2-D kernel
+    "20x2 px, PA 33": Beam(20.0, 2.0, 33.0),  # too elongated: its 2-D kernel by FFT
+}
 RUNS = {40: 9, 128: 5, 256: 3}
 
 
@@ -49,8 +57,8 @@ def filter_name(beam: Beam | None) -> str:
     except ImportError:  # an older checkout: one 2-D FFT per plane
         return "2-D FFT (padded)"
     plan = noise_filter(beam)
-    if plan.by_fft:
-        return "2-D FFT"
+    if plan.method != "passes":
+        return f"2-D kernel ({plan.method})"
     return f"{len(plan.lines)} passes, {sum(t.size for t in plan.taps)} taps"
 
 

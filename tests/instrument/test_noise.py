@@ -70,12 +70,13 @@ def test_facade_peak_snr_keeps_clean_cube_and_is_reproducible():
 # --- the counter-based field: parts, keys, the pinned stream (issue 27) ---------------------
 
 KEY = 0x0123456789ABCDEF
-LATTICE_BEAMS = {
+EXACT_BEAMS = {
     "white": None,
     "round": Beam(4.0, 4.0),
     "axis-aligned": Beam(6.0, 3.0, 90.0),
     "rotated": Beam(6.0, 4.0, 30.0),
     "knight's move": Beam(8.0, 3.0, 20.0),
+    "narrow rotated": Beam(3.0, 2.0, 17.0),
 }
 
 
@@ -89,14 +90,15 @@ def _tiles(data, n):
 @settings(max_examples=12, deadline=None, derandomize=True)
 @given(data=st.data(), shape=st.tuples(st.integers(1, 6), st.integers(9, 40), st.integers(9, 40)))
 @pytest.mark.parametrize("hanning", [False, True])
-@pytest.mark.parametrize("name", list(LATTICE_BEAMS))
+@pytest.mark.parametrize("name", list(EXACT_BEAMS))
 def test_any_tiling_reproduces_the_cube_bit_for_bit(name, hanning, data, shape):
     """Tiles drawn alone, each at its origin, put together are the cube drawn whole, bit for bit.
 
-    For white noise and every beam the lattice passes carry (round, axis-aligned, rotated
-    along a diagonal or a knight's move), with and without the Hanning taper.
+    For white noise, every beam the lattice passes carry (round, axis-aligned, rotated
+    along a diagonal or a knight's move) and a narrow rotated beam whose small 2-D kernel
+    is applied directly, with and without the Hanning taper.
     """
-    beam = LATTICE_BEAMS[name]
+    beam = EXACT_BEAMS[name]
     whole = noise_region(KEY, (0, 0, 0), shape, 0.7, beam, hanning)
     tiled = np.full(shape, np.nan, dtype=np.float32)
     channels, rows, columns = (_tiles(data, n) for n in shape)
@@ -190,7 +192,7 @@ def test_the_noise_filter_is_the_beam(beam):
     peak); rotated ones three lattice lines (measured 2e-4).
     """
     plan = noise_filter(beam)
-    assert not plan.by_fft and len(plan.lines) == (2 if beam.bpa_deg % 90 == 0 else 3)
+    assert plan.method == "passes" and len(plan.lines) == (2 if beam.bpa_deg % 90 == 0 else 3)
     hy, hx = plan.halo_y, plan.halo_x
     size = 2 * max(hy, hx) + 1
     kernel = beam_kernel_image(beam, size)
@@ -235,3 +237,21 @@ def test_noise_region_refuses_bad_keys_origins_and_halos():
     with pytest.raises(ValueError, match="needs planes of .* values; at most 268435456"):
         noise_region(KEY, (0, 0, 0), (1, 4, 4), 1.0, Beam(1e5, 1e5))
     assert not noise_region(KEY, (0, 0, 0), (2, 3, 3), 0.0).any()
+
+
+def test_a_narrow_rotated_beam_takes_its_2d_kernel_directly_with_the_asked_rms():
+    """3x2 px at PA 17 is too narrow for the lattice lines: its 2-D kernel, applied directly.
+
+    Its lag-1 correlations along y and x are the kernel's own (the noise is the kernel
+    applied to white noise), and the rms is the one asked for (2%).
+    """
+    beam = Beam(3.0, 2.0, 17.0)
+    plan = noise_filter(beam)
+    assert plan.method == "kernel" and plan.lines == ()
+    noise = noise_region(KEY, (0, 0, 0), (64, 256, 256), 1.0, beam).astype(np.float64)
+    assert noise.std() == pytest.approx(1.0, rel=0.02)
+    kernel = plan.response
+    for axis in (1, 2):
+        shifted = np.roll(kernel, 1, axis=axis - 1)
+        expected = np.sum(kernel * shifted) / np.sum(kernel**2)
+        assert _lag_correlation(noise, axis) == pytest.approx(expected, abs=0.01)

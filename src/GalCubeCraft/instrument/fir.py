@@ -6,8 +6,9 @@ spread is one along the channels (:func:`.line_spread.channel_taps`).  Applied a
 multiply-adds over whole rows, which LLVM vectorises, each pass takes ``2 reach + 1``
 operations per value, a third of the blocked matrix products they replace; the sums
 are the same, in another order (float32 rounding apart).  Values beyond the edges count
-as zero.  The noise's passes (:func:`lattice_pass`) run along any lattice line and keep
-only the outputs whose inputs all lie inside their data, its halo.
+as zero.  The noise's passes (:func:`lattice_pass` along any lattice line, and
+:func:`kernel_pass` with a small 2-D kernel) keep only the outputs whose inputs all lie
+inside their data, which carries the halo.
 """
 
 from __future__ import annotations
@@ -118,3 +119,30 @@ def lattice_pass(data: np.ndarray, taps: np.ndarray, dy: int, dx: int, out: np.n
             before = data[i + ry - d * dy, rx - d * dx : rx - d * dx + width]
             after = data[i + ry + d * dy, rx + d * dx : rx + d * dx + width]
             _axpy_pair(row, before, after, taps[r + d])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def kernel_pass(data: np.ndarray, kernel: np.ndarray, out: np.ndarray) -> None:
+    """Fill ``out`` with ``data`` convolved with a 2-D ``kernel``, valid part only.
+
+    ``kernel`` (``(2 hy + 1, 2 hx + 1)``) must be point-symmetric,
+    ``kernel[hy + a, hx + b] == kernel[hy - a, hx - b]`` (a centred Gaussian): each output
+    sums the centre and then the pairs of values at ``+-(a, b)``, in a fixed order, so a
+    part of a field convolved alone equals the same part of the whole, bit for bit.
+    ``out`` is ``data`` less ``hy`` rows and ``hx`` columns on each side.
+    """
+    hy, hx = (kernel.shape[0] - 1) // 2, (kernel.shape[1] - 1) // 2
+    width = out.shape[1]
+    zero = out.dtype.type(0.0)
+    for i in range(out.shape[0]):
+        row = out[i]
+        centre = data[i + hy, hx : hx + width]
+        for x in range(width):
+            row[x] = kernel[hy, hx] * centre[x]
+        for a in range(hy + 1):
+            for b in range(-hx, hx + 1):
+                weight = kernel[hy + a, hx + b]
+                if (a == 0 and b <= 0) or weight == zero:
+                    continue
+                first = data[i + hy + a, hx + b : hx + b + width]
+                _axpy_pair(row, first, data[i + hy - a, hx - b : hx - b + width], weight)

@@ -47,8 +47,8 @@ _ORIGIN_LIMIT = 2**31
 """Global voxel positions lie in [-2**31, 2**31): the stream counts them in 32-bit words."""
 MAX_PLANE_VALUES = 2**28
 """Most values in one plane of white noise (the region and its halo): 1 GiB of float32."""
-NOISE_BLOCK = 16
-"""Channels of noise filtered at a time where the beam's 2-D kernel is applied by FFT."""
+NOISE_BLOCK = 8
+"""Channels of noise made at a time where the beam's 2-D kernel is applied by FFT."""
 
 
 def noise_cube(
@@ -167,11 +167,12 @@ def noise_region(
         out *= np.float32(gain)
     elif plan is None or not plan.by_fft:
         # The gain rides on the last weights applied: the channel taper's, else the last
-        # pass's taps, so no pass over the cube is spent on scaling.
-        taps, reaches, lines = _filter.packed_passes(plan or _filter.NO_FILTER,
-                                                     1.0 if hanning else gain)  # fmt: skip
+        # pass's taps or the kernel, so no pass over the cube is spent on scaling.
+        taps, reaches, lines, kernel = _filter.packed_filter(plan or _filter.NO_FILTER,
+                                                             1.0 if hanning else gain)  # fmt: skip
         weights = (channel * (gain if hanning else 1.0)).astype(np.float32)
-        filtered_normals(out, c0, y0, x0, k0, k1, taps, reaches, lines, halo_y, halo_x, weights)
+        filtered_normals(out, c0, y0, x0, k0, k1, taps, reaches, lines, kernel, halo_y, halo_x,
+                         weights)  # fmt: skip
     else:
         _fft_region(out, (c0, y0, x0), k0, k1, plan, channel * gain)
     if wide:
@@ -189,10 +190,11 @@ def _fft_region(
 ) -> None:
     """Fill ``out`` with white noise filtered by ``plan.response`` (FFT) and ``weights``.
 
-    :data:`NOISE_BLOCK` planes at a time: the standard normals of each plane and its
-    halo, convolved with the kernel (linear convolution: the FFT grid holds the plane
-    and its halo, and the part kept never wraps), then the channels around each output
-    channel summed with ``weights`` (odd length; one weight: just scaled).
+    :data:`NOISE_BLOCK` output channels at a time, from the planes around them: the
+    standard normals of each plane and its halo, convolved with the kernel (a linear
+    convolution: the FFT grid holds the plane and its halo, and the part kept never
+    wraps), then summed over the channels with ``weights`` (odd length; one weight: just
+    scaled).  The planes two blocks share are drawn twice, so no cube-sized array is made.
     """
     from scipy import fft
 
@@ -205,23 +207,19 @@ def _fft_region(
     transfer = fft.rfft2(plan.response.astype(np.float32), s=grid)
     rc = (weights.size - 1) // 2
     weights32 = weights.astype(np.float32)
-    planes = np.empty((n_c + 2 * rc, n_y, n_x), dtype=np.float32) if rc else out
-    for start in range(0, n_c + 2 * rc, NOISE_BLOCK):
-        count = min(NOISE_BLOCK, n_c + 2 * rc - start)
-        white = np.empty((count, height, width), dtype=np.float32)
+    for start in range(0, n_c, NOISE_BLOCK):
+        count = min(NOISE_BLOCK, n_c - start)
+        white = np.empty((count + 2 * rc, height, width), dtype=np.float32)
         fill_standard_normals(white, origin[0] - rc + start, origin[1] - hy, origin[2] - hx,
                               k0, k1)  # fmt: skip
         spectrum = fft.rfft2(white, s=grid)
+        del white
         spectrum *= transfer
-        filtered = fft.irfft2(spectrum, s=grid)[:, 2 * hy : 2 * hy + n_y, 2 * hx : 2 * hx + n_x]
-        if rc:
-            planes[start : start + count] = filtered
-        else:
-            out[start : start + count] = filtered * weights32[0]
-    for k in range(n_c if rc else 0):
-        out[k] = weights32[0] * planes[k]
+        planes = fft.irfft2(spectrum, s=grid)[:, 2 * hy : 2 * hy + n_y, 2 * hx : 2 * hx + n_x]
+        block = out[start : start + count]
+        np.multiply(planes[:count], weights32[0], out=block)
         for m in range(1, 2 * rc + 1):
-            out[k] += weights32[m] * planes[k + m]
+            block += weights32[m] * planes[m : m + count]
 
 
 def _check_plane(shape: tuple[int, int, int], halo_y: int, halo_x: int) -> None:

@@ -12,9 +12,10 @@ lie whole steps apart, so each 1-D Gaussian is a short list of taps, with no int
 - any other beam is three passes, the set of lines with positive weights that costs the
   fewest multiply-adds and whose transfer function, the product of the passes', is the
   beam's within :data:`TRANSFER_TOLERANCE` (they differ only by aliasing in the corners of
-  the frequency square, where the beam's is small unless the beam is).  Where no set is
-  (a beam much narrower than 3 pixels across, or more elongated than about 5:1 along an
-  angle between the lines), the beam's 2-D kernel is applied by FFT instead.
+  the frequency square, where the beam's is small unless the beam is);
+- where no set is (a beam narrower than about 3 pixels, or more elongated than about 5:1
+  along an angle between the lines), the beam's 2-D kernel, applied directly where it is
+  small (at most :data:`DIRECT_KERNEL_TAPS` taps: the narrow beams), else by FFT.
 
 The taps are computed on a grid set by sigma alone, so they never depend on the region
 drawn, and cut below :data:`NOISE_TAP_CUT` of their peak: the noise's correlation is the
@@ -44,6 +45,8 @@ the beam's for the passes to be used; beyond it the beam's 2-D kernel is applied
 LATTICE_LINES = ((1, 0), (0, 1), (1, 1), (1, -1), (1, 2), (2, 1), (1, -2), (2, -1))
 """The lattice lines ``(dy, dx)`` a beam may be split along: columns, rows, diagonals and
 knight's moves, whose pixels lie 1, sqrt 2 and sqrt 5 pixels apart."""
+DIRECT_KERNEL_TAPS = 201
+"""Most taps of a 2-D kernel applied directly (as cheap as the FFT up to about here)."""
 _SAMPLED_BELOW = 1.5
 """Sigma (steps) below which a rotated beam's pass may use the Gaussian's samples."""
 _CHECK_STEPS = 32
@@ -60,20 +63,26 @@ class NoiseFilter:
     ----------
     lines : tuple of (int, int)
         The lattice lines ``(dy, dx)`` of the 1-D passes, in the order they are applied
-        (none for white noise, or where the beam is applied by FFT).
+        (none for white noise, or where the 2-D kernel is applied).
     taps : tuple of numpy.ndarray
         Each pass's taps (float64, odd length, symmetric, unit sum).
     response : numpy.ndarray
-        The 2-D kernel (unit sum, ``(2 halo_y + 1, 2 halo_x + 1)``): the passes' response
-        to a unit impulse, or the beam's kernel where ``by_fft``.
-    by_fft : bool
-        Whether ``response`` is applied by FFT (the passes cannot carry the beam).
+        The 2-D kernel (unit sum, point-symmetric, ``(2 halo_y + 1, 2 halo_x + 1)``): the
+        passes' response to a unit impulse, or the beam's kernel.
+    method : str
+        ``"passes"`` (the lattice passes), ``"kernel"`` (``response`` applied directly)
+        or ``"fft"`` (``response`` applied by FFT).
     """
 
     lines: Lines
     taps: tuple[np.ndarray, ...]
     response: np.ndarray
-    by_fft: bool = False
+    method: str = "passes"
+
+    @property
+    def by_fft(self) -> bool:
+        """Whether the noise is filtered by FFT: the parts then equal the whole to rounding."""
+        return self.method == "fft"
 
     @property
     def halo_y(self) -> int:
@@ -237,7 +246,7 @@ def _transfer_error(
 
 
 def _kernel_filter(beam: Beam) -> NoiseFilter:
-    """Return the beam's 2-D kernel as a filter applied by FFT, cut as the passes are."""
+    """Return the beam's 2-D kernel as a filter, cut as the passes are, exactly symmetric."""
     halo_y, halo_x = halo_estimate(beam)
     py = fft.next_fast_len(max(256, 4 * halo_y + 1), real=True)
     px = fft.next_fast_len(max(256, 4 * halo_x + 1), real=True)
@@ -246,17 +255,20 @@ def _kernel_filter(beam: Beam) -> NoiseFilter:
     columns = np.arange(-halo_x, halo_x + 1) % px
     kernel = full[rows[:, None], columns[None, :]]
     kernel[np.abs(kernel) < NOISE_TAP_CUT * kernel.max()] = 0.0
+    kernel = 0.5 * (kernel + kernel[::-1, ::-1])  # the direct pass sums it in pairs
     kernel /= kernel.sum()
-    return NoiseFilter((), (), kernel, by_fft=True)
+    direct = np.count_nonzero(kernel) <= DIRECT_KERNEL_TAPS
+    return NoiseFilter((), (), kernel, "kernel" if direct else "fft")
 
 
-def packed_passes(
+def packed_filter(
     noise: NoiseFilter, last_scale: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the passes as arrays for the compiled filter: taps, reaches, lines.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the filter as float32 arrays for the compiled driver: taps, reaches, lines, kernel.
 
-    The last pass's taps are multiplied by ``last_scale`` (the noise's rms over the
-    kernel's root sum of squares), so no pass over the cube is spent on scaling.
+    The last weights applied (the last pass's taps, or the kernel) are multiplied by
+    ``last_scale`` (the noise's rms over the kernel's root sum of squares), so no pass
+    over the cube is spent on scaling.  The kernel is ``[[1]]`` (nothing) for the passes.
     """
     count = len(noise.taps)
     longest = max((t.size for t in noise.taps), default=1)
@@ -265,4 +277,5 @@ def packed_passes(
         taps[m, : t.size] = t * (last_scale if m == count - 1 else 1.0)
     reaches = np.array([(t.size - 1) // 2 for t in noise.taps], dtype=np.int64)
     lines = np.array(noise.lines, dtype=np.int64).reshape(count, 2)
-    return taps, reaches, lines
+    kernel = noise.response if noise.method == "kernel" else np.ones((1, 1))
+    return taps, reaches, lines, (kernel * last_scale).astype(np.float32)

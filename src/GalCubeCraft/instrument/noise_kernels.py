@@ -10,21 +10,22 @@ import numpy as np
 from numba import njit
 
 from ..kernels.counter_normals import fill_standard_normals
-from .fir import _axpy, lattice_pass
+from .fir import _axpy, kernel_pass, lattice_pass
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def filtered_normals(
     out: np.ndarray, c0: int, y0: int, x0: int, k0: np.uint32, k1: np.uint32,
-    taps: np.ndarray, reaches: np.ndarray, lines: np.ndarray, halo_y: int, halo_x: int,
-    weights: np.ndarray,
+    taps: np.ndarray, reaches: np.ndarray, lines: np.ndarray, kernel: np.ndarray,
+    halo_y: int, halo_x: int, weights: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``out`` with the white noise of its global voxels filtered by the passes.
 
     Plane by plane: the standard normals of the plane and its halo (the counter-based
     stream, :func:`GalCubeCraft.kernels.counter_normals.fill_standard_normals`), then
     each pass in turn (:func:`.fir.lattice_pass`, valid part only), the last one into
-    the output.  With more than one channel ``weights`` (odd length), the filtered
+    the output; or, without passes, the 2-D ``kernel`` (:func:`.fir.kernel_pass`; ``[[1]]``
+    for white noise).  With more than one channel ``weights`` (odd length), the filtered
     planes of the channels around each are summed with them (the Hanning taper);
     ``weights = [1]`` adds nothing.  Every output voxel is summed in the same order
     wherever it lies, so any part drawn alone equals the whole's, bit for bit.
@@ -40,7 +41,9 @@ def filtered_normals(
         fill_standard_normals(white, c0 - rc + p, y0 - halo_y, x0 - halo_x, k0, k1)
         target = ring[p % (2 * rc + 1)] if rc > 0 else out[p]
         source = white[0]
-        if n_pass == 0:  # explicit loops: numba compiles slice assignment slowly
+        if n_pass == 0 and kernel.size > 1:
+            kernel_pass(source, kernel, target)
+        elif n_pass == 0:  # explicit loops: numba compiles slice assignment slowly
             for y in range(n_y):
                 for x in range(n_x):
                     target[y, x] = source[y, x]
