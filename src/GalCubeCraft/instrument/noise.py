@@ -164,7 +164,8 @@ def noise_region(
     out = np.empty(shape, dtype=np.float32)
     if plan is None and not hanning:
         fill_standard_normals(out, c0, y0, x0, k0, k1)
-        out *= np.float32(gain)
+        with np.errstate(over="ignore"):  # just below float32's range: inf, which callers refuse
+            out *= np.float32(gain)
     elif plan is None or not plan.by_fft:
         # The gain rides on the last weights applied: the channel taper's, else the last
         # pass's taps or the kernel, so no pass over the cube is spent on scaling.
