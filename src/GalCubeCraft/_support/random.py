@@ -73,3 +73,23 @@ def fresh_root_seed() -> int:
     entropy = np.random.SeedSequence().entropy
     assert isinstance(entropy, int)  # a fresh SeedSequence draws one integer
     return entropy
+
+
+def generator_key(rng: np.random.Generator) -> int:
+    """Return one 64-bit draw of ``rng``: the key of a counter-based stream.
+
+    A counter-based stream (the noise's, :mod:`GalCubeCraft.kernels.counter_normals`)
+    is a function of its key and a position; this draw ties it to the generator.
+    """
+    return int(rng.integers(2**64, dtype=np.uint64))
+
+
+def noise_key(root_seed: int | None, index: int) -> int:
+    """Return the key of cube ``index``'s noise field under ``root_seed``.
+
+    It is the first draw of the cube's noise generator (``cube_generator(root_seed,
+    index, NOISE_STREAM)``), which is what the cube factory draws it from: so
+    ``noise_region(noise_key(seed, index), origin, shape, ...)`` is that part of the
+    dataset cube's noise, made alone (a survey's tile, say).
+    """
+    return generator_key(cube_generator(root_seed, index, NOISE_STREAM))
