@@ -35,6 +35,17 @@ def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _disk_point(
+    a: np.float32, b: np.float32, s: np.float32, c: tuple
+) -> tuple[np.float32, np.float32, np.float32]:
+    """Return ``(radius, y_disk, z)`` of the point at depth ``s`` on sight line ``(a, b)``."""
+    cos_i, sin_i = c[3], c[4]
+    y = b * cos_i + s * sin_i
+    z = -b * sin_i + s * cos_i
+    return np.sqrt(a * a + y * y), y, z
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _exponent(
     a: np.float32, b: np.float32, s: np.float32, c: tuple
 ) -> tuple[np.float32, np.float32, np.float32]:
@@ -44,10 +55,8 @@ def _exponent(
     array loads, so LLVM knows they do not change inside a loop (and needs no runtime
     alias checks for them).
     """
-    inv_n, b_n, cos_i, sin_i, inv_r_e, inv_h_z = c[1], c[2], c[3], c[4], c[5], c[6]
-    y = b * cos_i + s * sin_i
-    z = -b * sin_i + s * cos_i
-    radius = np.sqrt(a * a + y * y)
+    inv_n, b_n, inv_r_e, inv_h_z = c[1], c[2], c[5], c[6]
+    radius, y, z = _disk_point(a, b, s, c)
     exponent = -b_n * (_radial_power(radius * inv_r_e, inv_n) - _ONE) - abs(z) * inv_h_z
     return exponent, radius, y
 
@@ -210,7 +219,7 @@ def los_kernel(
                     owner[q] = line
                     slot[q] = base + p * n_nodes
                     q += 1
-        n = q
+        n = np.int64(q)  # not Literal[int](0): typing would compile each callee twice
         _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
             _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
@@ -243,7 +252,7 @@ def _empty_piece(
     Their radius and ``y`` stay finite so that the velocity field and ``sigma(R)``,
     evaluated on every sample, stay finite too (their weight is zero).
     """
-    _, r, y = _exponent(a, b, s, e)
+    r, y, _ = _disk_point(a, b, s, e)  # no emissivity: it is not needed here
     for column in range(base, base + span):
         flux[line, column] = _ZERO
         radius[line, column] = r
