@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import fft, ndimage
 
 from .._support import validate as _validate
 from ..observation.beam import Beam
@@ -57,6 +56,8 @@ def noise_cube(
     hanning = _validate.boolean("hanning", hanning)
     if beam is not None:
         _validate.instance("beam", beam, Beam)
+    from scipy import fft, ndimage  # loaded on first use, not at import (~0.15 s)
+
     if not isinstance(shape, (tuple, list)) or len(shape) != 3:
         raise TypeError(f"shape must be (n_chan, ny, nx); got {shape!r}")
     n_chan, ny, nx = (_validate.integer(f"shape[{k}]", n, low=1) for k, n in enumerate(shape))

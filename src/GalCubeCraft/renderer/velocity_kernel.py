@@ -12,10 +12,11 @@ operations in the same order and the same types (so the same results, bit for bi
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular(
     a: np.ndarray,
     r: np.ndarray,
