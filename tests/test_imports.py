@@ -48,3 +48,12 @@ def test_a_plain_disk_loads_only_the_kernels_it_calls():
     assert {"numba", "GalCubeCraft.renderer.los_kernel", "GalCubeCraft.renderer.kernels"} <= loaded
     features = {f"GalCubeCraft.model.{name}_kernel" for name in ("arm", "flow", "drift")}
     assert loaded.isdisjoint(features), sorted(loaded & features)
+
+
+def test_the_default_cosmologys_scale_loads_no_astropy():
+    """An angular observation in the default cosmology knows its kpc per pixel without astropy."""
+    code = (
+        "from GalCubeCraft import Observation\n"
+        "assert Observation.from_angular(redshift=0.5, pixel_arcsec=0.2).pixel_kpc > 1.2"
+    )
+    assert "astropy" not in _loaded_after(code)
