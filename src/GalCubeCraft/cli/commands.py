@@ -15,13 +15,16 @@ log = logging.getLogger("GalCubeCraft")
 def run_demo(args: argparse.Namespace) -> int:
     """Run ``galcubecraft demo``: one cube and a picture of its moment maps."""
     from ..compat.facade import GalCubeCraft
+    from ..kernels.jit import compile_notice
     from ..plotting import moment_figure
     from ..products.cube import Cube
 
     # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
     g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
                      fname=args.out, verbose=False, threads=args.threads)  # fmt: skip
-    cube, params = g.generate_cubes()[0]
+    # A fresh install compiles the kernels on this first cube (several seconds): say so.
+    with compile_notice(log.info):
+        cube, params = g.generate_cubes()[0]
     fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
     png = Path(args.out) / "demo_moments.png"
     fig.savefig(png, dpi=110)

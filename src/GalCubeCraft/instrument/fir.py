@@ -14,10 +14,11 @@ inside their data, which carries the halo.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _axpy(row: np.ndarray, source: np.ndarray, weight: np.float32) -> None:
     """Add ``weight * source`` to ``row`` (1-D, equal lengths).
 
@@ -28,7 +29,7 @@ def _axpy(row: np.ndarray, source: np.ndarray, weight: np.float32) -> None:
         row[x] += weight * source[x]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def convolve_rows(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> None:
     """Fill ``out`` (2-D, like ``data``) with ``data`` convolved along its first axis.
 
@@ -47,7 +48,7 @@ def convolve_rows(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> None:
                 _axpy(out[i], data[i - d], taps[r + d])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def convolve_columns(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> None:
     """Fill ``out`` (2-D, like ``data``) with ``data`` convolved along its second axis.
 
@@ -64,7 +65,7 @@ def convolve_columns(data: np.ndarray, taps: np.ndarray, out: np.ndarray) -> Non
                 _axpy(out[i, low:high], data[i, low - d : high - d], taps[r + d])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def separable_convolve(
     planes: np.ndarray, taps_y: np.ndarray, taps_x: np.ndarray, floor: float, out: np.ndarray
 ) -> None:

@@ -7,13 +7,13 @@ only when noise is drawn.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from ..kernels.jit import njit
 
 from ..kernels.counter_normals import fill_standard_normals
 from .fir import _axpy, kernel_pass, lattice_pass
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def filtered_normals(
     out: np.ndarray, c0: int, y0: int, x0: int, k0: np.uint32, k1: np.uint32,
     taps: np.ndarray, reaches: np.ndarray, lines: np.ndarray, kernel: np.ndarray,

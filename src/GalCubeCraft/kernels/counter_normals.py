@@ -24,7 +24,7 @@ polynomials, ``sqrt``): about 1 ns a value, 15-20 times NumPy's float32 ziggurat
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .jit import njit
 
 from .float32_math import log32
 
@@ -50,7 +50,7 @@ def key_words(key: int) -> tuple[np.uint32, np.uint32]:
     return _U32(key & 0xFFFFFFFF), _U32(key >> 32)
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _philox4x32(
     c0: np.uint32, c1: np.uint32, c2: np.uint32, c3: np.uint32, k0: np.uint32, k1: np.uint32
 ) -> tuple[np.uint32, np.uint32, np.uint32, np.uint32]:
@@ -69,7 +69,7 @@ def _philox4x32(
     return c0, c1, c2, c3
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def philox4x32(counter: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Return the four uint32 words of Philox4x32-10 at ``counter`` (4 words), ``key`` (2)."""
     a, b, c, d = _philox4x32(
@@ -79,7 +79,7 @@ def philox4x32(counter: np.ndarray, key: np.ndarray) -> np.ndarray:
     return np.array([a, b, c, d], dtype=np.uint32)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _normal_row(
     q0: int, y: int, c: int, k0: np.uint32, k1: np.uint32,
     radius: np.ndarray, angle: np.ndarray, row: np.ndarray,
@@ -120,7 +120,7 @@ def _normal_row(
         row[2 * j + 1] = r * sign_y * (cosine if swap else sine)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def fill_standard_normals(
     out: np.ndarray, c0: int, y0: int, x0: int, k0: np.uint32, k1: np.uint32
 ) -> None:

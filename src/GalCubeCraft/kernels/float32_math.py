@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
+
+from .jit import njit
 
 _F32 = np.float32
 _LOG2E = _F32(1.44269504088896341)
@@ -47,7 +49,7 @@ _bits_float: Any = _bitcast(types.int32, types.float32, ir.FloatType())
 """The float32 an int32's bits encode."""
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def exp32(x: np.float32) -> np.float32:
     """Return ``e**x`` in float32 (0 below about -87.3, e**88 above 88)."""
     if x < _EXP_MIN:
@@ -66,7 +68,7 @@ def exp32(x: np.float32) -> np.float32:
     return y * _bits_float((np.int32(k) + np.int32(127)) << np.int32(23))
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def log32(x: np.float32) -> np.float32:
     """Return the natural logarithm of a positive normal float32."""
     bits = _float_bits(x)
@@ -91,7 +93,7 @@ def log32(x: np.float32) -> np.float32:
     return f + y + exponent * _LN2_HI
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def log1p32(x: np.float32) -> np.float32:
     """Return ``log(1 + x)`` for ``x > -1``, accurate also for tiny ``x``.
 
@@ -104,7 +106,7 @@ def log1p32(x: np.float32) -> np.float32:
     return log32(u) * (x / (u - _F32(1.0)))
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def expm1_32(x: np.float32) -> np.float32:
     """Return ``e**x - 1``, accurate also for tiny ``x`` (Kahan's correction)."""
     u = exp32(x)
@@ -125,7 +127,7 @@ _PI = _F32(np.pi)
 _TAN_PI_8 = _F32(0.414213562373095)
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def sincos32(x: np.float32) -> tuple[np.float32, np.float32]:
     """Return ``(sin x, cos x)`` in float32 for finite ``|x|`` up to about 1e4.
 
@@ -157,7 +159,7 @@ def sincos32(x: np.float32) -> tuple[np.float32, np.float32]:
     return sine, cosine
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def atan2_32(y: np.float32, x: np.float32) -> np.float32:
     """Return ``atan2(y, x)`` in float32 (0 at the origin), from Cephes's ``atanf``.
 

@@ -13,9 +13,9 @@ suffices: a modulation of the emissivity, or a few km/s, known to 1e-7.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from ..kernels.float32_math import atan2_32, exp32, log32, sincos32
+from ..kernels.jit import njit
 
 _ONE = np.float32(1.0)
 _HALF = np.float32(0.5)
@@ -26,7 +26,7 @@ CONSTANTS = ("m", "phase_rad", "inv_tan_pitch", "inv_r_e", "r_floor", "contrast"
 """The order of the float32 constants :func:`arm_terms` reads."""
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def arm_terms(
     radius: np.ndarray,
     x: np.ndarray,

@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from ..kernels.float32_math import exp32, log32
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def drifted_speed(
     v_c: np.ndarray,
     sigma: np.ndarray,

@@ -13,10 +13,11 @@ one pass, with the same operations in the same order (so the same float32 result
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def flow_terms(
     cos_t: np.ndarray,
     sin_t: np.ndarray,

@@ -10,7 +10,6 @@ fraction of it inside the field and the band.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
 
 from ..model.blobs import GaussianBlobs
 from ..observation.records import Observation
@@ -20,6 +19,8 @@ _REACH_SIGMAS = 9.0  # beyond this the Gaussian's share is below 1e-18: skipped
 
 def _shares(edges: np.ndarray, centre: float, sigma: float) -> tuple[int, np.ndarray]:
     """Return ``(first, shares)``: the Gaussian's fraction in each bin that it reaches."""
+    from scipy.special import ndtr  # loaded on first use, not at import
+
     first = int(np.searchsorted(edges, centre - _REACH_SIGMAS * sigma, side="right")) - 1
     last = int(np.searchsorted(edges, centre + _REACH_SIGMAS * sigma, side="left"))
     first = max(first, 0)

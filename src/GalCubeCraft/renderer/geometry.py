@@ -15,7 +15,6 @@ from ..model.drift import drifted_curve
 from ..model.flows import NonCircularFlows
 from ..model.galaxy import Galaxy
 from ..model.profiles import b_n, sersic_truncation_radius
-from .velocity_kernel import curve_velocity
 
 
 @dataclass(frozen=True)
@@ -134,6 +133,8 @@ class DiskGeometry:
         need ``y`` (toward the far side) for the azimuth.  ``sin_i`` replaces the disk's
         (tilted rings give each radius its own).
         """
+        from .velocity_kernel import curve_velocity  # numba: loaded on first use
+
         sin_i = self.sin_i if sin_i is None else sin_i
         circular = curve_velocity(a, r, self.curve, sin_i, self.v_sys)
         streams = self.arms is not None and self.arms.streams

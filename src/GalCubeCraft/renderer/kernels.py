@@ -12,13 +12,10 @@ from typing import Any
 
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError as error:  # pragma: no cover - a core dependency
-    raise ImportError("numba is needed to render cubes: pip install numba") from error
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def _nodes(position: np.float32, spread: np.float32) -> tuple[int, int, Any, Any, Any]:
     """Return the three-node deposit of one sample: centre, spacing and weights.
 
@@ -66,7 +63,7 @@ off where three nodes were 1.7e-4 off.
 """
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def _five_nodes(position: np.float32, spread: np.float32) -> tuple[int, Any, Any, Any, Any, Any]:
     """Return the nearest node ``c`` and the weights of nodes ``c - 2 ... c + 2``.
 
@@ -107,13 +104,13 @@ _WIDE_REACH = 7.0  # the sampled Gaussian spans +-7 of its sigmas (2.6e-12 beyon
 _WIDE_SAMPLING = 1.2  # nodes per resolved width (see _wide_footprint)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(inline="always")
 def _spread(variance: np.ndarray, k: int, j: int, inverse: np.float32) -> Any:
     """Return sample ``[k, j]``'s variance in fine steps squared (float32)."""
     return np.float32(variance[k, j if variance.shape[1] > 1 else 0] * (inverse * inverse))
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def _wide_footprint(position: np.float32, spread: np.float32, line2: float) -> tuple[int, int, int]:
     """Return the nearest node, the node spacing and the half-width (in spacings).
 
@@ -132,7 +129,7 @@ def _wide_footprint(position: np.float32, spread: np.float32, line2: float) -> t
             int(np.ceil(_WIDE_REACH * np.sqrt(variance) / spacing)))  # fmt: skip
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def _deposit_wide(
     row: np.ndarray,
     position: np.float32,
@@ -178,7 +175,7 @@ def _deposit_wide(
         node += spacing
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(inline="always")
 def _sample_nodes(
     flux: np.ndarray,
     velocity: np.ndarray,
@@ -223,7 +220,7 @@ def _sample_nodes(
     return True, centre, spacing, w_low, w_mid, w_high
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def pixel_extents(
     local: np.ndarray,
     flux: np.ndarray,
@@ -277,7 +274,7 @@ def pixel_extents(
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def deposit_fine(
     rows: np.ndarray,
     slot: np.ndarray,
@@ -337,7 +334,7 @@ def deposit_fine(
             out[row, node + spacing] += value * w_high
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> None:
     """Add ``spectra[c, p]`` to ``flat[c, columns[p]]`` for every channel and pixel.
 

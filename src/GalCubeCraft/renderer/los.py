@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .geometry import DiskGeometry
-from .los_kernel import los_kernel
 
 PIECES = 7
 """Pieces per sight line (some may be empty)."""
@@ -141,6 +140,8 @@ def los_samples(
     LosSamples
         Flux and radius of every sample, float32, shape ``(m, K)``.
     """
+    from .los_kernel import los_kernel  # numba: loaded on first use
+
     # Float32 throughout: 1e-7 relative error per sample is far below the quadrature's
     # own, and the callers sum the samples in float64.
     fractions = (np.arange(panels + 1) / panels) ** (1.0 / g.inv_n)

@@ -9,9 +9,9 @@ of :mod:`~GalCubeCraft.kernels.float32_math` so LLVM vectorises the node loops.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from ..kernels.float32_math import exp32, expm1_32, log1p32, log32
+from ..kernels.jit import njit
 
 _F32 = np.float32
 _ZERO = _F32(0.0)
@@ -24,7 +24,7 @@ _N_CUTS = 6
 _PANEL_CHUNK = 1024
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
     """Return ``x ** inv_n`` for ``x >= 0`` (exact for ``inv_n == 1``)."""
     if inv_n == _ONE:
@@ -34,7 +34,18 @@ def _radial_power(x: np.float32, inv_n: np.float32) -> np.float32:
     return exp32(inv_n * log32(max(x, _FLOOR)))
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
+def _disk_point(
+    a: np.float32, b: np.float32, s: np.float32, c: tuple
+) -> tuple[np.float32, np.float32, np.float32]:
+    """Return ``(radius, y_disk, z)`` of the point at depth ``s`` on sight line ``(a, b)``."""
+    cos_i, sin_i = c[3], c[4]
+    y = b * cos_i + s * sin_i
+    z = -b * sin_i + s * cos_i
+    return np.sqrt(a * a + y * y), y, z
+
+
+@njit(inline="always", error_model="numpy")
 def _exponent(
     a: np.float32, b: np.float32, s: np.float32, c: tuple
 ) -> tuple[np.float32, np.float32, np.float32]:
@@ -44,15 +55,13 @@ def _exponent(
     array loads, so LLVM knows they do not change inside a loop (and needs no runtime
     alias checks for them).
     """
-    inv_n, b_n, cos_i, sin_i, inv_r_e, inv_h_z = c[1], c[2], c[3], c[4], c[5], c[6]
-    y = b * cos_i + s * sin_i
-    z = -b * sin_i + s * cos_i
-    radius = np.sqrt(a * a + y * y)
+    inv_n, b_n, inv_r_e, inv_h_z = c[1], c[2], c[5], c[6]
+    radius, y, z = _disk_point(a, b, s, c)
     exponent = -b_n * (_radial_power(radius * inv_r_e, inv_n) - _ONE) - abs(z) * inv_h_z
     return exponent, radius, y
 
 
-@njit(cache=True, nogil=True)
+@njit()
 def _scalars(c: np.ndarray) -> tuple:
     """Return the constants :func:`_exponent` needs, from the array of constants.
 
@@ -62,7 +71,7 @@ def _scalars(c: np.ndarray) -> tuple:
     return (c[0], c[2], c[3], c[5], c[6], c[12], c[13], c[15])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _log_emissivities(
     a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray
 ) -> None:
@@ -78,7 +87,7 @@ def _log_emissivities(
         out[q] = max(log_s_e + exponent, _LOG_FLOOR)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _piece_edges(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Return the ``PIECES + 1`` piece edges of each sight line, shape ``(m, 8)``.
 
@@ -145,7 +154,7 @@ def _piece_edges(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return edges
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def los_kernel(
     a: np.ndarray,
     b: np.ndarray,
@@ -210,7 +219,7 @@ def los_kernel(
                     owner[q] = line
                     slot[q] = base + p * n_nodes
                     q += 1
-        n = q
+        n = int(q)  # typed int64, not Literal[int](0) first: each callee compiles once
         _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
             _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
@@ -224,7 +233,7 @@ def los_kernel(
                     y_disk[line, column + k] = samples[2, k, q]
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _empty_piece(
     a: np.float32,
     b: np.float32,
@@ -243,7 +252,7 @@ def _empty_piece(
     Their radius and ``y`` stay finite so that the velocity field and ``sigma(R)``,
     evaluated on every sample, stay finite too (their weight is zero).
     """
-    _, r, y = _exponent(a, b, s, e)
+    r, y, _ = _disk_point(a, b, s, e)  # no emissivity: it is not needed here
     for column in range(base, base + span):
         flux[line, column] = _ZERO
         radius[line, column] = r
@@ -251,7 +260,7 @@ def _empty_piece(
             y_disk[line, column] = y
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _panel_rates(
     work: np.ndarray, n: int, c: tuple, params: np.ndarray, where: np.ndarray, logs: np.ndarray
 ) -> None:
@@ -302,7 +311,7 @@ def _panel_rates(
         params[3, q] = -expm1_32(-kappa * safe_length)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _node_samples(
     work: np.ndarray,
     params: np.ndarray,

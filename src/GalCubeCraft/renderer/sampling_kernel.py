@@ -10,10 +10,10 @@ concatenation); here each is one pass that writes only what it returns.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from ..kernels.jit import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def line_sums(
     flux: np.ndarray,
     velocity: np.ndarray,
@@ -81,7 +81,7 @@ def line_sums(
             extra_mean[i] = total / weight if weight > 0.0 else 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def gather_rows(
     source: np.ndarray,
     rows: np.ndarray,

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
+
+from ..kernels.jit import njit
 
 from ..kernels.float32_math import atan2_32, exp32, log32
 from ..model.rotation import (
@@ -39,7 +40,7 @@ _UP = _F32(2.0**64)  # lifts a subnormal float32 into the normal range log32 exp
 _LOG_UP = _F32(64.0 * np.log(2.0))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular(
     a: np.ndarray,
     r: np.ndarray,
