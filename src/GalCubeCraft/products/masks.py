@@ -17,7 +17,6 @@ And one label of whose emission a voxel holds, when each source's noiseless cube
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from .cube import Cube
 
@@ -79,6 +78,8 @@ def smoothed_snr_mask(
     range to within 1.5x; a 3-rms clip of single voxels leaves noise spikes that span the
     whole band.
     """
+    from scipy import ndimage  # loaded on first use: ``import GalCubeCraft`` stays light
+
     beam = cube.observation.beam
     sigma_px = 1.0 if beam is None else float(np.sqrt(beam.bmaj_px * beam.bmin_px)) / FWHM_PER_SIGMA
     smoothed = ndimage.gaussian_filter(
