@@ -20,6 +20,7 @@ from ..priors.spec import (
     GalaxyPriors,
     NoiseSpec,
     ObservationSpec,
+    RenderSpec,
     SpecError,
 )
 from ..renderer.budget import check_memory
@@ -114,6 +115,9 @@ def original_spec(
                                         line_spread="gaussian", redshift=REDSHIFT),
             noise=NoiseSpec(peak_snr=None if peak_snr is None else (peak_snr, peak_snr)),
             features=FeaturePriors(diffuse=diffuse_params),
+            # The facade renders with its own settings; the spec says so too, as 1.2.1's
+            # runs recorded it (it enters the run id that resumes a folder of cubes).
+            render=RenderSpec(accuracy="default"),
         )  # fmt: skip
 
 
@@ -124,6 +128,6 @@ def spec_memory(spec: DatasetSpec, settings: RenderSettings, kept_cubes: int = 0
     """
     obs = spec.observation
     grid = Observation(nx=obs.grid_size, ny=obs.grid_size, spectral=SpectralAxis(obs.n_chan))
-    return check_memory(grid, spec.galaxies.n_gals[1], spec.noise.peak_snr is not None,
+    return check_memory(grid, spec.galaxies.n_gals[1], spec.noise.enabled,
                         settings.memory_limit_bytes, kept_cubes=kept_cubes,
                         names=("grid_size", "n_spectral_slices"))  # fmt: skip

@@ -6,7 +6,8 @@
 - Hanning-correlated in frequency: the (1/4, 1/2, 1/4) taper, scaled by ``1/sqrt(3/8)``.
 
 White noise is drawn on the beam's padded grid and cropped after the convolution, so the
-noise is stationary up to the field edges.
+noise is stationary up to the field edges.  How loud it is (an rms, a peak or an
+integrated S/N) is :mod:`.noise_level`'s.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .._support import validate as _validate
 from ..observation.beam import Beam
 from .beam import padded_shape
 
-_HANNING = np.array([0.25, 0.5, 0.25])
+HANNING = np.array([0.25, 0.5, 0.25])
+"""The Hanning taper's channel weights."""
 
 
 def noise_cube(
@@ -91,9 +93,9 @@ def noise_cube(
         full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
         scale /= math.sqrt(float(np.mean(full**2)))
     if hanning:
-        noise = ndimage.convolve1d(noise, _HANNING.astype(np.float32), axis=0,
+        noise = ndimage.convolve1d(noise, HANNING.astype(np.float32), axis=0,
                                    mode="constant")[1:-1]  # fmt: skip
-        scale /= math.sqrt(float(np.sum(_HANNING**2)))
+        scale /= math.sqrt(float(np.sum(HANNING**2)))
     factor = rms * scale
     if factor >= float(np.finfo(np.float32).max):  # beyond float32: the caller refuses it
         return noise.astype(np.float64) * factor

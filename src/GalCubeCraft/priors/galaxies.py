@@ -24,6 +24,7 @@ from .._support.random import (
     cube_generator,
 )
 from ..cosmology import hubble_flow_kms
+from ..instrument.noise_level import NoiseModel
 from ..model.arms import SpiralArms
 from ..model.clumps import Clump
 from ..model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
@@ -34,6 +35,7 @@ from ..model.lens import Lens
 from ..model.rings import linear_warp
 from ..model.rotation import MilkyWayRotationCurve
 from .lenses import draw_lens
+from .noise import draw_noise
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .spec import DatasetSpec
@@ -76,18 +78,25 @@ class DrawnGalaxy:
 
 @dataclass
 class CubeDraw:
-    """Everything drawn for one cube: its scale, its galaxies as drawn, diffuse and lens.
+    """Everything drawn for one cube: its scale, its galaxies as drawn, noise, diffuse and lens.
 
-    ``peak_snr`` is NaN for noiseless cubes.  Depth offsets of the galaxies' centres from
+    ``noise`` is None for noiseless cubes.  Depth offsets of the galaxies' centres from
     the primary's become Hubble-flow velocities.
     """
 
     resolution: float
     pixel_kpc: float
-    peak_snr: float = math.nan
+    noise: NoiseModel | None = None
     drawn: list[DrawnGalaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
     lens: Lens | None = None
+
+    @property
+    def peak_snr(self) -> float:
+        """The peak S/N drawn (NaN when the noise is noiseless or set another way)."""
+        if self.noise is None or self.noise.peak_snr is None:
+            return math.nan
+        return self.noise.peak_snr
 
     @property
     def galaxies(self) -> list[Galaxy]:
@@ -241,7 +250,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     Returns
     -------
     CubeDraw
-        The cube's resolution, pixel scale and peak S/N, and each galaxy as drawn
+        The cube's resolution, pixel scale and noise level, and each galaxy as drawn
         (:class:`DrawnGalaxy`: the record the renderer takes, the emissivity per voxel it
         was drawn as, the two drawn angles and the centre pixel).
     """
@@ -308,8 +317,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
             centre_px=(centre_pixel + centre[0], centre_pixel + centre[1],
                        centre_pixel + centre[2]),
         ))  # fmt: skip
-    if spec.noise.peak_snr is not None:
-        draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
+    draw.noise = draw_noise(spec.noise, rng)  # one draw when noisy, as it always was
     featured = _with_features(spec, index, draw.galaxies)
     draw.drawn = [dataclasses.replace(d, galaxy=g)
                   for d, g in zip(draw.drawn, featured, strict=True)]  # fmt: skip

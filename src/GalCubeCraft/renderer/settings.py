@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .._support import validate as _validate
@@ -13,6 +14,8 @@ flux, itself 1e-3 to 1e-5 of the galaxy's, so a tighter test splits on rounding 
 
 ACCURACIES = ("default", "fast")
 """The accuracy names :meth:`RenderSettings.for_accuracy` takes."""
+SPEC_ACCURACIES = ("auto", *ACCURACIES)
+"""The accuracy names a dataset spec takes: a preset, or 'auto' (:class:`AutoAccuracy`)."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,65 @@ class RenderSettings:
     def memory_limit_bytes(self) -> float | None:
         """The memory limit in bytes, or None for the available memory."""
         return None if self.memory_limit_gib is None else self.memory_limit_gib * float(1 << 30)
+
+
+AUTO_MARGIN = 2.0
+"""Safety factor between the worst error measured on the calibration sample and the
+error :data:`AUTO_LADDER` states."""
+AUTO_LADDER: tuple[tuple[str, float], ...] = (("fast", 1e-2), ("default", 5e-4))
+"""The presets :class:`AutoAccuracy` picks from, coarsest first, each with its stated
+worst-voxel error ``E`` as a fraction of the peak of the noiseless observed
+(beam-convolved) cube: :data:`AUTO_MARGIN` times the worst measured against
+:meth:`RenderSettings.converged` over 200 items of the default spec (64^2 x 40 channels,
+4 px beam; inclinations 0-90 deg, PA 0-360 deg, v_0 100-300 km/s: wider than the default
+priors), ``python benchmarks/bench_accuracy.py calibrate``: 'fast' 5.0e-3 (median 3e-4),
+'default' 2.5e-4 (median 3e-5)."""
+
+
+@dataclass(frozen=True)
+class AutoAccuracy:
+    """Renderer settings chosen per cube from its noise (a spec's ``accuracy = "auto"``).
+
+    The rule: a cube with noise of rms ``sigma`` whose noiseless observed cube peaks at
+    ``P`` renders at the coarsest preset of :data:`AUTO_LADDER` whose stated error ``E``
+    keeps ``E * P <= rms_fraction * sigma``, that is ``E * peak_snr <= rms_fraction``;
+    when none does, and for a noiseless cube, at 'default' (the last), so a cube is never
+    rendered less accurately than its noise allows nor more than 'default'.  Its
+    worst-voxel error is then below ``max(rms_fraction * sigma, E_default * P)``.
+
+    With a peak S/N the ratio is known before rendering.  With an rms or an integrated
+    S/N the peak (and for the latter the rms) is known only once rendered: the cube is
+    rendered at the coarsest preset, and again at a finer one only while the bound,
+    checked with that render's own peak and rms, fails
+    (:func:`GalCubeCraft.factory.make_cubes`).
+
+    Parameters
+    ----------
+    rms_fraction : float
+        The worst-voxel render error allowed, as a fraction of the noise rms, in
+        ``[1e-6, 1]``.
+    """
+
+    rms_fraction: float = 0.01
+
+    def __post_init__(self) -> None:
+        """Check the fraction."""
+        _validate.real("rms_fraction", self.rms_fraction, low=1e-6, high=1.0)
+
+    @property
+    def presets(self) -> tuple[RenderSettings, ...]:
+        """The ladder's settings, coarsest first."""
+        return tuple(RenderSettings.for_accuracy(name) for name, _error in AUTO_LADDER)
+
+    def step_for(self, peak_over_rms: float) -> int:
+        """Return the ladder step (0: coarsest) of a cube of ``peak / rms`` (NaN, inf: no noise)."""
+        if not math.isfinite(peak_over_rms):
+            return len(AUTO_LADDER) - 1
+        for step, (_name, error) in enumerate(AUTO_LADDER):
+            if error * peak_over_rms <= self.rms_fraction:
+                return step
+        return len(AUTO_LADDER) - 1
+
+    def settings_for(self, peak_over_rms: float) -> RenderSettings:
+        """Return the settings of a cube whose noiseless peak is ``peak_over_rms`` noise rms."""
+        return self.presets[self.step_for(peak_over_rms)]

@@ -27,17 +27,6 @@ RENAMED = {
 }
 """Flat keys whose name changed when they moved into a table (others kept theirs)."""
 
-MOVED: dict[str, tuple[str, str]] = {
-    **{
-        key: (table, key)
-        for table, record in TABLES.items()
-        for key, _declared, _default in declarations(record)
-        if (table, key) not in RENAMED.values()
-    },
-    **RENAMED,
-}
-"""Every flat key of 2.0 and its ``(table, key)`` now."""
-
 FLAT_ORDER = (
     "n_cubes", "seed", "grid_size", "n_chan", "v_max_kms", "beam", "line_spread", "redshift",
     "line", "n_gals", "offset_gals", "resolution", "r_e_kpc", "h_z_kpc", "n_sersic",
@@ -55,6 +44,17 @@ FLAT_ORDER = (
 
 TOP_LEVEL = ("n_cubes", "seed")
 """Keys that stayed at the top."""
+
+MOVED: dict[str, tuple[str, str]] = {
+    **{
+        key: (table, key)
+        for table, record in TABLES.items()
+        for key, _declared, _default in declarations(record)
+        if key in FLAT_ORDER and (table, key) not in RENAMED.values()
+    },
+    **RENAMED,
+}
+"""Every flat key of 2.0 and its ``(table, key)`` now (keys added since have no flat form)."""
 
 
 def moved_rule(key: str) -> str:

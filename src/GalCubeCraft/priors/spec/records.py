@@ -9,7 +9,7 @@ when it is made; what couples fields of several tables is checked by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from ...interferometry.arrays import ARRAY_NAMES
 from ...interferometry.weighting import WEIGHTINGS
@@ -17,8 +17,9 @@ from ...model.diffuse import DiffuseParams
 from ...observation.axes import LINES_HZ
 from ...observation.beam import Beam
 from ...observation.records import LINE_SPREADS, AngularScale, Observation, SpectralAxis
-from ...renderer.settings import ACCURACIES
-from .fields import check_record, declare
+from .fields import Checked as _Checked
+from .fields import declare
+from .noise_render import NoiseSpec, RenderSpec
 
 Range = tuple[float, float]
 
@@ -32,16 +33,6 @@ def _beam(key: str, value: Any) -> Beam:
 
 def _diffuse(key: str, value: Any) -> DiffuseParams:
     return DiffuseParams.from_dict(value)
-
-
-class _Checked:
-    """A sub-record: its declared fields are checked when it is made."""
-
-    TABLE: ClassVar[str] = ""
-
-    def __post_init__(self) -> None:
-        """Check every declared field (errors name ``<table>.<key>``)."""
-        check_record(self, self.TABLE)
 
 
 @dataclass(frozen=True)
@@ -159,20 +150,6 @@ class ObservationSpec(_Checked):
             line_spread=self.line_spread,
             sky=AngularScale(redshift=self.redshift, line=self.line),
         )
-
-
-@dataclass(frozen=True)
-class NoiseSpec(_Checked):
-    """``[noise]``: beam-correlated Gaussian noise at a drawn peak S/N (none: noiseless)."""
-
-    TABLE = "noise"
-    peak_snr: Range | None = declare(
-        (5.0, 50.0),
-        "range",
-        bounds=(1e-3, 1e6),
-        optional=True,
-        help="peak signal-to-noise; none: no noise",
-    )
 
 
 @dataclass(frozen=True)
@@ -331,20 +308,6 @@ class InterferometerPriors(_Checked):
     def enabled(self) -> bool:
         """Whether the cubes are observed by an interferometer."""
         return len(self.arrays) > 0
-
-
-@dataclass(frozen=True)
-class RenderSpec(_Checked):
-    """``[render]``: the renderer's accuracy preset.
-
-    :meth:`~GalCubeCraft.renderer.settings.RenderSettings.for_accuracy` maps it to the
-    renderer's settings.  'default': every voxel within about 1e-4 of the peak of a
-    converged render; 'fast': about 2.5x faster, within about 1e-3 (4e-3 for thin edge-on
-    disks).
-    """
-
-    TABLE = "render"
-    accuracy: str = declare("default", "choice", choices=ACCURACIES, help="renderer preset")
 
 
 TABLES: dict[str, type] = {

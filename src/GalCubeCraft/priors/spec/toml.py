@@ -14,7 +14,8 @@
     beam = [5.0, 4.0, 30.0]   # bmaj, bmin (pixels), bpa (degrees north through east)
 
     [noise]
-    peak_snr = [5.0, 50.0]    # or "none" for noiseless cubes
+    peak_snr = [5.0, 50.0]    # or rms_jy_beam, or integrated_snr; "none": noiseless
+    distribution = "log-uniform"
 
 A key out of its table is refused with the table it belongs to (:mod:`.legacy`); unknown
 keys are refused by their path.
@@ -123,13 +124,15 @@ def flat_toml(spec: Any) -> str:
     (``[5.0, 10.0]`` for 2.0's ``[5, 10]``); the facade, which hashes this text for its
     run id, always passes floats, so its run ids match 2.0's.
 
-    Keys added since 2.0 follow as dotted keys (``features.x = ...``), so two specs that
-    differ only there still differ.
+    Keys added since 2.0 follow as dotted keys (``noise.x = ...``) where they differ from
+    their defaults: a spec 2.0 could write keeps 2.0's text (and a run of its cubes its
+    id), and two specs that differ only there still differ.
     """
     lines = [f"{k} = {toml_value(v)}" for k, v in flat_values(spec).items()]
     known = {MOVED[k] for k in FLAT_ORDER if k not in TOP_LEVEL}
     for table, record in TABLES.items():
-        for key, _declared, _default in declarations(record):
-            if (table, key) not in known:
-                lines.append(f"{table}.{key} = {toml_value(getattr(getattr(spec, table), key))}")
+        for key, _declared, default in declarations(record):
+            value = getattr(getattr(spec, table), key)
+            if (table, key) not in known and value != default:
+                lines.append(f"{table}.{key} = {toml_value(value)}")
     return "\n".join(lines) + "\n"
