@@ -98,3 +98,29 @@ def test_a_bright_cube_renders_at_default_within_its_stated_error(name):
                         np.random.default_rng(3))  # fmt: skip
     np.testing.assert_array_equal(made.noisy.data, direct.noisy.data)
     assert np.abs(made.clean.data - truth).max() <= E_DEFAULT * truth.max()
+
+
+CALIBRATION = DatasetSpec(n_cubes=200, seed=2026, noise={"peak_snr": None},
+                          galaxies={"inclination_deg": (0.0, 90.0), "pa_deg": (0.0, 360.0),
+                                    "v_0_kms": (100.0, 300.0)})  # fmt: skip
+"""benchmarks/bench_accuracy.py's calibration sample."""
+
+
+@pytest.mark.parametrize(("index", "step"), [(72, 0), (64, 1)])
+def test_the_calibration_sample_s_worst_cube_of_each_preset_keeps_its_bound(index, step):
+    """Its worst cube (3.7e-3, 4.9e-4 of the peak) is within half its stated error.
+
+    At peak S/N 80% of what the preset is allowed for, auto picks it and every voxel is
+    within rms_fraction of the rms.
+    """
+    from GalCubeCraft.factory import make_indexed_cube
+
+    name, stated = AUTO_LADDER[step]
+    fraction = 0.05
+    snr = 0.8 * fraction / stated
+    spec = CALIBRATION.replace(noise={"peak_snr": snr}, render={"rms_fraction": fraction})
+    made = make_indexed_cube(spec, index).products
+    assert made.settings == RenderSettings.for_accuracy(name)
+    truth = make_indexed_cube(spec, index, RenderSettings.converged()).products.clean.data
+    error = np.abs(made.clean.data - truth.astype(np.float64)).max()
+    assert error <= 0.5 * stated * truth.max() and error <= fraction * made.noise_rms

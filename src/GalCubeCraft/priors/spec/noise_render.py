@@ -98,11 +98,12 @@ class NoiseSpec(Checked):
 class RenderSpec(Checked):
     """``[render]``: the renderer's accuracy.
 
-    'default': every voxel within about 1e-4 of the peak of a converged render; 'fast':
-    about 2x faster, within about 2e-3 (5e-3 for thin edge-on disks); 'auto' (the
-    default): each item the fastest of those whose stated error stays below
-    ``rms_fraction`` of its noise rms, 'default' for noiseless items and where none does
-    (:class:`~GalCubeCraft.renderer.settings.AutoAccuracy` states the rule).
+    A preset ('default', 'fast':
+    :meth:`~GalCubeCraft.renderer.settings.RenderSettings.for_accuracy`), or 'auto' (the
+    default): each item at the coarsest preset whose stated worst-voxel
+    error (1e-3 of the noiseless observed peak for 'default', 7.5e-3 for 'fast') stays
+    within ``rms_fraction`` of its noise rms; 'default' for noiseless items and where
+    none does (:class:`~GalCubeCraft.renderer.settings.AutoAccuracy` states the rule).
     """
 
     TABLE = "render"
