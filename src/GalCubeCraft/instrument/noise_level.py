@@ -89,7 +89,8 @@ def summed_noise_std(mask: np.ndarray, beam: Beam | None = None, hanning: bool =
             low, high = max(start - j, 0), min(stop - j, n_chan)
             if low < high:
                 block[low + j - start : high + j - start, :ny, :nx] += tap * mask[low:high]
-        if transfer is not None:
+        block = block[block.any(axis=(1, 2))]  # planes the mask does not reach add nothing
+        if transfer is not None and len(block):
             block = fft.irfft2(fft.rfft2(block) * transfer, s=(py, px))
         total += float(np.sum(block**2))
     return scale * math.sqrt(total)
