@@ -92,3 +92,16 @@ def test_log_uniform_draws_are_uniform_in_the_logarithm():
     flat = np.array([draw_level((1.0, 100.0), "uniform", rng) for _ in range(4000)])
     assert np.mean(flat < 10.0) == pytest.approx(9.0 / 99.0, abs=0.015)
     assert draw_level((0.3, 0.3), "log-uniform", rng) == 0.3
+
+
+def test_a_command_line_level_replaces_the_spec_file_s(tmp_path):
+    """`dataset spec.toml --noise.rms-jy-beam X` replaces the file's peak S/N, keeping the rest."""
+    from GalCubeCraft.cli.parser import build_parser
+    from GalCubeCraft.cli.spec_flags import spec_from_args
+
+    path = tmp_path / "spec.toml"
+    path.write_text('[noise]\npeak_snr = [3, 9]\ndistribution = "log-uniform"\n')
+    args = build_parser().parse_args(["dataset", str(path), "--noise.rms-jy-beam", "1e-4", "2e-3"])
+    spec = spec_from_args(args)
+    assert spec.noise == NoiseSpec(peak_snr=None, rms_jy_beam=(1e-4, 2e-3),
+                                   distribution="log-uniform")  # fmt: skip
