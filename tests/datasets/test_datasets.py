@@ -115,10 +115,12 @@ def test_spec_accuracy_names_the_renderer_settings():
     from GalCubeCraft import RenderSettings
     from GalCubeCraft.datasets.items import render_item
     from GalCubeCraft.priors.galaxies import draw_scene
+    from GalCubeCraft.renderer.settings import AutoAccuracy
 
     fast = SPEC.replace(render={"accuracy": "fast"}, noise={"peak_snr": None})
     assert fast.render_settings == RenderSettings.fast()
-    assert SPEC.render_settings == RenderSettings()
+    assert SPEC.render_settings == AutoAccuracy(rms_fraction=0.01)  # 'auto', the default
+    assert SPEC.replace(render={"accuracy": "default"}).render_settings == RenderSettings()
     assert DatasetSpec.from_toml_text(fast.to_toml()) == fast
     draw = draw_scene(fast, 2)
     expected = make_cubes(
