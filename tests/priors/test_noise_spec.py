@@ -58,7 +58,7 @@ def test_specs_stored_before_the_new_keys_mean_what_they_meant():
     tables = DatasetSpec.from_stored("[noise]\npeak_snr = [5.0, 50.0]\n[render]\n"
                                      'accuracy = "default"\n')  # fmt: skip
     assert tables.noise == NoiseSpec() and tables.render.accuracy == "default"
-    assert tables.render.rms_fraction == 0.01
+    assert tables.render.rms_fraction == 0.1
     # The values the releases before these keys drew (pinned from them).
     drawn = [draw_scene(flat, i) for i in range(2)]
     assert [d.peak_snr for d in drawn] == [5.8155211468627375, 15.122465782047616]
