@@ -28,10 +28,15 @@ extra.  The recipe:
   noise rms, over the clean cube's sum there, mean and standard deviation.  Most voxels
   hold no emission, so a cube of zeros scores a fair PSNR: its row is printed too.
 
+Measured on 1,000 cubes (``--n-cubes 1000 --epochs 8``, seed 0; 6.4 minutes of training
+on one thread): on the 100 test cubes the PSNR is 14.2 dB noisy, 26.8 dB smoothed (sky
+sigma 2 beam sigmas, 4 channels), 37.0 dB from the U-Net (+10.1 dB) and 25.8 dB for a
+cube of zeros; the flux recovered is 0.99 +- 0.11, 0.27 +- 0.08 and 0.91 +- 0.13.
+
 It prints a table, and writes ``metrics.json`` and ``denoiser.png`` (moment 0 and the
 brightest channel of one test cube: noisy, baseline, network, truth) to ``--out``.
 Runs are deterministic for a given seed and thread count, unless training is stopped by
-its time cap (``--minutes``, 11 by default: on 2 cores the 8 default epochs should end
+its time cap (``--minutes``, 11 by default: on 2 cores the 7 default epochs should end
 well before it; ``stopped_early`` in the JSON says when they did not).
 """
 
@@ -58,7 +63,7 @@ if TYPE_CHECKING:  # annotations only: torch is imported where it is used (see b
     import torch
     from matplotlib.figure import Figure
 
-DEFAULTS = {"n_cubes": 3000, "grid": 32, "n_chan": 32, "epochs": 8, "width": 8, "batch": 8,
+DEFAULTS = {"n_cubes": 3000, "grid": 32, "n_chan": 32, "epochs": 7, "width": 8, "batch": 8,
             "minutes": 11.0}  # fmt: skip
 """The full run: 3,000 cubes made and a U-Net trained in under 15 minutes on 2 cores."""
 TINY = {"n_cubes": 24, "grid": 32, "n_chan": 16, "epochs": 1, "width": 4, "batch": 4}

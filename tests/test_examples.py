@@ -1,4 +1,4 @@
-"""examples/train_denoiser.py: its metrics, and its --tiny run as CI runs it (about 20 s)."""
+"""examples/train_denoiser.py: its metrics, and two --tiny runs as CI runs them (about 30 s)."""
 
 import json
 import os
