@@ -145,6 +145,27 @@ time than 'default': the error falls by ten only with the default's nodes and
 tolerances together, so none was added."""
 
 
+def stated_error(settings: RenderSettings | None) -> float:
+    """Return the stated worst-voxel error ``E`` of a preset of :data:`AUTO_LADDER`.
+
+    As a fraction of the noiseless observed cube's peak; NaN for settings that are no
+    preset of the ladder (a user's own).  Dataset items record it (``render_error``), so
+    the preset an item was rendered at is known: :func:`settings_with_error`.
+    """
+    for name, error in AUTO_LADDER:
+        if settings == RenderSettings.for_accuracy(name):
+            return error
+    return math.nan
+
+
+def settings_with_error(error: float) -> RenderSettings:
+    """Return the preset of :data:`AUTO_LADDER` whose stated error is ``error``."""
+    for name, stated in AUTO_LADDER:
+        if stated == error:
+            return RenderSettings.for_accuracy(name)
+    raise ValueError(f"no preset states the error {error!r}; the presets state {AUTO_LADDER}")
+
+
 @dataclass(frozen=True)
 class AutoAccuracy:
     """Renderer settings chosen per cube from its noise (a spec's ``accuracy = "auto"``).
