@@ -27,8 +27,8 @@ for even grids and keeps the edge row).  Read from KinMS 3's source (``KinMS.py`
 
 Both codes then hold the same sampled, unit-sum Gaussian beam (ours the band-limited
 Gaussian, equal to the sampled one to exp(-2 pi^2 sigma^2) ~ 1e-25 for the benchmark's
-4-pixel beam; KinMS cuts its kernel below 1e-5 of the peak) and plain binning in velocity (``line_spread='tophat'``:
-KinMS has no line spread after binning).
+4-pixel beam; KinMS cuts its kernel below 1e-5 of the peak) and plain binning in
+velocity (``line_spread='tophat'``: KinMS has no line spread after binning).
 """
 
 from __future__ import annotations
