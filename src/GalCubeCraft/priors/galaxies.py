@@ -40,6 +40,7 @@ from ..model.profiles import total_flux
 from ..model.rings import linear_warp
 from ..model.rotation import MilkyWayRotationCurve
 from .lenses import draw_lens
+from .noise import draw_noise
 from .orientation import (
     isotropic_first_tilt,
     isotropic_inclination,
@@ -49,7 +50,6 @@ from .orientation import (
 )
 from .tully_fisher import tully_fisher_speed_kms
 from .views import orientation_generator, scene_and_view
-from .noise import draw_noise
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .spec import DatasetSpec

@@ -178,16 +178,6 @@ def check_record(record: Any, table: str) -> None:
         object.__setattr__(record, name, value)
 
 
-class Checked:
-    """A spec sub-record: its declared fields are checked when it is made."""
-
-    TABLE: ClassVar[str] = ""
-
-    def __post_init__(self) -> None:
-        """Check every declared field (errors name ``<table>.<key>``)."""
-        check_record(self, self.TABLE)
-
-
 def _as_spec_error(kind: type[SpecError], key: str, message: str) -> SpecError:
     """Split a ``_validate`` message, which starts with the name it was given, into parts."""
     if not message.startswith(key):  # a record's own words (a beam, a diffuse table)

@@ -56,17 +56,6 @@ MOVED: dict[str, tuple[str, str]] = {
 TOP_LEVEL = ("n_cubes", "seed")
 """Keys that stayed at the top."""
 
-MOVED: dict[str, tuple[str, str]] = {
-    **{
-        key: (table, key)
-        for table, record in TABLES.items()
-        for key, _declared, _default in declarations(record)
-        if key in FLAT_ORDER and (table, key) not in RENAMED.values()
-    },
-    **RENAMED,
-}
-"""Every flat key of 2.0 and its ``(table, key)`` now (keys added since have no flat form)."""
-
 
 def moved_rule(key: str) -> str:
     """Return why flat ``key`` is refused, naming where it lives now."""
