@@ -100,6 +100,7 @@ STORES: Mapping[str, StoreFormat] = MappingProxyType(
 )  # fmt: skip
 """Format name -> its :class:`StoreFormat`: adding a format is one entry here."""
 FORMATS = tuple(STORES)
+"""The store formats' names (``zarr``, ``hdf5``, ``npy``, ``fits``): ``STORES``' keys."""
 
 
 class Store(Protocol):
