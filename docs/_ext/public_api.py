@@ -79,7 +79,8 @@ def _entry(module_name: str, name: str, value: object) -> list[str]:
     # Data: their docstring is read from the source line that assigns them (autodoc would
     # show a re-exported tuple's docstring: the tuple type's).
     docstring = data_docstring(module_name, name) or ""
-    return [f".. py:data:: {dotted}", ""] + [f"   {line}" for line in docstring.splitlines()] + [""]
+    head = [f".. py:data:: {name}", f"   :module: {module_name}", ""]
+    return head + [f"   {line}" for line in docstring.splitlines()] + [""]
 
 
 def _shown_modules(env: BuildEnvironment) -> set[str]:
