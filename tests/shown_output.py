@@ -18,8 +18,9 @@ must have been printed, and each must match:
   figures that matter, rounded.
 
 Only ``print`` calls written in the example are checked (the example's module gets a
-recording ``print`` of its own); what library code prints itself passes through.  A statement printing more than one line (a loop, a table) is refused:
-show one line per statement.
+recording ``print`` of its own); what library code prints itself passes through.  A
+statement printing more than one line (a loop, a table) is refused: show one line per
+statement.
 """
 
 from __future__ import annotations
@@ -139,7 +140,9 @@ def _numbers_agree(want: str, got: str) -> bool:
     return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
 
 
-def check_example(text: str, folder: Path, name: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:  # fmt: skip
+def check_example(
+    text: str, folder: Path, name: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """Run the example ``text`` in ``folder``; return the process and every disagreement."""
     script = folder / f"{name}.py"
     script.write_text(text)
@@ -147,8 +150,10 @@ def check_example(text: str, folder: Path, name: str) -> tuple[subprocess.Comple
     runner.write_text(_RUNNER)
     records_file = folder / "_shown_output_records.json"
     environment = {**os.environ, "MPLBACKEND": "Agg", "SHOWN_OUTPUT_RECORDS": str(records_file)}
-    result = subprocess.run([sys.executable, str(runner), str(script)], cwd=folder,
-                            capture_output=True, text=True, timeout=600, env=environment)  # fmt: skip
+    command = [sys.executable, str(runner), str(script)]
+    result = subprocess.run(
+        command, cwd=folder, capture_output=True, text=True, timeout=600, env=environment
+    )
     if result.returncode != 0:
         return result, [f"exit status {result.returncode}"]
     records = json.loads(records_file.read_text())

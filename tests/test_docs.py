@@ -1,5 +1,8 @@
-"""The documentation site: it builds without a warning, documents every public name, and
-every example on its pages prints what the page shows (``tests/shown_output.py``)."""
+"""The documentation site builds, documents every public name, and its examples are true.
+
+Built with warnings as errors; every example on its pages prints what the page shows
+(``tests/shown_output.py``).
+"""
 
 from __future__ import annotations
 
@@ -167,14 +170,8 @@ def test_checker_reports_unshown_and_unprinted_lines():
 
 def test_checker_reads_prints_inside_functions_and_multiline_calls(tmp_path):
     """An example run for real: prints in a function and across lines are matched."""
-    text = (
-        "def main():\n"
-        "    print('a',\n"
-        "          1.0001)  # -> a 1.0\n"
-        "\n"
-        "main()\n"
-        "print(3)  # -> 4\n"
-    )
+    lines = ["def main():", "    print('a',", "          1.0001)  # -> a 1.0", "", "main()"]
+    text = "\n".join([*lines, "print(3)  # -> 4", ""])
     result, problems = check_example(text, tmp_path, "example")
     assert result.returncode == 0, result.stderr
     assert problems == ["line 6: printed 3 where the page shows 4 (in '3')"]

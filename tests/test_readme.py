@@ -1,6 +1,8 @@
-"""The README is the front door: every Python block runs as a script and prints what the
-README shows (``tests/shown_output.py``: text and integers exactly, other numbers to a
-relative 1e-3); CI runs its set-up commands; it stays short."""
+"""The README is the front door: short, its examples true, its set-up commands CI's.
+
+Every Python block runs as a script and prints what the README shows
+(``tests/shown_output.py``: text and integers exactly, other numbers to a relative 1e-3).
+"""
 
 import re
 from pathlib import Path

@@ -114,23 +114,36 @@ def data_docstring(module_name: str, name: str) -> str | None:
 
 
 def _assignment_docstring(module: ModuleType, name: str) -> str | None:
-    """Return the string literal that follows the module-level assignment to ``name``."""
+    """Return the documentation of the module-level assignment to ``name``.
+
+    A string literal on the line after the assignment, or a ``#:`` comment at the end of
+    its last line (the two forms autodoc reads).
+    """
     try:
-        tree = ast.parse(inspect.getsource(module))
+        source = inspect.getsource(module)
     except (OSError, TypeError):
         return None
-    body = tree.body
-    for statement, following in zip(body, body[1:], strict=False):
-        targets = (
-            statement.targets if isinstance(statement, ast.Assign)
-            else [statement.target] if isinstance(statement, ast.AnnAssign)
-            else []
-        )
-        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-                text = following.value.value
-                return inspect.cleandoc(text) if isinstance(text, str) else None
+    body = ast.parse(source).body
+    lines = source.splitlines()
+    for statement, following in zip(body, [*body[1:], None], strict=True):
+        if not any(isinstance(t, ast.Name) and t.id == name for t in _targets(statement)):
+            continue
+        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            text = following.value.value
+            if isinstance(text, str):
+                return inspect.cleandoc(text)
+        _, marker, comment = lines[(statement.end_lineno or statement.lineno) - 1].partition("#:")
+        return comment.strip() if marker else None
     return None
+
+
+def _targets(statement: ast.stmt) -> list[ast.expr]:
+    """Return the names an assignment statement binds (none for other statements)."""
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    if isinstance(statement, ast.AnnAssign):
+        return [statement.target]
+    return []
 
 
 def summary(module_name: str, name: str) -> str:

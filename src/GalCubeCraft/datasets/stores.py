@@ -99,8 +99,7 @@ STORES: Mapping[str, StoreFormat] = MappingProxyType(
     }
 )  # fmt: skip
 """Format name -> its :class:`StoreFormat`: adding a format is one entry here."""
-FORMATS = tuple(STORES)
-"""The store formats' names (``zarr``, ``hdf5``, ``npy``, ``fits``): ``STORES``' keys."""
+FORMATS = tuple(STORES)  #: The store formats' names (``STORES``' keys).
 
 
 class Store(Protocol):
