@@ -28,6 +28,7 @@ from .._support.random import (
     cube_generator,
 )
 from ..cosmology import hubble_flow_kms
+from ..instrument.noise_level import NoiseModel
 from ..model.arms import SpiralArms
 from ..model.clumps import Clump
 from ..model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
@@ -48,6 +49,7 @@ from .orientation import (
 )
 from .tully_fisher import tully_fisher_speed_kms
 from .views import orientation_generator, scene_and_view
+from .noise import draw_noise
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .spec import DatasetSpec
@@ -94,9 +96,9 @@ class DrawnGalaxy:
 
 @dataclass
 class CubeDraw:
-    """Everything drawn for one cube: its scale, its galaxies as drawn, diffuse and lens.
+    """Everything drawn for one cube: its scale, its galaxies as drawn, noise, diffuse and lens.
 
-    ``peak_snr`` is NaN for noiseless cubes.  Depth offsets of the galaxies' centres from
+    ``noise`` is None for noiseless cubes.  Depth offsets of the galaxies' centres from
     the primary's become Hubble-flow velocities.  ``scene`` and ``view`` say which view
     of which scene the item shows (:mod:`GalCubeCraft.priors.views`; ``(index, 0)`` with
     one view per scene).
@@ -104,12 +106,19 @@ class CubeDraw:
 
     resolution: float
     pixel_kpc: float
-    peak_snr: float = math.nan
+    noise: NoiseModel | None = None
     drawn: list[DrawnGalaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
     lens: Lens | None = None
     scene: int = 0
     view: int = 0
+
+    @property
+    def peak_snr(self) -> float:
+        """The peak S/N drawn (NaN when the noise is noiseless or set another way)."""
+        if self.noise is None or self.noise.peak_snr is None:
+            return math.nan
+        return self.noise.peak_snr
 
     @property
     def galaxies(self) -> list[Galaxy]:
@@ -256,7 +265,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     Returns
     -------
     CubeDraw
-        The cube's resolution, pixel scale and peak S/N, and each galaxy as drawn
+        The cube's resolution, pixel scale and noise level, and each galaxy as drawn
         (:class:`DrawnGalaxy`: the record the renderer takes, the emissivity per voxel it
         was drawn as, the two drawn angles and the centre pixel).
     """
@@ -340,8 +349,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
                        centre_pixel + centre[2]),
             log_mass_msun=log_mass,
         ))  # fmt: skip
-    if spec.noise.peak_snr is not None:
-        draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
+    draw.noise = draw_noise(spec.noise, rng)  # one draw when noisy, as it always was
     featured = _with_features(spec, scene, draw.galaxies)
     draw.drawn = [dataclasses.replace(d, galaxy=g)
                   for d, g in zip(draw.drawn, featured, strict=True)]  # fmt: skip

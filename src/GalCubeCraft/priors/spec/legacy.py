@@ -56,6 +56,17 @@ MOVED: dict[str, tuple[str, str]] = {
 TOP_LEVEL = ("n_cubes", "seed")
 """Keys that stayed at the top."""
 
+MOVED: dict[str, tuple[str, str]] = {
+    **{
+        key: (table, key)
+        for table, record in TABLES.items()
+        for key, _declared, _default in declarations(record)
+        if key in FLAT_ORDER and (table, key) not in RENAMED.values()
+    },
+    **RENAMED,
+}
+"""Every flat key of 2.0 and its ``(table, key)`` now (keys added since have no flat form)."""
+
 
 def moved_rule(key: str) -> str:
     """Return why flat ``key`` is refused, naming where it lives now."""
@@ -86,6 +97,10 @@ ADDED_KEYS: dict[str, Any] = {
     "galaxies.baryonic_mass_log_msun": (8.5, 11.5),
     "galaxies.tully_fisher_scatter_dex": 0.1,
     "galaxies.line_flux_jykms": None,
+    "noise.rms_jy_beam": None,
+    "noise.integrated_snr": None,
+    "noise.distribution": "uniform",
+    "render.rms_fraction": 0.1,
 }
 """Keys added since stores began to record their spec, and the value each takes where a
 stored spec lacks it: the value that draws what was drawn before the key existed (not

@@ -17,11 +17,11 @@ from ...model.diffuse import DiffuseParams
 from ...observation.axes import LINES_HZ
 from ...observation.beam import Beam
 from ...observation.records import LINE_SPREADS, AngularScale, Observation, SpectralAxis
-from ...renderer.settings import ACCURACIES
 from .fields import Checked as _Checked
 from .fields import declare
 from .galaxy_priors import ORIENTATIONS as ORIENTATIONS
 from .galaxy_priors import GalaxyPriors, Range
+from .noise_render import NoiseSpec, RenderSpec
 
 
 def _beam(key: str, value: Any) -> Beam:
@@ -87,20 +87,6 @@ class ObservationSpec(_Checked):
             line_spread=self.line_spread,
             sky=AngularScale(redshift=self.redshift, line=self.line),
         )
-
-
-@dataclass(frozen=True)
-class NoiseSpec(_Checked):
-    """``[noise]``: beam-correlated Gaussian noise at a drawn peak S/N (none: noiseless)."""
-
-    TABLE = "noise"
-    peak_snr: Range | None = declare(
-        (5.0, 50.0),
-        "range",
-        bounds=(1e-3, 1e6),
-        optional=True,
-        help="peak signal-to-noise; none: no noise",
-    )
 
 
 @dataclass(frozen=True)
@@ -259,20 +245,6 @@ class InterferometerPriors(_Checked):
     def enabled(self) -> bool:
         """Whether the cubes are observed by an interferometer."""
         return len(self.arrays) > 0
-
-
-@dataclass(frozen=True)
-class RenderSpec(_Checked):
-    """``[render]``: the renderer's accuracy preset.
-
-    :meth:`~GalCubeCraft.renderer.settings.RenderSettings.for_accuracy` maps it to the
-    renderer's settings.  'default': every voxel within about 1e-4 of the peak of a
-    converged render; 'fast': about 2.5x faster, within about 1e-3 (4e-3 for thin edge-on
-    disks).
-    """
-
-    TABLE = "render"
-    accuracy: str = declare("default", "choice", choices=ACCURACIES, help="renderer preset")
 
 
 VIEWS_VARY = ("orientation", "noise")
