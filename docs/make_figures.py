@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent / "src"))  # the checkout's package, as docs/conf.py does
 PICTURES = ("demo_moments.png",)
 """The pictures this script makes, by file name."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from shown_output import REL_TOL, check_example, compare, matches
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-sys.path[:0] = [str(DOCS / "_ext"), str(DOCS), str(ROOT / "tools")]
+sys.path[:0] = [str(DOCS / "_ext"), str(ROOT / "tools")]
 
 from public_names import homes  # noqa: E402
 
@@ -58,13 +59,6 @@ def test_every_public_name_has_an_entry_in_the_api_reference(site):
     pages = "".join(path.read_text() for path in (html / "api").glob("*.html"))
     missing = [name for name in homes().values() if f'id="{name}"' not in pages]
     assert missing == []
-
-
-def test_every_page_is_in_the_site(site):
-    """Every Markdown page of docs/ was built into a page of the site."""
-    _, html = site
-    built = [(html / page.relative_to(DOCS)).with_suffix(".html") for page in PAGES]
-    assert [path for path in built if not path.is_file()] == []
 
 
 def test_no_public_name_lacks_a_docstring():
@@ -112,13 +106,16 @@ def test_readme_picture_is_what_the_demo_draws_now(tmp_path):
     Pixel by pixel up to anti-aliasing: at most 1% of the pixels may differ by more than
     0.1 (a font rendered by another FreeType); a galaxy at another angle differs in ~16%.
     """
-    from make_figures import make_figures
-
-    (made,) = make_figures(tmp_path)
     import matplotlib.image
 
-    committed = matplotlib.image.imread(DOCS / made.name)
-    fresh = matplotlib.image.imread(made)
+    # A fresh interpreter: the command line sets up logging and thread limits of its own.
+    command = [sys.executable, str(DOCS / "make_figures.py"), str(tmp_path)]
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    made = subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment)
+    assert made.returncode == 0, made.stderr[-3000:]
+    (name,) = [path.name for path in tmp_path.glob("*.png")]
+    committed = matplotlib.image.imread(DOCS / name)
+    fresh = matplotlib.image.imread(tmp_path / name)
     assert committed.shape == fresh.shape, "run: python docs/make_figures.py"
     differing = float(np.mean(np.abs(committed - fresh).max(axis=-1) > 0.1))
     assert differing <= 0.01, f"{differing:.1%} of the pixels differ: python docs/make_figures.py"
