@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import importlib.resources
+import importlib.util
 import sys
 import types
+from pathlib import Path
 
 from GalCubeCraft.survey import FieldSpec, PopulationSpec
 
@@ -19,26 +20,39 @@ SMALL = FieldSpec(
 
 
 def sdc2_scorer() -> type:
-    """Return ``ska_sdc.Sdc2Scorer``.
+    """Return ``ska_sdc.sdc2.sdc2_scorer.Sdc2Scorer``, the challenge's own scorer.
 
-    ska-sdc 2.0.0 reads its data files through ``pkg_resources``, which setuptools 81
-    removed; where it is missing, a stand-in with the two calls it makes (on
-    ``importlib.resources``) is registered first.  The scorer itself runs unchanged.
+    ska-sdc 2.0.0 predates pandas 3 and setuptools 81: its data-path module
+    (``ska_sdc.data.data_resources``) locates its files with ``pkg_resources`` and, on
+    import, reads an SDC1 beam table with ``delim_whitespace``, both now removed.  A
+    stand-in for that one module is registered, giving the scorer the path of its own
+    ``config.ini``; the package's ``__init__`` (which imports the SDC1 scorer) is skipped.
+    Under pandas 3 its cross-match is given copies of two read-only arrays.  The
+    matching and scoring code itself runs unchanged.
     """
-    try:
-        importlib.import_module("pkg_resources")
-    except ModuleNotFoundError:
-        shim = types.ModuleType("pkg_resources")
+    if "ska_sdc.sdc2.sdc2_scorer" not in sys.modules:
+        found = importlib.util.find_spec("ska_sdc")
+        assert found is not None and found.submodule_search_locations is not None
+        root = Path(next(iter(found.submodule_search_locations)))
+        package = types.ModuleType("ska_sdc")
+        package.__path__ = [str(root)]
+        data = types.ModuleType("ska_sdc.data.data_resources")
+        data.SDC2_CONFIG_PATH = str(root / "data" / "conf" / "sdc2" / "config.ini")  # type: ignore[attr-defined]
+        sys.modules.setdefault("ska_sdc", package)
+        sys.modules.setdefault("ska_sdc.data.data_resources", data)
+    import numpy as np
+    from ska_sdc.sdc2 import sdc2_scorer as scorer_module
+    from ska_sdc.sdc2.utils.sdc2_xmatch import Sdc2XMatch
 
-        def resource_filename(package: str, name: str) -> str:
-            return str(importlib.resources.files(package).joinpath(name))
+    class WritableXMatch(Sdc2XMatch):  # type: ignore[misc]
+        """Its cross-match, given writable arrays (pandas 3's are read-only; sklearn's
+        KD-tree query refuses those): the same values, copied."""
 
-        def resource_stream(package: str, name: str):  # noqa: ANN202 - a file object
-            return importlib.resources.files(package).joinpath(name).open("rb")
+        def get_query_coords(self):  # noqa: ANN202, D102
+            return np.array(super().get_query_coords())
 
-        shim.resource_filename = resource_filename  # type: ignore[attr-defined]
-        shim.resource_stream = resource_stream  # type: ignore[attr-defined]
-        sys.modules["pkg_resources"] = shim
-    from ska_sdc import Sdc2Scorer
+        def get_radius_arr(self):  # noqa: ANN202, D102
+            return np.array(super().get_radius_arr())
 
-    return Sdc2Scorer
+    scorer_module.Sdc2XMatch = WritableXMatch
+    return scorer_module.Sdc2Scorer
