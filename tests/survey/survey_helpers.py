@@ -10,7 +10,6 @@ from pathlib import Path
 
 from GalCubeCraft.survey import FieldSpec, PopulationSpec
 
-
 SMALL = FieldSpec(
     nx=64, ny=64, n_chan=64, pixel_arcsec=2.8, ra_deg=180.0, dec_deg=-30.0,
     start_hz=1.14e9, channel_width_hz=30e3, beam_arcsec=7.0, noise_rms_jy_beam=3e-5,
@@ -45,8 +44,7 @@ def sdc2_scorer() -> type:
     from ska_sdc.sdc2.utils.sdc2_xmatch import Sdc2XMatch
 
     class WritableXMatch(Sdc2XMatch):  # type: ignore[misc]
-        """Its cross-match, given writable arrays (pandas 3's are read-only; sklearn's
-        KD-tree query refuses those): the same values, copied."""
+        """Its cross-match, given writable copies of the arrays pandas 3 makes read-only."""
 
         def get_query_coords(self):  # noqa: ANN202, D102
             return np.array(super().get_query_coords())

@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import zarr
+from survey_helpers import SMALL
 
 from GalCubeCraft.survey import make_field
 from GalCubeCraft.survey.stamps import field_beam
 from GalCubeCraft.survey.tiles import marker_path, tile_origins
-
-from survey_helpers import SMALL
 
 
 def _arrays(path):
@@ -21,7 +20,7 @@ def _arrays(path):
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    """The small field made in this process (no Dask), 32^3 tiles."""
+    """Return the small field made in this process (no Dask), 32^3 tiles."""
     path = tmp_path_factory.mktemp("reference")
     run = make_field(SMALL, path, workers=0, progress=False)
     assert run.complete
@@ -74,7 +73,7 @@ def test_a_folder_of_another_spec_is_refused(reference):
 
 @pytest.fixture(scope="module")
 def inside(tmp_path_factory):
-    """A user catalogue of 12 galaxies well inside field and band, noiseless and clean."""
+    """Return a field of 12 catalogued galaxies well inside field and band, noiseless."""
     rng = np.random.default_rng(11)
     table = pd.DataFrame({
         "x_px": rng.uniform(24, 40, 12), "y_px": rng.uniform(24, 40, 12),
@@ -85,7 +84,8 @@ def inside(tmp_path_factory):
     table.to_csv(path / "input.csv", index=False)
     spec = SMALL.replace(
         population=SMALL.population.__class__(catalogue=str(path / "input.csv")),
-        noise_rms_jy_beam=0.0, clean=True,
+        noise_rms_jy_beam=0.0,
+        clean=True,
     )
     make_field(spec, path / "field", workers=0, progress=False)
     truth = pd.read_csv(path / "field" / "truth.csv")
@@ -123,7 +123,7 @@ def test_labels_name_the_brightest_galaxy_above_the_threshold(reference):
 
 
 def _noiseless(path):
-    """The small field's noiseless cube, remade with clean=True in a sibling folder."""
+    """Return the small field's noiseless cube, remade with clean=True beside it."""
     other = path.parent / (path.name + "-clean")
     if not other.exists():
         make_field(SMALL.replace(clean=True), other, workers=0, progress=False)

@@ -21,7 +21,7 @@ def many():
 
 
 def test_the_mass_size_relation_holds_exactly(many):
-    """log D_HI = 0.506 log M_HI - 3.293 (Wang et al. 2016) for every galaxy."""
+    """Log D_HI = 0.506 log M_HI - 3.293 (Wang et al. 2016) for every galaxy."""
     expected = 0.506 * many["log_m_hi"] - 3.293
     np.testing.assert_allclose(np.log10(many["d_hi_kpc"]), expected, rtol=0, atol=1e-12)
 
@@ -73,7 +73,7 @@ def test_flux_follows_from_mass_and_luminosity_distance(many):
 
 
 def test_orientations_are_isotropic(many):
-    """cos i is uniform on [0, 1] and PA uniform on [0, 360) (Kolmogorov-Smirnov)."""
+    """Cos i is uniform on [0, 1] and PA uniform on [0, 360) (Kolmogorov-Smirnov)."""
     assert stats.kstest(np.cos(np.radians(many["incl_deg"])), "uniform").pvalue > 1e-3
     assert stats.kstest(many["pa_deg"] / 360.0, "uniform").pvalue > 1e-3
 

@@ -14,7 +14,7 @@ from GalCubeCraft.survey.catalogue import SDC2_COLUMNS, read_sdc2
 
 @pytest.fixture(scope="module")
 def field(tmp_path_factory):
-    """The small field (SDC2's band and sampling), made once."""
+    """Return the small field (SDC2's band and sampling), made once."""
     path = tmp_path_factory.mktemp("sdc2")
     make_field(SMALL, path, workers=0, progress=False)
     return path

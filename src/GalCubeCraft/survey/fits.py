@@ -68,7 +68,7 @@ def export_fits(
 
     from .._support.atomic import atomic_path
 
-    data = zarr.open_group(Path(field_path) / "field.zarr", mode="r")[array]
+    data: Any = zarr.open_group(Path(field_path) / "field.zarr", mode="r")[array]
     full = tuple(slice(0, n) for n in data.shape)
     region = full if cutout is None else tuple(
         slice(*s.indices(n)[:2]) for s, n in zip(cutout, data.shape, strict=True)

@@ -120,7 +120,9 @@ def box_of(row: Any, spec: FieldSpec) -> StampBox:
     galaxy = galaxy_of(row, spec)
     geometry = DiskGeometry.from_galaxy(galaxy, LOST_FRACTION)
     beam = field_beam(spec)
-    reach = geometry.r_max / pixel_kpc(spec, float(row.z)) + _BEAM_REACH_SIGMAS * beam.sigma_major_px
+    reach = (
+        geometry.r_max / pixel_kpc(spec, float(row.z)) + _BEAM_REACH_SIGMAS * beam.sigma_major_px
+    )
     half = int(math.ceil(reach)) + 1
     nu_sys = spec.rest_hz / (1.0 + float(row.z))
     dv = SPEED_OF_LIGHT_KMS * spec.channel_width_hz / nu_sys
@@ -153,8 +155,9 @@ def render_stamp(row: Any, spec: FieldSpec) -> tuple[StampBox, np.ndarray]:
     # Not apply_instrument: it clips the kernel's ringing (a 2.5-pixel beam's sampled
     # kernel dips to -3e-5 of its peak) to zero, which adds up to 1e-3 of a compact
     # source's flux; the unit-sum convolution alone keeps the flux exactly.
-    convolve_beam(model, observation.beam, out=model)
-    model *= np.float32(observation.beam.area_px)
+    beam = field_beam(spec)
+    convolve_beam(model, beam, out=model)
+    model *= np.float32(beam.area_px)
     return box, np.ascontiguousarray(model[::-1])
 
 
@@ -170,4 +173,7 @@ def stamp_summary(stamp: np.ndarray, box: StampBox, spec: FieldSpec, z: float) -
     y_in = slice(max(0, -box.y0), max(0, min(box.n_y, spec.ny - box.y0)))
     x_in = slice(max(0, -box.x0), max(0, min(box.n_x, spec.nx - box.x0)))
     in_field = stamp[inside][:, y_in, x_in].sum(dtype=np.float64)
-    return {"w20": float(w20), "flux_in_field_jy_hz": float(in_field) / area * spec.channel_width_hz}
+    return {
+        "w20": float(w20),
+        "flux_in_field_jy_hz": float(in_field) / area * spec.channel_width_hz,
+    }

@@ -86,7 +86,7 @@ def open_arrays(root: Path, spec: FieldSpec, create: bool) -> dict[str, Any]:
             if not create:
                 raise FileNotFoundError(f"{root / ZARR} has no array {name!r}")
             # Noise does not compress: the field is stored raw (labels compress well).
-            compressors = None if name != "labels" else "auto"
+            compressors: Any = None if name != "labels" else "auto"
             group.create_array(name, shape=spec.shape, chunks=spec.tile, dtype=dtype,
                                fill_value=0, compressors=compressors)  # fmt: skip
         arrays[name] = group[name]
