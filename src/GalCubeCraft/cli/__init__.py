@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._support.threads import limited_threads
-from .commands import run_dataset, run_demo, run_observe, run_plot, run_verify
+from .commands import run_dataset, run_demo, run_observe, run_plot, run_survey, run_verify
 from .generate import run_generate
 from .parser import build_parser
 
@@ -60,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     _configure_logging(args.quiet, args.verbose, args.log_file)
     handlers = {"demo": run_demo, "generate": run_generate, "dataset": run_dataset,
-                "verify": run_verify, "plot": run_plot, "observe": run_observe}  # fmt: skip
+                "verify": run_verify, "plot": run_plot, "observe": run_observe,
+                "survey": run_survey}  # fmt: skip
     try:
         with limited_threads(args.threads):
             return handlers[args.command](args)
