@@ -26,7 +26,7 @@ from .checksums import DamagedItemError as DamagedItemError
 from .checksums import damaged
 from .checksums import item_checksum as _item_crc
 from .labels import CATALOGUE_COLUMNS, galaxy_catalogue, label_arrays
-from .layouts import added_in, layout5_parameter_names
+from .layouts import LAYOUT_5_COLUMNS, added_in, layout5_parameter_names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import InterferometricCubes
@@ -340,15 +340,23 @@ def stored_column(name: str) -> str:
     return RENAMED_COLUMNS.get(name, name)
 
 
-def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
+def galaxies_from_params(
+    spec: DatasetSpec, params: np.ndarray, layout: int | None = None
+) -> list[Galaxy]:
     """Rebuild an item's galaxies from its parameter vector (a row of the table).
 
     Flows and linear warps come back (the table holds them); clumps do not (it holds
     only their number and share): :func:`GalCubeCraft.model.parameters.galaxy_from_row`.
+    ``layout``: the store layout the row was written in (a layout-5 row has fewer
+    per-item columns before the galaxies'; default: this version's).
     """
+    if layout == 5:
+        n_global, columns = len(LAYOUT_5_COLUMNS["global"]), LAYOUT_5_COLUMNS["galaxy"]
+    else:
+        n_global, columns = len(GLOBAL_COLUMNS), GALAXY_COLUMNS
     galaxies = []
     for k in range(int(params[0])):
-        start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
-        row = dict(zip(GALAXY_COLUMNS, params[start : start + len(GALAXY_COLUMNS)], strict=True))
+        start = n_global + k * len(columns)
+        row = dict(zip(columns, params[start : start + len(columns)], strict=True))
         galaxies.append(galaxy_from_row(row, WARP_LENGTH_RE))
     return galaxies
