@@ -210,9 +210,17 @@ def bound(n: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    what = argv[0] if argv else "calibrate"
-    n = int(argv[1]) if len(argv) > 1 else {"calibrate": 200, "throughput": 96}.get(what, 24)
-    {"calibrate": calibrate, "throughput": throughput, "cpu": cpu, "bound": bound}[what](n)
+    """Run one measurement: calibrate (default), throughput, cpu or bound."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Render accuracy that follows the noise.")
+    parser.add_argument("what", nargs="?", default="calibrate",
+                        choices=("calibrate", "throughput", "cpu", "bound"),
+                        help="the measurement (default calibrate)")  # fmt: skip
+    parser.add_argument("n", nargs="?", type=int, default=None, help="items (per case)")
+    args = parser.parse_args(argv)
+    n = args.n if args.n is not None else {"calibrate": 200, "throughput": 96}.get(args.what, 24)
+    {"calibrate": calibrate, "throughput": throughput, "cpu": cpu, "bound": bound}[args.what](n)
 
 
 if __name__ == "__main__":
