@@ -322,6 +322,8 @@ def make_indexed_cube(
     """
     draw = draw_scene(spec, index)
     noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
+    if spec.noise.rms_jy_beam is not None:
+        noise = NoiseModel(rms=spec.noise.rms_jy_beam)
     products = make_cubes(
         draw.galaxies,
         spec.observation.for_pixel(draw.pixel_kpc),

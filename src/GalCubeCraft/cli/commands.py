@@ -41,7 +41,7 @@ def _check_one_cube(spec: Any) -> None:
     obs = spec.observation
     grid = Observation(nx=obs.grid_size, ny=obs.grid_size, spectral=SpectralAxis(obs.n_chan))
     names = (option_name("observation.grid_size"), option_name("observation.n_chan"))
-    check_memory(grid, spec.galaxies.n_gals[1], spec.noise.peak_snr is not None, names=names)
+    check_memory(grid, spec.galaxies.n_gals[1], spec.noise.enabled, names=names)
 
 
 def run_dataset(args: argparse.Namespace) -> int:

@@ -102,6 +102,12 @@ class DatasetSpec:
         if self.n_cubes > MAX_CUBES:  # a slip (2**62), not a dataset: said apart from >= 1
             raise SpecValueError("n_cubes", f"must be at most {MAX_CUBES}; got {self.n_cubes}")
         self._check_resolution_cycle()
+        if self.noise.peak_snr is not None and self.noise.rms_jy_beam is not None:
+            raise SpecValueError(
+                "noise.rms_jy_beam",
+                f"must be none when noise.peak_snr is given (one noise level); got "
+                f"{self.noise.rms_jy_beam!r} with peak_snr {self.noise.peak_snr}",
+            )
         self._check_grid_fits()
         self._check_empty_fields()
         if self.interferometry:
@@ -109,10 +115,10 @@ class DatasetSpec:
 
             check_interferometer_priors(self)
         if self.lensing:
-            from ..galaxies import SATELLITE_SCALE
             from ..lenses import check_lens_priors
 
-            check_lens_priors(self, SATELLITE_SCALE[0] if self.galaxies.n_gals[1] > 1 else 1.0)
+            smallest = self.galaxies.satellite_scale[0] if self.galaxies.n_gals[1] > 1 else 1.0
+            check_lens_priors(self, smallest)
 
     def _check_resolution_cycle(self) -> None:
         cycle, (low, high) = self.galaxies.resolution_cycle, self.galaxies.resolution

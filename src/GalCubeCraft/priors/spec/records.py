@@ -91,7 +91,11 @@ class ObservationSpec(_Checked):
 
 @dataclass(frozen=True)
 class NoiseSpec(_Checked):
-    """``[noise]``: beam-correlated Gaussian noise at a drawn peak S/N (none: noiseless)."""
+    """``[noise]``: beam-correlated Gaussian noise at a drawn peak S/N or a fixed rms.
+
+    Both none: noiseless.  ``rms_jy_beam`` is the noise's standard deviation after the
+    beam (the observed cube's unit); the spec refuses it together with a peak S/N.
+    """
 
     TABLE = "noise"
     peak_snr: Range | None = declare(
@@ -99,8 +103,21 @@ class NoiseSpec(_Checked):
         "range",
         bounds=(1e-3, 1e6),
         optional=True,
-        help="peak signal-to-noise; none: no noise",
+        help="peak signal-to-noise; none: no noise (or rms_jy_beam's)",
     )
+    rms_jy_beam: float | None = declare(
+        None,
+        "real",
+        low=0.0,
+        optional=True,
+        unit="Jy/beam",
+        help="noise rms after the beam, instead of a peak S/N; none: peak_snr's",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the cubes get noise (at a peak S/N or a fixed rms)."""
+        return self.peak_snr is not None or self.rms_jy_beam is not None
 
 
 @dataclass(frozen=True)
