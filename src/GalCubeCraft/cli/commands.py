@@ -1,4 +1,4 @@
-"""The ``demo``, ``dataset``, ``verify``, ``observe`` and ``plot`` verbs."""
+"""The ``demo``, ``dataset``, ``verify``, ``observe``, ``plot`` and ``explore`` verbs."""
 
 from __future__ import annotations
 
@@ -156,4 +156,16 @@ def run_plot(args: argparse.Namespace) -> int:
     out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
     makers[args.kind]().savefig(out, dpi=110)
     log.info("wrote %s", out)
+    return 0
+
+
+def run_explore(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft explore``: serve the explorer on 127.0.0.1 until interrupted."""
+    try:
+        from ..explorer.server import start_server
+    except ImportError as error:
+        raise OSError(f"{error}; install the explorer extra: pip install "
+                      "'GalCubeCraft[explorer]'") from None  # fmt: skip
+    start_server(args.port, None if args.store is None else str(args.store),
+                 show=not args.no_browser)  # fmt: skip
     return 0

@@ -209,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
     plot.add_argument("--pa", type=_finite, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
+    explore = sub.add_parser("explore", parents=[common],
+                             help="a page in the browser that makes one cube live "
+                             "(needs the explorer extra)")  # fmt: skip
+    explore.add_argument("--port", type=_whole(0, 65535), default=0,
+                         help="port on 127.0.0.1 (default 0: a free one)")  # fmt: skip
+    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    explore.add_argument("--store", type=Path, help="a dataset store to open in the browse card")
     return parser
 
 
