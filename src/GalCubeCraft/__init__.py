@@ -22,9 +22,10 @@ below it (import-linter holds this in CI):
 On top of the pipeline: :mod:`~GalCubeCraft.io` (npy + sidecar, cube folders),
 :mod:`~GalCubeCraft.plotting`, :mod:`~GalCubeCraft.datasets` (training-set stores, loaders,
 Dask batches), :mod:`~GalCubeCraft.explorer` (the live page in the browser:
-:func:`explore`, ``galcubecraft explore``) and :mod:`~GalCubeCraft.cli`.  :mod:`~GalCubeCraft.compat` sits at the top
-and holds everything for users of the package this one grew from (the ``GalCubeCraft``
-class, ``utils``, ``visualise``); nothing below imports it.
+:func:`explore`, ``galcubecraft explore``) and :mod:`~GalCubeCraft.cli`.
+:mod:`~GalCubeCraft.compat` sits at the top and holds everything for users of the package
+this one grew from (the ``GalCubeCraft`` class, ``utils``, ``visualise``); nothing below
+imports it.
 """
 
 from ._version import __version__  # noqa: E402

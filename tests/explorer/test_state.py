@@ -1,4 +1,4 @@
-"""The explorer's controls: 1.2.1's window covered, and the state is a spec that remakes the cube."""
+"""The explorer's controls: 1.2.1's window covered; the state is a spec remaking the cube."""
 
 from __future__ import annotations
 
@@ -59,10 +59,26 @@ def test_every_control_of_the_original_window_is_there_with_its_range():
 
 def test_every_numeric_control_names_its_unit_or_is_a_pure_number():
     """Labels carry a unit in brackets unless the quantity has none (counts, ratios, seed)."""
-    unitless = {"seed", "n_gals", "redshift", "n_sersic", "satellite_fraction", "peak_snr",
-                "clump_count", "clump_fraction", "arm_contrast", "arm_count", "lens_axis_ratio",
-                "lens_shear", "halo_Se_factor", "halo_Re_factor", "halo_hz_factor",
-                "bridge_Se_factor", "tail_Se_factor", "tail_curvature"}  # fmt: skip
+    unitless = {
+        "seed",
+        "n_gals",
+        "redshift",
+        "n_sersic",
+        "satellite_fraction",
+        "peak_snr",
+        "clump_count",
+        "clump_fraction",
+        "arm_contrast",
+        "arm_count",
+        "lens_axis_ratio",
+        "lens_shear",
+        "halo_Se_factor",
+        "halo_Re_factor",
+        "halo_hz_factor",
+        "bridge_Se_factor",
+        "tail_Se_factor",
+        "tail_curvature",
+    }
     for c in CONTROLS:
         if c.kind in ("float", "int") and c.name not in unitless:
             assert "[" in c.label and c.label.endswith("]"), c.label
@@ -70,8 +86,9 @@ def test_every_numeric_control_names_its_unit_or_is_a_pure_number():
 
 def test_the_pixel_scale_is_the_control_value_not_truncated():
     """3.8 kpc/px stays 3.8 (1.2.1 truncated it to 3 with int())."""
-    spec = spec_from_controls({"pixel_kpc": 3.8, "fov_kpc": 243.2, "bmin_kpc": 11.0,
-                               "bmaj_kpc": 13.0})  # fmt: skip
+    spec = spec_from_controls(
+        {"pixel_kpc": 3.8, "fov_kpc": 243.2, "bmin_kpc": 11.0, "bmaj_kpc": 13.0}
+    )
     draw = make_indexed_cube(spec, 0).draw
     assert draw.pixel_kpc == pytest.approx(3.8, rel=1e-12)
     assert spec.observation.grid_size == 64
@@ -80,8 +97,16 @@ def test_the_pixel_scale_is_the_control_value_not_truncated():
 
 def test_the_controls_fix_the_primary_exactly():
     """The drawn primary has the controls' R_e, h_z, n, dispersion, angles, v_0 and S_e."""
-    values = {"r_e_kpc": 4.2, "h_z_kpc": 0.7, "n_sersic": 1.3, "sigma_kms": 44.0,
-              "inclination_deg": 63.0, "pa_deg": 211.0, "v_0_kms": 180.0, "s_e": 0.05}  # fmt: skip
+    values = {
+        "r_e_kpc": 4.2,
+        "h_z_kpc": 0.7,
+        "n_sersic": 1.3,
+        "sigma_kms": 44.0,
+        "inclination_deg": 63.0,
+        "pa_deg": 211.0,
+        "v_0_kms": 180.0,
+        "s_e": 0.05,
+    }
     drawn = make_indexed_cube(spec_from_controls(values), 0).draw.drawn[0]
     g = drawn.galaxy
     assert (g.r_e_kpc, g.h_z_kpc, g.n_sersic, g.sigma_kms) == (4.2, 0.7, 1.3, 44.0)
@@ -115,16 +140,19 @@ def test_the_exported_toml_remakes_the_cube_bit_for_bit_through_the_command_line
     path.write_text(toml_text(spec))
     assert DatasetSpec.from_toml(path) == spec
     out = tmp_path / "store"
-    assert main(["-q", "dataset", str(path), "--format", "npy", "--workers", "0",
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(["-q", "dataset", str(path), "--format", "npy", "--workers", "0", "--out", str(out)])
+        == 0
+    )
     stored = StoreDataset(out, arrays=("noisy",))[0]["noisy"]
     assert stored.dtype == shown.dtype and np.array_equal(stored, shown)
 
 
 def test_the_r_e_ellipse_and_axis_point_along_the_position_angle():
     """The overlay's major axis runs along the PA (north +y, east -x) through the centre."""
-    shown = from_indexed(make_indexed_cube(spec_from_controls({"pa_deg": 90.0,
-                                                               "inclination_deg": 60.0}), 0))  # fmt: skip
+    shown = from_indexed(
+        make_indexed_cube(spec_from_controls({"pa_deg": 90.0, "inclination_deg": 60.0}), 0)
+    )
     shapes = overlays(shown)
     cx, cy = shown.centre_px
     xs, ys = np.array(shapes["ellipse"]["x"]), np.array(shapes["ellipse"]["y"])

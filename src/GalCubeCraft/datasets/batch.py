@@ -173,9 +173,7 @@ def _check_budget(spec: DatasetSpec, path: Any, fmt: str, workers: int | None) -
     compresses the rest: a lower bound); a store being resumed, those still to make.
     """
     local = (os.cpu_count() or 1) if workers is None else max(workers, 1)
-    per_item = cube_bytes(
-        spec.observation.for_pixel(1.0), spec.max_galaxies, spec.noise.enabled
-    )
+    per_item = cube_bytes(spec.observation.for_pixel(1.0), spec.max_galaxies, spec.noise.enabled)
     limit = available_memory_bytes()
     if local * per_item > limit:
         raise BudgetError(

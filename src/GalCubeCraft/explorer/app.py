@@ -45,8 +45,13 @@ class LiveRender:
     ``fail(generation, error)`` for a request whose render raised.
     """
 
-    def __init__(self, work: Callable[[Any], Any], apply: Callable[[int, Any], None],
-                 fail: Callable[[int, BaseException], None], doc: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        work: Callable[[Any], Any],
+        apply: Callable[[int, Any], None],
+        fail: Callable[[int, BaseException], None],
+        doc: Any = None,
+    ) -> None:
         self.work, self.apply, self.fail, self.doc = work, apply, fail, doc
         self.generation = 0
         self.running = False
@@ -95,8 +100,12 @@ class LiveRender:
 
 def _widget(control: Control) -> Any:
     """Return the Panel widget of a control (its label carries the unit)."""
-    common = {"name": control.label, "value": control.default, "sizing_mode": "stretch_width",
-              "css_classes": [f"gcc-{control.name}"]}  # the tests find widgets by it
+    common = {
+        "label": control.label,
+        "value": control.default,
+        "sizing_mode": "stretch_width",
+        "css_classes": [f"gcc-{control.name}"],
+    }  # the tests find widgets by it
     if control.kind == "choice":
         return pn.widgets.Select(options=list(control.choices), **common)
     if control.kind == "bool":
@@ -124,27 +133,46 @@ class ExplorerApp:
         self.spec: DatasetSpec | None = None
         self.shown: Shown | None = None
         self.status = pn.pane.HTML("starting…", name="status", sizing_mode="stretch_width")
-        self.channel = pn.widgets.IntSlider(name="Channel", start=0, end=1, value=0)
-        self.pv_angle = pn.widgets.FloatSlider(name="PV angle [deg, N through E]", start=0.0,
-                                               end=359.0, step=1.0, value=0.0)  # fmt: skip
-        self.pv_follow = pn.widgets.Checkbox(name="PV along the kinematic major axis", value=True)
+        self.channel = pn.widgets.IntSlider(
+            label="Channel", start=0, end=1, value=0, css_classes=["gcc-channel"]
+        )
+        self.pv_angle = pn.widgets.FloatSlider(
+            label="PV angle [deg, N through E]", start=0.0, end=359.0, step=1.0, value=0.0
+        )
+        self.pv_follow = pn.widgets.Checkbox(label="PV along the kinematic major axis", value=True)
         self.table = pn.pane.HTML("", name="parameters", sizing_mode="stretch_width")
-        self.live = LiveRender(render_controls, self._apply, self._fail, pn.state.curdoc)
-        self.browser = StoreBrowser(self._show, self._say, store)
+        self.doc = pn.state.curdoc
+        self.live = LiveRender(render_controls, self._apply, self._fail, self.doc)
+        self.browser = StoreBrowser(
+            lambda shown: self._soon(partial(self._show, shown)), self._say, store
+        )
         self._wire()
 
     # --- wiring -----------------------------------------------------------------------------
 
     def _wire(self) -> None:
-        for name, widget in self.widgets.items():
+        for widget in self.widgets.values():
             # Sliders re-render when released (value_throttled); menus and boxes at once.
             event = "value_throttled" if "value_throttled" in widget.param else "value"
             widget.param.watch(lambda _e: self.request(), event)
-        self.channel.param.watch(lambda e: self.views.set_channel(e.new), "value")
-        self.pv_angle.param.watch(lambda e: self._pv(), "value")
-        self.pv_follow.param.watch(lambda e: self._pv(), "value")
+        self.channel.param.watch(
+            lambda e: self._soon(partial(self.views.set_channel, e.new)), "value"
+        )
+        self.pv_angle.param.watch(lambda e: self._soon(self._pv), "value")
+        self.pv_follow.param.watch(lambda e: self._soon(self._pv), "value")
         for fig in (self.views.channel_fig, *self.views.moment_figs):
             fig.on_event(Tap, self._tap)
+
+    def _soon(self, change: Callable[[], None]) -> None:
+        """Run ``change`` of the Bokeh figures where the document is locked (its next tick).
+
+        Panel runs widget callbacks outside the document's lock; Bokeh models may change
+        only inside it.
+        """
+        if self.doc is None:
+            change()
+        else:
+            self.doc.add_next_tick_callback(change)
 
     def values(self) -> dict[str, Any]:
         """Return the controls' current values."""
@@ -190,7 +218,6 @@ class ExplorerApp:
         self.views.show(shown, None if follow else self.pv_angle.value)
         if follow:
             self.pv_angle.value = round(shown.kinematic_pa_deg % 360.0)
-        self.views.readout.text = f"<span id='gcc-readout'>{shown.title}</span>"
         self.table.object = _table_html(shown)
 
     # --- exports ----------------------------------------------------------------------------
@@ -203,21 +230,31 @@ class ExplorerApp:
                 raise ValueError("nothing is shown yet")
             return io.BytesIO(make())
 
-        return pn.widgets.FileDownload(callback=callback, filename=filename, label=label,
-                                       button_type="primary", embed=False)  # fmt: skip
+        return pn.widgets.FileDownload(
+            callback=callback, filename=filename, label=label, color="primary", embed=False
+        )
 
     def exports(self) -> Any:
         """Return the export buttons."""
         assert_shown = self._shown_or_fail
         return pn.Row(
             self._download("FITS", "galcubecraft_cube.fits", lambda: fits_bytes(assert_shown())),
-            self._download("npy + sidecar", "galcubecraft_cube.zip",
-                           lambda: npy_zip_bytes(assert_shown(), self.spec)),
-            self._download("PNG", "galcubecraft_views.png",
-                           lambda: png_bytes(assert_shown(), self.views.pv_pa_deg)),
-            self._download("Spec (TOML)", "galcubecraft_spec.toml",
-                           lambda: toml_text(self._spec_or_fail()).encode()),
-        )  # fmt: skip
+            self._download(
+                "npy + sidecar",
+                "galcubecraft_cube.zip",
+                lambda: npy_zip_bytes(assert_shown(), self.spec),
+            ),
+            self._download(
+                "PNG",
+                "galcubecraft_views.png",
+                lambda: png_bytes(assert_shown(), self.views.pv_pa_deg),
+            ),
+            self._download(
+                "Spec (TOML)",
+                "galcubecraft_spec.toml",
+                lambda: toml_text(self._spec_or_fail()).encode(),
+            ),
+        )
 
     def _shown_or_fail(self) -> Shown:
         if self.shown is None:
@@ -233,15 +270,28 @@ class ExplorerApp:
 
     def page(self) -> Any:
         """Return the page's layout."""
-        cards = {}
+        cards: dict[str, list[Any]] = {}
         for c in CONTROLS:
             if c.panel == "Interferometer" and not _has_finufft():
                 continue
             cards.setdefault(c.panel, []).append(self.widgets[c.name])
-        sidebar = [pn.Card(*ws, title=title, collapsed=title not in ("Cube", "Galaxy"),
-                           sizing_mode="stretch_width") for title, ws in cards.items()]  # fmt: skip
-        sidebar.append(pn.Card(*self.browser.widgets(), title="Browse a dataset", collapsed=True,
-                               sizing_mode="stretch_width"))  # fmt: skip
+        sidebar = [
+            pn.Card(
+                *ws,
+                title=title,
+                collapsed=title not in ("Cube", "Galaxy"),
+                sizing_mode="stretch_width",
+            )
+            for title, ws in cards.items()
+        ]
+        sidebar.append(
+            pn.Card(
+                *self.browser.widgets(),
+                title="Browse a dataset",
+                collapsed=True,
+                sizing_mode="stretch_width",
+            )
+        )
         v = self.views
         views = pn.Column(
             self.status,
@@ -253,22 +303,25 @@ class ExplorerApp:
             self.exports(),
             pn.pane.Markdown("### Drawn parameters"),
             self.table,
-        )  # fmt: skip
+        )
         return pn.Row(pn.Column(*sidebar, width=340, scroll=True, height=1100), views)
 
 
 def _table_html(shown: Shown) -> str:
     """Return the drawn parameters as an HTML table (per-cube values first)."""
-    head = "".join(f"<td>{k} = {v:.6g}</td>" for k, v in shown.items.items())
+    head = "; ".join(f"{k} = {v:.6g}" for k, v in shown.items.items())
     rows = shown.parameter_rows()
     if not rows:
-        return f"<table id='gcc-params'><tr>{head}</tr></table>"
+        return f"<p id='gcc-items'>{head}</p><table id='gcc-params'></table>"
     columns = list(rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{r.get(c, '')}</td>" for c in columns) + "</tr>"
-                   for r in rows)  # fmt: skip
+    body = "".join(
+        "<tr>" + "".join(f"<td>{r.get(c, '')}</td>" for c in columns) + "</tr>" for r in rows
+    )
     header = "".join(f"<th>{c}</th>" for c in columns)
-    return (f"<p id='gcc-items'>{head}</p><table id='gcc-params' style='font-size:12px'>"
-            f"<tr>{header}</tr>{body}</table>")  # fmt: skip
+    return (
+        f"<p id='gcc-items'>{head}</p><table id='gcc-params' style='font-size:12px'>"
+        f"<tr>{header}</tr>{body}</table>"
+    )
 
 
 def build_page(store: str | None = None) -> Any:

@@ -67,8 +67,9 @@ def png_bytes(shown: Shown, pv_pa_deg: float) -> bytes:
     sheet = Figure(figsize=(width / 90, height / 90), dpi=90)
     left = 0.0
     for a in arrays:
-        ax = sheet.add_axes((left / width, 1 - a.shape[0] / height, a.shape[1] / width,
-                             a.shape[0] / height))  # fmt: skip
+        ax = sheet.add_axes(
+            (left / width, 1 - a.shape[0] / height, a.shape[1] / width, a.shape[0] / height)
+        )
         ax.imshow(a)
         ax.set_axis_off()
         left += a.shape[1]
@@ -79,6 +80,8 @@ def png_bytes(shown: Shown, pv_pa_deg: float) -> bytes:
 
 def toml_text(spec: DatasetSpec) -> str:
     """Return the spec as TOML: ``galcubecraft dataset SPEC.toml`` makes the same cube."""
-    header = ("# Written by galcubecraft explore: item 0 of this spec is the cube on the page.\n"
-              "# galcubecraft dataset this.toml --format npy --workers 0 makes it again.\n")  # fmt: skip
+    header = (
+        "# Written by galcubecraft explore: item 0 of this spec is the cube on the page.\n"
+        "# galcubecraft dataset this.toml --format npy --workers 0 makes it again.\n"
+    )
     return header + spec.to_toml()

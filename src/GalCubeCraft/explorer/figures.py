@@ -28,11 +28,20 @@ OVERLAY_STYLE = {
 
 def _image_figure(title: str, palette: Any, name: str) -> tuple[Any, ColumnDataSource, Any]:
     """Return a square image figure, its source and colour mapper."""
-    fig = figure(title=title, tools=TOOLS, width=330, height=300, match_aspect=True, name=name,
-                 x_axis_label="x [px]", y_axis_label="y [px]")  # fmt: skip
+    fig = figure(
+        title=title,
+        tools=TOOLS,
+        width=330,
+        height=300,
+        match_aspect=True,
+        name=name,
+        x_axis_label="x [px]",
+        y_axis_label="y [px]",
+    )
     mapper = LinearColorMapper(palette=palette, nan_color="#d9d9d9")
-    source = ColumnDataSource({"image": [np.zeros((2, 2))], "x": [-0.5], "y": [-0.5],
-                               "dw": [2], "dh": [2]})  # fmt: skip
+    source = ColumnDataSource(
+        {"image": [np.zeros((2, 2))], "x": [-0.5], "y": [-0.5], "dw": [2], "dh": [2]}
+    )
     fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=source, color_mapper=mapper)
     fig.add_layout(ColorBar(color_mapper=mapper, width=8), "right")
     fig.grid.visible = False
@@ -54,7 +63,8 @@ class Views:
         self.moment_figs = []
         self.moment_srcs = []
         self.moment_maps = []
-        for k, palette in enumerate((Viridis256, list(reversed(RdBu11)), Viridis256)):
+        # RdBu11 runs blue to red: approaching blue, receding red, as astronomers draw them.
+        for k, palette in enumerate((Viridis256, RdBu11, Viridis256)):
             fig, src, mapper = _image_figure(f"Moment {k}", palette, f"moment{k}")
             self.moment_figs.append(fig)
             self.moment_srcs.append(src)
@@ -63,31 +73,64 @@ class Views:
         for fig in (self.channel_fig, *self.moment_figs):
             self.overlay_srcs.append(self._add_overlays(fig))
         self.pixel_src = ColumnDataSource({"x": [0], "y": [0]})
-        self.channel_fig.scatter("x", "y", source=self.pixel_src, marker="circle_x", size=12,
-                                 fill_alpha=0, line_color="red", line_width=2)  # fmt: skip
-        self.spectrum_fig = figure(title="Spectrum", tools="pan,wheel_zoom,box_zoom,reset,save",
-                                   width=400, height=300, name="spectrum",
-                                   x_axis_label="v [km/s]", y_axis_label="I")  # fmt: skip
+        self.channel_fig.scatter(
+            "x",
+            "y",
+            source=self.pixel_src,
+            marker="circle_x",
+            size=12,
+            fill_alpha=0,
+            line_color="red",
+            line_width=2,
+        )
+        self.spectrum_fig = figure(
+            title="Spectrum",
+            tools="pan,wheel_zoom,box_zoom,reset,save",
+            width=400,
+            height=300,
+            name="spectrum",
+            x_axis_label="v [km/s]",
+            y_axis_label="I",
+        )
         self.noisy_src = ColumnDataSource({"v": [], "I": []})
         self.clean_src = ColumnDataSource({"v": [], "I": []})
-        self.spectrum_fig.step("v", "I", source=self.noisy_src, mode="center", color="gray",
-                               legend_label="observed")  # fmt: skip
-        self.spectrum_fig.line("v", "I", source=self.clean_src, color="crimson", line_width=2,
-                               legend_label="noiseless")  # fmt: skip
+        self.spectrum_fig.step(
+            "v", "I", source=self.noisy_src, mode="center", color="gray", legend_label="observed"
+        )
+        self.spectrum_fig.line(
+            "v", "I", source=self.clean_src, color="crimson", line_width=2, legend_label="noiseless"
+        )
         self.pv_figs, self.pv_srcs, self.pv_maps = [], [], []
         for which in ("major", "minor"):
-            fig = figure(title=f"PV, {which} axis", tools="pan,wheel_zoom,box_zoom,reset,save",
-                         width=400, height=300, name=f"pv_{which}",
-                         x_axis_label="offset [px]", y_axis_label="v [km/s]")  # fmt: skip
+            fig = figure(
+                title=f"PV, {which} axis",
+                tools="pan,wheel_zoom,box_zoom,reset,save",
+                width=400,
+                height=300,
+                name=f"pv_{which}",
+                x_axis_label="offset [px]",
+                y_axis_label="v [km/s]",
+            )
             mapper = LinearColorMapper(palette=Viridis256)
-            src = ColumnDataSource({"image": [np.zeros((2, 2))], "x": [0.0], "y": [0.0],
-                                    "dw": [1.0], "dh": [1.0]})  # fmt: skip
-            fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src, color_mapper=mapper)
+            src = ColumnDataSource(
+                {"image": [np.zeros((2, 2))], "x": [0.0], "y": [0.0], "dw": [1.0], "dh": [1.0]}
+            )
+            fig.image(
+                image="image", x="x", y="y", dw="dw", dh="dh", source=src, color_mapper=mapper
+            )
             fig.grid.visible = False
             self.pv_figs.append(fig)
             self.pv_srcs.append(src)
             self.pv_maps.append(mapper)
         self.readout = Div(text="", name="readout")
+        self.notes: dict[str, str] = {}
+
+    def note(self, key: str, text: str) -> None:
+        """Set one part of the readout (``<span id="gcc-KEY">``): the text the page shows."""
+        self.notes[key] = text
+        self.readout.text = " · ".join(
+            f"<span id='gcc-{k}'>{v}</span>" for k, v in self.notes.items()
+        )
 
     @staticmethod
     def _add_overlays(fig: Any) -> dict[str, ColumnDataSource]:
@@ -105,7 +148,10 @@ class Views:
         obs = shown.cube.observation
         self.channel = min(self.channel, obs.spectral.n_chan - 1)
         cx, cy = shown.centre_px
-        if not (0 <= self.pixel[0] < obs.nx and 0 <= self.pixel[1] < obs.ny) or self.pixel == (0, 0):
+        if not (0 <= self.pixel[0] < obs.nx and 0 <= self.pixel[1] < obs.ny) or self.pixel == (
+            0,
+            0,
+        ):
             self.pixel = (int(round(cx)), int(round(cy)))
         self.moments = shown.moment_maps
         placed = {"x": [-0.5], "y": [-0.5], "dw": [obs.nx], "dh": [obs.ny]}
@@ -117,8 +163,10 @@ class Views:
         for sources in self.overlay_srcs:
             for name, src in sources.items():
                 src.data = shapes[name]
-        self.channel_src.data = {"image": [np.asarray(shown.cube.data[self.channel], np.float32)],
-                                 **placed}
+        self.channel_src.data = {
+            "image": [np.asarray(shown.cube.data[self.channel], np.float32)],
+            **placed,
+        }
         _limits(self.channel_map, np.asarray(shown.cube.data))
         self.set_channel(self.channel)
         self.set_pixel(*self.pixel)
@@ -135,6 +183,7 @@ class Views:
         self.channel_src.data = data
         v = float(cube.velocities_kms[self.channel])
         self.channel_fig.title.text = f"Channel {self.channel}: v = {v:.1f} km/s"
+        self.note("channel", self.channel_fig.title.text)
 
     def set_pixel(self, x: float, y: float) -> None:
         """Show the spectra at pixel ``(x, y)`` (rounded, clipped into the grid)."""
@@ -152,6 +201,7 @@ class Views:
             self.clean_src.data = {"v": [], "I": []}
         self.pixel_src.data = {"x": [x], "y": [y]}
         self.spectrum_fig.title.text = f"Spectrum at pixel ({x}, {y})"
+        self.note("pixel", self.spectrum_fig.title.text)
         self.spectrum_fig.yaxis.axis_label = f"I [{self.shown.cube.unit}]"
 
     def set_pv(self, pa_deg: float) -> None:
@@ -161,15 +211,23 @@ class Views:
         self.pv_pa_deg = float(pa_deg)
         v = self.shown.cube.velocities_kms
         dv = float(v[1] - v[0]) if v.size > 1 else 1.0
-        for k, (fig, src, mapper) in enumerate(zip(self.pv_figs, self.pv_srcs, self.pv_maps,
-                                                   strict=True)):  # fmt: skip
+        for k, (fig, src, mapper) in enumerate(
+            zip(self.pv_figs, self.pv_srcs, self.pv_maps, strict=True)
+        ):
             angle = self.pv_pa_deg + 90.0 * k
             offsets, pv = self.shown.pv(angle)
             # Rows are channels: the image's x is the offset, its y the velocity.
-            src.data = {"image": [pv.astype(np.float32)], "x": [float(offsets[0]) - 0.5], "y": [float(v[0]) - 0.5 * dv],
-                        "dw": [float(offsets.size)], "dh": [float(v.size) * dv]}  # fmt: skip
+            src.data = {
+                "image": [pv.astype(np.float32)],
+                "x": [float(offsets[0]) - 0.5],
+                "y": [float(v[0]) - 0.5 * dv],
+                "dw": [float(offsets.size)],
+                "dh": [float(v.size) * dv],
+            }
             _limits(mapper, pv)
             fig.title.text = f"PV, {'major' if k == 0 else 'minor'} axis (PA {angle % 360:.0f}°)"
+        major, minor = self.pv_pa_deg % 360.0, (self.pv_pa_deg + 90.0) % 360.0
+        self.note("pv", f"PV slits at PA {major:.0f}° and {minor:.0f}°")
 
     def figures(self) -> list[Any]:
         """Return every figure, in page order."""

@@ -36,8 +36,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int = 0, store: str | None = None, show: bool = True,
-                 threaded: bool = False) -> tuple[Any, int]:  # fmt: skip
+def start_server(
+    port: int = 0, store: str | None = None, show: bool = True, threaded: bool = False
+) -> tuple[Any, int]:
     """Start the explorer's server on ``127.0.0.1:port`` (0: a free port).
 
     Returns the server (a thread with ``threaded``) and its port.  With ``threaded`` the

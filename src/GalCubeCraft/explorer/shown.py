@@ -113,7 +113,8 @@ class Shown:
 def from_indexed(made: IndexedCube, title: str = "") -> Shown:
     """Return what the page shows of a made cube (the interferometer's image when observed)."""
     products = made.products
-    cube, clean = products.noisy, products.clean
+    cube: Cube = products.noisy
+    clean: Cube | None = products.clean
     if made.interferometric is not None:  # the restored image (the dirty one without CLEAN)
         observed = made.interferometric
         cube = observed.restored if observed.restored is not None else observed.dirty
@@ -138,8 +139,13 @@ def from_store_item(spec: Any, item: dict[str, Any], title: str = "") -> Shown:
     galaxies = galaxies_from_params(spec, params)
     obs = spec.observation.for_pixel(items["pixel_kpc"])
     noise = items.get("noise_rms", 0.0)
-    cube = Cube(np.asarray(item["noisy"]), obs, kind="observed",
-                noise_rms=noise if math.isfinite(noise) else 0.0, galaxies=tuple(galaxies))  # fmt: skip
+    cube = Cube(
+        np.asarray(item["noisy"]),
+        obs,
+        kind="observed",
+        noise_rms=noise if math.isfinite(noise) else 0.0,
+        galaxies=tuple(galaxies),
+    )
     clean = Cube(np.asarray(item["clean"]), obs, kind="observed") if "clean" in item else None
     centres = [(float(c[0]), float(c[1])) for c in item["galaxy_centre_px"][: len(galaxies)]]
     return Shown(cube, clean, galaxies, centres, title, items)

@@ -74,6 +74,7 @@ def _i(name: str, label: str, default: int, low: int, high: int, panel: str,
     return Control(name, label, "int", default, low, high, step, (), panel, original)
 
 
+# fmt: off
 CONTROLS: tuple[Control, ...] = (
     _i("seed", "Seed", 0, 0, 2**31 - 1, "Cube"),
     _i("n_gals", "Galaxies", 1, 1, 6, "Cube", "Number of galaxies"),
@@ -89,7 +90,8 @@ CONTROLS: tuple[Control, ...] = (
     Control("accuracy", "Render accuracy", "choice", "fast", choices=ACCURACIES, panel="Cube"),
     _f("r_e_kpc", "Effective radius R_e [kpc]", 5.0, 0.5, 20.0, 0.1, "Galaxy"),
     _f("n_sersic", "Sérsic index n", 1.0, 0.5, 1.5, 0.01, "Galaxy", "Sérsic index (n)"),
-    _f("h_z_kpc", "Scale height h_z [kpc]", 0.8, 0.4, 9.0, 0.01, "Galaxy", "Scale height (h_z) [kpc]"),
+    _f("h_z_kpc", "Scale height h_z [kpc]", 0.8, 0.4, 9.0, 0.01, "Galaxy",
+       "Scale height (h_z) [kpc]"),
     _f("s_e", "Central S_e [Jy/voxel]", 0.1, 0.001, 2.0, 0.001, "Galaxy",
        "Central effective flux density (S_e) [Jy]"),
     _f("sigma_kms", "Velocity dispersion [km/s]", 40.0, 30.0, 60.0, 0.1, "Galaxy",
@@ -117,20 +119,22 @@ CONTROLS: tuple[Control, ...] = (
        "Flows, warps, clumps, arms"),
     _f("warp_pa_deg", "Warp: change of PA [deg]", 0.0, -90.0, 90.0, 1.0,
        "Flows, warps, clumps, arms"),
-    _f("flare_factor", "Flare: growth of h_z [×]", 1.0, 1.0, 5.0, 0.1, "Flows, warps, clumps, arms"),
+    _f("flare_factor", "Flare: growth of h_z [×]", 1.0, 1.0, 5.0, 0.1,
+       "Flows, warps, clumps, arms"),
     _i("clump_count", "Clumps [count]", 0, 0, 20, "Flows, warps, clumps, arms"),
     _f("clump_fraction", "Clumps' share of the flux", 0.2, 0.0, 0.9, 0.01,
        "Flows, warps, clumps, arms"),
     _f("arm_contrast", "Spiral arm contrast (0: none)", 0.0, 0.0, 1.0, 0.01,
        "Flows, warps, clumps, arms"),
-    _f("arm_pitch_deg", "Arm pitch angle [deg]", 20.0, 5.0, 60.0, 1.0, "Flows, warps, clumps, arms"),
+    _f("arm_pitch_deg", "Arm pitch angle [deg]", 20.0, 5.0, 60.0, 1.0,
+       "Flows, warps, clumps, arms"),
     _i("arm_count", "Arms [count]", 2, 1, 6, "Flows, warps, clumps, arms"),
     _f("lens_theta_e_re", "Lens Einstein radius (0: none) [R_e]", 0.0, 0.0, 3.0, 0.05, "Lens"),
     _f("lens_axis_ratio", "Lens axis ratio q", 0.8, 0.1, 1.0, 0.01, "Lens"),
     _f("lens_shear", "External shear", 0.0, 0.0, 0.3, 0.01, "Lens"),
     _f("lens_source_offset", "Source offset [θ_E]", 0.2, 0.0, 2.0, 0.01, "Lens"),
-    Control("array", "Interferometer array", "choice", NO_ARRAY, choices=(NO_ARRAY, *ARRAY_NAMES),
-            panel="Interferometer"),
+    Control("array", "Interferometer array", "choice", NO_ARRAY,
+            choices=(NO_ARRAY, *ARRAY_NAMES), panel="Interferometer"),
     _f("duration_h", "Track length [h]", 1.0, 0.05, 12.0, 0.05, "Interferometer"),
     _f("declination_deg", "Declination [deg]", -30.0, -90.0, 60.0, 1.0, "Interferometer"),
     _f("hour_angle_h", "Hour angle at mid-track [h]", 0.0, -6.0, 6.0, 0.1, "Interferometer"),
@@ -155,7 +159,8 @@ CONTROLS: tuple[Control, ...] = (
        "tail length"),
     _f("tail_curvature", "Tail curvature", 0.5, 0.0, 1.5, 0.05, "Diffuse emission",
        "tail curvature"),
-)  # fmt: skip
+)
+# fmt: on
 """Every control, in page order (1.2.1's ``original`` label where it had the control)."""
 
 DIFFUSE_KEYS = (
@@ -194,7 +199,7 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
     resolution = float(v["r_e_kpc"]) / (0.5 * float(v["bmin_kpc"]))
     tully_fisher = v["rotation"] == "Tully-Fisher"
     fraction = float(v["satellite_fraction"])
-    galaxies = {
+    galaxies: dict[str, Any] = {
         "n_gals": (int(v["n_gals"]), int(v["n_gals"])),
         "offset_gals": float(v["satellite_offset_kpc"]) / pixel,
         "resolution": _fixed(resolution),
@@ -213,7 +218,7 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
         "satellite_scale": (0.5 * fraction, fraction),
         "s_e_base": _fixed(float(v["s_e"]) * resolution**1.5),
     }
-    observation = {
+    observation: dict[str, Any] = {
         "grid_size": int(round(float(v["fov_kpc"]) / pixel)),
         "n_chan": n_chan,
         "v_max_kms": 0.5 * n_chan * width,
@@ -227,7 +232,7 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
         noise["rms_jy_beam"] = float(v["rms_mjy_beam"]) * 1e-3
     diffuse = {"enabled": bool(v["diffuse"]), **{k: float(v[k]) for k in DIFFUSE_KEYS}}
     clumps = int(v["clump_count"])
-    features = {
+    features: dict[str, Any] = {
         "radial_flow_kms": _fixed(v["radial_flow_kms"]),
         "bar_flow_kms": _fixed(v["bar_flow_kms"]),
         "warp_inclination_deg": _fixed(v["warp_inclination_deg"]),
@@ -241,7 +246,7 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
         "arm_count": _fixed(v["arm_count"]),
         "diffuse": diffuse,
     }
-    lens = {
+    lens: dict[str, Any] = {
         "theta_e_re": _fixed(v["lens_theta_e_re"]),
         "axis_ratio": _fixed(v["lens_axis_ratio"]),
         "shear": _fixed(v["lens_shear"]),
@@ -249,18 +254,18 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
         "redshift": min(0.5, 0.5 * float(v["redshift"])),
     }
     arrays: tuple[str, ...] = () if v["array"] == NO_ARRAY else (str(v["array"]),)
-    interferometer = {
+    interferometer: dict[str, Any] = {
         "arrays": arrays,
         "duration_h": _fixed(v["duration_h"]),
         "declination_deg": _fixed(v["declination_deg"]),
         "hour_angle_centre_h": _fixed(v["hour_angle_h"]),
         "t_sys_k": _fixed(100.0),
     }
-    return DatasetSpec(
-        n_cubes=1, seed=int(v["seed"]), galaxies=galaxies, observation=observation, noise=noise,
-        features=features, lens=lens, interferometer=interferometer,
-        render={"accuracy": str(v["accuracy"])},
-    )  # fmt: skip
+    tables: dict[str, Any] = {"galaxies": galaxies, "observation": observation, "noise": noise,
+                              "features": features, "lens": lens,
+                              "interferometer": interferometer,
+                              "render": {"accuracy": str(v["accuracy"])}}  # fmt: skip
+    return DatasetSpec(n_cubes=1, seed=int(v["seed"]), **tables)
 
 
 def shape_of(values: Mapping[str, Any]) -> tuple[int, int, int]:

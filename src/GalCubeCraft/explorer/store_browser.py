@@ -22,17 +22,22 @@ ITEM_ARRAYS = ("noisy", "clean", "params", "galaxy_centre_px")
 class StoreBrowser:
     """The browse card: a path, Open, previous / next and the item number."""
 
-    def __init__(self, show: Callable[[Shown], None], say: Callable[[str], None],
-                 store: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, show: Callable[[Shown], None], say: Callable[[str], None], store: str | None = None
+    ) -> None:
         self.show, self.say = show, say
         self.dataset: Any = None
         self.done: list[int] = []
-        self.path = pn.widgets.TextInput(name="Store path (Zarr, HDF5, npy or FITS folder)",
-                                         value=store or "", sizing_mode="stretch_width")  # fmt: skip
-        self.open_button = pn.widgets.Button(name="Open", button_type="primary")
-        self.previous = pn.widgets.Button(name="◀ previous")
-        self.next = pn.widgets.Button(name="next ▶")
-        self.item = pn.widgets.IntInput(name="Item", value=0, start=0)
+        self.path = pn.widgets.TextInput(
+            label="Store path (Zarr, HDF5, npy or FITS folder)",
+            value=store or "",
+            sizing_mode="stretch_width",
+            css_classes=["gcc-store-path"],
+        )
+        self.open_button = pn.widgets.Button(label="Open", color="primary")
+        self.previous = pn.widgets.Button(label="◀ previous")
+        self.next = pn.widgets.Button(label="next ▶")
+        self.item = pn.widgets.IntInput(label="Item", value=0, start=0)
         self.info = pn.pane.HTML("", name="store_info")
         self.open_button.on_click(lambda _e: self.open(self.path.value))
         self.previous.on_click(lambda _e: self.step(-1))
@@ -41,8 +46,7 @@ class StoreBrowser:
 
     def widgets(self) -> list[Any]:
         """Return the card's widgets."""
-        return [self.path, self.open_button, pn.Row(self.previous, self.next), self.item,
-                self.info]  # fmt: skip
+        return [self.path, self.open_button, pn.Row(self.previous, self.next), self.item, self.info]
 
     def open(self, path: str) -> None:
         """Open the store at ``path`` and show its first written item."""
