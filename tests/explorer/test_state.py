@@ -49,7 +49,7 @@ ORIGINAL_CONTROLS = {
 
 def test_every_control_of_the_original_window_is_there_with_its_range():
     """Each of 1.2.1's controls has one control here, over at least the original's range."""
-    by_original = {c.original: c for c in CONTROLS if c.original}
+    by_original = {c.in_1_2: c for c in CONTROLS if c.in_1_2}
     assert set(by_original) == set(ORIGINAL_CONTROLS)
     for label, bounds in ORIGINAL_CONTROLS.items():
         if bounds is not None:
@@ -197,3 +197,21 @@ def test_a_newer_request_supersedes_a_running_render():
     assert done.wait(10)
     assert applied == [(3, "third")]
     assert live.dropped == 1  # "first" was dropped; "second" never started
+
+
+def test_the_npy_download_reads_back_with_its_sidecar(tmp_path):
+    """The zip's .npy and .json read back (load_cube) as the shown cube, beam included."""
+    import zipfile
+
+    from GalCubeCraft.explorer.export import npy_zip_bytes, png_bytes
+    from GalCubeCraft.io.sidecar import load_cube
+
+    spec = spec_from_controls({"seed": 3})
+    shown = from_indexed(make_indexed_cube(spec, 0))
+    archive = tmp_path / "cube.zip"
+    archive.write_bytes(npy_zip_bytes(shown, spec))
+    zipfile.ZipFile(archive).extractall(tmp_path)
+    cube = load_cube(tmp_path / "cube.npy")
+    assert np.array_equal(cube.data, shown.cube.data)
+    assert cube.observation.beam == shown.cube.observation.beam
+    assert png_bytes(shown, shown.kinematic_pa_deg).startswith(b"\x89PNG")

@@ -49,7 +49,7 @@ class Control:
 
     ``kind`` is 'float', 'int', 'bool' or 'choice'; ``low``/``high``/``step`` bound a
     slider (``choices`` a menu); ``panel`` names the card the widget sits in;
-    ``original`` is 1.2.1's label of the same control ('' when 1.2.1 had none).
+    ``in_1_2`` is 1.2.1's label of the same control ('' when 1.2.1 had none).
     """
 
     name: str
@@ -61,17 +61,17 @@ class Control:
     step: float = 1.0
     choices: tuple[str, ...] = ()
     panel: str = "Galaxy"
-    original: str = ""
+    in_1_2: str = ""
 
 
 def _f(name: str, label: str, default: float, low: float, high: float, step: float,
-       panel: str, original: str = "") -> Control:  # fmt: skip
-    return Control(name, label, "float", default, low, high, step, (), panel, original)
+       panel: str, in_1_2: str = "") -> Control:  # fmt: skip
+    return Control(name, label, "float", default, low, high, step, (), panel, in_1_2)
 
 
 def _i(name: str, label: str, default: int, low: int, high: int, panel: str,
-       original: str = "", step: int = 1) -> Control:  # fmt: skip
-    return Control(name, label, "int", default, low, high, step, (), panel, original)
+       in_1_2: str = "", step: int = 1) -> Control:  # fmt: skip
+    return Control(name, label, "int", default, low, high, step, (), panel, in_1_2)
 
 
 # fmt: off
@@ -139,7 +139,7 @@ CONTROLS: tuple[Control, ...] = (
     _f("declination_deg", "Declination [deg]", -30.0, -90.0, 60.0, 1.0, "Interferometer"),
     _f("hour_angle_h", "Hour angle at mid-track [h]", 0.0, -6.0, 6.0, 0.1, "Interferometer"),
     Control("diffuse", "Diffuse emission enabled", "bool", False, panel="Diffuse emission",
-            original="Diffuse emission: Enabled"),
+            in_1_2="Diffuse emission: Enabled"),
     _f("halo_Se_factor", "Halo S_e factor", 0.065, 0.0, 0.3, 0.005, "Diffuse emission",
        "halo S_e factor"),
     _f("halo_Re_factor", "Halo R_e factor", 3.0, 1.0, 5.0, 0.1, "Diffuse emission",
@@ -161,7 +161,7 @@ CONTROLS: tuple[Control, ...] = (
        "tail curvature"),
 )
 # fmt: on
-"""Every control, in page order (1.2.1's ``original`` label where it had the control)."""
+"""Every control, in page order (1.2.1's label, ``in_1_2``, where it had the control)."""
 
 DIFFUSE_KEYS = (
     "halo_Se_factor", "halo_Re_factor", "halo_hz_factor", "halo_sigma_vz", "bridge_Se_factor",
