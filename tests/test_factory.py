@@ -87,11 +87,14 @@ def test_peak_snr_gives_the_stated_rms_after_the_beam():
 
 
 def test_noise_model_takes_one_level():
-    """Exactly one of peak_snr and rms; an absolute rms is used as given."""
-    with pytest.raises(ValueError, match="exactly one of peak_snr and rms"):
+    """Exactly one of peak_snr, rms and integrated_snr; an absolute rms is used as given."""
+    with pytest.raises(ValueError, match="exactly one of peak_snr, rms, integrated_snr; got "
+                       "peak_snr, rms"):  # fmt: skip
         NoiseModel(peak_snr=5.0, rms=1.0)
-    with pytest.raises(ValueError, match="exactly one of peak_snr and rms"):
+    with pytest.raises(ValueError, match="exactly one of .*; got none"):
         NoiseModel()
+    with pytest.raises(ValueError, match=r"integrated_snr must lie in \(0, inf\]; got 0.0"):
+        NoiseModel(integrated_snr=0.0)
     assert NoiseModel(rms=0.25).rms_for(np.ones((2, 2, 2))) == 0.25
     with pytest.raises(TypeError, match="noise_rng"):
         make_cubes(PRIMARY, OBS, noise=NoiseModel(rms=1.0))

@@ -310,7 +310,7 @@ def _edges():
                  "max_refine_depth", "lost_fraction", "fine_per_width", "max_fine_per_channel",
                  "memory_limit_gib"):  # fmt: skip
         cases.append(kw(RenderSettings, name))
-    for name in ("peak_snr", "rms", "hanning"):
+    for name in ("peak_snr", "rms", "integrated_snr", "hanning"):
         cases.append(kw(NoiseModel, name, **({"peak_snr": 5.0} if name == "hanning" else {})))
     cases.append(_spec_case("", "n_cubes"))
     cases.append(_spec_case("", "seed"))

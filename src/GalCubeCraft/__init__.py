@@ -46,11 +46,12 @@ from .observation.records import AngularScale, Observation, SpectralAxis
 from .priors.spec import DatasetSpec
 from .products.cube import Cube
 from .renderer.render import render
-from .renderer.settings import RenderSettings
+from .renderer.settings import AutoAccuracy, RenderSettings
 
 __all__ = [
     "AngularScale",
     "ArctanRotationCurve",
+    "AutoAccuracy",
     "Beam",
     "ConvergenceSheet",
     "Cube",

@@ -9,7 +9,7 @@
 
 A galaxy seen at inclination ``i`` and position angle ``PA`` maps a sky offset ``(x, y)``
 (pixel-axis directions, kpc) and a line-of-sight depth ``s`` (positive away from the
-observer) to disk coordinates by
+observer) to disk coordinates by ::
 
     a = -x sin PA + y cos PA          (along the receding major axis)
     b =  x cos PA + y sin PA          (along the projected minor axis)

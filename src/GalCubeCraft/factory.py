@@ -9,8 +9,12 @@ The chain, for galaxies ``g = 1..G``:
 1. each galaxy is rendered alone into a Jy/pixel model (:mod:`GalCubeCraft.renderer.render`);
 2. each model goes through the instrument (line spread, beam) on its own, giving the
    per-galaxy clean cubes; the clean cube is their sum, so the two always agree;
-3. noise of ``rms = peak(clean) / peak_snr`` (or a given rms), correlated by the beam,
-   is drawn from the cube's own noise stream and added.
+3. noise of an rms given, or set by a peak or an integrated S/N
+   (:mod:`GalCubeCraft.instrument.noise_level`), correlated by the beam, is drawn from the
+   cube's own noise stream and added.
+
+Settings may be :class:`~GalCubeCraft.renderer.settings.AutoAccuracy`: each cube is then
+rendered at the coarsest preset its noise allows (the rule is that class's).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import numpy as np
 from ._support import validate as _validate
 from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
 from .instrument.noise import noise_cube
+from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
 from .instrument.observe import apply_instrument
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
@@ -50,52 +55,10 @@ from .renderer.render import (
     render,
     render_galaxy_into,
 )
-from .renderer.settings import RenderSettings
+from .renderer.settings import AutoAccuracy, RenderSettings
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .interferometry.observe import Interferometer, InterferometricCubes
-
-
-@dataclass(frozen=True)
-class NoiseModel:
-    """How much noise to add: a peak S/N or an absolute rms (not both).
-
-    Parameters
-    ----------
-    peak_snr : float, optional
-        ``rms = max(clean) / peak_snr``.
-    rms : float, optional
-        Absolute rms in the observed cube's unit.
-    hanning : bool
-        Correlate the noise spectrally with the Hanning taper as well.
-
-    The noise is always correlated by the beam (as in a real image).
-    """
-
-    peak_snr: float | None = None
-    rms: float | None = None
-    hanning: bool = False
-
-    def __post_init__(self) -> None:
-        """Check that exactly one of ``peak_snr`` and ``rms`` is given."""
-        if (self.peak_snr is None) == (self.rms is None):
-            raise ValueError("give exactly one of peak_snr and rms")
-        if self.peak_snr is not None:
-            object.__setattr__(self, "peak_snr", _validate.positive("peak_snr", self.peak_snr))
-        if self.rms is not None:
-            object.__setattr__(self, "rms", _validate.non_negative("rms", self.rms))
-        object.__setattr__(self, "hanning", _validate.boolean("hanning", self.hanning))
-
-    def rms_for(self, clean: np.ndarray) -> float:
-        """Return the rms for the clean cube ``clean``."""
-        if self.rms is not None:
-            return self.rms
-        assert self.peak_snr is not None  # one of the two, checked on construction
-        with np.errstate(over="ignore"):
-            rms = float(np.max(clean)) / self.peak_snr
-        if not np.isfinite(rms):
-            raise ValueError(f"peak_snr {self.peak_snr!r} gives an infinite noise rms")
-        return rms
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +86,12 @@ class CubeProducts:
     lensing : LensingTruth or None
         With a lens: the unlensed source cube, the magnification map, the critical curves
         and caustics and the total magnification (:mod:`GalCubeCraft.renderer.lensing`).
+    peak_snr, integrated_snr : float
+        The noise's realised peak and integrated S/N
+        (:mod:`GalCubeCraft.instrument.noise_level`), whichever way it was set; NaN
+        when noiseless.
+    settings : RenderSettings or None
+        The renderer settings the cube was made with (what an ``AutoAccuracy`` chose).
     """
 
     model: Cube
@@ -133,6 +102,9 @@ class CubeProducts:
     velocity_field: np.ndarray
     diffuse_clean: np.ndarray | None = None
     lensing: LensingTruth | None = None
+    peak_snr: float = math.nan
+    integrated_snr: float = math.nan
+    settings: RenderSettings | None = None
 
     @property
     def noise_rms(self) -> float:
@@ -143,7 +115,7 @@ class CubeProducts:
 def make_cubes(
     galaxies: Galaxy | Iterable[Galaxy],
     observation: Observation,
-    settings: RenderSettings | None = None,
+    settings: RenderSettings | AutoAccuracy | None = None,
     noise: NoiseModel | None = None,
     noise_rng: np.random.Generator | None = None,
     diffuse: DiffuseComponents | None = None,
@@ -157,8 +129,8 @@ def make_cubes(
         The scene.
     observation : Observation
         Grid, channels, beam, line spread and sky.
-    settings : RenderSettings, optional
-        Accuracy knobs of the renderer.
+    settings : RenderSettings or AutoAccuracy, optional
+        Accuracy knobs of the renderer, or the rule that picks them from the noise.
     noise : NoiseModel, optional
         Noise to add; ``None`` for noiseless cubes.
     noise_rng : numpy.random.Generator, optional
@@ -188,18 +160,75 @@ def make_cubes(
     if noise is not None and noise_rng is None:
         raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
     settings = RenderSettings() if settings is None else settings
-    _validate.instance("settings", settings, RenderSettings)
+    if not isinstance(settings, (RenderSettings, AutoAccuracy)):
+        raise TypeError(
+            f"settings must be a RenderSettings or an AutoAccuracy; got {type(settings).__name__}"
+        )
     if noise is not None:
         _validate.instance("noise", noise, NoiseModel)
+    finest = settings.presets[-1] if isinstance(settings, AutoAccuracy) else settings
     # A lens adds the unlensed source cube and its clean twin: two more galaxies' worth.
     check_memory(observation, len(galaxy_list) + (2 if lens is not None else 0),
-                 noise is not None, settings.memory_limit_bytes)  # fmt: skip
-    check_velocity_grids(galaxy_list, observation, settings)
+                 noise is not None, finest.memory_limit_bytes)  # fmt: skip
+    check_velocity_grids(galaxy_list, observation, finest)
+    scene = (galaxy_list, observation, diffuse, lens)
+    if isinstance(settings, AutoAccuracy):
+        settings, parts, rms = _auto_render(settings, scene, noise)
+    else:
+        parts = _observed_scene(settings, *scene)
+        rms = 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
+    model, galaxy_clean, clean, diffuse_clean = parts
+    sources = tuple(galaxy_list)
+    model_cube = Cube(model, observation, kind="model", galaxies=sources)
+    clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
+    noisy_cube = clean_cube
+    snr = (math.nan, math.nan)
+    if noise is not None and rms > 0.0:
+        assert noise_rng is not None  # checked above
+        added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
+        with np.errstate(over="ignore"):
+            noisy = (clean + added).astype(np.float32, copy=False)
+        if not np.all(np.isfinite(noisy)):
+            name, value = noise.level
+            raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
+        noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
+        snr = (peak_snr(clean, rms), integrated_snr(clean, rms, observation.beam, noise.hanning))
+    truth = moments(model, observation.velocities_kms)
+    lensing = None
+    if lens is not None:
+        lensing = _lensing_truth(lens, galaxy_list, observation, settings, model_cube)
+    return CubeProducts(
+        model=model_cube,
+        clean=clean_cube,
+        noisy=noisy_cube,
+        galaxy_clean=galaxy_clean,
+        moment0=truth.m0.astype(np.float32),
+        velocity_field=truth.m1.astype(np.float32),
+        diffuse_clean=diffuse_clean,
+        lensing=lensing,
+        peak_snr=snr[0],
+        integrated_snr=snr[1],
+        settings=settings,
+    )
+
+
+_Scene = tuple[list[Galaxy], Observation, DiffuseComponents | None, Lens | None]
+_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _observed_scene(
+    settings: RenderSettings,
+    galaxies: list[Galaxy],
+    observation: Observation,
+    diffuse: DiffuseComponents | None,
+    lens: Lens | None,
+) -> _Parts:
+    """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
     shape = observation.shape
     model = np.zeros(shape, dtype=np.float32)
-    galaxy_clean = np.zeros((len(galaxy_list), *shape), dtype=np.float32)
+    galaxy_clean = np.zeros((len(galaxies), *shape), dtype=np.float32)
     one = np.empty(shape, dtype=np.float32)
-    for k, galaxy in enumerate(galaxy_list):
+    for k, galaxy in enumerate(galaxies):
         one.fill(0.0)
         render_galaxy_into(one, galaxy, observation, settings, lens)
         model += one
@@ -215,35 +244,33 @@ def make_cubes(
         model += one
         diffuse_clean = apply_instrument(one, observation)
         clean += diffuse_clean
-    sources = tuple(galaxy_list)
-    model_cube = Cube(model, observation, kind="model", galaxies=sources)
-    clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
-    noisy_cube = clean_cube
-    if noise is not None:
-        rms = noise.rms_for(clean)
-        assert noise_rng is not None  # checked above
-        if rms > 0.0:
-            added = noise_cube(shape, rms, noise_rng, observation.beam, noise.hanning)
-            with np.errstate(over="ignore"):
-                noisy = (clean + added).astype(np.float32, copy=False)
-            if not np.all(np.isfinite(noisy)):
-                name = "rms" if noise.rms is not None else "peak_snr"
-                raise ValueError(f"noise {name} {getattr(noise, name)!r} overflows float32 cubes")
-            noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
-    truth = moments(model, observation.velocities_kms)
-    lensing = None
-    if lens is not None:
-        lensing = _lensing_truth(lens, galaxy_list, observation, settings, model_cube)
-    return CubeProducts(
-        model=model_cube,
-        clean=clean_cube,
-        noisy=noisy_cube,
-        galaxy_clean=galaxy_clean,
-        moment0=truth.m0.astype(np.float32),
-        velocity_field=truth.m1.astype(np.float32),
-        diffuse_clean=diffuse_clean,
-        lensing=lensing,
-    )
+    return model, galaxy_clean, clean, diffuse_clean
+
+
+def _auto_render(
+    auto: AutoAccuracy, scene: _Scene, noise: NoiseModel | None
+) -> tuple[RenderSettings, _Parts, float]:
+    """Return the settings ``auto`` picks for the scene's noise, the scene so made, its rms.
+
+    A peak S/N fixes ``peak / rms`` before rendering.  An rms or an integrated S/N does
+    not: render at the coarsest step, then at the step the render's own peak and rms
+    call for, until a render passes its own check (the steps only grow, so this ends).
+    """
+    observation = scene[1]
+    if noise is None or noise.level[0] == "peak_snr":
+        ratio = math.inf if noise is None else noise.level[1]
+        settings = auto.settings_for(ratio)
+        parts = _observed_scene(settings, *scene)
+        return settings, parts, 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
+    step = 0
+    while True:
+        settings = auto.presets[step]
+        parts = _observed_scene(settings, *scene)
+        rms = noise.rms_for(parts[2], observation.beam)
+        needed = auto.step_for(peak_snr(parts[2], rms))
+        if needed <= step:
+            return settings, parts, rms
+        step = needed
 
 
 def _lensing_truth(
@@ -307,11 +334,12 @@ class IndexedCube:
 
 
 def make_indexed_cube(
-    spec: DatasetSpec, index: int, settings: RenderSettings | None = None
+    spec: DatasetSpec, index: int, settings: RenderSettings | AutoAccuracy | None = None
 ) -> IndexedCube:
     """Draw and make cube ``index`` of ``spec``; the same inputs give bit-identical cubes.
 
-    ``settings`` default to those the spec's ``accuracy`` names.
+    ``settings`` default to those the spec's ``render`` table names
+    (:attr:`~GalCubeCraft.priors.spec.DatasetSpec.render_settings`).
 
     Parameters come from the cube's generator (:func:`GalCubeCraft.priors.galaxies.draw_scene`),
     noise from its own stream ``(seed, index, 1)``.  A spec with interferometer arrays
@@ -321,9 +349,7 @@ def make_indexed_cube(
     draws its noise from ``(scene, stream, v)`` (:mod:`GalCubeCraft.priors.views`).
     """
     draw = draw_scene(spec, index)
-    noise = None if math.isnan(draw.peak_snr) else NoiseModel(peak_snr=draw.peak_snr)
-    if spec.noise.rms_jy_beam is not None:
-        noise = NoiseModel(rms=spec.noise.rms_jy_beam)
+    noise = draw.noise
     products = make_cubes(
         draw.galaxies,
         spec.observation.for_pixel(draw.pixel_kpc),

@@ -16,6 +16,7 @@ from GalCubeCraft.datasets import (
     render_item,
 )
 from GalCubeCraft.datasets.batch import generate_dataset
+from GalCubeCraft.renderer.settings import settings_with_error
 
 SPEC = DatasetSpec(
     n_cubes=4, seed=11, observation={"grid_size": 32, "n_chan": 16}, noise={"peak_snr": (5.0, 20.0)}
@@ -106,7 +107,9 @@ def test_parameter_table_rerenders_each_cube(store):
     for index in (0, 3):
         row = table.loc[index].to_numpy()
         obs = SPEC.observation.for_pixel(row[1])
-        rebuilt = make_cubes(galaxies_from_params(SPEC, row), obs).clean.data
+        # The preset 'auto' chose for the item, from its recorded stated error.
+        settings = settings_with_error(table.loc[index, "render_error"])
+        rebuilt = make_cubes(galaxies_from_params(SPEC, row), obs, settings).clean.data
         np.testing.assert_array_equal(rebuilt, StoreDataset(store)[index]["clean"])
 
 
@@ -115,10 +118,12 @@ def test_spec_accuracy_names_the_renderer_settings():
     from GalCubeCraft import RenderSettings
     from GalCubeCraft.datasets.items import render_item
     from GalCubeCraft.priors.galaxies import draw_scene
+    from GalCubeCraft.renderer.settings import AutoAccuracy
 
     fast = SPEC.replace(render={"accuracy": "fast"}, noise={"peak_snr": None})
     assert fast.render_settings == RenderSettings.fast()
-    assert SPEC.render_settings == RenderSettings()
+    assert SPEC.render_settings == AutoAccuracy(rms_fraction=0.1)  # 'auto', the default
+    assert SPEC.replace(render={"accuracy": "default"}).render_settings == RenderSettings()
     assert DatasetSpec.from_toml_text(fast.to_toml()) == fast
     draw = draw_scene(fast, 2)
     expected = make_cubes(

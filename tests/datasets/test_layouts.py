@@ -90,7 +90,9 @@ def test_a_layout5_parameter_table_reads_by_its_known_columns(layout5, name):
         centre = dataset[int(index)]["galaxy_centre_px"][k - 1]
         assert (row["x_px"], row["y_px"]) == pytest.approx(tuple(centre), abs=1e-9)
         # v_rot from the curve the row rebuilds (galaxy_from_row), as layout 6 measures it.
-        galaxy = galaxies_from_params(dataset.spec, wide.loc[index].to_numpy())[k - 1]
+        galaxy = galaxies_from_params(dataset.spec, wide.loc[index].to_numpy(), dataset.layout)[
+            k - 1
+        ]
         speed = galaxy.rotation_curve(np.array([V_ROT_RADIUS_RE * galaxy.r_e_kpc]))[0]
         assert row["v_rot_kms"] == pytest.approx(float(speed), rel=1e-12)
         assert row[list(MEASURED_COLUMNS)].isna().all()  # they need the galaxies' cubes

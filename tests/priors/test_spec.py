@@ -44,8 +44,12 @@ def _declared():
 
 
 def _make(table, name, value):
-    """Make the record of ``table`` (the spec itself at the top) with ``name = value``."""
-    return DatasetSpec(**{name: value}) if not table else TABLES[table](**{name: value})
+    """Make the record of ``table`` (the spec itself at the top) with ``name = value``.
+
+    A table's key is merged into its defaults as a TOML table is (naming one noise level
+    clears the default peak S/N).
+    """
+    return DatasetSpec(**{name: value}) if not table else TABLES[table]().merged({name: value})
 
 
 def _bound_cases():
@@ -198,6 +202,14 @@ def test_every_2_0_key_has_one_place():
     assert not set(MOVED.values()) & added
     top = {n for t, n, _d, _v in _declared() if not t}
     assert top == set(TOP_LEVEL) | {path for path in ADDED_KEYS if "." not in path}
+
+
+def test_keys_added_since_2_0_enter_the_flat_form_only_where_they_differ_from_defaults():
+    """A new key at its default leaves 2.0's flat text (a run's id); changed, it is appended."""
+    spec = DatasetSpec.from_stored(FLAT_2_0.read_text())
+    logged = spec.replace(noise={"distribution": "log-uniform"}, render={"rms_fraction": 0.05})
+    added = flat_toml(logged).removeprefix(flat_toml(spec)).splitlines()
+    assert added == ['noise.distribution = "log-uniform"', "render.rms_fraction = 0.05"]
 
 
 def test_every_declaration_says_what_it_is():

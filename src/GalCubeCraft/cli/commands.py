@@ -1,4 +1,4 @@
-"""The ``demo``, ``dataset``, ``verify``, ``observe``, ``plot`` and ``explore`` verbs."""
+"""The verbs ``demo``, ``dataset``, ``verify``, ``observe``, ``plot``, ``survey``, ``explore``."""
 
 from __future__ import annotations
 
@@ -156,6 +156,20 @@ def run_plot(args: argparse.Namespace) -> int:
     out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
     makers[args.kind]().savefig(out, dpi=110)
     log.info("wrote %s", out)
+    return 0
+
+
+def run_survey(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft survey``: make (or resume) a field; optionally export it to FITS."""
+    from ..survey import export_fits, load_field_spec, make_field
+
+    spec = load_field_spec(args.spec)
+    run = make_field(spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                     progress=not args.quiet)  # fmt: skip
+    log.info("%d galaxies, %d tiles (%d made now) in %.1f s: %s", run.n_galaxies, run.n_tiles,
+             run.tiles_made, run.seconds, run.path)  # fmt: skip
+    if args.fits is not None:
+        log.info("wrote %s", export_fits(args.out, args.fits, spec))
     return 0
 
 

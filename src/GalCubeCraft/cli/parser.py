@@ -209,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
     plot.add_argument("--pa", type=_finite, default=0.0, help="PV slit position angle, degrees")
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
+
+    survey = sub.add_parser(
+        "survey",
+        parents=[common],
+        help="make a mock survey field (TOML spec or preset: sdc2, small)",
+    )
+    survey.add_argument("spec", help="a field spec TOML file, or a preset name")
+    survey.add_argument("out", type=Path, help="the field folder (resumed if it holds a run)")
+    survey.add_argument(
+        "--workers",
+        type=_whole(0),
+        default=None,
+        help="local Dask workers (default one per core; 0: this process)",
+    )
+    survey.add_argument("--scheduler", help="address of an existing dask scheduler")
+    survey.add_argument("--fits", type=Path, help="also export the field to this FITS file")
+
     explore = sub.add_parser("explore", parents=[common],
                              help="a page in the browser that makes one cube live "
                              "(needs the explorer extra)")  # fmt: skip

@@ -121,6 +121,6 @@ def spec_memory(spec: DatasetSpec, settings: RenderSettings, kept_cubes: int = 0
     """
     obs = spec.observation
     grid = Observation(nx=obs.grid_size, ny=obs.grid_size, spectral=SpectralAxis(obs.n_chan))
-    return check_memory(grid, spec.galaxies.n_gals[1], spec.noise.peak_snr is not None,
+    return check_memory(grid, spec.galaxies.n_gals[1], spec.noise.enabled,
                         settings.memory_limit_bytes, kept_cubes=kept_cubes,
                         names=("grid_size", "n_spectral_slices"))  # fmt: skip

@@ -21,11 +21,12 @@ from ..priors.interferometry import INTERFEROMETER_COLUMNS, interferometer_row
 from ..priors.lenses import LENS_COLUMNS, lens_row
 from ..priors.spec import DatasetSpec
 from ..renderer.lensing import LensingTruth, curve_mask
+from ..renderer.settings import stated_error
 from .checksums import DamagedItemError as DamagedItemError
 from .checksums import damaged
 from .checksums import item_checksum as _item_crc
 from .labels import CATALOGUE_COLUMNS, galaxy_catalogue, label_arrays
-from .layouts import added_in, layout5_parameter_names
+from .layouts import LAYOUT_5_COLUMNS, added_in, layout5_parameter_names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..interferometry.observe import InterferometricCubes
@@ -102,11 +103,18 @@ GLOBAL_COLUMNS = (
     "resolution",
     "noise_rms",
     "peak_snr",
+    "integrated_snr",
+    "render_error",
     "halo_flux",
     "bridge_flux",
     "tail_flux",
 )
-"""Per-cube columns; the diffuse components' line fluxes (Jy km/s) are 0 without them."""
+"""Per-cube columns.  ``noise_rms`` (Jy/beam), ``peak_snr`` and ``integrated_snr`` are the
+noise as realised, whichever way the spec set it (:mod:`GalCubeCraft.instrument.noise_level`;
+0, NaN and NaN when noiseless); ``render_error`` is the stated worst-voxel render error
+of the preset the item was rendered at, as a fraction of its clean cube's peak
+(:func:`GalCubeCraft.renderer.settings.stated_error`: 'auto' picks it from the noise);
+the diffuse components' line fluxes (Jy km/s) are 0 without them."""
 GALAXY_COLUMNS = GALAXY_PARAMETER_NAMES
 """Per-galaxy columns (``g<k>_<name>``): :data:`GalCubeCraft.model.parameters.GALAXY_PARAMETERS`."""
 RENAMED_COLUMNS: dict[str, str] = {}
@@ -270,8 +278,9 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
     bridge_flux = sum(b.total_flux for b in diffuse.bridges) if diffuse is not None else 0.0
     tail_flux = sum(t.total_flux for t in diffuse.tails) if diffuse is not None else 0.0
     params[: len(GLOBAL_COLUMNS)] = [
-        n, draw.pixel_kpc, draw.resolution, products.noise_rms, draw.peak_snr, halo_flux,
-        bridge_flux, tail_flux,
+        n, draw.pixel_kpc, draw.resolution, products.noise_rms, products.peak_snr,
+        products.integrated_snr, stated_error(products.settings), halo_flux, bridge_flux,
+        tail_flux,
     ]  # fmt: skip
     for k, galaxy in enumerate(draw.galaxies):
         start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
@@ -331,15 +340,23 @@ def stored_column(name: str) -> str:
     return RENAMED_COLUMNS.get(name, name)
 
 
-def galaxies_from_params(spec: DatasetSpec, params: np.ndarray) -> list[Galaxy]:
+def galaxies_from_params(
+    spec: DatasetSpec, params: np.ndarray, layout: int | None = None
+) -> list[Galaxy]:
     """Rebuild an item's galaxies from its parameter vector (a row of the table).
 
     Flows and linear warps come back (the table holds them); clumps do not (it holds
     only their number and share): :func:`GalCubeCraft.model.parameters.galaxy_from_row`.
+    ``layout``: the store layout the row was written in (a layout-5 row has fewer
+    per-item columns before the galaxies'; default: this version's).
     """
+    if layout == 5:
+        n_global, columns = len(LAYOUT_5_COLUMNS["global"]), LAYOUT_5_COLUMNS["galaxy"]
+    else:
+        n_global, columns = len(GLOBAL_COLUMNS), GALAXY_COLUMNS
     galaxies = []
     for k in range(int(params[0])):
-        start = len(GLOBAL_COLUMNS) + k * len(GALAXY_COLUMNS)
-        row = dict(zip(GALAXY_COLUMNS, params[start : start + len(GALAXY_COLUMNS)], strict=True))
+        start = n_global + k * len(columns)
+        row = dict(zip(columns, params[start : start + len(columns)], strict=True))
         galaxies.append(galaxy_from_row(row, WARP_LENGTH_RE))
     return galaxies

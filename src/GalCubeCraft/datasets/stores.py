@@ -99,7 +99,7 @@ STORES: Mapping[str, StoreFormat] = MappingProxyType(
     }
 )  # fmt: skip
 """Format name -> its :class:`StoreFormat`: adding a format is one entry here."""
-FORMATS = tuple(STORES)
+FORMATS = tuple(STORES)  #: The store formats' names (``STORES``' keys).
 
 
 class Store(Protocol):

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..interferometry.arrays import ARRAY_NAMES
 from ..priors.spec import DatasetSpec
-from ..renderer.settings import ACCURACIES
+from ..renderer.settings import SPEC_ACCURACIES
 
 BAND_KMS = 1200.0
 """1.2.1's band, -600 to +600 km/s: the channels are as many whole widths as fit in it."""
@@ -87,7 +87,8 @@ CONTROLS: tuple[Control, ...] = (
     _i("channel_width_kms", "Spectral resolution [km/s]", 30, 5, 40, "Cube",
        "Spectral Resolution [km/s]", step=5),
     _f("redshift", "Redshift", 1.0, 0.01, 6.0, 0.01, "Cube"),
-    Control("accuracy", "Render accuracy", "choice", "fast", choices=ACCURACIES, panel="Cube"),
+    Control("accuracy", "Render accuracy", "choice", "fast", choices=SPEC_ACCURACIES,
+            panel="Cube"),
     _f("r_e_kpc", "Effective radius R_e [kpc]", 5.0, 0.5, 20.0, 0.1, "Galaxy"),
     _f("n_sersic", "Sérsic index n", 1.0, 0.5, 1.5, 0.01, "Galaxy", "Sérsic index (n)"),
     _f("h_z_kpc", "Scale height h_z [kpc]", 0.8, 0.4, 9.0, 0.01, "Galaxy",
@@ -225,11 +226,12 @@ def spec_from_controls(values: Mapping[str, Any]) -> DatasetSpec:
         "beam": [float(v["bmaj_kpc"]) / pixel, float(v["bmin_kpc"]) / pixel, float(v["bpa_deg"])],
         "redshift": float(v["redshift"]),
     }
-    noise: dict[str, Any] = {"peak_snr": None, "rms_jy_beam": None}
+    # The spec's noise levels are one setting: naming one clears the others (NoiseSpec.ONE_OF).
+    noise: dict[str, Any] = {"peak_snr": None}
     if v["noise"] == "peak S/N":
-        noise["peak_snr"] = _fixed(v["peak_snr"])
+        noise = {"peak_snr": _fixed(v["peak_snr"])}
     elif v["noise"] == "rms":
-        noise["rms_jy_beam"] = float(v["rms_mjy_beam"]) * 1e-3
+        noise = {"rms_jy_beam": _fixed(float(v["rms_mjy_beam"]) * 1e-3)}
     diffuse = {"enabled": bool(v["diffuse"]), **{k: float(v[k]) for k in DIFFUSE_KEYS}}
     clumps = int(v["clump_count"])
     features: dict[str, Any] = {

@@ -26,6 +26,7 @@ noise takes one cube of memory.
 A cube's key is one 64-bit draw from the generator it is given (:func:`noise_cube`):
 cube ``index`` of a dataset under ``seed`` has key
 :func:`GalCubeCraft._support.random.noise_key` ``(seed, index)``.
+How loud it is (an rms, a peak or an integrated S/N) is :mod:`.noise_level`'s.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from ..observation.beam import Beam
 if TYPE_CHECKING:
     from .noise_filter import NoiseFilter
 
-_HANNING = np.array([0.25, 0.5, 0.25])
+HANNING = np.array([0.25, 0.5, 0.25])
+"""The Hanning taper's channel weights."""
 _ORIGIN_LIMIT = 2**31
 """Global voxel positions lie in [-2**31, 2**31): the stream counts them in 32-bit words."""
 MAX_PLANE_VALUES = 2**28
@@ -156,7 +158,7 @@ def noise_region(
     halo_y, halo_x = (0, 0) if plan is None else (plan.halo_y, plan.halo_x)
     _check_plane(shape, halo_y, halo_x)
     spatial = 1.0 if plan is None else 1.0 / math.sqrt(plan.sum_squares)
-    channel = _HANNING / math.sqrt(float(np.sum(_HANNING**2))) if hanning else np.ones(1)
+    channel = HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
     # Beyond float32's range the noise is made at unit rms and scaled in float64 (the
     # callers then refuse it, or keep a float64 cube).
     wide = rms * spatial * float(channel.max()) >= float(np.finfo(np.float32).max)

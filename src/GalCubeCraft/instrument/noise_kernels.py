@@ -7,9 +7,9 @@ only when noise is drawn.
 from __future__ import annotations
 
 import numpy as np
-from ..kernels.jit import njit
 
 from ..kernels.counter_normals import fill_standard_normals
+from ..kernels.jit import njit
 from .fir import _axpy, kernel_pass, lattice_pass
 
 

@@ -24,9 +24,9 @@ polynomials, ``sqrt``): about 1 ns a value, 15-20 times NumPy's float32 ziggurat
 from __future__ import annotations
 
 import numpy as np
-from .jit import njit
 
 from .float32_math import log32
+from .jit import njit
 
 _F32 = np.float32
 _U32 = np.uint32

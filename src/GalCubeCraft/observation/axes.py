@@ -26,6 +26,10 @@ DEFAULT_LINE_SPREAD_SIGMA_CHAN = 0.6
 """Sigma (channels) of the 'gaussian' line spread unless told otherwise."""
 
 
+MIN_REDSHIFT = 1e-6
+"""Smallest source redshift an :class:`AngularScale` takes."""
+
+
 @dataclass(frozen=True)
 class SpectralAxis:
     """Contiguous, equal-width velocity channels, ascending.
@@ -117,7 +121,9 @@ class AngularScale:
         object.__setattr__(
             self,
             "redshift",
-            _validate.real("redshift", self.redshift, low=0.0, low_open=True, high=20.0),
+            # Below MIN_REDSHIFT (0.3 km/s of Hubble flow: a source 4 kpc away) an angular
+            # scale means nothing, and pixels shrink toward the float floor.
+            _validate.real("redshift", self.redshift, low=MIN_REDSHIFT, high=20.0),
         )
         _validate.choice("line", self.line, tuple(LINES_HZ))
         object.__setattr__(

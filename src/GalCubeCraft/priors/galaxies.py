@@ -28,6 +28,7 @@ from .._support.random import (
     cube_generator,
 )
 from ..cosmology import hubble_flow_kms
+from ..instrument.noise_level import NoiseModel
 from ..model.arms import SpiralArms
 from ..model.clumps import Clump
 from ..model.diffuse import DiffuseComponents, DiffuseSource, draw_diffuse
@@ -39,6 +40,7 @@ from ..model.profiles import total_flux
 from ..model.rings import linear_warp
 from ..model.rotation import MilkyWayRotationCurve
 from .lenses import draw_lens
+from .noise import draw_noise
 from .orientation import (
     isotropic_first_tilt,
     isotropic_inclination,
@@ -96,9 +98,9 @@ class DrawnGalaxy:
 
 @dataclass
 class CubeDraw:
-    """Everything drawn for one cube: its scale, its galaxies as drawn, diffuse and lens.
+    """Everything drawn for one cube: its scale, its galaxies as drawn, noise, diffuse and lens.
 
-    ``peak_snr`` is NaN for noiseless cubes.  Depth offsets of the galaxies' centres from
+    ``noise`` is None for noiseless cubes.  Depth offsets of the galaxies' centres from
     the primary's become Hubble-flow velocities.  ``scene`` and ``view`` say which view
     of which scene the item shows (:mod:`GalCubeCraft.priors.views`; ``(index, 0)`` with
     one view per scene).
@@ -106,12 +108,19 @@ class CubeDraw:
 
     resolution: float
     pixel_kpc: float
-    peak_snr: float = math.nan
+    noise: NoiseModel | None = None
     drawn: list[DrawnGalaxy] = field(default_factory=list)
     diffuse: DiffuseComponents | None = None
     lens: Lens | None = None
     scene: int = 0
     view: int = 0
+
+    @property
+    def peak_snr(self) -> float:
+        """The peak S/N drawn (NaN when the noise is noiseless or set another way)."""
+        if self.noise is None or self.noise.peak_snr is None:
+            return math.nan
+        return self.noise.peak_snr
 
     @property
     def galaxies(self) -> list[Galaxy]:
@@ -258,7 +267,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     Returns
     -------
     CubeDraw
-        The cube's resolution, pixel scale and peak S/N, and each galaxy as drawn
+        The cube's resolution, pixel scale and noise level, and each galaxy as drawn
         (:class:`DrawnGalaxy`: the record the renderer takes, the emissivity per voxel it
         was drawn as, the two drawn angles and the centre pixel).
     """
@@ -342,8 +351,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
                        centre_pixel + centre[2]),
             log_mass_msun=log_mass,
         ))  # fmt: skip
-    if spec.noise.peak_snr is not None:
-        draw.peak_snr = _uniform(rng, spec.noise.peak_snr)
+    draw.noise = draw_noise(spec.noise, rng)  # one draw when noisy, as it always was
     featured = _with_features(spec, scene, draw.galaxies)
     draw.drawn = [dataclasses.replace(d, galaxy=g)
                   for d, g in zip(draw.drawn, featured, strict=True)]  # fmt: skip

@@ -10,6 +10,7 @@ concatenation); here each is one pass that writes only what it returns.
 from __future__ import annotations
 
 import numpy as np
+
 from ..kernels.jit import njit
 
 

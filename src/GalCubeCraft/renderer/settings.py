@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .._support import validate as _validate
@@ -13,6 +14,8 @@ flux, itself 1e-3 to 1e-5 of the galaxy's, so a tighter test splits on rounding 
 
 ACCURACIES = ("default", "fast")
 """The accuracy names :meth:`RenderSettings.for_accuracy` takes."""
+SPEC_ACCURACIES = ("auto", *ACCURACIES)
+"""The accuracy names a dataset spec takes: a preset, or 'auto' (:class:`AutoAccuracy`)."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,101 @@ class RenderSettings:
     def memory_limit_bytes(self) -> float | None:
         """The memory limit in bytes, or None for the available memory."""
         return None if self.memory_limit_gib is None else self.memory_limit_gib * float(1 << 30)
+
+
+AUTO_MARGIN = 2.0
+"""Safety factor between the worst error measured on the calibration sample and the
+error :data:`AUTO_LADDER` states."""
+AUTO_LADDER: tuple[tuple[str, float], ...] = (("fast", 7.5e-3), ("default", 1e-3))
+"""The presets :class:`AutoAccuracy` picks from, coarsest first, each with its stated
+worst-voxel error ``E`` as a fraction of the peak of the noiseless observed
+(beam-convolved) cube: :data:`AUTO_MARGIN` times the worst measured against
+:meth:`RenderSettings.converged`, rounded up, over 200 items of the default spec (64^2 x
+40 channels, 4 px beam; inclinations 0-90 deg, PA 0-360 deg, v_0 100-300 km/s: wider
+than the default priors), ``python benchmarks/bench_accuracy.py calibrate``: 'fast'
+3.7e-3 (99th percentile 3.3e-3, median 3.0e-4), 'default' 4.9e-4 (3.2e-4, 3.2e-5).  Two
+smaller samples (40 and 60 items) reached 4.8e-3 and 2.5e-4.  The tail is long (thin
+edge-on and compact disks): most cubes are ten times better than their preset's ``E``.
+Presets between the two (6-8 line-of-sight nodes, tolerances 2-5x the default's)
+measured 1.7e-3 to 3.2e-3 on the 60 items where 'fast' reached 4.8e-3, for 17-34% less
+time than 'default': the error falls by ten only with the default's nodes and
+tolerances together, so none was added."""
+
+
+def stated_error(settings: RenderSettings | None) -> float:
+    """Return the stated worst-voxel error ``E`` of a preset of :data:`AUTO_LADDER`.
+
+    As a fraction of the noiseless observed cube's peak; NaN for settings that are no
+    preset of the ladder (a user's own).  Dataset items record it (``render_error``), so
+    the preset an item was rendered at is known: :func:`settings_with_error`.
+    """
+    for name, error in AUTO_LADDER:
+        if settings == RenderSettings.for_accuracy(name):
+            return error
+    return math.nan
+
+
+def settings_with_error(error: float) -> RenderSettings:
+    """Return the preset of :data:`AUTO_LADDER` whose stated error is ``error``."""
+    for name, stated in AUTO_LADDER:
+        if stated == error:
+            return RenderSettings.for_accuracy(name)
+    raise ValueError(f"no preset states the error {error!r}; the presets state {AUTO_LADDER}")
+
+
+@dataclass(frozen=True)
+class AutoAccuracy:
+    """Renderer settings chosen per cube from its noise (a spec's ``accuracy = "auto"``).
+
+    The rule: a cube with noise of rms ``sigma`` whose noiseless observed cube peaks at
+    ``P`` renders at the coarsest preset of :data:`AUTO_LADDER` whose stated error ``E``
+    keeps ``E * P <= rms_fraction * sigma``, that is ``E * peak_snr <= rms_fraction``;
+    when none does, and for a noiseless cube, at 'default' (the last), so a cube is never
+    rendered less accurately than its noise allows nor more than 'default'.  Its
+    worst-voxel error is then below ``max(rms_fraction * sigma, E_default * P)``.  At
+    the default ``rms_fraction = 0.1`` this takes 'fast' up to peak S/N 13.3; at 0.01,
+    'fast' only at peak S/N <= 1.33 and 'default' meets the bound up to peak S/N 10.
+    Why 0.1 by default: an error of a tenth of the rms in the worst voxel adds 0.5% to
+    that voxel's noise standard deviation (``sqrt(1 + 0.1**2)``), ``E`` is twice the
+    worst error measured, and the median voxel's error is ten times smaller than the
+    worst; at 0.01 no item of a spec at peak S/N >= 2 would render faster than
+    'default', so the rule would buy nothing.  The stated
+    errors were measured with the default spec's 4 px beam and 30 km/s channels; a
+    sharper beam or finer channels show more of the render's error.
+
+    With a peak S/N the ratio is known before rendering.  With an rms or an integrated
+    S/N the peak (and for the latter the rms) is known only once rendered: the cube is
+    rendered at the coarsest preset, and again at a finer one only while the bound,
+    checked with that render's own peak and rms, fails
+    (:func:`GalCubeCraft.factory.make_cubes`).
+
+    Parameters
+    ----------
+    rms_fraction : float
+        The worst-voxel render error allowed, as a fraction of the noise rms, in
+        ``[1e-6, 1]``.
+    """
+
+    rms_fraction: float = 0.1
+
+    def __post_init__(self) -> None:
+        """Check the fraction."""
+        _validate.real("rms_fraction", self.rms_fraction, low=1e-6, high=1.0)
+
+    @property
+    def presets(self) -> tuple[RenderSettings, ...]:
+        """The ladder's settings, coarsest first."""
+        return tuple(RenderSettings.for_accuracy(name) for name, _error in AUTO_LADDER)
+
+    def step_for(self, peak_over_rms: float) -> int:
+        """Return the ladder step (0: coarsest) of a cube of ``peak / rms`` (NaN, inf: no noise)."""
+        if not math.isfinite(peak_over_rms):
+            return len(AUTO_LADDER) - 1
+        for step, (_name, error) in enumerate(AUTO_LADDER):
+            if error * peak_over_rms <= self.rms_fraction:
+                return step
+        return len(AUTO_LADDER) - 1
+
+    def settings_for(self, peak_over_rms: float) -> RenderSettings:
+        """Return the settings of a cube whose noiseless peak is ``peak_over_rms`` noise rms."""
+        return self.presets[self.step_for(peak_over_rms)]

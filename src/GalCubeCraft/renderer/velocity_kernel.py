@@ -23,9 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kernels.jit import njit
-
 from ..kernels.float32_math import atan2_32, exp32, log32
+from ..kernels.jit import njit
 from ..model.rotation import (
     CURVE_ARCTAN,
     CURVE_FLAT,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...renderer.settings import RenderSettings
+from ...renderer.settings import AutoAccuracy, RenderSettings
 from .fields import SpecError, SpecTypeError, SpecValueError, check_record, declare
 from .legacy import nest, with_added_keys
 from .presets import preset_text
@@ -48,7 +48,11 @@ class DatasetSpec:
     """A dataset: how many cubes, from which priors, observed how, under which seed.
 
     Each table may be given as its record or as a mapping of its keys (merged into the
-    record's defaults; in :meth:`replace`, into the spec's current record).
+    record's defaults; in :meth:`replace`, into the spec's current record).  A mapping
+    that names one of ``[noise]``'s three levels (``peak_snr``, ``rms_jy_beam``,
+    ``integrated_snr``) sets the level: the other two become none
+    (:meth:`~.fields.Checked.merged`), so ``noise={"rms_jy_beam": 1e-3}`` replaces the
+    default peak S/N rather than conflicting with it.
 
     Parameters
     ----------
@@ -69,7 +73,8 @@ class DatasetSpec:
     observation : ObservationSpec
         ``[observation]``: grid, band, beam, line spread, redshift and line.
     noise : NoiseSpec
-        ``[noise]``: the peak S/N (none: noiseless).
+        ``[noise]``: the noise level, as a peak S/N, an rms or an integrated S/N (none:
+        noiseless).
     features : FeaturePriors
         ``[features]``: flows, clumps, dispersion, arms, warps, diffuse emission.
     lens : LensPriors
@@ -77,7 +82,7 @@ class DatasetSpec:
     interferometer : InterferometerPriors
         ``[interferometer]``: arrays, track and imaging (needs the interferometry extra).
     render : RenderSpec
-        ``[render]``: the renderer's accuracy preset.
+        ``[render]``: the renderer's accuracy: a preset, or 'auto' (from each item's noise).
     """
 
     n_cubes: int = declare(16, "int", low=1, help="number of items")
@@ -102,12 +107,6 @@ class DatasetSpec:
         if self.n_cubes > MAX_CUBES:  # a slip (2**62), not a dataset: said apart from >= 1
             raise SpecValueError("n_cubes", f"must be at most {MAX_CUBES}; got {self.n_cubes}")
         self._check_resolution_cycle()
-        if self.noise.peak_snr is not None and self.noise.rms_jy_beam is not None:
-            raise SpecValueError(
-                "noise.rms_jy_beam",
-                f"must be none when noise.peak_snr is given (one noise level); got "
-                f"{self.noise.rms_jy_beam!r} with peak_snr {self.noise.peak_snr}",
-            )
         self._check_grid_fits()
         self._check_empty_fields()
         if self.interferometry:
@@ -192,20 +191,27 @@ class DatasetSpec:
         return self.galaxies.n_gals[1]
 
     @property
-    def render_settings(self) -> RenderSettings:
-        """Return the renderer's settings that ``render.accuracy`` names."""
+    def render_settings(self) -> RenderSettings | AutoAccuracy:
+        """Return the renderer's settings that ``render.accuracy`` names.
+
+        'auto' gives an :class:`~GalCubeCraft.renderer.settings.AutoAccuracy` of
+        ``render.rms_fraction``, which the factory turns into each item's settings.
+        """
+        if self.render.accuracy == "auto":
+            return AutoAccuracy(rms_fraction=self.render.rms_fraction)
         return RenderSettings.for_accuracy(self.render.accuracy)
 
     def replace(self, **changes: Any) -> DatasetSpec:
         """Return a copy with ``changes`` applied (validated again).
 
         A table given as a mapping changes only those keys of the spec's current table:
-        ``spec.replace(observation={"n_chan": 8})``.
+        ``spec.replace(observation={"n_chan": 8})``; naming one noise level replaces the
+        level (``spec.replace(noise={"rms_jy_beam": 1e-3})`` clears ``peak_snr``).
         """
         for table in TABLES:
             if isinstance(changes.get(table), Mapping):
                 _check_keys(table, changes[table])
-                changes[table] = dataclasses.replace(getattr(self, table), **changes[table])
+                changes[table] = getattr(self, table).merged(changes[table])
         return dataclasses.replace(self, **changes)
 
     def differences(self, other: DatasetSpec) -> dict[str, tuple[Any, Any]]:
@@ -314,7 +320,7 @@ def _as_record(table: str, record: type, value: Any) -> Any:
     if isinstance(value, record):
         return value
     if isinstance(value, Mapping):
-        return record(**check_layout({table: dict(value)})[table])
+        return record().merged(check_layout({table: dict(value)})[table])
     raise SpecTypeError(
         table, f"must be a {record.__name__} or a mapping of its keys; got {type(value).__name__}"
     )

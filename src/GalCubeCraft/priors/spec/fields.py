@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -178,16 +178,6 @@ def check_record(record: Any, table: str) -> None:
         object.__setattr__(record, name, value)
 
 
-class Checked:
-    """A spec sub-record: its declared fields are checked when it is made."""
-
-    TABLE: ClassVar[str] = ""
-
-    def __post_init__(self) -> None:
-        """Check every declared field (errors name ``<table>.<key>``)."""
-        check_record(self, self.TABLE)
-
-
 def _as_spec_error(kind: type[SpecError], key: str, message: str) -> SpecError:
     """Split a ``_validate`` message, which starts with the name it was given, into parts."""
     if not message.startswith(key):  # a record's own words (a beam, a diffuse table)
@@ -219,3 +209,25 @@ def _as_range(name: str, value: Any) -> tuple[Any, Any]:
             raise ValueError(f"{name} range must have min <= max; got [{low!r}, {high!r}]")
         return (low, high)
     raise TypeError(f"{name} must be a number or a [min, max] pair; got {value!r}")
+
+
+class Checked:
+    """A sub-record (one TOML table): its declared fields are checked when it is made.
+
+    ``ONE_OF`` names keys of which the table sets at most one, as one setting: a mapping
+    that names one of them, merged into a record (:meth:`merged`), sets the others to
+    None (``[noise]``'s levels).
+    """
+
+    TABLE: ClassVar[str] = ""
+    ONE_OF: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        """Check every declared field (errors name ``<table>.<key>``)."""
+        check_record(self, self.TABLE)
+
+    def merged(self, changes: Mapping[str, Any]) -> Any:
+        """Return a copy with ``changes``; naming one key of ``ONE_OF`` clears the others."""
+        if any(key in changes for key in self.ONE_OF):
+            changes = {**dict.fromkeys(self.ONE_OF), **changes}
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]

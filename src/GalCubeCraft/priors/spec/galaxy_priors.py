@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .fields import Checked, declare
 
 Range = tuple[float, float]
+"""A prior's ``(low, high)`` bounds (each field's documentation says how it is drawn)."""
 
 ORIENTATIONS = ("inclination_pa", "tilts")
 """What a spec's two drawn angles mean (:attr:`GalaxyPriors.orientation`)."""

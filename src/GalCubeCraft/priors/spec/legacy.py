@@ -89,6 +89,9 @@ ADDED_KEYS: dict[str, Any] = {
     "galaxies.satellite_scale": (1.0 / 3.0, 0.5),
     "galaxies.s_e_base": (0.08, 0.12),
     "noise.rms_jy_beam": None,
+    "noise.integrated_snr": None,
+    "noise.distribution": "uniform",
+    "render.rms_fraction": 0.1,
 }
 """Keys added since stores began to record their spec, and the value each takes where a
 stored spec lacks it: the value that draws what was drawn before the key existed (not

@@ -17,11 +17,11 @@ from ...model.diffuse import DiffuseParams
 from ...observation.axes import LINES_HZ
 from ...observation.beam import Beam
 from ...observation.records import LINE_SPREADS, AngularScale, Observation, SpectralAxis
-from ...renderer.settings import ACCURACIES
 from .fields import Checked as _Checked
 from .fields import declare
 from .galaxy_priors import ORIENTATIONS as ORIENTATIONS
 from .galaxy_priors import GalaxyPriors, Range
+from .noise_render import NoiseSpec, RenderSpec
 
 
 def _beam(key: str, value: Any) -> Beam:
@@ -87,37 +87,6 @@ class ObservationSpec(_Checked):
             line_spread=self.line_spread,
             sky=AngularScale(redshift=self.redshift, line=self.line),
         )
-
-
-@dataclass(frozen=True)
-class NoiseSpec(_Checked):
-    """``[noise]``: beam-correlated Gaussian noise at a drawn peak S/N or a fixed rms.
-
-    Both none: noiseless.  ``rms_jy_beam`` is the noise's standard deviation after the
-    beam (the observed cube's unit); the spec refuses it together with a peak S/N.
-    """
-
-    TABLE = "noise"
-    peak_snr: Range | None = declare(
-        (5.0, 50.0),
-        "range",
-        bounds=(1e-3, 1e6),
-        optional=True,
-        help="peak signal-to-noise; none: no noise (or rms_jy_beam's)",
-    )
-    rms_jy_beam: float | None = declare(
-        None,
-        "real",
-        low=0.0,
-        optional=True,
-        unit="Jy/beam",
-        help="noise rms after the beam, instead of a peak S/N; none: peak_snr's",
-    )
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the cubes get noise (at a peak S/N or a fixed rms)."""
-        return self.peak_snr is not None or self.rms_jy_beam is not None
 
 
 @dataclass(frozen=True)
@@ -276,20 +245,6 @@ class InterferometerPriors(_Checked):
     def enabled(self) -> bool:
         """Whether the cubes are observed by an interferometer."""
         return len(self.arrays) > 0
-
-
-@dataclass(frozen=True)
-class RenderSpec(_Checked):
-    """``[render]``: the renderer's accuracy preset.
-
-    :meth:`~GalCubeCraft.renderer.settings.RenderSettings.for_accuracy` maps it to the
-    renderer's settings.  'default': every voxel within about 1e-4 of the peak of a
-    converged render; 'fast': about 2.5x faster, within about 1e-3 (4e-3 for thin edge-on
-    disks).
-    """
-
-    TABLE = "render"
-    accuracy: str = declare("default", "choice", choices=ACCURACIES, help="renderer preset")
 
 
 VIEWS_VARY = ("orientation", "noise")

@@ -14,7 +14,8 @@
     beam = [5.0, 4.0, 30.0]   # bmaj, bmin (pixels), bpa (degrees north through east)
 
     [noise]
-    peak_snr = [5.0, 50.0]    # or "none" for noiseless cubes
+    peak_snr = [5.0, 50.0]    # or rms_jy_beam, or integrated_snr; "none": noiseless
+    distribution = "log-uniform"
 
 A key out of its table is refused with the table it belongs to (:mod:`.legacy`); unknown
 keys are refused by their path.

@@ -1,0 +1,190 @@
+"""How loud the noise is: an rms, a peak S/N or an integrated S/N, each defined exactly.
+
+``clean`` is the noiseless observed cube (Jy/beam) and ``rms`` the standard deviation of
+every voxel of the noise :func:`~GalCubeCraft.instrument.noise.noise_cube` adds (white
+noise filtered by the beam and, optionally, the Hanning taper, scaled to ``rms``):
+
+- **peak S/N** ``= max(clean) / rms``;
+- **integrated S/N** ``= F / sigma_F``: ``F`` is the sum of ``clean`` over the mask ``M``
+  of the voxels where ``clean >= INTEGRATED_SNR_FRACTION * max(clean)`` (10% of the
+  peak), and ``sigma_F`` the standard deviation of the sum over ``M`` of the noise.  The
+  noise is linear in the white draws ``w``: per plane ``p`` of draws, ``n = s K * w``,
+  ``K`` the beam's kernel on the padded FFT grid (transfer function ``T``) and ``s`` the
+  scale that makes the rms ``rms``; with Hanning, channel ``c`` is ``sum_j h_j n_{c+j}``.
+  So the sum over ``M`` is ``sum_p <K * B_p, w_p>`` with ``B`` the mask convolved along
+  the channels with ``h`` (the mask itself without Hanning), and exactly
+
+      ``sigma_F = rms * s_1 * sqrt(sum_p ||irfft2(rfft2(B_p) T)||^2)``,
+
+  ``s_1`` the scale for unit rms (``K`` is even, so correlating with it is convolving).
+  For white noise (no beam) this is ``rms * sqrt(|M|)``.  Both ``F`` and ``sigma_F`` are
+  sums over voxels, so the ratio has no unit (multiplying both by the channel width over
+  the beam area, to Jy km/s, changes nothing).
+
+An rms that gives an integrated S/N ``S`` follows in closed form:
+``rms = F / (S * sigma_F(rms = 1))`` (:func:`rms_for_integrated_snr`).  A cube whose peak is
+not positive has no S/N: its noise for a target S/N is zero (no noise), and its S/N NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._support import validate as _validate
+from ..observation.beam import Beam
+from .beam import padded_shape
+from .noise import HANNING, NOISE_BLOCK
+
+INTEGRATED_SNR_FRACTION = 0.1
+"""The integrated S/N sums the voxels at or above this fraction of the clean cube's peak."""
+
+
+def signal_mask(clean: np.ndarray, fraction: float = INTEGRATED_SNR_FRACTION) -> np.ndarray:
+    """Return the voxels where ``clean >= fraction * max(clean)`` (none if the peak is <= 0)."""
+    peak = float(np.max(clean))
+    if not peak > 0.0:
+        return np.zeros(np.shape(clean), dtype=bool)
+    return np.asarray(clean) >= fraction * peak
+
+
+def summed_noise_std(mask: np.ndarray, beam: Beam | None = None, hanning: bool = False) -> float:
+    """Return the standard deviation of the sum over ``mask`` of unit-rms noise, exactly.
+
+    The noise is :func:`~GalCubeCraft.instrument.noise.noise_cube`'s at ``rms = 1`` with
+    the same ``beam`` and ``hanning`` (the module docstring gives the formula).
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        Boolean ``(n_chan, ny, nx)``: the voxels summed.
+    beam : Beam, optional
+        The beam that correlates the noise (None: white noise).
+    hanning : bool
+        Whether the noise is Hanning-correlated along the channels too.
+    """
+    from scipy import fft  # loaded on first use: ``import GalCubeCraft`` stays light
+
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim != 3:
+        raise ValueError(f"mask must be (n_chan, ny, nx); got shape {mask.shape}")
+    n_chan, ny, nx = mask.shape
+    taps = HANNING if hanning else np.ones(1)
+    scale = 1.0 / math.sqrt(float(np.sum(taps**2))) if hanning else 1.0
+    planes = n_chan + len(taps) - 1
+    if beam is None:
+        py, px, transfer = ny, nx, None
+    else:
+        py, px = padded_shape(ny, nx, beam)
+        transfer = beam.transfer_function(py, px)
+        full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
+        scale /= math.sqrt(float(np.mean(full**2)))  # as noise_cube scales it
+    total = 0.0
+    for start in range(0, planes, NOISE_BLOCK):
+        stop = min(start + NOISE_BLOCK, planes)
+        # B_p = sum_j h_j mask_{p - j}: the planes of draws that feed the summed channels.
+        block = np.zeros((stop - start, py, px))
+        for j, tap in enumerate(taps):
+            low, high = max(start - j, 0), min(stop - j, n_chan)
+            if low < high:
+                block[low + j - start : high + j - start, :ny, :nx] += tap * mask[low:high]
+        block = block[block.any(axis=(1, 2))]  # planes the mask does not reach add nothing
+        if transfer is not None and len(block):
+            block = fft.irfft2(fft.rfft2(block) * transfer, s=(py, px))
+        total += float(np.sum(block**2))
+    return scale * math.sqrt(total)
+
+
+def peak_snr(clean: np.ndarray, rms: float) -> float:
+    """Return ``max(clean) / rms`` (NaN when ``rms`` is 0 or the peak is not positive)."""
+    peak = float(np.max(clean))
+    if not (rms > 0.0 and peak > 0.0):
+        return math.nan
+    return peak / rms
+
+
+def integrated_snr(
+    clean: np.ndarray, rms: float, beam: Beam | None = None, hanning: bool = False
+) -> float:
+    """Return the integrated S/N of ``clean`` under noise of ``rms`` (module docstring).
+
+    NaN when ``rms`` is 0 or the peak of ``clean`` is not positive.
+    """
+    mask = signal_mask(clean)
+    if not (rms > 0.0 and mask.any()):
+        return math.nan
+    flux = float(np.sum(np.asarray(clean)[mask], dtype=np.float64))
+    return flux / (rms * summed_noise_std(mask, beam, hanning))
+
+
+def rms_for_integrated_snr(
+    clean: np.ndarray, snr: float, beam: Beam | None = None, hanning: bool = False
+) -> float:
+    """Return the rms that gives ``clean`` the integrated S/N ``snr`` (0 for an empty cube)."""
+    mask = signal_mask(clean)
+    if not mask.any():
+        return 0.0
+    flux = float(np.sum(np.asarray(clean)[mask], dtype=np.float64))
+    return flux / (snr * summed_noise_std(mask, beam, hanning))
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """How much noise to add: exactly one of a peak S/N, an rms or an integrated S/N.
+
+    Parameters
+    ----------
+    peak_snr : float, optional
+        ``rms = max(clean) / peak_snr``.
+    rms : float, optional
+        Absolute rms in the observed cube's unit (Jy/beam), >= 0.
+    integrated_snr : float, optional
+        ``rms`` such that the integrated S/N (module docstring) is this.
+    hanning : bool
+        Correlate the noise spectrally with the Hanning taper as well.
+
+    The noise is always correlated by the beam (as in a real image).
+    """
+
+    peak_snr: float | None = None
+    rms: float | None = None
+    integrated_snr: float | None = None
+    hanning: bool = False
+
+    def __post_init__(self) -> None:
+        """Check that exactly one of ``peak_snr``, ``rms`` and ``integrated_snr`` is given."""
+        given = [name for name in LEVELS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of {', '.join(LEVELS)}; got {', '.join(given) or 'none'}"
+            )
+        name = given[0]
+        check = _validate.non_negative if name == "rms" else _validate.positive
+        object.__setattr__(self, name, check(name, getattr(self, name)))
+        object.__setattr__(self, "hanning", _validate.boolean("hanning", self.hanning))
+
+    @property
+    def level(self) -> tuple[str, float]:
+        """Return ``(name, value)`` of the level given (``('rms', 1e-3)``, ...)."""
+        name = next(name for name in LEVELS if getattr(self, name) is not None)
+        return name, float(getattr(self, name))
+
+    def rms_for(self, clean: np.ndarray, beam: Beam | None = None) -> float:
+        """Return the rms for the clean cube ``clean`` observed with ``beam``."""
+        name, value = self.level
+        if name == "rms":
+            return value
+        with np.errstate(over="ignore", divide="ignore"):
+            if name == "peak_snr":
+                rms = float(np.max(clean)) / value
+            else:
+                rms = rms_for_integrated_snr(clean, value, beam, self.hanning)
+        if not np.isfinite(rms):
+            raise ValueError(f"{name} {value!r} gives an infinite noise rms")
+        return max(rms, 0.0)
+
+
+LEVELS = ("peak_snr", "rms", "integrated_snr")
+"""The three ways to set the noise level, as :class:`NoiseModel` names them."""
