@@ -8,7 +8,7 @@ import sys
 
 # Each costs 0.05-0.4 s to import; a user's ``import GalCubeCraft`` or ``--help`` needs none.
 HEAVY = ("numba", "llvmlite", "scipy", "astropy", "matplotlib", "dask", "distributed", "zarr",
-         "h5py", "pandas", "torch", "finufft")  # fmt: skip
+         "h5py", "pandas", "torch", "finufft", "panel", "bokeh", "playwright")  # fmt: skip
 
 
 def _modules_after(code: str) -> set[str]:

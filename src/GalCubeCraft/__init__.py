@@ -21,13 +21,16 @@ below it (import-linter holds this in CI):
 
 On top of the pipeline: :mod:`~GalCubeCraft.io` (npy + sidecar, cube folders),
 :mod:`~GalCubeCraft.plotting`, :mod:`~GalCubeCraft.datasets` (training-set stores, loaders,
-Dask batches) and :mod:`~GalCubeCraft.cli`.  :mod:`~GalCubeCraft.compat` sits at the top
-and holds everything for users of the package this one grew from (the ``GalCubeCraft``
-class, ``utils``, ``visualise``); nothing below imports it.
+Dask batches), :mod:`~GalCubeCraft.explorer` (the live page in the browser:
+:func:`explore`, ``galcubecraft explore``) and :mod:`~GalCubeCraft.cli`.
+:mod:`~GalCubeCraft.compat` sits at the top and holds everything for users of the package
+this one grew from (the ``GalCubeCraft`` class, ``utils``, ``visualise``); nothing below
+imports it.
 """
 
 from ._version import __version__  # noqa: E402
 from .compat import GalCubeCraft, GalCubeCraft_Phy, init, init_phy
+from .explorer import explore  # light: panel and bokeh load when it is called
 from .factory import CubeProducts, NoiseModel, make_cubes, make_interferometric_cubes
 from .instrument.observe import observe
 from .model import (
@@ -54,6 +57,7 @@ __all__ = [
     "Cube",
     "CubeProducts",
     "DatasetSpec",
+    "explore",
     "ExternalShear",
     "FlatRotationCurve",
     "GalCubeCraft",

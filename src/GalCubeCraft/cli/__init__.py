@@ -1,4 +1,4 @@
-"""The ``galcubecraft`` command line: demo, generate, dataset, verify, observe, plot.
+"""The ``galcubecraft`` command line: eight verbs, from ``demo`` to ``explore``.
 
 - ``generate`` makes cubes with the original's priors through the seed facade (``.npy``
   as the original, or FITS with a full header; :mod:`.generate`);
@@ -7,7 +7,9 @@
   generated from the spec's declarations (:mod:`.spec_flags`);
 - ``verify`` checks every item of a store once against its checksums (reads do not);
 - ``observe`` puts a model cube through an interferometer; ``plot`` draws a saved cube;
-  ``demo`` writes one cube and a picture of it (:mod:`.commands`).
+  ``demo`` writes one cube and a picture of it; ``survey`` makes a mock survey field
+  (:mod:`GalCubeCraft.survey`); ``explore`` serves the live page on 127.0.0.1
+  (:mod:`.commands`, :mod:`GalCubeCraft.explorer`).
 
 The parser is :func:`build_parser` (:mod:`.parser`); :func:`main` runs it.
 """
@@ -20,7 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._support.threads import limited_threads
-from .commands import run_dataset, run_demo, run_observe, run_plot, run_survey, run_verify
+from .commands import (
+    run_dataset,
+    run_demo,
+    run_explore,
+    run_observe,
+    run_plot,
+    run_survey,
+    run_verify,
+)
 from .generate import run_generate
 from .parser import build_parser
 
@@ -61,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.quiet, args.verbose, args.log_file)
     handlers = {"demo": run_demo, "generate": run_generate, "dataset": run_dataset,
                 "verify": run_verify, "plot": run_plot, "observe": run_observe,
-                "survey": run_survey}  # fmt: skip
+                "survey": run_survey, "explore": run_explore}  # fmt: skip
     try:
         with limited_threads(args.threads):
             return handlers[args.command](args)

@@ -1,4 +1,4 @@
-"""The ``demo``, ``dataset``, ``verify``, ``observe``, ``plot`` and ``survey`` verbs."""
+"""The verbs ``demo``, ``dataset``, ``verify``, ``observe``, ``plot``, ``survey``, ``explore``."""
 
 from __future__ import annotations
 
@@ -170,4 +170,16 @@ def run_survey(args: argparse.Namespace) -> int:
              run.tiles_made, run.seconds, run.path)  # fmt: skip
     if args.fits is not None:
         log.info("wrote %s", export_fits(args.out, args.fits, spec))
+    return 0
+
+
+def run_explore(args: argparse.Namespace) -> int:
+    """Run ``galcubecraft explore``: serve the explorer on 127.0.0.1 until interrupted."""
+    try:
+        from ..explorer.server import start_server
+    except ImportError as error:
+        raise OSError(f"{error}; install the explorer extra: pip install "
+                      "'GalCubeCraft[explorer]'") from None  # fmt: skip
+    start_server(args.port, None if args.store is None else str(args.store),
+                 show=not args.no_browser)  # fmt: skip
     return 0

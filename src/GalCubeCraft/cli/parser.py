@@ -225,6 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey.add_argument("--scheduler", help="address of an existing dask scheduler")
     survey.add_argument("--fits", type=Path, help="also export the field to this FITS file")
+
+    explore = sub.add_parser("explore", parents=[common],
+                             help="a page in the browser that makes one cube live "
+                             "(needs the explorer extra)")  # fmt: skip
+    explore.add_argument("--port", type=_whole(0, 65535), default=0,
+                         help="port on 127.0.0.1 (default 0: a free one)")  # fmt: skip
+    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    explore.add_argument("--store", type=Path, help="a dataset store to open in the browse card")
     return parser
 
 

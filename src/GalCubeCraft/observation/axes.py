@@ -29,6 +29,7 @@ DEFAULT_LINE_SPREAD_SIGMA_CHAN = 0.6
 MIN_REDSHIFT = 1e-6
 """Smallest source redshift an :class:`AngularScale` takes."""
 
+
 @dataclass(frozen=True)
 class SpectralAxis:
     """Contiguous, equal-width velocity channels, ascending.

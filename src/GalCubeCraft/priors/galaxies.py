@@ -58,12 +58,14 @@ RESOLUTION_RANGES = {"all": (0.25, 4.0), "unresolved": (0.25, 1.0), "resolved": 
 """Named ranges of ``r = R_e / (bmin / 2)``, sampled log-uniformly."""
 
 S_E_BASE = (0.08, 0.12)
-"""The primary's emissivity per voxel is ``U(0.08, 0.12) * (1 / r)^1.5``."""
+"""The primary's emissivity per voxel is ``U(0.08, 0.12) * (1 / r)^1.5`` by default
+(``galaxies.s_e_base``)."""
 S_E_RESOLUTION_POWER = 1.5
 SATELLITE_ANGLE_DEG = (-180.0, 180.0)
 """Satellites' two angles, each uniform in this range (the primary's come from the spec)."""
 SATELLITE_SCALE = (1.0 / 3.0, 0.5)
-"""Satellites' R_e, h_z and S_e, each this fraction of the primary's (uniform)."""
+"""Satellites' R_e, h_z and S_e, each this fraction of the primary's (uniform), by default
+(``galaxies.satellite_scale``)."""
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
     draw = CubeDraw(resolution=r, pixel_kpc=pixel_kpc, scene=scene, view=view)
 
     h_z = _uniform(rng, priors.h_z_kpc)
-    s_e = _uniform(rng, S_E_BASE) * (1.0 / r) ** S_E_RESOLUTION_POWER
+    s_e = _uniform(rng, priors.s_e_base) * (1.0 / r) ** S_E_RESOLUTION_POWER
     # The primary sits on the pixel ``grid_size // 2`` (the centre of an odd grid; for an
     # even one the pixel above and right of the geometric centre), so every galaxy's
     # centre is a whole pixel.
@@ -307,7 +309,7 @@ def draw_scene(spec: DatasetSpec, index: int) -> CubeDraw:
                 angles = _primary_angles(spec, reoriented)
             centre: tuple[int, ...] = (0, 0, 0)
         else:
-            scale = rng.uniform(*SATELLITE_SCALE, size=3)
+            scale = rng.uniform(*priors.satellite_scale, size=3)
             angles = _satellite_angles(spec, rng)
             if reoriented is not None:
                 angles = _satellite_angles(spec, reoriented)

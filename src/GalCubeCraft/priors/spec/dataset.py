@@ -114,10 +114,10 @@ class DatasetSpec:
 
             check_interferometer_priors(self)
         if self.lensing:
-            from ..galaxies import SATELLITE_SCALE
             from ..lenses import check_lens_priors
 
-            check_lens_priors(self, SATELLITE_SCALE[0] if self.galaxies.n_gals[1] > 1 else 1.0)
+            smallest = self.galaxies.satellite_scale[0] if self.galaxies.n_gals[1] > 1 else 1.0
+            check_lens_priors(self, smallest)
 
     def _check_resolution_cycle(self) -> None:
         cycle, (low, high) = self.galaxies.resolution_cycle, self.galaxies.resolution

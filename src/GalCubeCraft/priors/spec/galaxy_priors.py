@@ -58,6 +58,9 @@ class GalaxyPriors(Checked):
       noise level).
     - ``r_e_kpc = [4, 6]``, ``h_z_kpc = [0.5, 1]``, ``n_sersic = [0.5, 1.5]``,
       ``sigma_kms = [30, 50]``, ``resolution = [0.25, 4]``: 1.2's ranges.
+    - ``satellite_scale = [1/3, 1/2]``: each satellite's R_e, h_z and S_e over the
+      primary's, three uniform draws; ``s_e_base = [0.08, 0.12]``: the primary's
+      emissivity per voxel is a draw from it times ``(1 / resolution)^1.5`` (1.2's).
 
     ``orientation`` says what the two drawn angles are: 'inclination_pa', the primary's
     inclination and sky PA; 'tilts' (1.2's), two tilts ``a``, ``b`` of the disk
@@ -145,6 +148,18 @@ class GalaxyPriors(Checked):
         bounds=(0.0, 1.0),
         unit="dex",
         help="scatter in log M_b at fixed speed (v_0_prior = tully_fisher)",
+    )
+    satellite_scale: Range = declare(
+        (1.0 / 3.0, 0.5),
+        "range",
+        bounds=(0.01, 1.0),
+        help="satellites' R_e, h_z and S_e over the primary's, each uniform",
+    )
+    s_e_base: Range = declare(
+        (0.08, 0.12),
+        "range",
+        bounds=(1e-6, 1e6),
+        help="primary's emissivity per voxel times resolution^1.5, uniform",
     )
     line_flux_jykms: Range | None = declare(
         None,

@@ -86,6 +86,8 @@ ADDED_KEYS: dict[str, Any] = {
     "galaxies.baryonic_mass_log_msun": (8.5, 11.5),
     "galaxies.tully_fisher_scatter_dex": 0.1,
     "galaxies.line_flux_jykms": None,
+    "galaxies.satellite_scale": (1.0 / 3.0, 0.5),
+    "galaxies.s_e_base": (0.08, 0.12),
     "noise.rms_jy_beam": None,
     "noise.integrated_snr": None,
     "noise.distribution": "uniform",
