@@ -45,6 +45,8 @@ API_MODULES: tuple[str, ...] = (
     "GalCubeCraft.plotting",
     "GalCubeCraft.conventions",
     "GalCubeCraft.cosmology",
+    "GalCubeCraft.survey",
+    "GalCubeCraft.explorer",
     "GalCubeCraft.compat",
     "GalCubeCraft.compat.utils",
     "GalCubeCraft.compat.visualise",
