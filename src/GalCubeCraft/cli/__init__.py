@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .._support.extras import MissingExtraError
+from .._support.signals import EXIT_TERMINATED, Terminated, sigterm_raises
 from .._support.threads import limited_threads
 from .commands import run_dataset, run_demo, run_observe, run_plot, run_verify
 from .generate import run_generate
@@ -62,14 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"demo": run_demo, "generate": run_generate, "dataset": run_dataset,
                 "verify": run_verify, "plot": run_plot, "observe": run_observe}  # fmt: skip
     try:
-        with limited_threads(args.threads):
+        with sigterm_raises(), limited_threads(args.threads):
             return handlers[args.command](args)
+    except MissingExtraError as error:  # an install away, not a bug: no traceback
+        parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
     except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
     except MemoryError:
         parser.exit(2, f"galcubecraft {args.command}: error: out of memory; make smaller cubes "
                        "(--grid-size, --channels) or use fewer workers\n")  # fmt: skip
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         # Files are written atomically: what is on disk is complete.
-        sys.stderr.write(f"\ngalcubecraft {args.command}: interrupted\n")
-        return 130
+        terminated = isinstance(stop, Terminated)
+        sys.stderr.write(f"\ngalcubecraft {args.command}: "
+                         f"{'terminated' if terminated else 'interrupted'}\n")  # fmt: skip
+        return EXIT_TERMINATED if terminated else 130
