@@ -1,5 +1,7 @@
-"""What a render produces: the :class:`Cube` value object, its FITS face, moments, masks and
-the regions figures look at (the emission aperture, the kinematic major axis)."""
+"""What a render produces: the :class:`Cube` value object, its FITS face, moments and masks.
+
+And where figures look (``regions``): the emission aperture, the kinematic major axis.
+"""
 
 from .cube import Cube
 
