@@ -5,10 +5,13 @@ Run:  python examples/fit_with_3d_barolo.py [folder]
 Needs ``pip install pybbarolo`` (its build needs the Debian packages libcfitsio-dev,
 libfftw3-dev and wcslib-dev); the test extras install it.  The recipe:
 
-- write the noiseless cube to FITS (``Cube.write_fits``): 3D-Barolo reads the WCS, the
-  ``VRAD`` axis in m/s, ``SPECSYS``, the beam (``BMAJ/BMIN/BPA``), ``OBJECT`` and
-  ``TELESCOP``; the exact zeros the instrument stage writes below the round-off floor
-  (``ZFLOOR``) are what it treats as blank, so its noise estimate and mask are sane;
+- write the noiseless cube to FITS in the source's rest frame
+  (``Cube.write_fits(..., spectral_frame="rest")``): 3D-Barolo reads the WCS, the
+  ``VRAD`` axis in m/s of velocities from systemic (so ``vsys`` is 0; the default,
+  observed frequencies, would give it velocities about the line at z = 0, compressed
+  by 1 + z), ``SPECSYS``, the beam (``BMAJ/BMIN/BPA``), ``OBJECT`` and ``TELESCOP``;
+  the exact zeros the instrument stage writes below the round-off floor (``ZFLOOR``)
+  are what it treats as blank, so its noise estimate and mask are sane;
 - rings one beam apart out to 2.5 R_e; centre and systemic velocity fixed (the grid
   centre, 0 km/s); inclination and PA started 5 degrees off the truth;
 - the vertical profile is ours: exponential (``ltype=3``) with ``z0`` = the true scale
@@ -96,7 +99,7 @@ def fit_with_barolo(galaxy: Galaxy, observation: Observation, folder: Path) -> B
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "disk.fits"
-    make_cubes([galaxy], observation).clean.write_fits(path, overwrite=True)
+    make_cubes([galaxy], observation).clean.write_fits(path, overwrite=True, spectral_frame="rest")
     arcsec_per_px = abs(fits.getheader(path)["CDELT1"]) * 3600.0
     r_max_px = min(2.5 * galaxy.r_e_kpc / PIXEL_KPC, observation.nx / 2 - 2)
     radii_px = np.arange(BEAM_PX / 2, r_max_px, BEAM_PX)
@@ -154,7 +157,7 @@ def galmod_twin(galaxy: Galaxy, observation: Observation, folder: Path) -> np.nd
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "disk.fits"
-    make_cubes([galaxy], observation).clean.write_fits(path, overwrite=True)
+    make_cubes([galaxy], observation).clean.write_fits(path, overwrite=True, spectral_frame="rest")
     arcsec_per_px = abs(fits.getheader(path)["CDELT1"]) * 3600.0
     radii_px = np.arange(1.0, 1.1 * observation.nx, 2.0)
     radius_kpc = radii_px * PIXEL_KPC

@@ -4,12 +4,22 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
+from GalCubeCraft import Cube
 from GalCubeCraft.cli import build_parser, main
 
 
-def test_demo_writes_a_cube_and_a_png(tmp_path):
-    """`galcubecraft demo` writes cube_1.npy, framed, and a PNG of its moment maps."""
-    assert main(["-q", "demo", "--out", str(tmp_path)]) == 0
+def test_demo_writes_a_cube_a_noisy_fits_cube_and_a_png(tmp_path, capsys):
+    """`galcubecraft demo` writes cube_1.npy, framed, the same cube with noise as FITS, a PNG.
+
+    The FITS cube is what spectral-cube reads as an observation: Jy/beam, the beam, the
+    observed frequencies of CO(2-1) at z = 1; its noise is the npy cube's difference from it.
+    """
+    from astropy import units as u
+    from spectral_cube import SpectralCube
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().err
+    assert "demo: rendering one disk galaxy" in said and "adding beam-correlated noise" in said
     cube = np.load(tmp_path / "cube_1.npy")
     assert cube.shape == (40, 64, 64) and cube.max() > 0
     # The galaxy (moment 0 above 1% of its peak) spans a sensible part of the frame.
@@ -17,7 +27,18 @@ def test_demo_writes_a_cube_and_a_png(tmp_path):
     rows, cols = np.nonzero(m0 > 0.01 * m0.max())
     span = max(np.ptp(rows), np.ptp(cols)) + 1
     assert 0.3 * 64 <= span <= 0.9 * 64
+    noisy = SpectralCube.read(tmp_path / "demo_noisy.fits")
+    assert noisy.unit == u.Jy / u.beam and noisy.beam.major > 0 * u.arcsec
+    frequencies = noisy.with_spectral_unit(u.GHz).spectral_axis.value
+    assert 115.0 < frequencies.min() < frequencies.max() < 115.6  # 230.538 GHz / 2
+    header = fits.getheader(tmp_path / "demo_noisy.fits")
+    noise = noisy.unmasked_data[:].value - cube
+    assert header["NOISERMS"] == pytest.approx(cube.max() / 10, rel=1e-6)
+    assert np.std(noise) == pytest.approx(header["NOISERMS"], rel=0.05)
     assert (tmp_path / "demo_moments.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cube_1.json", "cube_1.npy", "demo_moments.png", "demo_noisy.fits",
+    ]  # fmt: skip
 
 
 def test_generate_from_toml_config_to_fits(tmp_path):
@@ -33,8 +54,13 @@ def test_generate_from_toml_config_to_fits(tmp_path):
     with fits.open(out / "cube_1.fits") as hdul:
         hdul.verify("exception")
         assert hdul[0].data.shape == (20, 48, 48)
-        assert hdul[0].header["CDELT3"] == pytest.approx(60e3)
+        # 60 km/s channels, labelled by observed frequency: CO(2-1) at the facade's z = 1.
+        assert hdul[0].header["CTYPE3"] == "FREQ"
+        assert hdul[0].header["CDELT3"] == pytest.approx(-230.538e9 / 2 * 60 / 299792.458)
         assert hdul[0].header["BMAJ"] == pytest.approx(4 * hdul[0].header["CDELT2"])
+    assert Cube.from_fits(out / "cube_1.fits").observation.spectral.channel_width_kms == (
+        pytest.approx(60.0, rel=1e-9)
+    )
 
 
 def test_generate_has_one_meaning_and_dataset_its_own_verb(tmp_path):
@@ -90,7 +116,7 @@ def test_generate_npy_and_plot(tmp_path):
         == 0
     )
     cube = tmp_path / "cube_1.npy"
-    for kind in ("moments", "spectrum", "channels", "pv"):
+    for kind in ("moments", "spectrum", "channels", "pv", "overview"):
         out = tmp_path / f"{kind}.png"
         assert main(["-q", "plot", str(cube), "--kind", kind, "--out", str(out)]) == 0
         assert out.stat().st_size > 1000
@@ -537,3 +563,95 @@ def test_plot_refuses_nan_angles_and_complex_cubes(tmp_path, capsys):
     assert "--pa" in err and "finite" in err
     assert "--v-max" in _refused(["plot", str(cube), "--v-min", "700"], capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.npy"]
+
+
+def test_a_missing_extra_is_one_line_and_exit_2(tmp_path):
+    """`observe` without finufft: exit 2, one line naming the extra to install, no traceback."""
+    import subprocess
+    import sys
+
+    from GalCubeCraft import Galaxy, Observation, render
+
+    obs = Observation.from_angular(n_pix=16, pixel_arcsec=0.1, beam_arcsec=None, n_chan=4,
+                                   channel_width_kms=50.0)  # fmt: skip
+    model = render(Galaxy(r_e_kpc=0.3), obs).write_fits(tmp_path / "m.fits")
+    # None in sys.modules makes `import finufft` fail as if it were not installed.
+    script = ("import sys; sys.modules['finufft'] = None\n"
+              "from GalCubeCraft.cli import main\n"
+              f"sys.exit(main(['observe', {str(model)!r}]))\n")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "galcubecraft observe: error: finufft is needed for interferometric imaging: "
+        "pip install 'GalCubeCraft[interferometry]'"
+    ]
+    assert not (tmp_path / "m_alma_c5.fits").exists()
+
+
+@pytest.mark.parametrize("to", ["process", "group"])
+def test_sigterm_stops_a_dataset_run_cleanly_and_it_resumes(tmp_path, to):
+    """SIGTERM (to the command, or to its whole process group) mid-run: exit 143, one line.
+
+    No traceback and no "leaked semaphore" warning (there were 13-14 before the workers
+    were shut down on SIGTERM); a rerun of the same command finishes the store, whose items
+    equal an uninterrupted run's.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from GalCubeCraft.datasets import DatasetSpec, StoreDataset, render_item
+
+    spec = DatasetSpec(n_cubes=40, seed=3, observation={"grid_size": 24, "n_chan": 8},
+                       galaxies={"resolution": (0.5, 2.0)})  # fmt: skip
+    spec_file = spec.write_toml(tmp_path / "s.toml")
+    out = tmp_path / "d.zarr"
+    command = [sys.executable, "-m", "GalCubeCraft", "-q", "dataset", str(spec_file),
+               "--workers", "2", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and len(StoreDataset(out).done_indices()) >= 3:
+            break
+        time.sleep(0.02)
+    if to == "group":
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.send_signal(signal.SIGTERM)
+    stderr = process.communicate(timeout=90)[1]
+    assert process.returncode == 143, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    done = len(StoreDataset(out).done_indices())
+    assert 0 < done < spec.n_cubes
+    assert lines[0].startswith(f"galcubecraft dataset: terminated; {done} of 40 items are in")
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0 and rerun.stderr == "", rerun.stderr
+    stored = StoreDataset(out)
+    assert len(stored.done_indices()) == spec.n_cubes
+    for index in (0, done, spec.n_cubes - 1):
+        np.testing.assert_array_equal(
+            stored[index]["noisy"], render_item(spec, index).arrays["noisy"]
+        )
+
+
+def test_progress_bars_only_on_a_terminal_unless_asked(tmp_path):
+    """Off a terminal `generate` draws no bar; --progress draws it anyway; -q never."""
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "GalCubeCraft", "generate", "--n-cubes", "1", "--grid-size",
+            "32", "--channels", "8", "--seed", "1"]  # fmt: skip
+    plain = subprocess.run([*base, "--out", str(tmp_path / "a")], capture_output=True,
+                           text=True, timeout=120)  # fmt: skip
+    asked = subprocess.run([*base, "--out", str(tmp_path / "b"), "--progress"],
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    quiet = subprocess.run([*base, "-q", "--out", str(tmp_path / "c"), "--progress"],
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert plain.returncode == asked.returncode == quiet.returncode == 0
+    assert "1/1" not in plain.stderr and "cube/s" not in plain.stderr
+    assert "1/1" in asked.stderr
+    assert quiet.stderr == ""

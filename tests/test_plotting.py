@@ -111,7 +111,11 @@ def test_moments_agree_with_spectral_cube(tmp_path):
                                    n_chan=30, channel_width_kms=20.0, redshift=1.2)  # fmt: skip
     cube = observe(render(Galaxy(r_e_kpc=1.5, inclination_deg=55, pa_deg=30), obs))
     path = cube.write_fits(tmp_path / "c.fits")
-    sc = SpectralCube.read(path).with_spectral_unit(u.km / u.s)
+    # The file's axis holds observed frequencies: velocities from systemic are radio
+    # velocities about the redshifted line.
+    sc = SpectralCube.read(path).with_spectral_unit(
+        u.km / u.s, velocity_convention="radio", rest_value=obs.sky.observed_frequency_hz * u.Hz
+    )
     ours = cube.moments(min_fraction=0.0)
     np.testing.assert_allclose(sc.moment0().value, ours.m0, rtol=1e-5, atol=1e-9 * ours.m0.max())
     bright = ours.m0 > 1e-2 * ours.m0.max()

@@ -91,15 +91,53 @@ def test_save_to_fname_folder(tmp_path):
     np.testing.assert_array_equal(np.load(folder / "cube_2.npy"), results[1][0])
 
 
-def test_verbose_false_prints_nothing(capsys):
-    """verbose=False is silent; verbose=True draws a progress bar."""
+def test_progress_bar_only_on_a_terminal_or_when_asked(capsys):
+    """verbose=False is silent; off a terminal verbose=True draws no bar; progress=True does."""
     GalCubeCraft(n_cubes=1, seed=1, **SMALL).generate_cubes()
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
-    GalCubeCraft(
-        n_cubes=1, seed=1, grid_size=48, n_spectral_slices=20, save=False, verbose=True
-    ).generate_cubes()
+    small = {"n_cubes": 1, "seed": 1, "grid_size": 48, "n_spectral_slices": 20, "save": False}
+    GalCubeCraft(**small, verbose=True).generate_cubes()
+    assert capsys.readouterr().err == ""  # pytest's stderr is no terminal
+    GalCubeCraft(**small, verbose=True, progress=True).generate_cubes()
     assert "1/1" in capsys.readouterr().err
+    GalCubeCraft(**small, verbose=False, progress=True).generate_cubes()
+    assert "1/1" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        GalCubeCraft(**small, progress="yes")
+
+
+def test_verbose_draws_the_bar_on_a_terminal(tmp_path):
+    """With stderr on a terminal (a pseudo-terminal here) verbose=True draws the bar."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    script = ("from GalCubeCraft import GalCubeCraft\n"
+              "GalCubeCraft(n_cubes=1, seed=1, grid_size=32, n_spectral_slices=8, save=False,"
+              " verbose=True).generate_cubes()\n")  # fmt: skip
+    leader, follower = pty.openpty()
+    # A fresh pseudo-terminal is 0 columns wide: give it a terminal's 80 x 24.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=follower,
+                               stdout=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    assert b"1/1" in seen
 
 
 def test_primary_flux_matches_params():

@@ -32,6 +32,21 @@ def test_written_cubes_record_their_run_and_resume(tmp_path, fmt):
     assert folder.clear() == (2 if fmt == "npy" else 1) and folder.existing() == {}
 
 
+@pytest.mark.parametrize("fmt", sorted(CUBE_WRITERS))
+def test_files_state_both_the_index_and_the_file_number(tmp_path, fmt):
+    """cube_3 is index 2: its sidecar's run (or its FITS header) says both, 2 and 3."""
+    from astropy.io import fits
+
+    path = CubeFolder(tmp_path, fmt).write(2, CUBE, {"n_gals": 1}, RUN)
+    assert path.name == f"cube_3.{fmt}"
+    if fmt == "npy":
+        run = read_sidecar(sidecar_path(path))["run"]
+        assert (run["index"], run["file_number"]) == (2, 3)
+    else:
+        header = fits.getheader(path)
+        assert (header["CUBEIDX"], header["CUBENUM"]) == (2, 3)
+
+
 def test_npy_cube_with_a_scale_loads_back_in_jy_per_beam(tmp_path):
     """The stored array carries ``scale``; its description records it and load_cube undoes it."""
     path = CubeFolder(tmp_path, "npy").write(0, CUBE, {}, RUN, scale=6.0)

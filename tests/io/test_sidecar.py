@@ -36,6 +36,9 @@ def test_sidecar_states_axes_beam_units_noise_and_parameters(saved):
     assert content["rest_frequency_hz"] == 230.538e9 and content["redshift"] == 1.0
     assert content["params"]["Re"] == params["Re"].tolist()
     assert content["run"]["seed"] == 9 and content["run"]["run_id"] == g.run_id
+    # One convention: index 0 (as in results[0]) is file number 1 (cube_1.npy), said twice.
+    assert (content["run"]["index"], content["run"]["file_number"]) == (0, 1)
+    assert (content["params"]["index"], content["params"]["file_number"]) == (0, 1)
     assert content["header"]["BUNIT"] == "Jy/beam"
 
 

@@ -82,3 +82,36 @@ def test_a_fallback_folder_others_may_write_is_not_used(tmp_path, monkeypatch):
     assert folder != shared
     assert folder.parent == tmp_path
     assert folder.stat().st_mode & 0o077 == 0
+
+
+def test_a_long_compile_says_which_kernel_every_few_seconds(monkeypatch):
+    """While kernels compile, a line at most every 3 s names the next one and the time so far.
+
+    The time runs from the first compile (it is what the user has waited).
+    """
+    from types import SimpleNamespace
+
+    from GalCubeCraft.kernels import jit
+
+    def kernel(module: str, name: str) -> SimpleNamespace:
+        function = SimpleNamespace(__module__=module, __qualname__=name)
+        return SimpleNamespace(data={"dispatcher": SimpleNamespace(py_func=function)})
+
+    # (start, end) of each compile: lines at 3 s and 9 s after the first began, not at 1.5.
+    clock = iter([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 9.0, 9.5])
+    monkeypatch.setattr(jit.time, "perf_counter", lambda: next(clock))
+    said: list[str] = []
+    watch = jit._CompileWatch(said.append)
+    for module, name in [("GalCubeCraft.renderer.los_kernel", "first"),
+                         ("GalCubeCraft.renderer.los_kernel", "second"),
+                         ("GalCubeCraft.renderer.kernels", "third"),
+                         ("GalCubeCraft.model.flow_kernel", "fourth")]:  # fmt: skip
+        watch.on_start(kernel(module, name))
+        watch.on_end(kernel(module, name))
+    assert said == [
+        "compiling the renderer's kernels (first run only: numba caches them; this takes "
+        "several seconds)...",
+        "  ... compiling renderer.kernels.third (2 kernels, 3 s so far)",
+        "  ... compiling model.flow_kernel.fourth (3 kernels, 9 s so far)",
+    ]
+    assert watch.count == 4 and watch.seconds == 3.0  # the final line's compile time

@@ -23,8 +23,15 @@ def written(tmp_path_factory):
     return path, cube
 
 
+C_KMS = 299792.458
+NU_SYS_HZ = 230.538e9 / (1 + 1.5)  # CO(2-1) at the source's redshift
+
+
 def test_header_conventions_and_verify(written):
-    """The file passes astropy's verify and carries the exact keywords readers need."""
+    """The file passes astropy's verify and carries the exact keywords readers need.
+
+    By default the spectral axis is the observer's: observed frequencies, barycentric.
+    """
     path, cube = written
     with fits.open(path) as hdul:
         hdul.verify("exception")
@@ -32,12 +39,15 @@ def test_header_conventions_and_verify(written):
     assert h["CDELT1"] == pytest.approx(-0.1 / 3600, rel=1e-12)
     assert h["CDELT2"] == pytest.approx(0.1 / 3600, rel=1e-12)
     assert (h["CTYPE1"], h["CTYPE2"], h["CTYPE3"], h["CUNIT3"]) == (
-        "RA---SIN", "DEC--SIN", "VRAD", "m/s",
+        "RA---SIN", "DEC--SIN", "FREQ", "Hz",
     )  # fmt: skip
     assert (h["CRPIX1"], h["CRPIX2"], h["CRVAL1"], h["CRVAL2"]) == (24.5, 24.5, 150.0, 2.0)
-    assert h["CRVAL3"] == pytest.approx(-287.5e3) and h["CDELT3"] == pytest.approx(25e3)
+    # The first channel, at -287.5 km/s from systemic, is observed above nu_0 / (1 + z).
+    assert h["CRPIX3"] == 1.0
+    assert h["CRVAL3"] == pytest.approx(NU_SYS_HZ * (1 + 287.5 / C_KMS), rel=1e-14)
+    assert h["CDELT3"] == pytest.approx(-NU_SYS_HZ * 25.0 / C_KMS, rel=1e-14)
     assert h["RESTFRQ"] == 230.538e9  # the line's rest frequency, exactly
-    assert h["BUNIT"] == "Jy/beam" and h["SPECSYS"] == "SOURCE" and h["SSYSSRC"] == "BARYCENT"
+    assert h["BUNIT"] == "Jy/beam" and h["SPECSYS"] == "BARYCENT" and h["SSYSSRC"] == "BARYCENT"
     assert h["BMAJ"] == pytest.approx(0.5 / 3600, rel=1e-12)
     assert h["BMIN"] == pytest.approx(0.3 / 3600, rel=1e-12)
     assert h["BPA"] == pytest.approx(25.0, rel=1e-12)
@@ -46,15 +56,33 @@ def test_header_conventions_and_verify(written):
     assert h["CUBEKIND"] == "observed" and "NOISERMS" not in h
 
 
-def test_spectral_cube_reads_data_beam_and_velocities(written):
-    """spectral-cube gives back the array, the beam and the channel velocities (1e-6)."""
+def test_rest_frame_is_one_option_away(written, tmp_path):
+    """spectral_frame='rest': a VRAD axis (m/s) of velocities from systemic, SPECSYS SOURCE."""
+    _, cube = written
+    h = fits.getheader(cube.write_fits(tmp_path / "rest.fits", spectral_frame="rest"))
+    assert (h["CTYPE3"], h["CUNIT3"], h["SPECSYS"]) == ("VRAD", "m/s", "SOURCE")
+    assert h["CRVAL3"] == pytest.approx(-287.5e3) and h["CDELT3"] == pytest.approx(25e3)
+    assert h["RESTFRQ"] == 230.538e9 and h["ZSOURCE"] == 1.5
+
+
+def test_spectral_cube_reads_data_beam_and_observed_frequencies(written):
+    """spectral-cube gives back the array, the beam, and the observed frequencies (1e-12).
+
+    Converted about the redshifted line, the axis gives the velocities from systemic.
+    """
     path, cube = written
     sc = SpectralCube.read(path)
     np.testing.assert_array_equal(sc.unmasked_data[:].value, cube.data)
     assert sc.beam.major.to(u.arcsec).value == pytest.approx(0.5, rel=1e-9)
     assert sc.beam.minor.to(u.arcsec).value == pytest.approx(0.3, rel=1e-9)
     assert sc.beam.pa.to(u.deg).value == pytest.approx(25.0, rel=1e-9)
-    velocities = sc.spectral_axis.to(u.km / u.s).value
+    observed = sc.with_spectral_unit(u.GHz).spectral_axis.value
+    expected = NU_SYS_HZ * (1 - OBS.velocities_kms / C_KMS) / 1e9
+    np.testing.assert_allclose(observed, expected, rtol=1e-12)
+    assert 92.1 < observed.min() < observed.max() < 92.4  # about 230.538 GHz / 2.5, not 230.5
+    velocities = sc.with_spectral_unit(
+        u.km / u.s, velocity_convention="radio", rest_value=NU_SYS_HZ * u.Hz
+    ).spectral_axis.value
     np.testing.assert_allclose(velocities, OBS.velocities_kms, rtol=1e-6, atol=1e-6)
     assert sc.unit == u.Jy / u.beam
 
@@ -120,7 +148,8 @@ def test_non_round_beam_survives_facade_fits_and_plot(tmp_path):
 
 def test_km_per_s_axis_reads_back_in_km_per_s(written, tmp_path):
     """A file whose CUNIT3 is km/s reads back with velocities in km/s (not 1000x too large)."""
-    path, cube = written
+    _, cube = written
+    path = cube.write_fits(tmp_path / "rest.fits", spectral_frame="rest")
     with fits.open(path) as hdul:
         hdul[0].header["CUNIT3"] = "km/s"
         hdul[0].header["CRVAL3"] /= 1e3
@@ -132,7 +161,8 @@ def test_km_per_s_axis_reads_back_in_km_per_s(written, tmp_path):
 
 def test_descending_axis_is_put_in_ascending_order(written, tmp_path):
     """A file with channels in descending velocity reads back ascending, data reversed."""
-    path, cube = written
+    _, cube = written
+    path = cube.write_fits(tmp_path / "rest.fits", spectral_frame="rest")
     with fits.open(path) as hdul:
         hdul[0].data = hdul[0].data[::-1]
         hdul[0].header["CRVAL3"] = 287.5e3
@@ -166,19 +196,45 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_frequency_axis_describes_the_same_channels(tmp_path):
-    """A FREQ axis read by spectral-cube (and by us) converts back to the radio velocities."""
+@pytest.mark.parametrize(
+    ("frame", "kind", "first", "step"),
+    [
+        ("observed", "FREQ", NU_SYS_HZ * (1 + 287.5 / C_KMS), -NU_SYS_HZ * 25 / C_KMS),
+        # The radio velocity of the observed frequencies about nu_0: c z / (1 + z) + v / (1 + z).
+        ("observed", "VRAD", (C_KMS * 1.5 - 287.5) / 2.5 * 1e3, 25e3 / 2.5),
+        ("rest", "FREQ", 230.538e9 * (1 + 287.5 / C_KMS), -230.538e9 * 25 / C_KMS),
+        ("rest", "VRAD", -287.5e3, 25e3),
+    ],
+)
+def test_every_spectral_axis_describes_the_same_channels(tmp_path, frame, kind, first, step):
+    """Each frame and axis type writes its own first channel and step; all read back alike.
+
+    spectral-cube converts each to frequency; we read each back to the velocities from
+    systemic (1e-6 km/s).
+    """
     cube = Cube(np.zeros(OBS.shape, dtype=np.float32), OBS, kind="observed")
-    path = cube.write_fits(tmp_path / "freq.fits", spectral_type="FREQ")
-    sc = SpectralCube.read(path)
-    assert sc.spectral_axis.unit == u.Hz
-    velocities = sc.with_spectral_unit(
-        u.km / u.s, velocity_convention="radio", rest_value=OBS.sky.observed_frequency_hz * u.Hz
-    ).spectral_axis.value
-    np.testing.assert_allclose(velocities, OBS.velocities_kms, rtol=1e-6, atol=1e-6)
+    path = cube.write_fits(tmp_path / "c.fits", spectral_type=kind, spectral_frame=frame)
+    h = fits.getheader(path)
+    assert (h["CTYPE3"], h["SPECSYS"]) == (kind, "BARYCENT" if frame == "observed" else "SOURCE")
+    assert h["CRVAL3"] == pytest.approx(first, rel=1e-13)
+    assert h["CDELT3"] == pytest.approx(step, rel=1e-12)
+    frequency = (
+        SpectralCube.read(path)
+        .with_spectral_unit(u.Hz, velocity_convention="radio")
+        .spectral_axis.value
+    )
+    nu_sys = NU_SYS_HZ if frame == "observed" else 230.538e9
+    np.testing.assert_allclose(frequency, nu_sys * (1 - OBS.velocities_kms / C_KMS), rtol=1e-12)
     np.testing.assert_allclose(Cube.from_fits(path).velocities_kms, OBS.velocities_kms, atol=1e-6)
+
+
+def test_unknown_spectral_axis_or_frame_is_refused(tmp_path):
+    """A wrong spectral_type or spectral_frame is named, and nothing is written."""
+    cube = Cube(np.zeros(OBS.shape, dtype=np.float32), OBS, kind="observed")
     with pytest.raises(ValueError, match="spectral_type"):
         cube.write_fits(tmp_path / "x.fits", spectral_type="WAVE")
+    with pytest.raises(ValueError, match="spectral_frame must be one of"):
+        cube.write_fits(tmp_path / "x.fits", spectral_frame="source")
     assert not (tmp_path / "x.fits").exists()
 
 

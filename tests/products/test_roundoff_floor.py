@@ -87,7 +87,8 @@ def test_fits_header_states_the_floor_and_what_fitting_codes_read(tmp_path):
 
     obs = _obs(Beam(4.0, 4.0)).with_sky(redshift=0.02)
     products = make_cubes([_disk()], obs)
-    products.clean.write_fits(tmp_path / "clean.fits")
+    # As the 3D-Barolo recipe writes it: velocities from systemic, in the source's frame.
+    products.clean.write_fits(tmp_path / "clean.fits", spectral_frame="rest")
     header = fits.getheader(tmp_path / "clean.fits")
     assert header["ZFLOOR"] == 2.0**-20
     assert header["OBJECT"] and header["TELESCOP"] == "GalCubeCraft"

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .._support.extras import MissingExtraError
+from .._support.signals import EXIT_TERMINATED, Terminated, sigterm_raises
 from .._support.threads import limited_threads
 from .commands import (
     run_dataset,
@@ -73,14 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "verify": run_verify, "plot": run_plot, "observe": run_observe,
                 "survey": run_survey, "explore": run_explore}  # fmt: skip
     try:
-        with limited_threads(args.threads):
+        with sigterm_raises(), limited_threads(args.threads):
             return handlers[args.command](args)
+    except MissingExtraError as error:  # an install away, not a bug: no traceback
+        parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
     except (ValueError, TypeError, OSError, KeyError) as error:
         parser.exit(2, f"galcubecraft {args.command}: error: {error}\n")
     except MemoryError:
         parser.exit(2, f"galcubecraft {args.command}: error: out of memory; make smaller cubes "
                        "(--grid-size, --channels) or use fewer workers\n")  # fmt: skip
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         # Files are written atomically: what is on disk is complete.
-        sys.stderr.write(f"\ngalcubecraft {args.command}: interrupted\n")
-        return 130
+        terminated = isinstance(stop, Terminated)
+        sys.stderr.write(f"\ngalcubecraft {args.command}: "
+                         f"{'terminated' if terminated else 'interrupted'}\n")  # fmt: skip
+        return EXIT_TERMINATED if terminated else 130

@@ -12,23 +12,47 @@ from typing import Any
 log = logging.getLogger("GalCubeCraft")
 
 
+DEMO_FILES = {
+    "cube_1.npy": "the noiseless cube: a bare (40, 64, 64) float32 array, Jy/beam",
+    "cube_1.json": "its description: velocities, pixels, beam, galaxy parameters",
+    "demo_noisy.fits": "the cube with noise (peak S/N 10): WCS, beam, BUNIT, frequencies",
+    "demo_moments.png": "the noisy cube: moments 0-2, spectrum, PV along the major axis",
+}
+"""What ``galcubecraft demo`` writes to its folder (names kept stable: the docs use them)."""
+DEMO_PEAK_SNR = 10.0
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Run ``galcubecraft demo``: one cube and a picture of its moment maps."""
+    """Run ``galcubecraft demo``: one galaxy, clean and noisy, and a picture of it."""
+    import numpy as np
+
     from ..compat.facade import GalCubeCraft
+    from ..instrument.noise import add_noise
     from ..kernels.jit import compile_notice
-    from ..plotting import moment_figure
+    from ..plotting import overview_figure
     from ..products.cube import Cube
 
+    out = Path(args.out)
     # A 64-pixel field and R_e = 2.5 half-beams (5 px): the disk spans about half the frame.
     g = GalCubeCraft(n_gals=1, n_cubes=1, resolution=2.5, grid_size=64, seed=args.seed,
-                     fname=args.out, verbose=False, threads=args.threads)  # fmt: skip
+                     fname=out, verbose=False, threads=args.threads)  # fmt: skip
+    log.info("demo: rendering one disk galaxy (64 x 64 pixels, 40 channels) ...")
     # A fresh install compiles the kernels on this first cube (several seconds): say so.
     with compile_notice(log.info):
-        cube, params = g.generate_cubes()[0]
-    fig = moment_figure(Cube(cube, g.observation(0), kind="observed"))
-    png = Path(args.out) / "demo_moments.png"
-    fig.savefig(png, dpi=110)
-    log.info("wrote %s and %s", params["path"], png)
+        data, params = g.generate_cubes()[0]
+    clean = Cube(data, g.observation(0), kind="observed", galaxies=tuple(g.draw(0).galaxies))
+    rms = float(np.max(data)) / DEMO_PEAK_SNR
+    log.info("demo: adding beam-correlated noise of rms %.3g Jy/beam (peak S/N %g)", rms,
+             DEMO_PEAK_SNR)  # fmt: skip
+    rng = np.random.default_rng(args.seed)
+    noisy = clean.with_data(add_noise(data, rms, rng, clean.observation.beam), kind="noisy",
+                            noise_rms=rms)  # fmt: skip
+    fits_path = noisy.write_fits(out / "demo_noisy.fits", overwrite=True)
+    log.info("demo: drawing moments, spectrum and PV diagram of the noisy cube ...")
+    png = out / "demo_moments.png"
+    overview_figure(noisy).savefig(png, dpi=100)
+    log.info("wrote %s (clean) and %s (noisy, observed frequencies), and %s", params["path"],
+             fits_path, png)  # fmt: skip
     return 0
 
 
@@ -56,9 +80,10 @@ def run_dataset(args: argparse.Namespace) -> int:
     out = args.out or Path("data") / "datasets" / f"{'x'.join(map(str, spec.shape))}{suffix}"
     try:
         generate_dataset(spec, out, fmt=args.format, workers=args.workers,
-                         scheduler=args.scheduler, progress=not args.quiet,
+                         scheduler=args.scheduler, progress=False if args.quiet else args.progress,
                          worker_logs=args.verbose)  # fmt: skip
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated): the same clean stop
+        from .._support.signals import EXIT_TERMINATED, Terminated
         from ..datasets import open_store
 
         try:
@@ -68,11 +93,13 @@ def run_dataset(args: argparse.Namespace) -> int:
         else:
             done = len(store.done_indices())
             store.close()
+        terminated = isinstance(stop, Terminated)
         sys.stderr.write(
-            f"\ngalcubecraft dataset: interrupted; {done} of {spec.n_cubes} items are in {out}; "
-            f"resume with: galcubecraft {shlex.join(args.argv)}\n"
+            f"\ngalcubecraft dataset: {'terminated' if terminated else 'interrupted'}; {done} "
+            f"of {spec.n_cubes} items are in {out}; resume with: galcubecraft "
+            f"{shlex.join(args.argv)}\n"
         )
-        return 130
+        return EXIT_TERMINATED if terminated else 130
     return 0
 
 
@@ -107,7 +134,7 @@ def run_observe(args: argparse.Namespace) -> int:
     if out.exists() and not args.overwrite:
         raise ValueError(f"{out} exists; pass --overwrite to replace it")
     made = observe_interferometer(model, interferometer, np.random.default_rng(args.seed))
-    made.write_fits(out, overwrite=True)
+    made.write_fits(out, overwrite=True, spectral_frame=args.spectral_frame)
     pixel = model.observation.pixel_arcsec
     log.info("wrote %s: dirty cube, rms %.3g Jy/beam, clean beam %.3g x %.3g arcsec", out,
              float(np.median(made.noise_rms)), made.clean_beam.bmaj_px * pixel,
@@ -121,7 +148,13 @@ def run_plot(args: argparse.Namespace) -> int:
 
     from ..io.sidecar import load_cube, sidecar_path
     from ..observation.records import Observation, SpectralAxis
-    from ..plotting import channel_map_figure, moment_figure, pv_figure, spectrum_figure
+    from ..plotting import (
+        channel_map_figure,
+        moment_figure,
+        overview_figure,
+        pv_figure,
+        spectrum_figure,
+    )
     from ..products.cube import Cube
 
     if not args.cube.is_file():
@@ -147,11 +180,13 @@ def run_plot(args: argparse.Namespace) -> int:
         obs = Observation(nx=data.shape[2], ny=data.shape[1],
                           spectral=SpectralAxis(data.shape[0], args.v_min, args.v_max))  # fmt: skip
         cube = Cube(data.astype(np.float32, copy=False), obs, kind="observed")
+    axes = None if cube.observation.sky else "pixel"
     makers = {
-        "moments": lambda: moment_figure(cube, axes=None if cube.observation.sky else "pixel"),
+        "moments": lambda: moment_figure(cube, axes=axes),
         "spectrum": lambda: spectrum_figure(cube),
-        "channels": lambda: channel_map_figure(cube),
-        "pv": lambda: pv_figure(cube, args.pa, axes=None if cube.observation.sky else "pixel"),
+        "channels": lambda: channel_map_figure(cube, axes=axes),
+        "pv": lambda: pv_figure(cube, args.pa, axes=axes),
+        "overview": lambda: overview_figure(cube, axes=axes),
     }
     out = args.out or args.cube.with_name(f"{args.cube.stem}_{args.kind}.png")
     makers[args.kind]().savefig(out, dpi=110)

@@ -176,7 +176,7 @@ def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
 
     from .._support.progress import progress_bar
 
-    bar = progress_bar(len(todo), enabled=not args.quiet, terminal_only=True)
+    bar = progress_bar(len(todo), False if args.quiet else args.progress)
     start = time.perf_counter()
     written = 0
     try:
@@ -184,17 +184,21 @@ def _write_cubes(g: Any, todo: list[int], args: argparse.Namespace) -> int:
             g.write_cube(index)
             written += 1
             bar.update(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated): the same clean stop
+        from .._support.signals import EXIT_TERMINATED, Terminated
+
         bar.close()
         command = list(args.argv) + ([] if args.resume else ["--resume"])
         if "--seed" not in command:
             command += ["--seed", str(g.seed)]
         done = g.n_cubes - len(todo) + written
+        terminated = isinstance(stop, Terminated)
         sys.stderr.write(
-            f"\ngalcubecraft generate: interrupted; {done} of {g.n_cubes} cubes are in "
-            f"{g.output_folder()}; resume with: galcubecraft {shlex.join(command)}\n"
+            f"\ngalcubecraft generate: {'terminated' if terminated else 'interrupted'}; {done} "
+            f"of {g.n_cubes} cubes are in {g.output_folder()}; resume with: galcubecraft "
+            f"{shlex.join(command)}\n"
         )
-        return 130
+        return EXIT_TERMINATED if terminated else 130
     bar.close()
     seconds = time.perf_counter() - start
     rate = f", {written / seconds:.2f} cubes/s" if written and seconds > 0 else ""

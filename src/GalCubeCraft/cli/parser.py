@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from ..datasets.stores import STORES, describe_formats
 from ..interferometry.arrays import ARRAY_NAMES, describe_arrays
 from ..interferometry.weighting import WEIGHTINGS
+from ..observation.header import SPECTRAL_FRAMES
 from ..priors.spec import describe_presets
 from ..renderer.settings import ACCURACIES
 from .spec_flags import add_spec_flags, preset_name
@@ -99,6 +100,13 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any = None) ->
                              "(default 1: faster for such cubes on small machines)")  # fmt: skip
 
 
+def _add_progress_flag(parser: argparse.ArgumentParser) -> None:
+    """Add --progress: a progress bar even off a terminal (by default only on one)."""
+    parser.add_argument("--progress", action="store_true", default=None,
+                        help="draw the progress bar even when stderr is not a terminal "
+                        "(by default only on one; -q: never)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``galcubecraft`` command."""
     from .._version import __version__
@@ -112,8 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser("demo", parents=[common],
-                          help="write one cube (.npy) and a PNG of its moment maps")  # fmt: skip
-    demo.add_argument("--out", type=Path, default=Path("demo_output"), help="output folder")
+                          epilog=_listing("writes", describe_demo_files()),
+                          formatter_class=argparse.RawDescriptionHelpFormatter,
+                          help="write one galaxy's cube (.npy, and noisy FITS) and a PNG of "
+                          "its moments, spectrum and PV diagram")  # fmt: skip
+    demo.add_argument("--out", type=Path, default=Path("demo_output"),
+                      help="output folder (default demo_output)")  # fmt: skip
     demo.add_argument("--seed", type=_whole(0), default=42, help="root seed (default 42)")
 
     gen = sub.add_parser("generate", parents=[common],
@@ -140,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--accuracy", choices=ACCURACIES,
                      help="the renderer's settings: default, or fast (about 2.5x faster, "
                      "voxels within ~1e-3 of the peak, not ~1e-4) (default default)")  # fmt: skip
+    _add_progress_flag(gen)
     gen.add_argument("--format", choices=("npy", "fits"),
                      help="npy: bare arrays, as the original (default); fits: cubes with WCS, "
                      "beam, units and parameters in the header")  # fmt: skip
@@ -164,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--workers", type=_whole(0, MAX_WORKERS),
                       help="worker processes (default one per core; 0: this process)")  # fmt: skip
     data.add_argument("--scheduler", help="address of an existing dask scheduler")
+    _add_progress_flag(data)
     add_spec_flags(data)
 
     verify = sub.add_parser("verify", parents=[common],
@@ -196,18 +210,26 @@ def build_parser() -> argparse.ArgumentParser:
                          help="CLEAN to this many rms (default 3; 0: dirty only)")  # fmt: skip
     observe.add_argument("--seed", type=_whole(0), default=0, help="noise seed (default 0)")
     observe.add_argument("--out", type=Path, help="output FITS (default <model>_<array>.fits)")
+    observe.add_argument("--spectral-frame", choices=SPECTRAL_FRAMES, default="observed",
+                         help="observed: observed frequencies (SPECSYS BARYCENT, default); "
+                         "rest: velocities from systemic (SPECSYS SOURCE)")  # fmt: skip
     observe.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
     plot = sub.add_parser("plot", parents=[common], help="draw figures of a saved cube")
     plot.add_argument("cube", type=Path,
                       help="a .fits cube, or .npy (described by its .json sidecar)")  # fmt: skip
-    plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv"),
-                      default="moments", help="figure to draw (default moments)")  # fmt: skip
+    plot.add_argument("--kind", choices=("moments", "spectrum", "channels", "pv", "overview"),
+                      default="moments",
+                      help="figure to draw: moments 0 and 1; the spectrum in the emission "
+                      "aperture; channel maps; the PV diagram; or all of them as the demo "
+                      "draws them (default moments)")  # fmt: skip
     plot.add_argument("--v-min", type=_finite, default=-600.0,
                       help="bare .npy: lower band edge, km/s (default -600)")  # fmt: skip
     plot.add_argument("--v-max", type=_finite, default=600.0,
                       help="bare .npy: upper band edge, km/s (default 600)")  # fmt: skip
-    plot.add_argument("--pa", type=_finite, default=0.0, help="PV slit position angle, degrees")
+    plot.add_argument("--pa", type=_finite,
+                      help="PV slit position angle, degrees north through east (default the "
+                      "kinematic major axis, measured from moment 1)")  # fmt: skip
     plot.add_argument("--out", type=Path, help="image file (default beside the cube)")
 
     survey = sub.add_parser(
@@ -234,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
     explore.add_argument("--store", type=Path, help="a dataset store to open in the browse card")
     return parser
+
+
+def describe_demo_files() -> str:
+    """Return one line per file the demo writes: its name and what it holds."""
+    from .commands import DEMO_FILES
+
+    return "\n".join(f"{name:<17} {what}" for name, what in DEMO_FILES.items())
 
 
 def _listing(title: str, lines: str) -> str:

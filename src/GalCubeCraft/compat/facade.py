@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._support import validate as _validate
-from .._support.progress import progress_bar
+from .._support.progress import check_show, progress_bar
 from .._support.random import fresh_root_seed
 from .._support.threads import limited_threads
 from ..factory import IndexedCube, make_indexed_cube
@@ -67,7 +67,7 @@ class GalCubeCraft:
     fname : str or path, optional
         Folder for saved cubes; default ``data/raw_data/<nz>x<ny>x<nx>`` here.
     verbose : bool
-        Show a progress bar (on stderr) and the saved folder.
+        Print the saved folder; show a progress bar when stderr is a terminal.
     seed : int, optional
         Root seed: cube ``i`` depends only on ``(seed, i)``; ``None`` picks one (:attr:`seed`).
     n_sersic : float, optional
@@ -91,6 +91,8 @@ class GalCubeCraft:
     threads : int or None
         Threads the linear-algebra libraries may use while cubes are made (default 1;
         ``None`` leaves their settings).
+    progress : bool or None
+        The progress bar: True always, False never, None (default) as ``verbose`` says.
 
     Attributes
     ----------
@@ -124,6 +126,7 @@ class GalCubeCraft:
         diffuse_params: dict[str, Any] | None = None,
         units: str = "Jy/beam",
         threads: int | None = 1,
+        progress: bool | None = None,
     ) -> None:
         # What only the facade knows is checked here; the spec checks the rest.
         self.threads = None if threads is None else _validate.integer("threads", threads, low=1)
@@ -151,7 +154,7 @@ class GalCubeCraft:
         self.peak_snr = None if peak_snr is None else spec.noise.peak_snr[0]  # type: ignore[index]
         self.diffuse_params = spec.features.diffuse.to_dict()
         self.fname, self.verbose = fname, _validate.flag("verbose", verbose)
-        self.save = _validate.flag("save", save)
+        self.save, self.progress = _validate.flag("save", save), check_show("progress", progress)
         settings = RenderSettings() if settings is None else settings
         self.settings = _validate.instance("settings", settings, RenderSettings)
         self._draws: dict[int, CubeDraw] = {}
@@ -199,12 +202,12 @@ class GalCubeCraft:
         return self.spec.observation.for_pixel(self.draw(index).pixel_kpc)
 
     def params(self, index: int) -> dict[str, Any]:
-        """Return the parameter dictionary of cube ``index``."""
+        """Return the parameters of cube ``index`` (0-based; its file ``cube_<file_number>``)."""
         return cube_params(self.draw(index), self.observation(index).velocities_kms,
                            beam_info=list(self.beam_info),
                            diffuse_emission=bool(self.spec.features.diffuse.enabled),
                            bunit="original" if self.units == "original" else "Jy/beam",
-                           seed=self.seed, index=index)  # fmt: skip
+                           seed=self.seed, index=index, file_number=index + 1)  # fmt: skip
 
     def make(self, index: int) -> IndexedCube:
         """Return cube ``index`` with its truth (no file written)."""
@@ -261,7 +264,7 @@ class GalCubeCraft:
         """
         spec_memory(self.spec, self.settings, 2 * self.n_cubes)  # before a bar or any file
         self.results, self.clean_cubes = [], []
-        bar = progress_bar(self.n_cubes, enabled=self.verbose)
+        bar = progress_bar(self.n_cubes, self.progress if self.verbose or self.progress else False)
         for index in range(self.n_cubes):
             products = self.make(index).products
             scale = np.float32(self._output_scale)
@@ -286,10 +289,7 @@ class GalCubeCraft:
     def visualise(self, data: list[tuple[np.ndarray, dict[str, Any]]], idx: int = 0,
                   save: bool = False, fname_save: str | os.PathLike[str] | None = None
                   ) -> list[Path] | list[Any]:  # fmt: skip
-        """Plot the moment-0/1 maps and spectrum of ``data[idx]``: PDF paths or figures.
-
-        (:func:`GalCubeCraft.compat.visualise.visualise_result` says where and when.)
-        """
+        """Plot ``data[idx]``'s moments and spectrum: PDF paths or figures (visualise_result)."""
         from .visualise import visualise_result
 
         # The noiseless twin, when ``data`` is this object's own output, masks moment 1.

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._support.atomic import atomic_path
+from .._support.extras import MissingExtraError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..products.cube import Cube
@@ -40,7 +41,7 @@ def require_h5py() -> Any:
     try:
         import h5py
     except ImportError as error:
-        raise ImportError(
+        raise MissingExtraError(
             "saving in the original's HDF5 layout needs h5py: pip install h5py (or the 'ml' extra)"
         ) from error
     return h5py

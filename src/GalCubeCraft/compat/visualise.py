@@ -83,7 +83,11 @@ def spectrum(
     save: bool = False,
     fname_save: str | os.PathLike[str] | None = None,
 ) -> tuple[Any, Any]:
-    """Plot the integrated spectrum (Jy per channel) of cube ``idx``."""
+    """Plot the spectrum (Jy per channel) of cube ``idx``, in the emission aperture.
+
+    The whole field for a noiseless cube; the masked emission's footprint for a noisy
+    one (:func:`GalCubeCraft.plotting.spectrum_figure`).
+    """
     cube = _result_cube(data, idx)
     return _finish(spectrum_figure(cube), "spectrum", cube.shape, save, fname_save)
 
@@ -144,7 +148,8 @@ def visualise_result(
 ) -> list[Path] | list[Any]:
     """Plot moment 0/1 maps and the spectrum of ``data[idx]`` (a ``(cube, params)`` pair).
 
-    ``clean``, the noiseless twin of a noisy cube when known, sets the moment-1 mask.
+    ``clean``, the noiseless twin of a noisy cube when known, sets the moment-1 mask and
+    the spectrum's aperture.
 
     With ``save=True`` the figures go to ``figures/<nz>x<ny>x<nx>/`` (or the folder
     ``fname_save``) as ``cube_<idx+1>_moments.pdf`` and ``cube_<idx+1>_spectrum.pdf``, and
@@ -155,7 +160,8 @@ def visualise_result(
         raise ValueError(f"idx must lie in [0, {len(data) - 1}]; got {idx!r}")
     cube = result_cube(*data[idx])
     clean_cube = None if clean is None else cube.with_data(clean, kind="observed", noise_rms=0.0)
-    figures = {"moments": moment_figure(cube, clean=clean_cube), "spectrum": spectrum_figure(cube)}
+    figures = {"moments": moment_figure(cube, clean=clean_cube),
+               "spectrum": spectrum_figure(cube, clean=clean_cube)}  # fmt: skip
     if not save:
         import matplotlib
         import matplotlib.pyplot as plt

@@ -14,12 +14,10 @@ duplicates nothing.  The store's content does not depend on the number of worker
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import logging
 import os
-import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from .._support import validate as _validate
+from .._support.extras import MissingExtraError
 from .._support.lock import writer_lock
-from .._support.progress import progress_bar
+from .._support.progress import check_show, progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
 from .disk_full import DiskFullError, disk_full_error
@@ -44,6 +43,7 @@ from .stores import (
     open_store,
     remove_store,
 )
+from .worker_signals import PRELOAD, sigint_ignored
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
@@ -128,26 +128,6 @@ def _windowed(
         yield result
 
 
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore SIGINT while worker processes start, so they inherit the ignoring.
-
-    Ctrl-C reaches every process of the terminal's group: the workers would each die
-    with a traceback.  Started with SIGINT ignored, they keep ignoring it (an ignored
-    signal stays ignored across exec, and Python then installs no handler), and only
-    this process stops, closing the cluster cleanly.
-    """
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals cannot be changed here
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _batches(todo: list[int], n_workers: int) -> Iterator[list[int]]:
     """Split ``todo`` into tasks of a few cubes, smaller toward the end (guided scheduling).
 
@@ -204,7 +184,7 @@ def generate_dataset(
     fmt: str = "zarr",
     workers: int | None = None,
     scheduler: str | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     worker_logs: bool = False,
 ) -> GenerationReport:
     """Generate (or finish) the dataset ``spec`` at ``path``.
@@ -222,8 +202,9 @@ def generate_dataset(
     scheduler : str, optional
         Address of an existing dask scheduler (``tcp://host:8786``); overrides
         ``workers``.
-    progress : bool
-        Show a progress bar with cubes/s and time left on stderr (when it is a terminal).
+    progress : bool or None
+        A progress bar with cubes/s and time left on stderr: True shows it, False not,
+        None (default) only when stderr is a terminal.
     worker_logs : bool
         Let the local workers log at their default level; by default only their errors.
 
@@ -239,6 +220,7 @@ def generate_dataset(
         _validate.integer("workers", workers, low=0, high=1024)
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler must be an address string; got {type(scheduler).__name__}")
+    progress = check_show("progress", progress)
     scan_start = time.perf_counter()
     _check_budget(spec, path, fmt, workers if scheduler is None else None)
     # One writer per store: a second run is refused here, before it touches anything.
@@ -253,7 +235,7 @@ def _generate_locked(
     fmt: str,
     workers: int | None,
     scheduler: str | None,
-    progress: bool,
+    progress: bool | None,
     worker_logs: bool,
     scan_start: float,
 ) -> GenerationReport:
@@ -274,7 +256,7 @@ def _generate_locked(
             return GenerationReport(0, skipped, 0.0)
         if not created:  # resumed: the items done already hold their space
             _check_disk(spec, path, fmt, len(todo))
-        bar = progress_bar(len(todo), enabled=progress, terminal_only=True)
+        bar = progress_bar(len(todo), progress)
         start = time.perf_counter()
         try:
             if workers == 0 and scheduler is None:
@@ -314,7 +296,7 @@ def _run_dask(
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as error:  # pragma: no cover - the test extra installs it
-        raise ImportError(
+        raise MissingExtraError(
             "parallel generation needs dask.distributed: pip install 'GalCubeCraft[ml]' "
             "(or pass workers=0 to render in this process)"
         ) from error
@@ -333,8 +315,12 @@ def _run_dask(
         # who asked for cubes, and a task's own error reaches this process, which says it.
         if not worker_logs:
             environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+        # Workers ignore Ctrl-C and SIGTERM: this process stops them (worker_signals.py).
+        preload = [*dask.config.get("distributed.worker.preload", []), PRELOAD]
+        settings = {"distributed.nanny.pre-spawn-environ": environ,
+                    "distributed.worker.preload": preload}  # fmt: skip
         cluster_start = time.perf_counter()
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _sigint_ignored():
+        with dask.config.set(settings), sigint_ignored():
             cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,

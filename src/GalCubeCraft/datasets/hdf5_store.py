@@ -33,10 +33,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._support.extras import MissingExtraError
+
 try:
     import h5py
 except ImportError as error:  # pragma: no cover - the test extra installs it
-    raise ImportError(
+    raise MissingExtraError(
         "h5py is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 

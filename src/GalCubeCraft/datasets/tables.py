@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._support.extras import MissingExtraError
 from .items import stored_column
 from .labels import CATALOGUE_COLUMNS, layout5_catalogue, sky_positions
 from .layouts import layout5_parameter_names
@@ -91,7 +92,9 @@ def parameter_table(path: str | os.PathLike[str]) -> ParameterTables:
     try:
         import pandas as pd
     except ImportError as error:  # pragma: no cover - the test extra installs it
-        raise ImportError("parameter tables need pandas: pip install 'GalCubeCraft[ml]'") from error
+        raise MissingExtraError(
+            "parameter tables need pandas: pip install 'GalCubeCraft[ml]'"
+        ) from error
 
     store = open_store(path)
     try:

@@ -20,11 +20,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._support.extras import MissingExtraError
+
 try:
     import zarr
     from zarr.codecs import BloscCodec
 except ImportError as error:  # pragma: no cover - the test extra installs it
-    raise ImportError(
+    raise MissingExtraError(
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 

@@ -103,8 +103,16 @@ class InterferometricCubes:
         convolved = convolve_beam(data, self.clean_beam) * np.float32(self.clean_beam.area_px)
         return np.asarray(convolved, dtype=np.float32)
 
-    def write_fits(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    def write_fits(
+        self,
+        path: str | os.PathLike[str],
+        overwrite: bool = False,
+        spectral_frame: str = "observed",
+    ) -> Path:
         """Write every product to one FITS file, atomically.
+
+        The spectral axis holds observed frequencies; ``spectral_frame='rest'`` writes
+        velocities from systemic instead (:func:`GalCubeCraft.products.fits.write_fits`).
 
         The primary HDU is the dirty cube (Jy/beam, ``BMAJ``/``BMIN``/``BPA`` the clean
         beam; the observation's keywords ``ARRAY``, ``TRACKH``, ``DEC_TRK``, ``INTTIME``,
@@ -153,4 +161,4 @@ class InterferometricCubes:
                 "TSYS": (itf.t_sys_k, "[K] system temperature"),
             })  # fmt: skip
         return write_fits(path, self.dirty, overwrite=overwrite, extensions=extensions,
-                          header_cards=cards)  # fmt: skip
+                          header_cards=cards, spectral_frame=spectral_frame)  # fmt: skip

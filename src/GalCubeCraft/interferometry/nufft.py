@@ -21,10 +21,12 @@ import math
 
 import numpy as np
 
+from .._support.extras import MissingExtraError
+
 try:
     import finufft
 except ImportError as error:  # pragma: no cover - the interferometry extra installs it
-    raise ImportError(
+    raise MissingExtraError(
         "finufft is needed for interferometric imaging: pip install 'GalCubeCraft[interferometry]'"
     ) from error
 

@@ -1,5 +1,13 @@
 """The one resumable cube-folder writer: ``cube_<k>.<format>`` files, ``k`` from 1.
 
+One indexing convention, stated in every file: a cube's **index** is 0-based, as
+everywhere in Python and in the package (``results[index]``, ``g.cube(index)``, the
+random stream ``(seed, index)``, a dataset's item index); its **file number** is
+``index + 1``, the number in its file's name (``cube_1.npy`` is index 0), because 1.2.1
+named its files so and scripts and folders made with it rely on the names.  The
+sidecar's ``run`` record (and the params) give both, ``"index": 0, "file_number": 1``;
+a FITS cube's header gives ``CUBEIDX`` and ``CUBENUM``.
+
 A folder holds ``cube_<k>.npy`` (each with its description ``cube_<k>.json``,
 :mod:`GalCubeCraft.io.sidecar`) or ``cube_<k>.fits`` files, or files of a format a
 caller registers (:data:`CUBE_WRITERS`).  Each file records the run that made it (root
@@ -35,9 +43,9 @@ CubeWriter = Callable[..., Path]
 """``writer(path, cube, params, run, scale, extras) -> path``: writes one cube file.
 
 ``cube`` is the :class:`~GalCubeCraft.products.cube.Cube` (Jy/beam), ``params`` its
-description, ``run`` ``{'seed', 'index', 'run_id', 'version'}``, ``scale`` the factor the
-stored array carries (1: Jy/beam), ``extras`` named arrays beside the cube (per-galaxy
-cubes); a writer stores what its format can.
+description, ``run`` ``{'seed', 'index', 'file_number', 'run_id', 'version'}``, ``scale``
+the factor the stored array carries (1: Jy/beam), ``extras`` named arrays beside the cube
+(per-galaxy cubes); a writer stores what its format can.
 """
 
 
@@ -58,7 +66,8 @@ def _write_fits(path: Path, cube: Cube, params: Mapping[str, Any], run: Mapping[
         raise ValueError("FITS cubes are written in Jy/beam only")
     cards = {"RUNID": (run["run_id"], "GalCubeCraft run identity"),
              "SEED": (run["seed"], "root seed of the run"),
-             "CUBEIDX": (run["index"], "0-based index of the cube in the run")}  # fmt: skip
+             "CUBEIDX": (run["index"], "0-based index of the cube in the run"),
+             "CUBENUM": (run["file_number"], "its file number: cube_<CUBENUM>")}  # fmt: skip
     return cube.write_fits(path, overwrite=True, header_cards=cards)
 
 
@@ -185,6 +194,7 @@ class CubeFolder:
         record = {
             "seed": run["seed"],
             "index": index,
+            "file_number": index + 1,
             "run_id": run["run_id"],
             "version": __version__,
         }

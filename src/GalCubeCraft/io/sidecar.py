@@ -10,6 +10,8 @@ beside each says everything a FITS header would:
 - ``data_per_jy_beam`` (when not 1): the factor the stored array carries over the
   Jy/beam cube it describes;
 - ``run``: what made the file (seed, cube index, run id), so a resumed run can check it;
+  the index is 0-based and ``file_number`` (``index + 1``) is the number in the file's
+  name (:mod:`GalCubeCraft.io.cube_folder` says why);
 - ``header``: the cube's full FITS header as ``{keyword: value}``, from which
   :func:`load_cube` rebuilds the observation exactly.
 

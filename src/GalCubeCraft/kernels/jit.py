@@ -100,8 +100,12 @@ def fallback_cache_dir() -> Path:
     return path if private else Path(tempfile.mkdtemp(prefix=f"{_PACKAGE}-numba-"))
 
 
+PROGRESS_EVERY_S = 3.0
+"""While kernels compile, a line at most this often (seconds) says which one and how long."""
+
+
 class _CompileWatch(event.Listener):
-    """Report the first compile of one of the package's kernels; count and time them all."""
+    """Report the compiles of the package's kernels as they go; count and time them all."""
 
     def __init__(self, say: Callable[[str], None]) -> None:
         self.say = say
@@ -109,16 +113,25 @@ class _CompileWatch(event.Listener):
         self.started = 0.0
         self.seconds = 0.0
         self.count = 0
+        self.first_started = self.last_said = 0.0
 
     def on_start(self, event: event.Event) -> None:
-        ours = _is_ours(event.data["dispatcher"])
+        dispatcher = event.data["dispatcher"]
+        ours = _is_ours(dispatcher)
+        now = time.perf_counter()
         if self.depth == 0:
             if not ours:  # another package's kernel, compiled outside ours
                 return
             if self.count == 0:
                 self.say("compiling the renderer's kernels (first run only: numba caches "
                          "them; this takes several seconds)...")  # fmt: skip
-            self.started = time.perf_counter()
+                self.first_started = self.last_said = now
+            self.started = now
+        if ours and now - self.last_said >= PROGRESS_EVERY_S:
+            # A line every few seconds: a long first run is never silent.
+            self.say(f"  ... compiling {_kernel_name(dispatcher)} ({self.count} kernels, "
+                     f"{now - self.first_started:.0f} s so far)")  # fmt: skip
+            self.last_said = now
         self.depth += 1
         self.count += ours
 
@@ -128,6 +141,13 @@ class _CompileWatch(event.Listener):
         self.depth -= 1
         if self.depth == 0:
             self.seconds += time.perf_counter() - self.started
+
+
+def _kernel_name(dispatcher: Any) -> str:
+    """Return ``module.function`` of a kernel, without the package's name."""
+    function = getattr(dispatcher, "py_func", None)
+    module = (getattr(function, "__module__", None) or "").removeprefix(_PACKAGE + ".")
+    return f"{module}.{getattr(function, '__qualname__', '?')}"
 
 
 def _is_ours(dispatcher: Any) -> bool:

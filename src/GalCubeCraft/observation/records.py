@@ -230,15 +230,29 @@ class Observation:
         """Pixel size (arcsec) at the source's redshift."""
         return self.pixel_kpc / self.require_sky().kpc_per_arcsec
 
-    def fits_header(self, bunit: str = "Jy/beam", spectral_type: str = "VRAD") -> Header:
-        """Return the FITS header of a cube of this observation (see ``header.py``)."""
+    def fits_header(
+        self,
+        bunit: str = "Jy/beam",
+        spectral_type: str | None = None,
+        spectral_frame: str = "observed",
+    ) -> Header:
+        """Return the FITS header of a cube of this observation.
+
+        The spectral axis is in the observer's frame by default (observed frequencies);
+        ``spectral_frame='rest'`` gives velocities relative to systemic
+        (:func:`~GalCubeCraft.observation.header.observation_header` says all).
+        """
         from .header import observation_header
 
-        return observation_header(self, bunit, spectral_type)
+        return observation_header(self, bunit, spectral_type, spectral_frame)
 
     @property
     def wcs(self) -> WCS:
-        """The cube's world coordinate system (RA---SIN, DEC--SIN, VRAD in m/s)."""
+        """The cube's world coordinate system (RA---SIN, DEC--SIN, observed FREQ in Hz).
+
+        The WCS of :meth:`fits_header`'s default header; ``WCS(obs.fits_header(...))``
+        gives another frame's.
+        """
         from astropy.wcs import WCS
 
         return WCS(self.fits_header())
@@ -277,10 +291,14 @@ def observation_from_header(
 ) -> tuple[Observation, np.ndarray, bool]:
     """Return the observation a cube header describes.
 
-    Channel velocities come from the WCS in km/s, whatever ``CUNIT3`` says (astropy
-    converts the axis to SI first); a ``FREQ`` axis is turned into radio velocity about
-    ``RESTFRQ``.  The pixel size in kpc comes from ``KPCPIX`` (our files) or from the
-    redshift (``ZSOURCE``, or the ``redshift`` argument for other files).
+    Channel velocities are radio velocities relative to the source's systemic redshift, in
+    km/s, whatever ``CUNIT3`` says (astropy converts the axis to SI first): an axis in
+    the observer's frame (``SPECSYS`` other than ``'SOURCE'``, with ``ZSOURCE``), frequency
+    or velocity, goes through its frequency ``nu`` to ``c (1 - nu / nu_sys)`` with
+    ``nu_sys = RESTFRQ / (1 + ZSOURCE)``; a rest-frame ``FREQ`` axis to ``c (1 - nu /
+    RESTFRQ)``; a rest-frame velocity axis is read as it stands.  The pixel size in kpc
+    comes from ``KPCPIX`` (our files) or from the redshift (``ZSOURCE``, or the
+    ``redshift`` argument for other files).
 
     Returns
     -------
@@ -302,16 +320,18 @@ def observation_from_header(
         raise ValueError("expected a 3-D cube with a spectral axis")
     nx, ny, n_chan = (int(header[f"NAXIS{k}"]) for k in (1, 2, 3))
     spectral_world = wcs.spectral.pixel_to_world(np.arange(n_chan))
-    if spectral_world.unit.physical_type == "frequency":
-        rest = float(header.get("RESTFRQ", header.get("RESTFREQ", 0.0)))
+    rest = float(header.get("RESTFRQ", header.get("RESTFREQ", 0.0)))
+    is_frequency = spectral_world.unit.physical_type == "frequency"
+    # An axis in the observer's frame (ours say BARYCENT) is measured from the systemic
+    # redshift through frequency; a rest-frame axis (SPECSYS 'SOURCE') already is.
+    observed = str(header.get("SPECSYS", "")).upper() != "SOURCE" and "ZSOURCE" in header
+    if is_frequency or (observed and rest > 0):
         if rest <= 0:
             raise ValueError("a FREQ axis needs RESTFRQ to give velocities")
-        if str(header.get("SPECSYS", "")).upper() != "SOURCE" and "ZSOURCE" in header:
-            # Observed frequencies: velocities are measured from the systemic redshift.
-            rest /= 1.0 + float(header["ZSOURCE"])
-        velocities = spectral_world.to_value(
-            u.km / u.s, doppler_convention="radio", doppler_rest=rest * u.Hz
-        )
+        # A velocity axis turns into frequency by its own convention (CTYPE3) about RESTFRQ.
+        nu = spectral_world.to_value(u.Hz)
+        nu_sys = rest / (1.0 + float(header["ZSOURCE"])) if observed else rest
+        velocities = _validate.SPEED_OF_LIGHT_KMS * (1.0 - nu / nu_sys)
     else:
         velocities = spectral_world.to_value(u.km / u.s)
     velocities = np.asarray(velocities, dtype=float)

@@ -1,4 +1,7 @@
-"""What a render produces: the :class:`Cube` value object, its FITS face, moments and masks."""
+"""What a render produces: the :class:`Cube` value object, its FITS face, moments and masks.
+
+And where figures look (``regions``): the emission aperture, the kinematic major axis.
+"""
 
 from .cube import Cube
 

@@ -138,9 +138,15 @@ class Cube:
 
     # --- FITS -----------------------------------------------------------------------------
 
-    def fits_header(self, spectral_type: str = "VRAD") -> Header:
-        """Return the FITS header: the observation's, plus noise and galaxy parameters."""
-        h = self.observation.fits_header(self.unit, spectral_type)
+    def fits_header(
+        self, spectral_type: str | None = None, spectral_frame: str = "observed"
+    ) -> Header:
+        """Return the FITS header: the observation's, plus noise and galaxy parameters.
+
+        The spectral axis is in the observer's frame unless ``spectral_frame='rest'``
+        (:func:`~GalCubeCraft.observation.header.observation_header`).
+        """
+        h = self.observation.fits_header(self.unit, spectral_type, spectral_frame)
         h["OBJECT"] = "GalCubeCraft synthetic galaxy"
         h["TELESCOP"] = "GalCubeCraft"
         h["CUBEKIND"] = (self.kind, "model, observed, noisy, dirty or restored")
@@ -160,15 +166,21 @@ class Cube:
         self,
         path: str | os.PathLike[str],
         overwrite: bool = False,
-        spectral_type: str = "VRAD",
+        spectral_type: str | None = None,
         extensions: dict[str, Any] | None = None,
         header_cards: dict[str, Any] | None = None,
+        spectral_frame: str = "observed",
     ) -> Path:
-        """Write the cube to a FITS file, atomically (see :func:`.fits.write_fits`)."""
+        """Write the cube to a FITS file, atomically (see :func:`.fits.write_fits`).
+
+        The spectral axis holds observed frequencies unless told otherwise:
+        ``spectral_frame='rest'`` writes velocities relative to systemic.
+        """
         from .fits import write_fits
 
         return write_fits(path, self, overwrite=overwrite, spectral_type=spectral_type,
-                          extensions=extensions, header_cards=header_cards)  # fmt: skip
+                          extensions=extensions, header_cards=header_cards,
+                          spectral_frame=spectral_frame)  # fmt: skip
 
     @classmethod
     def from_fits(cls, path: str | os.PathLike[str], redshift: float | None = None) -> Cube:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._support import validate as _validate
 from .._support.atomic import atomic_path
-from ..observation.header import SPECTRAL_TYPES
+from ..observation.header import spectral_axis
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from astropy.io.fits import Header, ImageHDU
@@ -28,9 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def extension_header(
-    array: np.ndarray, observation: Observation, bunit: str | None = None
+    array: np.ndarray,
+    observation: Observation,
+    bunit: str | None = None,
+    spectral_type: str | None = None,
+    spectral_frame: str = "observed",
 ) -> Header:
     """Return the header of an image extension: the WCS its shape shares with the cube.
+
+    ``spectral_type`` and ``spectral_frame`` are the cube's (its file's spectral axis).
 
     - ``(n_chan, ny, nx)``: the cube's full header (``bunit`` 'Jy/beam' or 'Jy/pixel');
     - ``(n, n_chan, ny, nx)``: the same, plus a fourth axis ``GALAXY`` numbered from 1;
@@ -49,7 +55,7 @@ def extension_header(
     shape = np.shape(array)
     cube_bunit = bunit if bunit in BUNITS else "Jy/pixel"
     if shape == observation.shape or shape[1:] == observation.shape:
-        header = observation_header(observation, cube_bunit)
+        header = observation_header(observation, cube_bunit, spectral_type, spectral_frame)
         if len(shape) == 4:
             header["WCSAXES"] = 4
             header["CTYPE4"], header["CRPIX4"], header["CRVAL4"], header["CDELT4"] = (
@@ -70,10 +76,11 @@ def write_fits(
     path: str | os.PathLike[str],
     cube: Cube,
     overwrite: bool = False,
-    spectral_type: str = "VRAD",
+    spectral_type: str | None = None,
     extensions: Mapping[str, np.ndarray | tuple[np.ndarray, str | None] | ImageHDU] | None = None,
     header_cards: Mapping[str, Any] | None = None,
     checksum: bool = False,
+    spectral_frame: str = "observed",
 ) -> Path:
     """Write ``cube`` to a FITS file, atomically: a complete file appears, or none.
 
@@ -85,8 +92,9 @@ def write_fits(
         Needs an observation with an angular scale (``observation.sky``).
     overwrite : bool
         Replace an existing file.
-    spectral_type : {'VRAD', 'FREQ'}
-        Label channels by radio velocity (m/s) or observed frequency (Hz).
+    spectral_type : {'FREQ', 'VRAD'}, optional
+        Label channels by frequency (Hz) or radio velocity (m/s); default the frame's
+        usual axis: FREQ observed, VRAD in the rest frame.
     extensions : mapping of str to array or (array, unit), optional
         Named image HDUs written after the cube (e.g. ``{"CLEAN": (clean, "Jy/beam")}``),
         each with the WCS its shape shares with the cube (:func:`extension_header`) and
@@ -96,6 +104,12 @@ def write_fits(
         Extra primary-header keywords (a value or a ``(value, comment)`` pair).
     checksum : bool
         Write the standard ``CHECKSUM`` and ``DATASUM`` keywords in every HDU.
+    spectral_frame : {'observed', 'rest'}
+        ``'observed'`` (default): the axis a telescope records, observed frequencies
+        ``RESTFRQ / (1 + z) (1 - v / c)`` (``SPECSYS = 'BARYCENT'``); ``'rest'``: the
+        source's rest frame, velocities relative to systemic (``SPECSYS = 'SOURCE'``).
+        :mod:`GalCubeCraft.observation.header` gives the formulas; files of either frame
+        read back to the same cube.
 
     Raises
     ------
@@ -113,7 +127,7 @@ def write_fits(
         raise TypeError(f"cube must be a GalCubeCraft Cube; got {type(cube).__name__}")
     overwrite = _validate.boolean("overwrite", overwrite)
     checksum = _validate.boolean("checksum", checksum)
-    spectral_type = _validate.choice("spectral_type", spectral_type, SPECTRAL_TYPES)
+    spectral_type, spectral_frame = spectral_axis(spectral_type, spectral_frame)
     path = Path(path)
     with np.errstate(over="ignore"):
         data = np.asarray(cube.data, np.float32)
@@ -124,7 +138,7 @@ def write_fits(
         )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-    header = cube.fits_header(spectral_type)
+    header = cube.fits_header(spectral_type, spectral_frame)
     for key, value in (header_cards or {}).items():
         header[key] = value
     hdus = fits.HDUList([fits.PrimaryHDU(data=data, header=header)])
@@ -137,7 +151,7 @@ def write_fits(
         array = np.asarray(image)
         if np.any(np.isinf(array)):
             raise ValueError(f"extension {name} holds inf; refusing to write it")
-        ext_header = extension_header(array, cube.observation, unit)
+        ext_header = extension_header(array, cube.observation, unit, spectral_type, spectral_frame)
         hdus.append(fits.ImageHDU(data=array, header=ext_header, name=name))
     hdus.verify("exception")
     with atomic_path(path) as temporary:
@@ -153,7 +167,9 @@ def read_fits_parts(
     :meth:`Cube.from_fits <GalCubeCraft.products.cube.Cube.from_fits>` builds the cube.
 
     Channels are put in ascending velocity (the data are reversed if the file's axis
-    descends); velocities come from the WCS in km/s whatever ``CUNIT3`` says.  The kind
+    descends); velocities are relative to the source's systemic redshift, in km/s,
+    whichever frame and unit the file's axis is in (observed frequencies, or rest-frame
+    velocities: :func:`~GalCubeCraft.observation.records.observation_from_header`).  The kind
     comes from ``CUBEKIND`` (ours) or from ``BUNIT`` (Jy/beam: observed).  Blank (NaN)
     voxels are read as 0, with a warning.
     """
