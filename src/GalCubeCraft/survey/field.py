@@ -121,7 +121,7 @@ def make_field(
         if max_tiles is not None:
             todo = todo[:max_tiles]
         with _runner(workers, scheduler, client) as (run_map, n_workers):
-            bar = progress_bar(len(rows), enabled=progress)
+            bar = progress_bar(len(rows), show=progress)
             bar.unit = "galaxy"
             summaries: list[dict[str, Any]] = []
             batches = list(chunks(rows, stamp_batch_size(len(rows), n_workers)))
@@ -129,7 +129,7 @@ def make_field(
                 summaries.extend(done)
                 bar.update(len(done))
             bar.close()
-            bar = progress_bar(len(todo), enabled=progress)
+            bar = progress_bar(len(todo), show=progress)
             bar.unit = "tile"
             for _origin in run_map(tile_task, [(str(root), spec, o, reach[o]) for o in todo]):
                 bar.update(1)
