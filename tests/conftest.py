@@ -61,6 +61,15 @@ def dask_scheduler():
         yield cluster.scheduler_address
 
 
+@pytest.fixture(scope="session")
+def dask_client(dask_scheduler):
+    """A client of the one shared cluster (the survey tests pass it to make_field)."""
+    from dask.distributed import Client
+
+    with Client(dask_scheduler) as client:
+        yield client
+
+
 def assert_items_equal(spec, got, expected):
     """Assert two items of ``spec`` hold bit-identical arrays, every one the spec defines."""
     from GalCubeCraft.datasets.items import array_names

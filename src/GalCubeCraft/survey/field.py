@@ -75,7 +75,7 @@ def make_field(
     workers: int | None = None,
     scheduler: str | None = None,
     client: Any = None,
-    progress: bool = True,
+    progress: bool | None = None,
     max_tiles: int | None = None,
 ) -> FieldRun:
     """Make (or finish) the field of ``spec`` in the folder ``path``.
@@ -93,8 +93,8 @@ def make_field(
         Address of a running Dask scheduler to use instead.
     client : distributed.Client, optional
         A client to use (not closed here).
-    progress : bool
-        Show progress bars on stderr.
+    progress : bool or None
+        Progress bars on stderr: True draws, False never, None only on a terminal.
     max_tiles : int, optional
         Stop after this many tiles (the run is then incomplete; run again to finish).
 
