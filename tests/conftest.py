@@ -63,7 +63,7 @@ def dask_scheduler():
 
 @pytest.fixture(scope="session")
 def dask_client(dask_scheduler):
-    """A client of the one shared cluster (the survey tests pass it to make_field)."""
+    """Yield a client of the one shared cluster (the survey tests pass it to make_field)."""
     from dask.distributed import Client
 
     with Client(dask_scheduler) as client:
