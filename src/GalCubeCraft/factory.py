@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._support import buffers as _buffers
 from ._support import validate as _validate
 from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
 from .instrument.noise import noise_cube
 from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
-from .instrument.observe import apply_instrument
+from .instrument.observe import apply_instrument, check_instrument_range, observe_into
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
 from .model.lens import Lens
@@ -187,8 +188,11 @@ def make_cubes(
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
         with np.errstate(over="ignore"):
-            noisy = (clean + added).astype(np.float32, copy=False)
-        if not np.all(np.isfinite(noisy)):
+            if added.dtype == np.float32:  # ours alone: the sum goes into it, no third cube
+                noisy = np.add(clean, added, out=added)
+            else:  # an rms beyond float32's range, refused below
+                noisy = (clean + added).astype(np.float32, copy=False)
+        if not _validate.all_finite(noisy):
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
         noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
@@ -224,16 +228,19 @@ def _observed_scene(
     lens: Lens | None,
 ) -> _Parts:
     """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
+    # Every cube-sized array comes from the process's buffer pool (:mod:`._support.buffers`):
+    # the memory of the last cube's arrays where nothing holds them any more, so the OS
+    # maps and zeroes no fresh pages per cube.  Those returned are the caller's until
+    # dropped; ``one`` goes back to the pool at the end.
     shape = observation.shape
-    model = np.zeros(shape, dtype=np.float32)
-    galaxy_clean = np.zeros((len(galaxies), *shape), dtype=np.float32)
-    one = np.empty(shape, dtype=np.float32)
+    model = _buffers.zeros(shape)
+    galaxy_clean = _buffers.empty((len(galaxies), *shape))
+    one = _buffers.empty(shape)
     for k, galaxy in enumerate(galaxies):
         one.fill(0.0)
         render_galaxy_into(one, galaxy, observation, settings, lens)
         model += one
-        galaxy_clean[k] = apply_instrument(one, observation)
-    clean = galaxy_clean.sum(axis=0, dtype=np.float32)
+        _observed_into(galaxy_clean[k], one, observation)
     diffuse_clean = None
     if diffuse is not None:
         one.fill(0.0)
@@ -242,9 +249,25 @@ def _observed_scene(
         for blobs in diffuse.blobs:
             render_blobs_into(one, blobs, observation)
         model += one
-        diffuse_clean = apply_instrument(one, observation)
+        diffuse_clean = _buffers.empty(shape)
+        _observed_into(diffuse_clean, one, observation)
+    del one  # its memory is the clean cube's
+    clean = _buffers.empty(shape)
+    np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
+    if diffuse_clean is not None:
         clean += diffuse_clean
     return model, galaxy_clean, clean, diffuse_clean
+
+
+def _observed_into(target: np.ndarray, model: np.ndarray, observation: Observation) -> None:
+    """Write ``model`` observed (line spread, beam) into ``target``: ``apply_instrument``.
+
+    The model was rendered here, so it is finite (``check_scene`` bounds its flux); only
+    its range is checked, without a temporary.  Bit for bit ``apply_instrument(model)``.
+    """
+    check_instrument_range(model, observation)
+    np.copyto(target, model)
+    observe_into(target, observation)
 
 
 def _auto_render(
@@ -270,6 +293,7 @@ def _auto_render(
         needed = auto.step_for(peak_snr(parts[2], rms))
         if needed <= step:
             return settings, parts, rms
+        del parts  # its buffers serve the finer render
         step = needed
 
 
@@ -281,7 +305,7 @@ def _lensing_truth(
     lensed: Cube,
 ) -> LensingTruth:
     """Return the truth of a lensed scene: its unlensed twin and the lens on the grid."""
-    source = np.zeros(observation.shape, dtype=np.float32)
+    source = _buffers.zeros(observation.shape)
     for galaxy in galaxies:
         render_galaxy_into(source, galaxy, observation, settings)
     source_model = Cube(source, observation, kind="model", galaxies=tuple(galaxies))
