@@ -19,6 +19,7 @@ rendered at the coarsest preset its noise allows (the rule is that class's).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class CubeProducts:
     Attributes
     ----------
     model : Cube
-        The intrinsic sky, Jy/pixel (float64).
+        The intrinsic sky, Jy/pixel (float32).
     clean : Cube
         Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
         ``diffuse_clean`` when there is diffuse emission).
@@ -90,9 +91,12 @@ class CubeProducts:
     peak_snr, integrated_snr : float
         The noise's realised peak and integrated S/N
         (:mod:`GalCubeCraft.instrument.noise_level`), whichever way it was set; NaN
-        when noiseless.
+        when noiseless.  ``integrated_snr`` is measured when first read (a quarter of a
+        128 x 256^2 cube's time at the fast preset; the dataset items record it).
     settings : RenderSettings or None
         The renderer settings the cube was made with (what an ``AutoAccuracy`` chose).
+    noise_model : NoiseModel or None
+        The noise asked for (None: noiseless).
     """
 
     model: Cube
@@ -104,13 +108,22 @@ class CubeProducts:
     diffuse_clean: np.ndarray | None = None
     lensing: LensingTruth | None = None
     peak_snr: float = math.nan
-    integrated_snr: float = math.nan
     settings: RenderSettings | None = None
+    noise_model: NoiseModel | None = None
 
     @property
     def noise_rms(self) -> float:
         """Standard deviation of the added noise (0 when noiseless)."""
         return self.noisy.noise_rms
+
+    @functools.cached_property
+    def integrated_snr(self) -> float:
+        """The noise's realised integrated S/N; NaN when noiseless (measured once, when read)."""
+        if self.noise_model is None or not self.noise_rms > 0.0:
+            return math.nan
+        clean = self.clean
+        return integrated_snr(clean.data, self.noise_rms, clean.observation.beam,
+                              self.noise_model.hanning)  # fmt: skip
 
 
 def make_cubes(
@@ -183,7 +196,7 @@ def make_cubes(
     model_cube = Cube(model, observation, kind="model", galaxies=sources)
     clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
-    snr = (math.nan, math.nan)
+    snr = math.nan
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
@@ -196,7 +209,7 @@ def make_cubes(
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
         noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
-        snr = (peak_snr(clean, rms), integrated_snr(clean, rms, observation.beam, noise.hanning))
+        snr = peak_snr(clean, rms)
     truth = moments(model, observation.velocities_kms)
     lensing = None
     if lens is not None:
@@ -210,9 +223,9 @@ def make_cubes(
         velocity_field=truth.m1.astype(np.float32),
         diffuse_clean=diffuse_clean,
         lensing=lensing,
-        peak_snr=snr[0],
-        integrated_snr=snr[1],
+        peak_snr=snr,
         settings=settings,
+        noise_model=noise,
     )
 
 
@@ -228,10 +241,8 @@ def _observed_scene(
     lens: Lens | None,
 ) -> _Parts:
     """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
-    # Every cube-sized array comes from the process's buffer pool (:mod:`._support.buffers`):
-    # the memory of the last cube's arrays where nothing holds them any more, so the OS
-    # maps and zeroes no fresh pages per cube.  Those returned are the caller's until
-    # dropped; ``one`` goes back to the pool at the end.
+    # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
+    # holds any more, not fresh pages for the OS to zero.  ``one`` goes back at the end.
     shape = observation.shape
     model = _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
@@ -240,7 +251,11 @@ def _observed_scene(
         one.fill(0.0)
         render_galaxy_into(one, galaxy, observation, settings, lens)
         model += one
-        _observed_into(galaxy_clean[k], one, observation)
+        # apply_instrument bit for bit, in place in the galaxy's slot; the render is finite
+        # (check_scene bounds its flux): only its range is checked, without a temporary.
+        check_instrument_range(one, observation)
+        np.copyto(galaxy_clean[k], one)
+        observe_into(galaxy_clean[k], observation)
     diffuse_clean = None
     if diffuse is not None:
         one.fill(0.0)
@@ -249,25 +264,15 @@ def _observed_scene(
         for blobs in diffuse.blobs:
             render_blobs_into(one, blobs, observation)
         model += one
-        diffuse_clean = _buffers.empty(shape)
-        _observed_into(diffuse_clean, one, observation)
-    del one  # its memory is the clean cube's
+        check_instrument_range(one, observation)
+        observe_into(one, observation)
+        diffuse_clean = one
+    del one  # the clean cube takes its memory (without diffuse emission)
     clean = _buffers.empty(shape)
     np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
     if diffuse_clean is not None:
         clean += diffuse_clean
     return model, galaxy_clean, clean, diffuse_clean
-
-
-def _observed_into(target: np.ndarray, model: np.ndarray, observation: Observation) -> None:
-    """Write ``model`` observed (line spread, beam) into ``target``: ``apply_instrument``.
-
-    The model was rendered here, so it is finite (``check_scene`` bounds its flux); only
-    its range is checked, without a temporary.  Bit for bit ``apply_instrument(model)``.
-    """
-    check_instrument_range(model, observation)
-    np.copyto(target, model)
-    observe_into(target, observation)
 
 
 def _auto_render(
