@@ -145,3 +145,19 @@ def test_channel_band_holds_every_channel_a_line_reaches():
             outside[band] = False
             fraction = np.abs(response[outside]) * spectral.channel_width_kms
             assert np.all(fraction < 1e-17)
+
+
+def test_available_memory_is_read_at_most_once_a_second(monkeypatch):
+    """The sky sampler asks per block of pixels: one read serves every ask within a second."""
+    from GalCubeCraft.renderer import budget
+
+    reads = []
+    monkeypatch.setattr(budget, "_read_available_memory", lambda: reads.append(1) or 5 << 30)
+    monkeypatch.setattr(budget, "_last_read", (-float("inf"), 0))
+    clock = [100.0]
+    monkeypatch.setattr(budget, "_clock", lambda: clock[0])
+    assert [budget.available_memory_bytes() for _ in range(20)] == [5 << 30] * 20
+    assert len(reads) == 1
+    clock[0] += budget.MEMORY_READ_SECONDS
+    budget.available_memory_bytes()
+    assert len(reads) == 2
