@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 
+from .._support import buffers as _buffers
 from ..observation.records import Observation
 
 GIB = float(1 << 30)
@@ -39,11 +40,15 @@ def available_memory_bytes() -> int:
 
     Read at most once per :data:`MEMORY_READ_SECONDS`.
     """
-    global _last_read
-    now = _clock()
-    if now - _last_read[0] < MEMORY_READ_SECONDS:
+    if _clock() - _last_read[0] < MEMORY_READ_SECONDS:
         return _last_read[1]
-    _last_read = (now, _read_available_memory())
+    return _read_now()
+
+
+def _read_now() -> int:
+    """Return the available memory read now (and keep the reading)."""
+    global _last_read
+    _last_read = (_clock(), _read_available_memory())
     return _last_read[1]
 
 
@@ -109,6 +114,10 @@ def check_memory(
         cube_bytes(observation, n_galaxies, noise, model_only) + 4 * kept_cubes * n_chan * ny * nx
     )
     limit = available_memory_bytes() if limit_bytes is None else float(limit_bytes)
+    if need > limit and limit_bytes is None and _buffers.idle_bytes() > 0:
+        # Idle buffers of earlier cubes (:mod:`.._support.buffers`) are ours to free.
+        _buffers.clear()
+        limit = _read_now()
     if need > limit:
         raise BudgetError(
             f"a {n_chan}x{ny}x{nx} cube needs about {need / GIB:.1f} GiB of memory, more than "
