@@ -98,3 +98,24 @@ def test_noise_model_takes_one_level():
     assert NoiseModel(rms=0.25).rms_for(np.ones((2, 2, 2))) == 0.25
     with pytest.raises(TypeError, match="noise_rng"):
         make_cubes(PRIMARY, OBS, noise=NoiseModel(rms=1.0))
+
+
+def test_integrated_snr_is_measured_once_when_read(monkeypatch):
+    """Not measured while the cube is made; when read, once, the noise level's own value."""
+    from GalCubeCraft import factory
+    from GalCubeCraft.instrument.noise_level import integrated_snr
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return integrated_snr(*args, **kwargs)
+
+    monkeypatch.setattr(factory, "integrated_snr", counted)
+    noise = NoiseModel(peak_snr=6.0, hanning=True)
+    made = make_cubes(PRIMARY, OBS, noise=noise, noise_rng=np.random.default_rng(3))
+    assert calls == []
+    expected = integrated_snr(made.clean.data, made.noise_rms, OBS.beam, hanning=True)
+    assert made.integrated_snr == expected and made.integrated_snr == expected
+    assert len(calls) == 1
+    assert np.isnan(make_cubes(PRIMARY, OBS).integrated_snr)  # noiseless

@@ -19,6 +19,7 @@ rendered at the coarsest preset its noise allows (the rule is that class's).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._support import buffers as _buffers
 from ._support import validate as _validate
 from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
 from .instrument.noise import noise_cube
 from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
-from .instrument.observe import apply_instrument
+from .instrument.observe import apply_instrument, check_instrument_range, observe_into
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
 from .model.lens import Lens
@@ -68,7 +70,7 @@ class CubeProducts:
     Attributes
     ----------
     model : Cube
-        The intrinsic sky, Jy/pixel (float64).
+        The intrinsic sky, Jy/pixel (float32).
     clean : Cube
         Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
         ``diffuse_clean`` when there is diffuse emission).
@@ -89,9 +91,12 @@ class CubeProducts:
     peak_snr, integrated_snr : float
         The noise's realised peak and integrated S/N
         (:mod:`GalCubeCraft.instrument.noise_level`), whichever way it was set; NaN
-        when noiseless.
+        when noiseless.  ``integrated_snr`` is measured when first read (a quarter of a
+        128 x 256^2 cube's time at the fast preset; the dataset items record it).
     settings : RenderSettings or None
         The renderer settings the cube was made with (what an ``AutoAccuracy`` chose).
+    noise_model : NoiseModel or None
+        The noise asked for (None: noiseless).
     """
 
     model: Cube
@@ -103,13 +108,22 @@ class CubeProducts:
     diffuse_clean: np.ndarray | None = None
     lensing: LensingTruth | None = None
     peak_snr: float = math.nan
-    integrated_snr: float = math.nan
     settings: RenderSettings | None = None
+    noise_model: NoiseModel | None = None
 
     @property
     def noise_rms(self) -> float:
         """Standard deviation of the added noise (0 when noiseless)."""
         return self.noisy.noise_rms
+
+    @functools.cached_property
+    def integrated_snr(self) -> float:
+        """The noise's realised integrated S/N; NaN when noiseless (measured once, when read)."""
+        if self.noise_model is None or not self.noise_rms > 0.0:
+            return math.nan
+        clean = self.clean
+        return integrated_snr(clean.data, self.noise_rms, clean.observation.beam,
+                              self.noise_model.hanning)  # fmt: skip
 
 
 def make_cubes(
@@ -182,17 +196,20 @@ def make_cubes(
     model_cube = Cube(model, observation, kind="model", galaxies=sources)
     clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
-    snr = (math.nan, math.nan)
+    snr = math.nan
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
         with np.errstate(over="ignore"):
-            noisy = (clean + added).astype(np.float32, copy=False)
-        if not np.all(np.isfinite(noisy)):
+            if added.dtype == np.float32:  # ours alone: the sum goes into it, no third cube
+                noisy = np.add(clean, added, out=added)
+            else:  # an rms beyond float32's range, refused below
+                noisy = (clean + added).astype(np.float32, copy=False)
+        if not _validate.all_finite(noisy):
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
         noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
-        snr = (peak_snr(clean, rms), integrated_snr(clean, rms, observation.beam, noise.hanning))
+        snr = peak_snr(clean, rms)
     truth = moments(model, observation.velocities_kms)
     lensing = None
     if lens is not None:
@@ -206,9 +223,9 @@ def make_cubes(
         velocity_field=truth.m1.astype(np.float32),
         diffuse_clean=diffuse_clean,
         lensing=lensing,
-        peak_snr=snr[0],
-        integrated_snr=snr[1],
+        peak_snr=snr,
         settings=settings,
+        noise_model=noise,
     )
 
 
@@ -224,16 +241,21 @@ def _observed_scene(
     lens: Lens | None,
 ) -> _Parts:
     """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
+    # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
+    # holds any more, not fresh pages for the OS to zero.  ``one`` goes back at the end.
     shape = observation.shape
-    model = np.zeros(shape, dtype=np.float32)
-    galaxy_clean = np.zeros((len(galaxies), *shape), dtype=np.float32)
-    one = np.empty(shape, dtype=np.float32)
+    model = _buffers.zeros(shape)
+    galaxy_clean = _buffers.empty((len(galaxies), *shape))
+    one = _buffers.empty(shape)
     for k, galaxy in enumerate(galaxies):
         one.fill(0.0)
         render_galaxy_into(one, galaxy, observation, settings, lens)
         model += one
-        galaxy_clean[k] = apply_instrument(one, observation)
-    clean = galaxy_clean.sum(axis=0, dtype=np.float32)
+        # apply_instrument bit for bit, in place in the galaxy's slot; the render is finite
+        # (check_scene bounds its flux): only its range is checked, without a temporary.
+        check_instrument_range(one, observation)
+        np.copyto(galaxy_clean[k], one)
+        observe_into(galaxy_clean[k], observation)
     diffuse_clean = None
     if diffuse is not None:
         one.fill(0.0)
@@ -242,7 +264,13 @@ def _observed_scene(
         for blobs in diffuse.blobs:
             render_blobs_into(one, blobs, observation)
         model += one
-        diffuse_clean = apply_instrument(one, observation)
+        check_instrument_range(one, observation)
+        observe_into(one, observation)
+        diffuse_clean = one
+    del one  # the clean cube takes its memory (without diffuse emission)
+    clean = _buffers.empty(shape)
+    np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
+    if diffuse_clean is not None:
         clean += diffuse_clean
     return model, galaxy_clean, clean, diffuse_clean
 
@@ -270,6 +298,7 @@ def _auto_render(
         needed = auto.step_for(peak_snr(parts[2], rms))
         if needed <= step:
             return settings, parts, rms
+        del parts  # its buffers serve the finer render
         step = needed
 
 
@@ -281,7 +310,7 @@ def _lensing_truth(
     lensed: Cube,
 ) -> LensingTruth:
     """Return the truth of a lensed scene: its unlensed twin and the lens on the grid."""
-    source = np.zeros(observation.shape, dtype=np.float32)
+    source = _buffers.zeros(observation.shape)
     for galaxy in galaxies:
         render_galaxy_into(source, galaxy, observation, settings)
     source_model = Cube(source, observation, kind="model", galaxies=tuple(galaxies))

@@ -254,3 +254,21 @@ def test_done_scan_of_a_20000_item_store_reads_each_flag_once(tmp_path, monkeypa
     assert len(listings) == 1
     monkeypatch.undo()
     assert open_store(path).done_indices().tolist() == list(range(50))
+
+
+def test_a_zarr_item_that_fails_one_array_is_not_done_and_rewrites(tmp_path, direct):
+    """One array's write fails: the error is raised, the item stays undone, a retry is whole.
+
+    The store writes an item's chunks together (one pass of Zarr's event loop): the
+    failure of one must surface, not be lost among the others.
+    """
+    from GalCubeCraft.datasets.items import Item
+
+    store = open_store(tmp_path / "d.zarr", SPEC, "zarr")
+    arrays = {name: np.asarray(value) for name, value in direct[2].items() if name != "index"}
+    broken = {**arrays, "params": arrays["params"][:-1]}  # one value short
+    with pytest.raises(ValueError):
+        store.write_item(Item(index=2, arrays=broken))
+    assert store.done_indices().tolist() == []
+    store.write_item(Item(index=2, arrays=arrays))
+    _assert_items_equal(store.read_item(2, verify=True), direct[2])

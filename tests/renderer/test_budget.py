@@ -145,3 +145,42 @@ def test_channel_band_holds_every_channel_a_line_reaches():
             outside[band] = False
             fraction = np.abs(response[outside]) * spectral.channel_width_kms
             assert np.all(fraction < 1e-17)
+
+
+def test_available_memory_is_read_at_most_once_a_second(monkeypatch):
+    """The sky sampler asks per block of pixels: one read serves every ask within a second."""
+    from GalCubeCraft.renderer import budget
+
+    reads = []
+    monkeypatch.setattr(budget, "_read_available_memory", lambda: reads.append(1) or 5 << 30)
+    monkeypatch.setattr(budget, "_last_read", (-float("inf"), 0))
+    clock = [100.0]
+    monkeypatch.setattr(budget, "_clock", lambda: clock[0])
+    assert [budget.available_memory_bytes() for _ in range(20)] == [5 << 30] * 20
+    assert len(reads) == 1
+    clock[0] += budget.MEMORY_READ_SECONDS
+    budget.available_memory_bytes()
+    assert len(reads) == 2
+
+
+def test_idle_buffers_of_earlier_cubes_are_freed_before_a_cube_is_refused(monkeypatch):
+    """Memory held idle by the buffer pool counts as ours: freed, then the cube fits."""
+    from GalCubeCraft._support import buffers
+    from GalCubeCraft.renderer import budget
+
+    obs = Observation(nx=64, ny=64, pixel_kpc=0.5, spectral=SpectralAxis(40, -400, 400))
+    need = budget.cube_bytes(obs, 1, True)
+    held = buffers.empty(16 << 20, np.uint8)
+    del held  # 16 MiB idle in the pool
+    assert buffers.idle_bytes() >= 16 << 20
+
+    def available() -> int:
+        """Return what the system sees: the idle buffers used, 1 MiB short of the cube."""
+        return need - (1 << 20) + (0 if buffers.idle_bytes() else 32 << 20)
+
+    monkeypatch.setattr(budget, "_read_available_memory", available)
+    monkeypatch.setattr(budget, "_last_read", (-float("inf"), 0))
+    assert budget.check_memory(obs, 1, True) == need
+    assert buffers.idle_bytes() == 0
+    with pytest.raises(BudgetError):  # nothing idle left to free: refused as before
+        budget.check_memory(obs, 100, True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from ..factory import make_indexed_cube
 from ..model.galaxy import Galaxy
 from ..model.parameters import GALAXY_PARAMETER_NAMES, galaxy_from_row, galaxy_row
@@ -256,8 +257,10 @@ def render_item(spec: DatasetSpec, index: int) -> Item:
     made = make_indexed_cube(spec, index)
     draw, products = made.draw, made.products
     shapes = array_shapes(spec)
+    # The cubes' memory comes from the process's pool: an item written and dropped lends
+    # it to the next item, so the OS maps and zeroes no fresh pages per item.
     arrays = {
-        name: np.full(shape, fill, dtype=dtype) for name, (shape, dtype, fill) in shapes.items()
+        name: _buffers.full(shape, fill, dtype) for name, (shape, dtype, fill) in shapes.items()
     }
     n = len(draw.galaxies)
     arrays["noisy"][...] = products.noisy.data

@@ -12,6 +12,7 @@ when asked.  The only module that imports zarr.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from .._support.extras import MissingExtraError
 try:
     import zarr
     from zarr.codecs import BloscCodec
+    from zarr.core.sync import sync  # Zarr's own bridge to its event loop
 except ImportError as error:  # pragma: no cover - the test extra installs it
     raise MissingExtraError(
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
@@ -43,6 +45,26 @@ from .stores import FORMAT_VERSION, check_record, is_unfinished, marker
 # a small fraction of rendering.
 _CUBE_CODEC = BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")
 _DONE = "items_done"
+
+
+def _write_chunks(arrays: list[tuple[Any, np.ndarray]], index: int) -> None:
+    """Write each ``(zarr array, value)`` at ``index``, all in one pass of Zarr's event loop.
+
+    One synchronous call per array costs a round trip to Zarr's I/O thread each (a third
+    of a 40 x 64^2 item's write time went there); gathered, the chunks are encoded and
+    written together.  Every write is awaited, and the first error raised after all end,
+    so nothing is still being written when this returns or raises.
+    """
+
+    async def write_all() -> list[BaseException | None]:
+        return await asyncio.gather(
+            *(array.async_array.setitem(index, value) for array, value in arrays),
+            return_exceptions=True,
+        )
+
+    for outcome in sync(write_all()):
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 class ZarrStore:
@@ -110,8 +132,8 @@ class ZarrStore:
 
     def write_item(self, item: Item) -> None:
         """Write ``item`` into its own chunks, then mark it done with its checksum."""
-        for name in self._names:
-            self._array(name)[item.index] = item.arrays[name]
+        _write_chunks([(self._array(name), item.arrays[name]) for name in self._names],
+                      item.index)  # fmt: skip
         with atomic_path(self.path / _DONE / str(item.index)) as temporary:
             temporary.write_text(json.dumps({"arrays": array_checksums(item.arrays)}))
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from ..observation.beam import Beam
 
 _PAD_SIGMAS = 5.0
@@ -51,8 +52,8 @@ def convolve_beam(
         Threads for ``scipy.fft``.
     out : numpy.ndarray, optional
         Where to write the result (same shape, float32 or float64; may be ``cube``
-        itself): channels are then convolved :data:`BLOCK_CHANNELS` at a time, so no
-        full-size temporary is made.
+        itself): no full-size temporary is made (the 1-D passes work plane by plane,
+        the 2-D FFT :data:`BLOCK_CHANNELS` channels at a time).
 
     Returns
     -------
@@ -68,39 +69,58 @@ def convolve_beam(
     # multiply-add that meets them tens of times slower: values below 1e-15 of the
     # cube's peak, far below float32 rounding of anything that shows, are set to zero.
     peak = max(float(data.max(initial=0.0)), -float(data.min(initial=0.0)))
-    convolve = _channel_convolver(beam, ny, nx, data.dtype, 1e-15 * peak, workers)
+    floor = 1e-15 * peak
     if out is None:
+        convolve = _channel_convolver(beam, ny, nx, data.dtype, floor, workers)
         return np.ascontiguousarray(convolve(data))
+    taps = _separable_taps(beam, ny, nx, data.dtype)
     planes = data.reshape(-1, ny, nx)
     target = out.reshape(-1, ny, nx)
+    if taps is not None and out.dtype == data.dtype and out.flags.c_contiguous:
+        # Every plane in one call, in place when ``out`` is ``cube``: the kernel copies
+        # each plane whole before writing it, so no block of planes is made.
+        from .fir import separable_convolve
+
+        separable_convolve(np.ascontiguousarray(planes), *taps, floor, target)
+        return out
+    convolve = _channel_convolver(beam, ny, nx, data.dtype, floor, workers)
     for start in range(0, planes.shape[0], BLOCK_CHANNELS):
         block = slice(start, start + BLOCK_CHANNELS)
         target[block] = convolve(planes[block])
     return out
 
 
+def _separable_taps(
+    beam: Beam, ny: int, nx: int, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the beam's 1-D taps along y and x, or None where it needs the 2-D FFT."""
+    sigmas = _axis_sigmas(beam)
+    if sigmas is None:
+        return None
+    py, px = padded_shape(ny, nx, beam)
+    cut = KERNEL_CUTS[np.dtype(dtype)]
+    return (_axis_taps(sigmas[0], py, ny, cut).astype(dtype),
+            _axis_taps(sigmas[1], px, nx, cut).astype(dtype))  # fmt: skip
+
+
 def _channel_convolver(
     beam: Beam, ny: int, nx: int, dtype: np.dtype, floor: float, workers: int | None
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Return the function convolving ``(..., ny, nx)`` planes with the beam."""
-    py, px = padded_shape(ny, nx, beam)
-    sigmas = _axis_sigmas(beam)
-    if sigmas is not None:
+    taps = _separable_taps(beam, ny, nx, dtype)
+    if taps is not None:
         from .fir import separable_convolve  # numba: compiled on first use
-
-        cut = KERNEL_CUTS[np.dtype(dtype)]
-        taps_y = _axis_taps(sigmas[0], py, ny, cut).astype(dtype)
-        taps_x = _axis_taps(sigmas[1], px, nx, cut).astype(dtype)
 
         def separable(planes: np.ndarray) -> np.ndarray:
             stack = np.ascontiguousarray(planes).reshape(-1, ny, nx)
-            out = np.empty(stack.shape, dtype=dtype)
-            separable_convolve(stack, taps_y, taps_x, floor, out)
+            out = _buffers.empty(stack.shape, dtype)  # the pool's memory: no fresh pages
+            separable_convolve(stack, *taps, floor, out)
             return out.reshape(planes.shape)
 
         return separable
     from scipy import fft
 
+    py, px = padded_shape(ny, nx, beam)
     transfer = beam.transfer_function(py, px)
 
     def fourier(planes: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from .._support import random as _random
 from .._support import validate as _validate
 from ..observation.beam import Beam
@@ -163,7 +164,7 @@ def noise_region(
     # callers then refuse it, or keep a float64 cube).
     wide = rms * spatial * float(channel.max()) >= float(np.finfo(np.float32).max)
     gain = spatial * (1.0 if wide else rms)
-    out = np.empty(shape, dtype=np.float32)
+    out = _buffers.empty(shape)  # the pool's memory: no fresh pages per cube
     if plan is None and not hanning:
         fill_standard_normals(out, c0, y0, x0, k0, k1)
         with np.errstate(over="ignore"):  # just below float32's range: inf, which callers refuse

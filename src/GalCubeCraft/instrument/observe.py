@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from .._support import validate as _validate
 from ..observation.records import Observation
 from ..products.cube import Cube
@@ -52,16 +53,40 @@ def apply_instrument(
         raise ValueError(
             f"model_jy_per_pixel must have shape (..., *{observation.shape}); got {model.shape}"
         )
-    # The line spread is a unit-sum average; the beam's FFT sums a whole padded plane
-    # (its zero frequency), and its area then scales the peak (Jy/pixel -> Jy/beam).
+    check_instrument_range(model, observation, working)
+    # One working copy, then in place: no other full-size temporary (256 x 512^2 is
+    # 268 MB in float32).  Its memory is the pool's (fresh pages are not zeroed per cube).
+    cube = _buffers.empty(model.shape, working)
+    np.copyto(cube, model, casting="unsafe")  # as model.astype(working)
+    observe_into(cube, observation)
+    return cube
+
+
+def check_instrument_range(
+    model: np.ndarray, observation: Observation, dtype: type | np.dtype = np.float32
+) -> None:
+    """Raise ValueError if the beam's FFT could overflow ``dtype`` on ``model``.
+
+    The line spread is a unit-sum average; the beam's FFT sums a whole padded plane (its
+    zero frequency), and its area then scales the peak (Jy/pixel -> Jy/beam): the model's
+    largest value must stay below ``dtype``'s largest over twice the padded plane's size
+    times the beam area.
+    """
     growth = 2.0
     if observation.beam is not None:
         py, px = padded_shape(observation.ny, observation.nx, observation.beam)
         growth *= float(py * px) * max(1.0, observation.beam.area_px)
-    _validate.fits_dtype("model_jy_per_pixel", model, working, growth=growth)
-    # One working copy, then in place: no other full-size temporary (256 x 512^2 is
-    # 268 MB in float32).
-    cube: np.ndarray = model.astype(working, copy=True)
+    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth)
+
+
+def observe_into(cube: np.ndarray, observation: Observation) -> None:
+    """Apply the line spread and beam to ``cube`` in place: :func:`apply_instrument`'s work.
+
+    The unchecked twin, for the cube factory: ``cube`` is a C-contiguous float32 or
+    float64 array of shape ``(..., *observation.shape)`` that the caller owns, finite and
+    within :func:`check_instrument_range`.  Bit for bit what :func:`apply_instrument`
+    returns for the same values.
+    """
     np.maximum(cube, 0, out=cube)
     # The observation's width was checked when it was made: its taps, unchecked again.
     taps = channel_taps(observation.line_spread, observation.line_spread_sigma_chan)
@@ -70,8 +95,7 @@ def apply_instrument(
         convolve_beam(cube, observation.beam, out=cube)
         np.maximum(cube, 0.0, out=cube)
         cube *= cube.dtype.type(observation.beam.area_px)
-    zero_below_roundoff(cube)  # cube is our own copy
-    return cube
+    zero_below_roundoff(cube)  # cube is the caller's own
 
 
 def observe(model: Cube, dtype: type = np.float32) -> Cube:

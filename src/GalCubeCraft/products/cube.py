@@ -78,7 +78,7 @@ class Cube:
             )
         if data.dtype not in (np.float32, np.float64):
             raise TypeError(f"data must be float32 or float64; got {data.dtype}")
-        if not np.all(np.isfinite(data)):
+        if not _validate.all_finite(data):  # no cube-sized mask
             raise ValueError("data must be finite; NaN or inf would reach moments and files")
         view = data.view()
         view.flags.writeable = False

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from .._support import validate as _validate
 from ..model.clumps import clump_blobs
 from ..model.galaxy import Galaxy
@@ -257,7 +258,7 @@ def render(
     check_memory(observation, len(galaxy_list), noise=False,
                  limit_bytes=settings.memory_limit_bytes, model_only=True)  # fmt: skip
     check_velocity_grids(galaxy_list, observation, settings)
-    data = np.zeros(observation.shape, dtype=np.float32)
+    data = _buffers.zeros(observation.shape)  # the pool's memory: no fresh pages per cube
     for galaxy in galaxy_list:
         render_galaxy_into(data, galaxy, observation, settings, lens)
     return Cube(data, observation, kind="model", galaxies=tuple(galaxy_list))
