@@ -12,6 +12,7 @@ from ..observation.records import Observation
 from ..products.cube import Cube
 
 AXES_UNITS = ("arcsec", "kpc", "pixel")
+"""The units the offset axes of maps may be drawn in (``axes=`` of the plotting functions)."""
 DIVERGING_CMAP = "RdBu_r"
 """Colour map of data with negative values (noise): white at 0, symmetric limits."""
 EMISSION_CMAP = "magma"
