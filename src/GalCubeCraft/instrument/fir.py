@@ -88,14 +88,14 @@ def separable_convolve(
         convolve_columns(work, taps_x, out[k])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _axpy_pair(row: np.ndarray, first: np.ndarray, second: np.ndarray, weight: np.float32) -> None:
     """Add ``weight * (first + second)`` to ``row`` (1-D, equal lengths): two symmetric taps."""
     for x in range(row.shape[0]):
         row[x] += weight * (first[x] + second[x])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def lattice_pass(data: np.ndarray, taps: np.ndarray, dy: int, dx: int, out: np.ndarray) -> None:
     """Fill ``out`` with ``data`` convolved along the lattice line ``(dy, dx)``, valid part only.
 
@@ -122,7 +122,7 @@ def lattice_pass(data: np.ndarray, taps: np.ndarray, dy: int, dx: int, out: np.n
             _axpy_pair(row, before, after, taps[r + d])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def kernel_pass(data: np.ndarray, kernel: np.ndarray, out: np.ndarray) -> None:
     """Fill ``out`` with ``data`` convolved with a 2-D ``kernel``, valid part only.
 

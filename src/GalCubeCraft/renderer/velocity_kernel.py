@@ -85,7 +85,7 @@ def circular_velocity(
     return out
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _power32(x: np.float32, y: np.float32) -> np.float32:
     """Return ``x ** y`` in float32 for finite ``x >= 0`` and ``y > 0`` (0 at ``x = 0``)."""
     lifted = x < _SMALLEST_NORMAL
@@ -93,7 +93,7 @@ def _power32(x: np.float32, y: np.float32) -> np.float32:
     return exp32(y * log_x) if x > _F32(0.0) else _F32(0.0)
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _interpolate(x: float, table: np.ndarray, guess: int) -> tuple[float, int]:
     """Return ``np.interp(x, r, v)`` for the table ``(*r, *v)`` by NumPy's own formula.
 
@@ -134,7 +134,7 @@ def _interpolate(x: float, table: np.ndarray, guess: int) -> tuple[float, int]:
 _ROWS_PER_PASS = 64  # rows whose speeds are formed in one flat loop (kept in cache)
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _project(a: np.ndarray, r: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
              out: np.ndarray, first: int, last: int) -> None:  # fmt: skip
     """Turn the speeds ``v_c`` in rows ``first .. last - 1`` of ``out`` into velocities."""
@@ -147,7 +147,7 @@ def _project(a: np.ndarray, r: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
             out[i, j] = systemic + (out[i, j] * cos_theta) * sine
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _power_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None:
     """Fill ``speeds`` with the power law's ``v_0 1.022 (R / R_0)^0.0803`` at ``radii``."""
     r_0, slope, amplitude = _F32(p[0]), _F32(p[1]), _F32(p[2])
@@ -155,7 +155,7 @@ def _power_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None:
         speeds[t] = _power32(radii[t] / r_0, slope) * amplitude
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _arctan_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None:
     """Fill ``speeds`` with the arctan curve's ``(2 / pi) v_flat atan(R / r_turn)``."""
     r_turn, amplitude = _F32(p[0]), _F32(p[1])
@@ -163,7 +163,7 @@ def _arctan_speeds(radii: np.ndarray, p: np.ndarray, speeds: np.ndarray) -> None
         speeds[t] = amplitude * atan2_32(radii[t] / r_turn, _F32(1.0))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular_power(
     a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
     out: np.ndarray,
@@ -177,7 +177,7 @@ def _circular_power(
         _project(a, r, sin_i, v_sys, out, first, last)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular_arctan(
     a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
     out: np.ndarray,
@@ -191,7 +191,7 @@ def _circular_arctan(
         _project(a, r, sin_i, v_sys, out, first, last)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular_flat(
     a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
     out: np.ndarray,
@@ -207,7 +207,7 @@ def _circular_flat(
             out[i, j] = systemic + (v_flat * cos_theta) * sine
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(error_model="numpy")
 def _circular_table(
     a: np.ndarray, r: np.ndarray, p: np.ndarray, sin_i: np.ndarray, v_sys: np.ndarray,
     out: np.ndarray,
