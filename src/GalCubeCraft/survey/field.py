@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,6 +42,9 @@ from .tiles import (
 
 log = logging.getLogger(__name__)
 SPEC_FILE = "spec.txt"
+_LEFTOVER = re.compile(r"^\..+\.part$|\.[0-9a-f]{32}\.partial$")
+"""Temporary files of an interrupted write: ours (``atomic_path``: ``.<name>.<random>.part``)
+and Zarr's (``<chunk>.<uuid4 hex>.partial``)."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,12 @@ def make_field(
         The field.
     path : str or Path
         Its folder; a folder holding part of the same field's run is resumed (a different
-        spec there is refused).
+        spec there is refused).  The tasks are given its absolute path, so with a remote
+        ``scheduler`` it must be the same path on every worker (a shared file system).
     workers : int, optional
         Workers of the local cluster (default one per core); 0: no Dask, in this process.
     scheduler : str, optional
-        Address of a running Dask scheduler to use instead.
+        Address of a running Dask scheduler to use instead (``tcp://host:port``).
     client : distributed.Client, optional
         A client to use (not closed here).
     progress : bool or None
@@ -101,14 +107,24 @@ def make_field(
     Returns
     -------
     FieldRun
+
+    Notes
+    -----
+    A run killed at any point (even by ``SIGKILL``) resumes: its writer lock is taken over
+    (the kernel dropped its ``flock``), the temporary files of writes it was making are
+    removed, finished stamps and tiles are kept and any other tile is made whole.
     """
     start = time.perf_counter()
     if not isinstance(spec, FieldSpec):
         raise TypeError(f"spec must be a FieldSpec; got {type(spec).__name__}")
-    root = Path(path)
+    # Absolute: the workers of a remote scheduler need not share this process's directory.
+    root = Path(path).absolute()
     root.mkdir(parents=True, exist_ok=True)
     with writer_lock(root):
         _check_same_spec(root, spec)
+        removed = remove_leftovers(root)
+        if removed:
+            log.info("%s: removed %d temporary files of an interrupted run", root, removed)
         table = draw_population(spec)
         if not (root / POPULATION).exists():
             with atomic_path(root / POPULATION) as temporary:
@@ -152,6 +168,21 @@ def _check_same_spec(root: Path, spec: FieldSpec) -> None:
         return
     with atomic_path(recorded) as temporary:
         temporary.write_text(repr(spec), encoding="utf-8")
+
+
+def remove_leftovers(root: Path) -> int:
+    """Remove the temporary files that a killed run's writes left in ``root``; count them.
+
+    Called under the writer lock: no live writer of this folder is making them.
+    """
+    removed = 0
+    for folder, _subfolders, names in os.walk(root):
+        for name in names:
+            if _LEFTOVER.search(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+    return removed
 
 
 def _write_moment0(root: Path, spec: FieldSpec, summaries: list[dict[str, Any]]) -> None:
