@@ -40,6 +40,18 @@ def test_two_tilings_and_two_workers_give_the_same_field_bit_for_bit(reference, 
     assert np.array_equal(got["field"].view(np.uint32), expected["field"].view(np.uint32))
 
 
+def test_a_scheduler_address_gives_the_in_process_field_bit_for_bit(reference, tmp_path,
+                                                                     dask_scheduler):  # fmt: skip
+    """make_field(scheduler="tcp://...") runs on that running scheduler's workers."""
+    _, expected = reference
+    assert dask_scheduler.startswith("tcp://")
+    run = make_field(SMALL, tmp_path, scheduler=dask_scheduler, progress=False)
+    assert run.complete and run.tiles_made == run.n_tiles
+    got = _arrays(tmp_path)
+    assert np.array_equal(got["field"].view(np.uint32), expected["field"].view(np.uint32))
+    np.testing.assert_array_equal(got["labels"], expected["labels"])
+
+
 def test_a_run_stopped_and_resumed_gives_the_same_field_and_keeps_finished_tiles(
     reference, tmp_path, dask_client
 ):
