@@ -23,6 +23,11 @@ Each relation, with its source:
   ``int S dnu = M_HI nu_rest / (2.356e5 c D_L^2) = M_HI / (49.7 D_L^2)`` Jy Hz: no
   redshift term is left, the convention of SDC2's ``line_flux_integral``.
 
+These are HI's relations: a field of another line (CO, [CII]) is not drawn but takes a
+catalogue giving :data:`~.spec.LINE_CATALOGUE_COLUMNS` (its line flux, disc diameter and
+rotation speed); only orientations, dispersion and the luminosity distance are filled in
+(``log_m_hi`` may be given, and is kept, but drives nothing).
+
 The catalogue is a :class:`pandas.DataFrame`, one row per galaxy, ``id`` from 1.
 """
 
@@ -35,14 +40,15 @@ import numpy as np
 
 from ..cosmology import default_cosmology
 from ..priors.tully_fisher import TULLY_FISHER_A, TULLY_FISHER_SLOPE
-from .spec import SPEED_OF_LIGHT_KMS, FieldSpec
+from .spec import LINE_CATALOGUE_COLUMNS, SPEED_OF_LIGHT_KMS, FieldSpec
 
 HI_MASS_COEFFICIENT = 2.356e5
 """``M_HI / (D_L^2 int S dv / (1 + z))`` in M_sun / (Mpc^2 Jy km/s) (Meyer et al. 2017)."""
 SIZE_SLOPE, SIZE_INTERCEPT = 0.506, -3.293
 """Wang et al. (2016): ``log D_HI[kpc] = 0.506 log M_HI[M_sun] - 3.293``."""
 REQUIRED = ("x_px", "y_px", "z", "log_m_hi")
-"""Columns a user's catalogue must give; the others are drawn or derived as here."""
+"""Columns a user's HI catalogue must give; the others are drawn or derived as here (for
+another line: :data:`~.spec.LINE_CATALOGUE_COLUMNS`)."""
 _STREAMS = {"count": 0, "z": 1, "mass": 2, "x": 3, "y": 4, "incl": 5, "pa": 6, "tf": 7}
 
 
@@ -118,14 +124,17 @@ def draw_population(spec: FieldSpec, cosmology: Any = None) -> Any:
 def complete_catalogue(table: Any, spec: FieldSpec, cosmology: Any = None) -> Any:
     """Return ``table`` with every column the renderer and the catalogues need.
 
-    ``table`` must give :data:`REQUIRED`; ``d_hi_kpc``, ``v_flat_kms``, ``incl_deg``,
+    ``table`` must give :data:`REQUIRED` (for a line other than HI,
+    :data:`~.spec.LINE_CATALOGUE_COLUMNS`); ``d_hi_kpc``, ``v_flat_kms``, ``incl_deg``,
     ``pa_deg``, ``sigma_kms`` and ``line_flux_jy_hz`` are kept where given, else drawn or
     derived by the relations of the module docstring.  Rows keep their order; ``id`` is
     1..N in that order.
     """
-    missing = [name for name in REQUIRED if name not in table.columns]
+    needed = REQUIRED if spec.line == "HI" else LINE_CATALOGUE_COLUMNS
+    missing = [name for name in needed if name not in table.columns]
     if missing:
-        raise ValueError(f"the catalogue lacks the columns {missing}; it needs {REQUIRED}")
+        raise ValueError(f"the catalogue lacks the columns {missing}; a {spec.line} field "
+                         f"needs {needed}")  # fmt: skip
     cosmo = default_cosmology() if cosmology is None else cosmology
     out = table.reset_index(drop=True).copy()
     n = len(out)
@@ -133,6 +142,8 @@ def complete_catalogue(table: Any, spec: FieldSpec, cosmology: Any = None) -> An
     if bad.any():
         raise ValueError(f"catalogue z must be finite and > 0; row {int(np.argmax(bad))} is not")
     out.insert(0, "id", np.arange(1, n + 1, dtype=np.int64))
+    if "log_m_hi" not in out:  # a field of another line: no HI mass given (none needed)
+        out["log_m_hi"] = np.nan
     m_hi = 10.0 ** out["log_m_hi"].to_numpy(float)
     out["m_hi"] = m_hi
     if "d_hi_kpc" not in out:

@@ -11,6 +11,15 @@ part::
 
 Channels are evenly spaced in frequency and ascend (``CTYPE3 = FREQ``).  Unknown keys are
 refused with the list of known ones, so a typo never passes silently.
+
+**Lines.**  HI 21 cm by default; any line of
+:data:`~GalCubeCraft.observation.axes.LINES_HZ` (the CO ladder, [CII]) renders the same
+way at its own rest frequency, but the drawn population is HI's (an HI mass function, the
+HI mass-size and 21 cm mass-flux relations), so a field of another line takes its
+galaxies from a catalogue (``[population] catalogue``) that gives that line's flux and
+disc size: asked to draw, it is refused.  We ship no CO population: a CO luminosity
+function, CO sizes and their evolution with redshift would each need their own sourced
+relation.
 """
 
 from __future__ import annotations
@@ -28,6 +37,9 @@ from .._support import validate as _validate
 from ..observation.axes import LINES_HZ
 
 SPEED_OF_LIGHT_KMS = 299_792.458
+LINE_CATALOGUE_COLUMNS = ("x_px", "y_px", "z", "line_flux_jy_hz", "d_hi_kpc", "v_flat_kms")
+"""Columns a catalogue must give for a line other than HI: nothing is derived from an HI
+mass then (``d_hi_kpc`` is the diameter of that line's disc, as SDC2's ``hi_size``)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,8 @@ class FieldSpec:
     channel_width_hz : float
         Channel spacing (Hz), > 0: channels ascend in frequency.
     line : str
-        A line of :data:`~GalCubeCraft.observation.axes.LINES_HZ` (HI by default).
+        A line of :data:`~GalCubeCraft.observation.axes.LINES_HZ` (HI by default); a line
+        other than HI needs ``population.catalogue`` (see the module docstring).
     beam_arcsec : float
         FWHM of the round Gaussian beam (arcsec).
     noise_rms_jy_beam : float
@@ -164,6 +177,13 @@ class FieldSpec:
             )
         _validate.non_negative("noise_rms_jy_beam", self.noise_rms_jy_beam)
         _validate.instance("population", self.population, PopulationSpec)
+        if self.line != "HI" and self.population.catalogue is None:
+            raise ValueError(
+                f"line {self.line!r} needs [population] catalogue: the drawn population is "
+                "HI's (HI mass function, HI mass-size and 21 cm mass-flux relations); give "
+                f"a CSV of your galaxies with the columns {LINE_CATALOGUE_COLUMNS}, or use "
+                "line = 'HI'"
+            )
         _validate.integer("seed", self.seed, low=0, high=2**63 - 1)
         tile = _validate.real_sequence("tile", self.tile, 3)
         for k, n in enumerate(tile):
