@@ -23,9 +23,9 @@ Doppler shift by ``v^2 / 2c``: 0.4 km/s at 500 km/s (0.07 of a 30 kHz channel at
 ``int S dnu * c / nu_sys``.
 
 **The beam.**  The stamp is the galaxy's box padded by the beam's reach (8 sigma: the
-sampled kernel's ringing is below 1e-7 of its peak beyond), convolved with the beam by
-:func:`~GalCubeCraft.instrument.beam.convolve_beam` (unit sum, then times the beam area:
-Jy/beam), without clipping the kernel's ringing, so the flux is kept: since the beam is linear, the
+sampled kernel's ringing is below 1e-7 of its peak beyond), convolved with the beam's
+1-D taps (:func:`convolve_stamp`; unit sum, then times the beam area: Jy/beam), without
+clipping the kernel's ringing, so the flux is kept: since the beam is linear, the
 field's beam-convolved sky is the sum of the stamps, exactly, with no tile halos.
 """
 
@@ -37,8 +37,9 @@ from typing import Any
 
 import numpy as np
 
+from .._support.threads import limited_threads
 from ..cosmology import kpc_per_arcsec
-from ..instrument.beam import convolve_beam
+from ..instrument.beam import convolve_beam, separable_taps
 from ..model.galaxy import Galaxy
 from ..model.rotation import ArctanRotationCurve
 from ..observation.axes import SpectralAxis
@@ -156,9 +157,43 @@ def render_stamp(row: Any, spec: FieldSpec) -> tuple[StampBox, np.ndarray]:
     # kernel dips to -3e-5 of its peak) to zero, which adds up to 1e-3 of a compact
     # source's flux; the unit-sum convolution alone keeps the flux exactly.
     beam = field_beam(spec)
-    convolve_beam(model, beam, out=model)
-    model *= np.float32(beam.area_px)
-    return box, np.ascontiguousarray(model[::-1])
+    convolved = convolve_stamp(model, beam)
+    convolved *= np.float32(beam.area_px)
+    return box, np.ascontiguousarray(convolved[::-1])
+
+
+def convolve_stamp(model: np.ndarray, beam: Beam) -> np.ndarray:
+    """Return the ``(n_c, ny, nx)`` float32 stamp convolved with the (round) beam, unit sum.
+
+    The same sums as :func:`~GalCubeCraft.instrument.beam.convolve_beam`'s two 1-D passes
+    (the beam's taps, values beyond the edges zero), written as two products with banded
+    matrices: on a stamp's few dozen pixels a BLAS matrix product is 10-25 times faster
+    than the passes (0.14 against 3.4 ms for 41 x 33 x 33), though it multiplies by the
+    band's zeros too.  The products run on one BLAS thread: OpenBLAS splits a product
+    between threads differently from one, which moves float32 roundings, and a field
+    must not depend on how many threads its workers had.  Rotated elliptical beams,
+    which have no 1-D taps, go through :func:`~GalCubeCraft.instrument.beam.convolve_beam`.
+    """
+    n_c, ny, nx = model.shape
+    taps = separable_taps(beam, ny, nx, model.dtype)
+    if taps is None:
+        return convolve_beam(model, beam)
+    # As convolve_beam: values below 1e-15 of the peak would only make subnormal products.
+    floor = np.float32(1e-15) * np.abs(model).max(initial=0.0)
+    model = np.where(np.abs(model) >= floor, model, np.float32(0.0))
+    with limited_threads(1):  # 8 us: the thread-pool controller is found once
+        along_x = model.reshape(-1, nx) @ _band_matrix(taps[1], nx).T
+        return np.matmul(_band_matrix(taps[0], ny), along_x.reshape(n_c, ny, nx))
+
+
+def _band_matrix(taps: np.ndarray, n: int) -> np.ndarray:
+    """Return the ``n`` x ``n`` matrix ``M[i, j] = taps[r + i - j]`` (zero beyond ``r``)."""
+    reach = (taps.shape[0] - 1) // 2
+    offsets = np.arange(n)[:, None] - np.arange(n)[None, :]
+    inside = np.abs(offsets) <= reach
+    matrix = np.zeros((n, n), dtype=taps.dtype)
+    matrix[inside] = taps[reach + offsets[inside]]
+    return matrix
 
 
 def stamp_summary(stamp: np.ndarray, box: StampBox, spec: FieldSpec, z: float) -> dict[str, float]:
