@@ -10,9 +10,12 @@ A field folder holds::
 
 **Bit-identical for any tiling and any number of workers.**  A voxel's noiseless value is
 the sum of the stamps that reach it, added in galaxy-id order in float32 (the same
-additions in the same order whatever the tile); its noise is :func:`~GalCubeCraft.instrument.noise.noise_region` of the
-field's key at the voxel's global position, which is the same whatever box it is drawn
-in.  Neither depends on the tile the voxel falls in nor on the worker that made it.
+additions in the same order whatever the tile); its noise is
+:func:`~GalCubeCraft.instrument.noise.noise_region` of the field's key at the voxel's
+global position, which is the same whatever box it is drawn in.  Neither depends on the
+tile the voxel falls in nor on the worker that made it (workers with the same numerical
+libraries: the stamps' beam products run on one BLAS thread, but another BLAS build or
+CPU may round them differently).
 
 **Resume.**  A tile's chunks are written, then its marker; a run skips the tiles with a
 marker and redoes any other (a chunk half-written by a killed run is overwritten whole,
