@@ -23,7 +23,7 @@ from GalCubeCraft.survey.stamps import (
 
 @pytest.fixture(scope="module")
 def rows():
-    """The small field's catalogue rows."""
+    """Return the small field's catalogue rows."""
     table = draw_population(SMALL)
     return [SimpleNamespace(**record) for record in table.to_dict("records")]
 
@@ -61,8 +61,10 @@ def test_every_stamp_holds_its_catalogue_flux(rows):
     beam = field_beam(SMALL)
     for row in rows[:6]:
         box, stamp = render_stamp(row, SMALL)
-        dv = SMALL.channel_width_hz * stamps_module.SPEED_OF_LIGHT_KMS / (
-            SMALL.rest_hz / (1.0 + row.z)
+        dv = (
+            SMALL.channel_width_hz
+            * stamps_module.SPEED_OF_LIGHT_KMS
+            / (SMALL.rest_hz / (1.0 + row.z))
         )
         flux = stamp.sum(dtype=np.float64) / beam.area_px * dv
         assert flux == pytest.approx(line_flux_kms(row, SMALL), rel=1e-4)
