@@ -57,7 +57,8 @@ def main() -> None:
         peak = max(rss.values())
         rate = run.n_galaxies / wall
         print(f"{n}^3 field, {run.n_galaxies} galaxies, {run.n_tiles} tiles of {spec.tile}, "
-              f"{workers} worker(s): {wall:.1f} s, {voxels / wall:.3g} voxels/s, "
+              f"{workers} worker(s): {wall:.1f} s (stamps {run.stamp_seconds:.1f} s, tiles "
+              f"{run.tile_seconds:.1f} s), {voxels / wall:.3g} voxels/s, "
               f"{rate:.1f} galaxies/s, peak RSS per worker {peak:.0f} MiB")  # fmt: skip
 
 

@@ -73,7 +73,7 @@ def convolve_beam(
     if out is None:
         convolve = _channel_convolver(beam, ny, nx, data.dtype, floor, workers)
         return np.ascontiguousarray(convolve(data))
-    taps = _separable_taps(beam, ny, nx, data.dtype)
+    taps = separable_taps(beam, ny, nx, data.dtype)
     planes = data.reshape(-1, ny, nx)
     target = out.reshape(-1, ny, nx)
     if taps is not None and out.dtype == data.dtype and out.flags.c_contiguous:
@@ -90,10 +90,15 @@ def convolve_beam(
     return out
 
 
-def _separable_taps(
+def separable_taps(
     beam: Beam, ny: int, nx: int, dtype: np.dtype
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return the beam's 1-D taps along y and x, or None where it needs the 2-D FFT."""
+    """Return the beam's 1-D taps along y and x for an ``ny`` x ``nx`` image, or None.
+
+    Each is the odd-length list ``t[r + d]`` (``|d| <= r``) described by
+    :func:`_axis_taps`, cast to ``dtype``; None where the beam's axes do not lie along the
+    image's (a rotated elliptical beam), which needs the 2-D FFT.
+    """
     sigmas = _axis_sigmas(beam)
     if sigmas is None:
         return None
@@ -107,7 +112,7 @@ def _channel_convolver(
     beam: Beam, ny: int, nx: int, dtype: np.dtype, floor: float, workers: int | None
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Return the function convolving ``(..., ny, nx)`` planes with the beam."""
-    taps = _separable_taps(beam, ny, nx, dtype)
+    taps = separable_taps(beam, ny, nx, dtype)
     if taps is not None:
         from .fir import separable_convolve  # numba: compiled on first use
 

@@ -63,6 +63,8 @@ class FieldRun:
         Every tile is done and the catalogues and moment map are written.
     seconds : float
         Wall time of the run.
+    stamp_seconds, tile_seconds : float
+        Wall time of its two phases: rendering the stamps, then making the tiles.
     """
 
     path: Path
@@ -71,6 +73,8 @@ class FieldRun:
     tiles_made: int
     complete: bool
     seconds: float
+    stamp_seconds: float = 0.0
+    tile_seconds: float = 0.0
 
 
 def make_field(
@@ -145,17 +149,20 @@ def make_field(
                 summaries.extend(done)
                 bar.update(len(done))
             bar.close()
+            stamps_done = time.perf_counter()
             bar = progress_bar(len(todo), show=progress)
             bar.unit = "tile"
             for _origin in run_map(tile_task, [(str(root), spec, o, reach[o]) for o in todo]):
                 bar.update(1)
             bar.close()
+            tiles_done = time.perf_counter()
         complete = all(marker_path(root, o).exists() for o in reach)
         if complete:
             _write_moment0(root, spec, summaries)
             write_catalogues(root, spec, table, summaries)
     return FieldRun(root, len(rows), len(reach), len(todo), complete,
-                    time.perf_counter() - start)  # fmt: skip
+                    time.perf_counter() - start, stamps_done - start,
+                    tiles_done - stamps_done)  # fmt: skip
 
 
 def _check_same_spec(root: Path, spec: FieldSpec) -> None:

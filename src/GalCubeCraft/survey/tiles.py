@@ -9,19 +9,22 @@ A field folder holds::
     tiles/<c>_<y>_<x>.done   a tile's marker, written after its chunks
 
 **Bit-identical for any tiling and any number of workers.**  A voxel's noiseless value is
-the sum of the stamps that reach it, added in galaxy-id order in float64 and rounded
-once to float32; its noise is :func:`~GalCubeCraft.instrument.noise.noise_region` of the
-field's key at the voxel's global position, which is the same whatever box it is drawn
-in.  Neither depends on the tile the voxel falls in nor on the worker that made it.
+the sum of the stamps that reach it, added in galaxy-id order in float32 (the same
+additions in the same order whatever the tile); its noise is
+:func:`~GalCubeCraft.instrument.noise.noise_region` of the field's key at the voxel's
+global position, which is the same whatever box it is drawn in.  Neither depends on the
+tile the voxel falls in nor on the worker that made it (workers with the same numerical
+libraries: the stamps' beam products run on one BLAS thread, but another BLAS build or
+CPU may round them differently).
 
 **Resume.**  A tile's chunks are written, then its marker; a run skips the tiles with a
 marker and redoes any other (a chunk half-written by a killed run is overwritten whole,
 since a tile is exactly one chunk of every array).  Stamps are written under a temporary
 name and renamed, so a stamp file is complete or absent.
 
-**Memory per worker.**  A tile task holds its tile five times over (float64 sum, float32
-best value, uint32 labels, float32 noise and float32 field: 24 bytes a voxel; 50 MiB for
-a 64 x 128 x 128 tile, 400 MiB for 128 x 256 x 256), plus one stamp at a time and the
+**Memory per worker.**  A tile task holds its tile four times over (float32 sum, float32
+best value, uint32 labels and float32 noise plus sum: 16 bytes a voxel; 32 MiB for a
+64 x 128 x 128 tile, 256 MiB for 128 x 256 x 256), plus one stamp at a time and the
 noise filter's few planes of the tile with the beam's halo.  A stamp task holds one
 galaxy's stamp and its render's temporaries (bounded by the renderer's chunking).
 """
@@ -36,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .._support import buffers as _buffers
 from .._support.atomic import atomic_path
 from .._support.random import noise_key
 from ..instrument.noise import noise_region
@@ -128,12 +132,14 @@ def tile_task(
     """Make one tile (sum of its stamps, labels, noise), write its chunks, then its marker.
 
     ``boxes`` are the stamps reaching the tile, in ascending galaxy id (the order of the
-    float64 sum, which makes every voxel independent of the tiling).
+    sum, which makes every voxel independent of the tiling).
     """
     shape = tile_shape(spec, origin)
-    total = np.zeros(shape, dtype=np.float64)
-    best = np.zeros(shape, dtype=np.float32)
-    labels = np.zeros(shape, dtype=np.uint32)
+    # The pool's memory: a worker reuses the last tile's pages instead of faulting in
+    # fresh ones for every tile.
+    clean = _buffers.zeros(shape, np.float32)
+    best = _buffers.zeros(shape, np.float32)
+    labels = _buffers.zeros(shape, np.uint32)
     threshold = np.float32(spec.label_fraction * spec.noise_rms_jy_beam)
     for box in boxes:
         where = box.overlap(origin, shape)
@@ -146,17 +152,19 @@ def tile_task(
             where[2].start - box.x0 : where[2].stop - box.x0,
         ]
         local = tuple(slice(s.start - o, s.stop - o) for s, o in zip(where, origin, strict=True))
-        total[local] += part
+        # Added voxel by voxel in galaxy-id order, whatever the tile: the same float32
+        # additions in the same order for a voxel in any tiling.
+        clean[local] += part
         # The brighter galaxy takes a voxel; ties go to the lower id (it came first).
         wins = (part > threshold) & (part > best[local])
-        labels[local] = np.where(wins, np.uint32(box.galaxy_id), labels[local])
-        best[local] = np.where(wins, part, best[local])
-    clean = total.astype(np.float32)
-    del total, best
+        np.copyto(labels[local], np.uint32(box.galaxy_id), where=wins)
+        np.copyto(best[local], part, where=wins)
+    del best
     field = clean
     if spec.noise_rms_jy_beam > 0.0:
         key = noise_key(spec.seed, NOISE_INDEX)
-        field = clean + noise_region(key, origin, shape, spec.noise_rms_jy_beam, field_beam(spec))
+        field = noise_region(key, origin, shape, spec.noise_rms_jy_beam, field_beam(spec))
+        field += clean
     arrays = open_arrays(Path(root), spec, create=False)
     region = tuple(slice(o, o + n) for o, n in zip(origin, shape, strict=True))
     arrays["field"][region] = field
