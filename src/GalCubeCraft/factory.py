@@ -73,7 +73,9 @@ class CubeProducts:
         The intrinsic sky, Jy/pixel (float32).
     clean : Cube
         Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
-        ``diffuse_clean`` when there is diffuse emission).
+        ``diffuse_clean`` when there is diffuse emission).  For one galaxy without
+        diffuse emission its data is ``galaxy_clean[0]`` itself (the same memory: a
+        change to one shows in the other).
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
@@ -242,32 +244,35 @@ def _observed_scene(
 ) -> _Parts:
     """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
     # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
-    # holds any more, not fresh pages for the OS to zero.  ``one`` goes back at the end.
+    # holds any more, not fresh pages for the OS to zero.
     shape = observation.shape
     model = _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
-    one = _buffers.empty(shape)
     for k, galaxy in enumerate(galaxies):
-        one.fill(0.0)
-        render_galaxy_into(one, galaxy, observation, settings, lens)
-        model += one
-        # apply_instrument bit for bit, in place in the galaxy's slot; the render is finite
-        # (check_scene bounds its flux): only its range is checked, without a temporary.
-        check_instrument_range(one, observation)
-        np.copyto(galaxy_clean[k], one)
-        observe_into(galaxy_clean[k], observation)
+        # Each galaxy is rendered in its own slot, added to the model, and observed there
+        # in place: no cube-sized temporary.
+        slot = galaxy_clean[k]
+        slot.fill(0.0)
+        render_galaxy_into(slot, galaxy, observation, settings, lens)
+        model += slot
+        # apply_instrument bit for bit; the render is finite (check_scene bounds its
+        # flux): only its range is checked, without a temporary.
+        check_instrument_range(slot, observation)
+        observe_into(slot, observation)
     diffuse_clean = None
     if diffuse is not None:
-        one.fill(0.0)
+        diffuse_clean = _buffers.zeros(shape)
         if diffuse.halo is not None:
-            render_galaxy_into(one, diffuse.halo, observation, settings)
+            render_galaxy_into(diffuse_clean, diffuse.halo, observation, settings)
         for blobs in diffuse.blobs:
-            render_blobs_into(one, blobs, observation)
-        model += one
-        check_instrument_range(one, observation)
-        observe_into(one, observation)
-        diffuse_clean = one
-    del one  # the clean cube takes its memory (without diffuse emission)
+            render_blobs_into(diffuse_clean, blobs, observation)
+        model += diffuse_clean
+        check_instrument_range(diffuse_clean, observation)
+        observe_into(diffuse_clean, observation)
+    if len(galaxies) == 1 and diffuse_clean is None:
+        # One galaxy alone: the clean cube is that galaxy's, the same memory (a sum of
+        # one term would be a copy of it, bit for bit).
+        return model, galaxy_clean, galaxy_clean[0], None
     clean = _buffers.empty(shape)
     np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
     if diffuse_clean is not None:
