@@ -25,7 +25,7 @@ def test_readme_python_block_prints_what_the_readme_shows(index, tmp_path):
 
 def test_readme_shows_the_output_of_every_block():
     """Every Python block shows at least one checked output (no example left unchecked)."""
-    assert len(PYTHON_BLOCKS) == 3
+    assert len(PYTHON_BLOCKS) == 4
     assert all("# -> " in block for block in PYTHON_BLOCKS)
 
 

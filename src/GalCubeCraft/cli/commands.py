@@ -195,8 +195,8 @@ def run_plot(args: argparse.Namespace) -> int:
 
 
 def run_survey(args: argparse.Namespace) -> int:
-    """Run ``galcubecraft survey``: make (or resume) a field; optionally export it to FITS."""
-    from ..survey import export_fits, load_field_spec, make_field
+    """Run ``galcubecraft survey``: make (or resume) a field; optionally FITS and a picture."""
+    from ..survey import export_fits, load_field_spec, make_field, plot_field
 
     spec = load_field_spec(args.spec)
     run = make_field(spec, args.out, workers=args.workers, scheduler=args.scheduler,
@@ -205,6 +205,9 @@ def run_survey(args: argparse.Namespace) -> int:
              run.tiles_made, run.seconds, run.path)  # fmt: skip
     if args.fits is not None:
         log.info("wrote %s", export_fits(args.out, args.fits, spec))
+    if args.picture is not None:
+        plot_field(args.out).savefig(args.picture, dpi=110)
+        log.info("wrote %s", args.picture)
     return 0
 
 

@@ -247,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey.add_argument("--scheduler", help="address of an existing dask scheduler")
     survey.add_argument("--fits", type=Path, help="also export the field to this FITS file")
+    survey.add_argument("--picture", type=Path, help="also draw the field's moment 0 with "
+                        "its truth catalogue and a zoom to this image file")  # fmt: skip
 
     explore = sub.add_parser("explore", parents=[common],
                              help="a page in the browser that makes one cube live "

@@ -10,6 +10,7 @@
   resumable.
 - :mod:`.catalogue`, :mod:`.fits`: the SDC2-format truth, the label cube's companions,
   and streamed FITS export.
+- :mod:`.picture`: a field's moment 0 with its truth catalogue, and a zoom.
 
 Nothing here is imported by ``import GalCubeCraft``; Dask, Zarr and pandas load on first
 use.
@@ -17,6 +18,7 @@ use.
 
 from .field import FieldRun, make_field
 from .fits import export_fits, field_header
+from .picture import plot_field
 from .population import complete_catalogue, draw_population
 from .spec import FieldSpec, PopulationSpec, load_field_spec
 
@@ -30,4 +32,5 @@ __all__ = [
     "field_header",
     "load_field_spec",
     "make_field",
+    "plot_field",
 ]
