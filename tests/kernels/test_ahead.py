@@ -34,17 +34,18 @@ def test_plan_gives_the_longest_jobs_first_to_whoever_is_done_soonest():
     ("cores", "load", "jobs", "helpers"),
     [
         (4, 0.2, 9, 3),  # idle: one helper per other core
-        (4, 1.4, 9, 3),  # 2.6 cores idle, rounded to 3
-        (4, 2.6, 9, 1),  # 1.4 idle
-        (4, 3.6, 9, 0),  # busy
-        (2, 1.0, 9, 1),  # one core idle: this machine, another user's job running
-        (2, 1.6, 9, 0),
+        (4, 1.4, 9, 3),  # 2.6 cores free: 3 not fully busy
+        (4, 2.6, 9, 2),
+        (4, 3.6, 9, 1),
+        (4, 4.2, 9, 0),  # every core busy
+        (2, 1.6, 9, 1),  # this machine, another user's job running
+        (2, 2.3, 9, 0),
         (1, 0.0, 9, 0),  # one core: nothing to gain
         (8, 0.0, 3, 2),  # never more than the jobs less this process's own
     ],
 )
-def test_helpers_go_to_idle_cores_only(monkeypatch, cores, load, jobs, helpers):
-    """One helper per core beyond this process's that the load average leaves idle."""
+def test_helpers_go_to_cores_not_fully_busy(monkeypatch, cores, load, jobs, helpers):
+    """One helper per core beyond this process's that the load average leaves not all busy."""
     monkeypatch.delenv(ahead.HELPERS_VARIABLE, raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load), raising=False)

@@ -41,7 +41,7 @@ def run_demo(args: argparse.Namespace) -> int:
     log.info("demo: rendering one disk galaxy (64 x 64 pixels, 40 channels) ...")
     # A fresh install compiles the kernels on this first cube (several seconds): say so.
     with compile_notice(log.info):
-        # Its noise's kernel too, so that helpers on idle cores compile it with the cube's.
+        # Its noise's kernel too, so that helpers on spare cores compile it with the cube's.
         compile_ahead(CUBE_JOBS + NOISE_JOBS)
         data, params = g.generate_cubes()[0]
     clean = Cube(data, g.observation(0), kind="observed", galaxies=tuple(g.draw(0).galaxies))

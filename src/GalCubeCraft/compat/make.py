@@ -17,7 +17,7 @@ def make_cube(
 
     The linear-algebra libraries use at most ``threads`` threads meanwhile (``None``: as
     they are).  On a fresh install the first cube's kernels are compiled first, in helper
-    processes on idle cores as well as here (:func:`GalCubeCraft.kernels.ahead.compile_ahead`):
+    processes on spare cores as well as here (:func:`GalCubeCraft.kernels.ahead.compile_ahead`):
     the first cube of the demo in about half the time; later cubes, or a warm kernel
     cache, find nothing to do.
     """

@@ -1,7 +1,7 @@
 """The renderer's kernels a disk galaxy's render calls, with their argument types.
 
 For :func:`GalCubeCraft.kernels.ahead.compile_ahead`, which compiles them before a first
-render on a cold kernel cache (in helper processes where cores are idle).  The types are
+render on a cold kernel cache (in helper processes on spare cores).  The types are
 those of a render of disk galaxies with the package's power-law rotation curve (the
 default, and the compatibility class's) and float32 sight lines; a render of another
 kind compiles its own kernels at their first call, as always.  ``tests/kernels/test_ahead.py``
