@@ -52,6 +52,18 @@ def test_helpers_go_to_cores_not_fully_busy(monkeypatch, cores, load, jobs, help
     assert helper_count(jobs) == helpers
 
 
+def test_a_pool_worker_starts_no_helpers(monkeypatch):
+    """A process a pool started leaves the cores to its siblings, which compile too."""
+    import multiprocessing
+
+    monkeypatch.delenv(ahead.HELPERS_VARIABLE, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0), raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert helper_count(5) == 3
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    assert helper_count(5) == 0
+
+
 def test_the_environment_sets_the_number_of_helpers(monkeypatch):
     """GALCUBECRAFT_COMPILE_HELPERS overrides the rule; a bad value is named."""
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0), raising=False)

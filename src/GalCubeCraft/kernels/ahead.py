@@ -27,6 +27,7 @@ import importlib
 import json
 import logging
 import math
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -126,10 +127,12 @@ def compile_ahead(jobs: Iterable[CompileJob]) -> int:
 def helper_count(jobs: int) -> int:
     """Return how many helper processes to start for ``jobs`` cold jobs.
 
-    ``GALCUBECRAFT_COMPILE_HELPERS`` where set; else one per core beyond this process's
-    that the load average leaves not fully busy (``ceil(cores - load)``; on the 2-core
-    development machine one helper cut the wait by a third up to a load of ~2, and gained
-    nothing reliable above 3).  Never more than ``jobs - 1``: this process takes a share.
+    ``GALCUBECRAFT_COMPILE_HELPERS`` where set; else none in a worker process of a pool
+    (``multiprocessing``, Dask: its siblings compile too), and elsewhere one per core
+    beyond this process's that the load average leaves not fully busy
+    (``ceil(cores - load)``; on the 2-core development machine one helper cut the wait by
+    a third up to a load of ~2, and gained nothing reliable above 3).  Never more than
+    ``jobs - 1``: this process takes a share.
     """
     setting = os.environ.get(HELPERS_VARIABLE, "").strip()
     if setting:
@@ -137,6 +140,8 @@ def helper_count(jobs: int) -> int:
             raise ValueError(f"{HELPERS_VARIABLE} must be a whole number >= 0 (0: no "
                              f"helper processes); got {setting!r}")  # fmt: skip
         wanted = int(setting)
+    elif multiprocessing.parent_process() is not None:
+        wanted = 0
     else:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
         cores = cores or os.cpu_count() or 1
@@ -192,10 +197,13 @@ def _start_helper(jobs: list[CompileJob]) -> subprocess.Popen[bytes] | None:
     from .jit import cache_directory
 
     env = dict(os.environ)
-    # The helper must import this very copy of the package and cache where this process
-    # does (a folder numba was given after its import: the fallback of jit.njit).
-    root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    # The helper must import this very copy of the package (a source tree may be on this
+    # process's path only; an installed copy is found anyway, and its site-packages put
+    # first could hide the standard library) and cache where this process does (a folder
+    # numba was given after its import: the fallback of jit.njit).
+    root = Path(__file__).resolve().parents[2]
+    if root.name not in ("site-packages", "dist-packages"):
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     folder = cache_directory()
     if folder:
         env["NUMBA_CACHE_DIR"] = folder
