@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from .._support.threads import limited_threads
 from ..factory import IndexedCube, make_indexed_cube
-from ..instrument.kernel_jobs import CUBE_JOBS, NOISE_JOBS
-from ..kernels.ahead import compile_ahead
 from ..priors.spec import DatasetSpec
 from ..renderer.settings import RenderSettings
 
@@ -17,10 +15,13 @@ def make_cube(
 
     The linear-algebra libraries use at most ``threads`` threads meanwhile (``None``: as
     they are).  On a fresh install the first cube's kernels are compiled first, in helper
-    processes on spare cores as well as here (:func:`GalCubeCraft.kernels.ahead.compile_ahead`):
-    the first cube of the demo in about half the time; later cubes, or a warm kernel
-    cache, find nothing to do.
+    processes on spare cores as well as here (:func:`GalCubeCraft.kernels.ahead.compile_ahead`;
+    with one spare core the demo's first cube waits about two thirds as long); later
+    cubes, or a warm kernel cache, find nothing to do.
     """
+    from ..instrument.kernel_jobs import CUBE_JOBS, NOISE_JOBS  # not at import (~25 ms)
+    from ..kernels.ahead import compile_ahead
+
     compile_ahead(CUBE_JOBS + (NOISE_JOBS if spec.noise.enabled else ()))
     with limited_threads(threads):
         return make_indexed_cube(spec, index, settings)
