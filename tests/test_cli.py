@@ -385,16 +385,17 @@ def test_threads_limit_the_blas_pool_while_cubes_are_made(monkeypatch, tmp_path)
     from threadpoolctl import threadpool_info
 
     import GalCubeCraft.compat.facade as facade
+    import GalCubeCraft.compat.make as make
 
     seen = []
-    original = facade.make_indexed_cube
+    original = make.make_indexed_cube
 
     def spying(*args, **kwargs):
         seen.append(max(pool["num_threads"] for pool in threadpool_info()
                         if pool["user_api"] == "blas"))  # fmt: skip
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(facade, "make_indexed_cube", spying)
+    monkeypatch.setattr(make, "make_indexed_cube", spying)
     small = dict(n_gals=1, n_cubes=1, grid_size=32, n_spectral_slices=4, seed=3, verbose=False,
                  save=False)  # fmt: skip
     facade.GalCubeCraft(**small).generate_cubes()

@@ -27,7 +27,9 @@ def run_demo(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..compat.facade import GalCubeCraft
+    from ..instrument.kernel_jobs import CUBE_JOBS, NOISE_JOBS
     from ..instrument.noise import add_noise
+    from ..kernels.ahead import compile_ahead
     from ..kernels.jit import compile_notice
     from ..plotting import overview_figure
     from ..products.cube import Cube
@@ -39,6 +41,8 @@ def run_demo(args: argparse.Namespace) -> int:
     log.info("demo: rendering one disk galaxy (64 x 64 pixels, 40 channels) ...")
     # A fresh install compiles the kernels on this first cube (several seconds): say so.
     with compile_notice(log.info):
+        # Its noise's kernel too, so that helpers on spare cores compile it with the cube's.
+        compile_ahead(CUBE_JOBS + NOISE_JOBS)
         data, params = g.generate_cubes()[0]
     clean = Cube(data, g.observation(0), kind="observed", galaxies=tuple(g.draw(0).galaxies))
     rms = float(np.max(data)) / DEMO_PEAK_SNR

@@ -22,8 +22,7 @@ import numpy as np
 from .._support import validate as _validate
 from .._support.progress import check_show, progress_bar
 from .._support.random import fresh_root_seed
-from .._support.threads import limited_threads
-from ..factory import IndexedCube, make_indexed_cube
+from ..factory import IndexedCube
 from ..io.cube_folder import CUBE_WRITERS, CubeFolder
 from ..observation.records import Observation
 from ..priors.galaxies import CubeDraw, draw_scene
@@ -31,6 +30,7 @@ from ..priors.spec.toml import flat_toml
 from ..products.cube import Cube
 from ..renderer.settings import RenderSettings
 from .beam import beam_from_original, beam_to_original
+from .make import make_cube
 from .original_h5 import require_h5py, write_h5_cube
 from .params import LISTS, cube_params, per_cube
 from .profiles import milky_way_rot_curve_analytical, sersic_flux_density_3d
@@ -213,8 +213,7 @@ class GalCubeCraft:
         """Return cube ``index`` with its truth (no file written)."""
         if not 0 <= index < self.n_cubes:
             raise IndexError(f"index must lie in [0, {self.n_cubes - 1}]; got {index}")
-        with limited_threads(self.threads):
-            return make_indexed_cube(self.spec, index, self.settings)
+        return make_cube(self.spec, index, self.settings, self.threads)
 
     def cube(self, index: int) -> Cube:
         """Return cube ``index`` as a :class:`Cube` (with noise if asked)."""

@@ -19,6 +19,9 @@ and, where none of these is writable (an install the user cannot write to, run
 without a writable home: containers, batch nodes), a private directory of the user's
 in the temporary folder, :func:`fallback_cache_dir`.  numba itself would refuse to
 decorate a cached kernel there, so nothing could render.
+
+:func:`compile_for` and :func:`is_cached` let :mod:`.ahead` compile kernels for given
+argument types before their first call (in helper processes, on a cold cache).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any, TypeVar
 
 import numba
 from numba.core import config as numba_config
-from numba.core import event
+from numba.core import event, sigutils
 
 log = logging.getLogger("GalCubeCraft")
 
@@ -98,6 +101,45 @@ def fallback_cache_dir() -> Path:
         and (uid is None or info.st_uid == uid)
     )
     return path if private else Path(tempfile.mkdtemp(prefix=f"{_PACKAGE}-numba-"))
+
+
+def cache_directory() -> str | None:
+    """Return the kernel cache's folder where one was given (``NUMBA_CACHE_DIR``, the fallback).
+
+    None where numba places each cache itself (beside the source, or per user).
+    """
+    return str(numba_config.CACHE_DIR) or None  # type: ignore[attr-defined]
+
+
+def argument_types(signature: str) -> tuple[Any, ...]:
+    """Return numba's argument types of ``signature``, e.g. ``"(float32[::1], int64)"``."""
+    arguments, _ = sigutils.normalize_signature(signature)
+    return tuple(arguments)
+
+
+def compile_for(kernel: Any, signature: str) -> None:
+    """Compile ``kernel`` for the argument types ``signature`` (or load it from the cache).
+
+    Exactly what its first call with arguments of those types does: numba keys both its
+    cache and its compiled versions by the tuple of argument types, so that call then
+    finds this version.
+    """
+    kernel.compile(argument_types(signature))
+
+
+def is_cached(kernel: Any, signature: str) -> bool | None:
+    """Return whether the kernel cache holds ``kernel`` for ``signature``; None if unknown.
+
+    Reads numba's index of the kernel's cache (no compiled code is loaded).  numba has
+    no public call for this: the names used are numba 0.68's, and where they are missing
+    (another numba, ``NUMBA_DISABLE_JIT``) the answer is None, "unknown".
+    """
+    try:
+        cache = kernel._cache
+        key = cache._index_key(argument_types(signature), kernel.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:  # any failure to read it means "unknown": nothing is done ahead
+        return None
 
 
 PROGRESS_EVERY_S = 3.0

@@ -1,0 +1,44 @@
+"""The instrument's kernels a cube calls, with their argument types; with the renderer's.
+
+For :func:`GalCubeCraft.kernels.ahead.compile_ahead` (see
+:mod:`GalCubeCraft.renderer.kernel_jobs`): the line spread and a round or axis-aligned
+beam (:mod:`.fir`), and the beam-correlated noise of such a beam (:mod:`.noise_kernels`).
+"""
+
+from __future__ import annotations
+
+from ..kernels.ahead import CompileJob
+from ..renderer.kernel_jobs import RENDER_JOBS
+
+INSTRUMENT_JOBS = (
+    CompileJob(
+        "GalCubeCraft.instrument.fir",
+        (
+            ("convolve_rows", "(float32[:, ::1], float32[::1], float32[:, ::1])"),
+            (
+                "separable_convolve",
+                "(float32[:, :, ::1], float32[::1], float32[::1], float64, float32[:, :, ::1])",
+            ),
+        ),
+        seconds=0.6,
+    ),
+)
+"""The line spread's and the beam's kernels."""
+
+NOISE_JOBS = (
+    CompileJob(
+        "GalCubeCraft.instrument.noise_kernels",
+        (
+            (
+                "filtered_normals",
+                "(float32[:, :, ::1], int64, int64, int64, uint32, uint32, float32[:, ::1], "
+                "int64[::1], int64[:, ::1], float32[:, ::1], int64, int64, float32[::1])",
+            ),
+        ),
+        seconds=1.9,
+    ),
+)
+"""The kernel drawing beam-correlated noise."""
+
+CUBE_JOBS = RENDER_JOBS + INSTRUMENT_JOBS
+"""The kernels of a noiseless cube: the render's and the instrument's."""
