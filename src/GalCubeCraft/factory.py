@@ -73,9 +73,8 @@ class CubeProducts:
         The intrinsic sky, Jy/pixel (float32).
     clean : Cube
         Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
-        ``diffuse_clean`` when there is diffuse emission).  For one galaxy without
-        diffuse emission its data is ``galaxy_clean[0]`` itself (the same memory: a
-        change to one shows in the other).
+        ``diffuse_clean`` when there is diffuse emission); for one galaxy alone, the
+        memory of ``galaxy_clean[0]`` itself.
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
@@ -269,9 +268,7 @@ def _observed_scene(
         model += diffuse_clean
         check_instrument_range(diffuse_clean, observation)
         observe_into(diffuse_clean, observation)
-    if len(galaxies) == 1 and diffuse_clean is None:
-        # One galaxy alone: the clean cube is that galaxy's, the same memory (a sum of
-        # one term would be a copy of it, bit for bit).
+    if len(galaxies) == 1 and diffuse_clean is None:  # a sum of one: that galaxy's memory
         return model, galaxy_clean, galaxy_clean[0], None
     clean = _buffers.empty(shape)
     np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
