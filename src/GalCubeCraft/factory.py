@@ -248,8 +248,7 @@ def _observed_scene(
     model = _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
     for k, galaxy in enumerate(galaxies):
-        # Each galaxy is rendered in its own slot, added to the model, and observed there
-        # in place: no cube-sized temporary.
+        # Rendered, added to the model and observed in its own slot: no temporary cube.
         slot = galaxy_clean[k]
         slot.fill(0.0)
         render_galaxy_into(slot, galaxy, observation, settings, lens)
