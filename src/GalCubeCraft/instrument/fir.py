@@ -195,3 +195,78 @@ def kernel_pass(data: np.ndarray, kernel: np.ndarray, out: np.ndarray) -> None:
                     continue
                 first = data[i + hy + a, hx + b : hx + b + width]
                 _axpy_pair(row, first, data[i + hy - a, hx - b : hx - b + width], weight)
+
+
+@njit(error_model="numpy")
+def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndarray) -> float:
+    """Fill ``out`` with ``data`` convolved along its second axis (the channels); return max |out|.
+
+    ``data`` and ``out`` are ``(n, n_chan, pixels)``, C-contiguous, and may be the same
+    array.  Each spectrum is :func:`convolve_rows`'s, the same sums in the same order
+    (only the taps that meet a channel, zero taps left out); with ``clamp`` the values
+    read are first raised to 0 (as ``np.maximum(data, 0)`` before it).  Blocks of
+    pixels go through a scratch copy (so ``out`` may overwrite ``data``), every loop
+    written out: no block copies in NumPy, no call per channel and tap.
+    """
+    n_stack, n, pixels = data.shape
+    r = (taps.shape[0] - 1) // 2
+    zero = out.dtype.type(0.0)
+    width = min(pixels, _SPECTRA_BLOCK)
+    block = np.empty((n, width), dtype=out.dtype)
+    top = 0
+    for s in range(n_stack):
+        for start in range(0, pixels, width):
+            w = min(width, pixels - start)
+            for i in range(n):
+                source, copy = data[s, i, start : start + w], block[i]
+                if clamp:
+                    for x in range(w):
+                        value = source[x]
+                        copy[x] = value if value >= zero else zero
+                else:
+                    for x in range(w):
+                        copy[x] = source[x]
+            for i in range(n):
+                row = out[s, i, start : start + w]
+                for x in range(w):
+                    row[x] = zero
+                for d in range(max(-r, i - n + 1), min(r, i) + 1):
+                    weight = taps[r + d]
+                    if weight != zero:
+                        source = block[i - d]
+                        for x in range(w):
+                            row[x] += weight * source[x]
+                top = max_magnitude_bits(row, top)
+    return bits_value(top, out.itemsize)
+
+
+_SPECTRA_BLOCK = 1024  # pixels per block of smooth_spectra: n_chan x 4 KiB of scratch
+
+
+@njit(inline="always", error_model="numpy")
+def max_magnitude_bits(row: np.ndarray, top: int) -> int:
+    """Return ``max(top, bits of max |row|)``: ``row``'s float bits as integers, sign cleared.
+
+    For finite floats the bits of ``|x|`` order as ``|x|`` does, and an integer maximum
+    vectorises where a float maximum (NaN rules) does not: 4x faster.  ``row`` is 1-D,
+    contiguous, float32 or float64; :func:`bits_value` turns the result back.
+    """
+    if row.itemsize == 4:
+        small = row.view(np.int32)
+        best = np.int32(top)
+        for x in range(small.shape[0]):
+            best = max(best, small[x] & np.int32(0x7FFFFFFF))
+        return int(best)
+    wide = row.view(np.int64)
+    most = np.int64(top)
+    for x in range(wide.shape[0]):
+        most = max(most, wide[x] & np.int64(0x7FFFFFFFFFFFFFFF))
+    return int(most)
+
+
+@njit(inline="always", error_model="numpy")
+def bits_value(top: int, itemsize: int) -> float:
+    """Return the float whose bits :func:`max_magnitude_bits` returned (``itemsize`` 4 or 8)."""
+    if itemsize == 4:
+        return float(np.array([top], dtype=np.int32).view(np.float32)[0])
+    return float(np.array([top], dtype=np.int64).view(np.float64)[0])

@@ -8,9 +8,9 @@ from .._support import buffers as _buffers
 from .._support import validate as _validate
 from ..observation.records import Observation
 from ..products.cube import Cube
-from ..products.roundoff import zero_below_roundoff
+from ..products.roundoff import roundoff_floor
 from .beam import convolve_beam, padded_shape
-from .line_spread import channel_taps, smooth_channels
+from .line_spread import channel_taps
 
 
 def apply_instrument(
@@ -86,16 +86,29 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
     float64 array of shape ``(..., *observation.shape)`` that the caller owns, finite and
     within :func:`check_instrument_range`.  Bit for bit what :func:`apply_instrument`
     returns for the same values.
+
+    The chain is ``np.maximum(cube, 0)``, the line spread, the beam, ``np.maximum(cube,
+    0)``, times the beam area, :func:`~.roundoff.zero_below_roundoff`, each value as
+    those compute it, in four compiled passes: the clamp with the line spread (which
+    also finds the peak the beam's floor needs), the beam, the clamp with the area
+    (and each cube's peak), the floor.
     """
-    np.maximum(cube, 0, out=cube)
+    from .fir import smooth_spectra  # numba: compiled on first use
+    from .observe_kernels import clamp_scale_peaks, zero_below
+
+    n_chan, ny, nx = observation.shape
     # The observation's width was checked when it was made: its taps, unchecked again.
     taps = channel_taps(observation.line_spread, observation.line_spread_sigma_chan)
-    smooth_channels(cube, taps, out=cube)
-    if observation.beam is not None:
-        convolve_beam(cube, observation.beam, out=cube)
-        np.maximum(cube, 0.0, out=cube)
-        cube *= cube.dtype.type(observation.beam.area_px)
-    zero_below_roundoff(cube)  # cube is the caller's own
+    spectra = cube.reshape(-1, n_chan, ny * nx)
+    peak = smooth_spectra(spectra, taps.astype(cube.dtype), True, spectra)
+    beam = observation.beam
+    if beam is not None:
+        convolve_beam(cube, beam, out=cube, peak=peak)
+    cubes = cube.reshape(-1, n_chan * ny * nx)
+    peaks = np.empty(cubes.shape[0], dtype=cube.dtype)
+    area = 1.0 if beam is None else beam.area_px
+    clamp_scale_peaks(cubes, beam is not None, area, peaks)
+    zero_below(cubes, roundoff_floor(cube.dtype) * peaks)  # each cube against its own peak
 
 
 def observe(model: Cube, dtype: type = np.float32) -> Cube:
