@@ -191,24 +191,31 @@ def make_cubes(
     else:
         parts = _observed_scene(settings, *scene)
         rms = 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
-    model, galaxy_clean, clean, diffuse_clean = parts
+    model, galaxy_clean, clean, diffuse_clean, finite = parts
     sources = tuple(galaxy_list)
-    model_cube = Cube(model, observation, kind="model", galaxies=sources)
-    clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
+    # Known finite (the renders' peaks were): no pass over each cube for NaN and inf.
+    make = Cube.of_finite if finite else Cube
+    model_cube = make(model, observation, kind="model", galaxies=sources)
+    clean_cube = make(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
     snr = math.nan
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
-        with np.errstate(over="ignore"):
-            if added.dtype == np.float32:  # ours alone: the sum goes into it, no third cube
-                noisy = np.add(clean, added, out=added)
-            else:  # an rms beyond float32's range, refused below
+        if added.dtype == np.float32 and added.flags.c_contiguous:
+            # Ours alone: the sum goes into it (no third cube), checked in the same pass.
+            from .instrument.observe_kernels import add_finite  # numba: compiled on first use
+
+            noisy = added
+            summed = add_finite(clean.reshape(-1), noisy.reshape(-1))
+        else:  # an rms beyond float32's range, refused below
+            with np.errstate(over="ignore"):
                 noisy = (clean + added).astype(np.float32, copy=False)
-        if not _validate.all_finite(noisy):
+            summed = _validate.all_finite(noisy)
+        if not summed:
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
-        noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
+        noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
         snr = peak_snr(clean, rms)
     truth = moments(model, observation.velocities_kms)
     lensing = None
@@ -230,7 +237,7 @@ def make_cubes(
 
 
 _Scene = tuple[list[Galaxy], Observation, DiffuseComponents | None, Lens | None]
-_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool]
 
 
 def _observed_scene(
@@ -240,25 +247,36 @@ def _observed_scene(
     diffuse: DiffuseComponents | None,
     lens: Lens | None,
 ) -> _Parts:
-    """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
+    """Return the model, each galaxy observed, the clean cube, the diffuse part observed.
+
+    And whether they are known finite: every render's peak was (the instrument keeps a
+    finite cube in range finite); with diffuse emission, not known.
+    """
     # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
-    # holds any more, not fresh pages for the OS to zero.  ``one`` goes back at the end.
+    # holds any more, not fresh pages for the OS to zero.  Each galaxy is rendered in its
+    # own slot of ``galaxy_clean`` and observed there, in place.
     shape = observation.shape
-    model = _buffers.zeros(shape)
+    model = _buffers.empty(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
-    one = _buffers.empty(shape)
+    if not galaxies:
+        model.fill(0.0)
+    finite = True
     for k, galaxy in enumerate(galaxies):
-        one.fill(0.0)
-        render_galaxy_into(one, galaxy, observation, settings, lens)
-        model += one
-        # apply_instrument bit for bit, in place in the galaxy's slot; the render is finite
-        # (check_scene bounds its flux): only its range is checked, without a temporary.
-        check_instrument_range(one, observation)
-        np.copyto(galaxy_clean[k], one)
-        observe_into(galaxy_clean[k], observation)
+        slot = galaxy_clean[k]
+        slot.fill(0.0)
+        peak = render_galaxy_into(slot, galaxy, observation, settings, lens)
+        finite = finite and math.isfinite(peak)
+        if k == 0:  # the model is the sum of the renders, from zeros: 0 + the first
+            np.add(slot, 0.0, out=model)
+        else:
+            model += slot
+        # apply_instrument bit for bit, in place; the render is finite (check_scene bounds
+        # its flux): only its range is checked, from the peak the render returned.
+        check_instrument_range(slot, observation, peak=peak)
+        observe_into(slot, observation)
     diffuse_clean = None
     if diffuse is not None:
-        one.fill(0.0)
+        one = _buffers.zeros(shape)
         if diffuse.halo is not None:
             render_galaxy_into(one, diffuse.halo, observation, settings)
         for blobs in diffuse.blobs:
@@ -267,12 +285,12 @@ def _observed_scene(
         check_instrument_range(one, observation)
         observe_into(one, observation)
         diffuse_clean = one
-    del one  # the clean cube takes its memory (without diffuse emission)
+        finite = False  # its blobs are not checked on the way: the Cubes check the sums
     clean = _buffers.empty(shape)
     np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
     if diffuse_clean is not None:
         clean += diffuse_clean
-    return model, galaxy_clean, clean, diffuse_clean
+    return model, galaxy_clean, clean, diffuse_clean, finite
 
 
 def _auto_render(

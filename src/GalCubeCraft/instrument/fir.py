@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.jit import njit
+from ..kernels.reductions import bits_value, max_magnitude_bits
 
 
 @njit(error_model="numpy")
@@ -241,32 +242,3 @@ def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndar
 
 
 _SPECTRA_BLOCK = 1024  # pixels per block of smooth_spectra: n_chan x 4 KiB of scratch
-
-
-@njit(inline="always", error_model="numpy")
-def max_magnitude_bits(row: np.ndarray, top: int) -> int:
-    """Return ``max(top, bits of max |row|)``: ``row``'s float bits as integers, sign cleared.
-
-    For finite floats the bits of ``|x|`` order as ``|x|`` does, and an integer maximum
-    vectorises where a float maximum (NaN rules) does not: 4x faster.  ``row`` is 1-D,
-    contiguous, float32 or float64; :func:`bits_value` turns the result back.
-    """
-    if row.itemsize == 4:
-        small = row.view(np.int32)
-        best = np.int32(top)
-        for x in range(small.shape[0]):
-            best = max(best, small[x] & np.int32(0x7FFFFFFF))
-        return int(best)
-    wide = row.view(np.int64)
-    most = np.int64(top)
-    for x in range(wide.shape[0]):
-        most = max(most, wide[x] & np.int64(0x7FFFFFFFFFFFFFFF))
-    return int(most)
-
-
-@njit(inline="always", error_model="numpy")
-def bits_value(top: int, itemsize: int) -> float:
-    """Return the float whose bits :func:`max_magnitude_bits` returned (``itemsize`` 4 or 8)."""
-    if itemsize == 4:
-        return float(np.array([top], dtype=np.int32).view(np.float32)[0])
-    return float(np.array([top], dtype=np.int64).view(np.float64)[0])

@@ -63,20 +63,23 @@ def apply_instrument(
 
 
 def check_instrument_range(
-    model: np.ndarray, observation: Observation, dtype: type | np.dtype = np.float32
+    model: np.ndarray,
+    observation: Observation,
+    dtype: type | np.dtype = np.float32,
+    peak: float | None = None,
 ) -> None:
     """Raise ValueError if the beam's FFT could overflow ``dtype`` on ``model``.
 
     The line spread is a unit-sum average; the beam's FFT sums a whole padded plane (its
     zero frequency), and its area then scales the peak (Jy/pixel -> Jy/beam): the model's
     largest value must stay below ``dtype``'s largest over twice the padded plane's size
-    times the beam area.
+    times the beam area.  ``peak``: the model's largest ``|value|``, when known.
     """
     growth = 2.0
     if observation.beam is not None:
         py, px = padded_shape(observation.ny, observation.nx, observation.beam)
         growth *= float(py * px) * max(1.0, observation.beam.area_px)
-    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth)
+    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth, peak=peak)
 
 
 def observe_into(cube: np.ndarray, observation: Observation) -> None:

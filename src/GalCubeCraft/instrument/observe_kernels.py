@@ -3,7 +3,8 @@
 After the beam, a cube is raised to 0, multiplied by the beam area and floored at its
 peak's round-off (:func:`~GalCubeCraft.products.roundoff.zero_below_roundoff`): in NumPy
 four passes over the cube (the clamp, the product, the peak, the floor's mask, product
-and sum); here two, each value computed as NumPy computes it, bit for bit.
+and sum); here two, each value computed as NumPy computes it, bit for bit.  The noise is
+added to the clean cube and the sum checked finite in one pass (:func:`add_finite`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.jit import njit
-from .fir import bits_value, max_magnitude_bits
+from ..kernels.reductions import bits_value, finite_bits, max_magnitude_bits
 
 
 @njit(error_model="numpy")
@@ -50,3 +51,15 @@ def zero_below(cubes: np.ndarray, thresholds: np.ndarray) -> None:
         for x in range(row.shape[0]):
             value = row[x]
             row[x] = value * (one if value >= threshold else zero) + zero
+
+
+@njit(error_model="numpy")
+def add_finite(clean: np.ndarray, noise: np.ndarray) -> bool:
+    """Add ``clean`` into ``noise`` (1-D, same length and type); return whether all is finite.
+
+    ``noise[x] = clean[x] + noise[x]``, as ``np.add(clean, noise, out=noise)``, and the
+    finiteness of the sums from the largest magnitude's bits in the same pass.
+    """
+    for x in range(noise.shape[0]):
+        noise[x] = clean[x] + noise[x]
+    return finite_bits(max_magnitude_bits(noise, 0), noise.itemsize)
