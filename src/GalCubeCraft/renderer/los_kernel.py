@@ -61,6 +61,17 @@ def _exponent(
     return exponent, radius, y
 
 
+@njit(inline="always", error_model="numpy")
+def _linear_exponent(
+    a: np.float32, b: np.float32, s: np.float32, c: tuple
+) -> tuple[np.float32, np.float32, np.float32]:
+    """Return :func:`_exponent` for ``inv_n == 1`` (an exponential disk), bit for bit."""
+    b_n, inv_r_e, inv_h_z = c[2], c[5], c[6]
+    radius, y, z = _disk_point(a, b, s, c)
+    exponent = -b_n * (radius * inv_r_e - _ONE) - abs(z) * inv_h_z
+    return exponent, radius, y
+
+
 @njit()
 def _scalars(c: np.ndarray) -> tuple:
     """Return the constants :func:`_exponent` needs, from the array of constants.
@@ -191,7 +202,7 @@ def los_kernel(
     where = np.empty((3, size), dtype=np.float32)
     logs = np.empty((3, size), dtype=np.float32)
     want_y = y_disk.shape[0] == m
-    samples = np.empty((3 if want_y else 2, n_nodes, size), dtype=np.float32)
+    samples = np.empty((3, n_nodes, size), dtype=np.float32)
     # Each queued panel's first sample in the flattened outputs (row-major: its sight
     # line's row, its piece's and panel's column): the samples are written through flat
     # indices, which LLVM vectorises (2-D indexing, one value at a time, took a third of
@@ -332,21 +343,34 @@ def _node_samples(
     samples: np.ndarray,
     k: int,
 ) -> None:
-    """Fill ``samples[:, k, :n]`` (flux, radius, and y_disk when it has 3 rows) at node ``u``.
+    """Fill ``samples[:, k, :n]`` (flux, radius and y_disk) at node ``u``.
 
     The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
     (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
     """
     s_e = e[0]
-    with_y = samples.shape[0] > 2
-    for q in range(n):
-        growth = params[3, q]
-        kappa = params[2, q]
-        t = -log1p32(-u * growth) / kappa
-        jacobian = growth / (kappa * (_ONE - u * growth))
-        s = params[0, q] + params[1, q] * t
-        exponent, r, y = _exponent(work[0, q], work[1, q], s, e)
-        samples[0, k, q] = (s_e * exp32(exponent)) * ((w * jacobian) * params[4, q])
-        samples[1, k, q] = r
-        if with_y:
-            samples[2, k, q] = y
+    flux_k, radius_k, y_k = samples[0, k], samples[1, k], samples[2, k]
+    a, b = work[0], work[1]
+    start, sense, rate, growths, live = params[0], params[1], params[2], params[3], params[4]
+    # Two copies of the loop: an exponential disk's radial power is R itself (inv_n is
+    # exactly 1), and a loop that tested it per sample computed the power's exp and log
+    # for every lane anyway (a third of the kernel's time for n = 1).  The in-plane y is
+    # written always, into scratch: no test in the loop either.
+    if e[1] == _ONE:
+        for q in range(n):
+            growth, kappa = growths[q], rate[q]
+            t = -log1p32(-u * growth) / kappa
+            jacobian = growth / (kappa * (_ONE - u * growth))
+            exponent, r, y = _linear_exponent(a[q], b[q], start[q] + sense[q] * t, e)
+            flux_k[q] = (s_e * exp32(exponent)) * ((w * jacobian) * live[q])
+            radius_k[q] = r
+            y_k[q] = y
+    else:
+        for q in range(n):
+            growth, kappa = growths[q], rate[q]
+            t = -log1p32(-u * growth) / kappa
+            jacobian = growth / (kappa * (_ONE - u * growth))
+            exponent, r, y = _exponent(a[q], b[q], start[q] + sense[q] * t, e)
+            flux_k[q] = (s_e * exp32(exponent)) * ((w * jacobian) * live[q])
+            radius_k[q] = r
+            y_k[q] = y
