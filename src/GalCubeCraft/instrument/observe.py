@@ -108,9 +108,11 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
     if beam is not None:
         convolve_beam(cube, beam, out=cube, peak=peak)
     cubes = cube.reshape(-1, n_chan * ny * nx)
-    peaks = np.empty(cubes.shape[0], dtype=cube.dtype)
-    area = 1.0 if beam is None else beam.area_px
-    clamp_scale_peaks(cubes, beam is not None, area, peaks)
+    if beam is None:  # the line spread's taps may be of either sign: the largest value
+        peaks = cubes.max(axis=1, initial=0.0)
+    else:
+        peaks = np.empty(cubes.shape[0], dtype=cube.dtype)
+        clamp_scale_peaks(cubes, beam.area_px, peaks)
     zero_below(cubes, roundoff_floor(cube.dtype) * peaks)  # each cube against its own peak
 
 

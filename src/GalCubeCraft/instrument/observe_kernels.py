@@ -16,8 +16,8 @@ from ..kernels.reductions import bits_value, finite_bits, max_magnitude_bits
 
 
 @njit(error_model="numpy")
-def clamp_scale_peaks(cubes: np.ndarray, clamp: bool, scale: float, peaks: np.ndarray) -> None:
-    """Raise ``cubes`` (``(n, size)``) to 0 and multiply by ``scale`` if ``clamp``; fill peaks.
+def clamp_scale_peaks(cubes: np.ndarray, scale: float, peaks: np.ndarray) -> None:
+    """Raise ``cubes`` (``(n, size)``) to 0, multiply by ``scale``; fill each cube's peak.
 
     ``x = max(x, 0) * scale`` in ``cubes``' type (as ``np.maximum`` then ``*=`` a scalar
     of that type); ``peaks[k]`` is then the largest value of cube ``k`` (at least 0).
@@ -26,14 +26,11 @@ def clamp_scale_peaks(cubes: np.ndarray, clamp: bool, scale: float, peaks: np.nd
     zero = cubes.dtype.type(0.0)
     for k in range(cubes.shape[0]):
         row = cubes[k]
-        if clamp:
-            for x in range(row.shape[0]):
-                value = row[x]
-                row[x] = (value if value >= zero else zero) * factor
-            # Every value is now >= 0 (or -0): the largest magnitude is the largest value.
-            peaks[k] = bits_value(max_magnitude_bits(row, 0), row.itemsize)
-        else:
-            peaks[k] = max(np.max(row), zero)
+        for x in range(row.shape[0]):
+            value = row[x]
+            row[x] = (value if value >= zero else zero) * factor
+        # Every value is now >= 0 (or -0): the largest magnitude is the largest value.
+        peaks[k] = bits_value(max_magnitude_bits(row, 0), row.itemsize)
 
 
 @njit(error_model="numpy")
