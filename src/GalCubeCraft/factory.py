@@ -30,7 +30,7 @@ import numpy as np
 from ._support import buffers as _buffers
 from ._support import validate as _validate
 from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
-from .instrument.noise import noise_cube
+from .instrument.noise import noise_cube, sum_into_noise
 from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
 from .instrument.observe import apply_instrument, check_instrument_range, observe_into
 from .model.diffuse import DiffuseComponents
@@ -193,8 +193,7 @@ def make_cubes(
         rms = 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
     model, galaxy_clean, clean, diffuse_clean, finite = parts
     sources = tuple(galaxy_list)
-    # Known finite (the renders' peaks were): no pass over each cube for NaN and inf.
-    make = Cube.of_finite if finite else Cube
+    make = Cube.of_finite if finite else Cube  # known finite: no pass for NaN and inf
     model_cube = make(model, observation, kind="model", galaxies=sources)
     clean_cube = make(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
@@ -202,17 +201,8 @@ def make_cubes(
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
-        if added.dtype == np.float32 and added.flags.c_contiguous:
-            # Ours alone: the sum goes into it (no third cube), checked in the same pass.
-            from .instrument.observe_kernels import add_finite  # numba: compiled on first use
-
-            noisy = added
-            summed = add_finite(clean.reshape(-1), noisy.reshape(-1))
-        else:  # an rms beyond float32's range, refused below
-            with np.errstate(over="ignore"):
-                noisy = (clean + added).astype(np.float32, copy=False)
-            summed = _validate.all_finite(noisy)
-        if not summed:
+        noisy, finite_sum = sum_into_noise(clean, added)  # ours alone: no third cube
+        if not finite_sum:
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
         noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
@@ -250,28 +240,21 @@ def _observed_scene(
     """Return the model, each galaxy observed, the clean cube, the diffuse part observed.
 
     And whether they are known finite: every render's peak was (the instrument keeps a
-    finite cube in range finite); with diffuse emission, not known.
+    finite cube in range finite); with diffuse emission, not known.  The cubes are the
+    buffer pool's (:mod:`._support.buffers`: no fresh pages for the OS to zero); each
+    galaxy is rendered in its own slot of ``galaxy_clean`` and observed there, in place.
     """
-    # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
-    # holds any more, not fresh pages for the OS to zero.  Each galaxy is rendered in its
-    # own slot of ``galaxy_clean`` and observed there, in place.
     shape = observation.shape
-    model = _buffers.empty(shape)
+    model = _buffers.empty(shape) if galaxies else _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
-    if not galaxies:
-        model.fill(0.0)
     finite = True
     for k, galaxy in enumerate(galaxies):
         slot = galaxy_clean[k]
         slot.fill(0.0)
         peak = render_galaxy_into(slot, galaxy, observation, settings, lens)
         finite = finite and math.isfinite(peak)
-        if k == 0:  # the model is the sum of the renders, from zeros: 0 + the first
-            np.add(slot, 0.0, out=model)
-        else:
-            model += slot
-        # apply_instrument bit for bit, in place; the render is finite (check_scene bounds
-        # its flux): only its range is checked, from the peak the render returned.
+        np.add(model if k else 0.0, slot, out=model)  # the renders summed, from 0
+        # apply_instrument bit for bit, in place; the range checked from the render's peak.
         check_instrument_range(slot, observation, peak=peak)
         observe_into(slot, observation)
     diffuse_clean = None

@@ -7,7 +7,11 @@ and the store's record in the group attributes.  An item is done once the file
 item's arrays; stores written before those: one for the item) after all its chunks: one
 directory listing finds every done item, however large the store.  A read opens each
 array once per store object, reads only the arrays asked for, and checks their checksums
-when asked.  The only module that imports zarr.
+when asked.  An item's chunks are encoded here and written as files (:class:`_ChunkFiles`:
+the bytes and keys Zarr would write, in a fifth of the CPU time of its asynchronous
+pipeline per 40 x 64^2 item), each atomically: written in ``items_done`` (whose scan at a
+resume removes what a killed run left), then renamed into place.  The only module of
+:mod:`~GalCubeCraft.datasets` that imports zarr (and numcodecs, which zarr brings).
 """
 
 from __future__ import annotations

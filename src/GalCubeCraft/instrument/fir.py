@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.jit import njit
-from ..kernels.reductions import bits_value, max_magnitude_bits
+from ..kernels.reductions import max_magnitude
 
 
 @njit(error_model="numpy")
@@ -226,7 +226,7 @@ def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndar
     zero = out.dtype.type(0.0)
     width = min(pixels, _SPECTRA_BLOCK)
     block = np.empty((n, width), dtype=out.dtype)
-    top = 0
+    peak = zero
     for s in range(n_stack):
         for start in range(0, pixels, width):
             w = min(width, pixels - start)
@@ -249,8 +249,8 @@ def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndar
                         source = block[i - d]
                         for x in range(w):
                             row[x] += weight * source[x]
-                top = max_magnitude_bits(row, top)
-    return bits_value(top, out.itemsize)
+                peak = max_magnitude(row, peak)
+    return float(peak)
 
 
 _SPECTRA_BLOCK = 1024  # pixels per block of smooth_spectra: n_chan x 4 KiB of scratch

@@ -8,7 +8,7 @@ from .._support import buffers as _buffers
 from .._support import validate as _validate
 from ..observation.records import Observation
 from ..products.cube import Cube
-from ..products.roundoff import roundoff_floor
+from ..products.roundoff import roundoff_floor, zero_below_roundoff
 from .beam import convolve_beam, padded_shape
 from .line_spread import channel_taps
 
@@ -97,7 +97,7 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
     (and each cube's peak), the floor.
     """
     from .fir import smooth_spectra  # numba: compiled on first use
-    from .observe_kernels import clamp_scale_peaks, zero_below
+    from .observe_kernels import finish_cubes
 
     n_chan, ny, nx = observation.shape
     # The observation's width was checked when it was made: its taps, unchecked again.
@@ -108,12 +108,10 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
     if beam is not None:
         convolve_beam(cube, beam, out=cube, peak=peak)
     cubes = cube.reshape(-1, n_chan * ny * nx)
-    if beam is None:  # the line spread's taps may be of either sign: the largest value
-        peaks = cubes.max(axis=1, initial=0.0)
-    else:
-        peaks = np.empty(cubes.shape[0], dtype=cube.dtype)
-        clamp_scale_peaks(cubes, beam.area_px, peaks)
-    zero_below(cubes, roundoff_floor(cube.dtype) * peaks)  # each cube against its own peak
+    if beam is not None:  # each cube floored against its own peak
+        finish_cubes(cubes, beam.area_px, roundoff_floor(cube.dtype))
+    else:  # the line spread's taps may be of either sign: the largest value
+        zero_below_roundoff(cube)
 
 
 def observe(model: Cube, dtype: type = np.float32) -> Cube:

@@ -9,18 +9,23 @@ added to the clean cube and the sum checked finite in one pass (:func:`add_finit
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..kernels.jit import njit
-from ..kernels.reductions import bits_value, finite_bits, max_magnitude_bits
+from ..kernels.reductions import max_magnitude
 
 
 @njit(error_model="numpy")
-def clamp_scale_peaks(cubes: np.ndarray, scale: float, peaks: np.ndarray) -> None:
-    """Raise ``cubes`` (``(n, size)``) to 0, multiply by ``scale``; fill each cube's peak.
+def finish_cubes(cubes: np.ndarray, scale: float, floor: float) -> None:
+    """Raise ``cubes`` (``(n, size)``) to 0, multiply by ``scale``, floor each at its peak.
 
     ``x = max(x, 0) * scale`` in ``cubes``' type (as ``np.maximum`` then ``*=`` a scalar
-    of that type); ``peaks[k]`` is then the largest value of cube ``k`` (at least 0).
+    of that type); then each cube's values below ``floor`` times its largest value are
+    set to 0 as :func:`~GalCubeCraft.products.roundoff.zero_below_roundoff` does it:
+    ``x * (x >= threshold) + 0`` (the sum turns a ``-0.0`` into ``+0.0``), the threshold
+    ``floor * peak`` in ``cubes``' type (as NumPy multiplies a Python float by a float32).
     """
     factor = cubes.dtype.type(scale)
     zero = cubes.dtype.type(0.0)
@@ -30,24 +35,17 @@ def clamp_scale_peaks(cubes: np.ndarray, scale: float, peaks: np.ndarray) -> Non
             value = row[x]
             row[x] = (value if value >= zero else zero) * factor
         # Every value is now >= 0 (or -0): the largest magnitude is the largest value.
-        peaks[k] = bits_value(max_magnitude_bits(row, 0), row.itemsize)
+        zero_below(row, cubes.dtype.type(floor) * max_magnitude(row, zero))
 
 
-@njit(error_model="numpy")
-def zero_below(cubes: np.ndarray, thresholds: np.ndarray) -> None:
-    """Set values of cube ``k`` (a row of ``cubes``) below ``thresholds[k]`` to exact 0.
-
-    ``x * (x >= threshold) + 0``, as :func:`~GalCubeCraft.products.roundoff.zero_below_roundoff`
-    computes it (the sum turns a ``-0.0`` into ``+0.0``).
-    """
-    zero = cubes.dtype.type(0.0)
-    one = cubes.dtype.type(1.0)
-    for k in range(cubes.shape[0]):
-        row = cubes[k]
-        threshold = thresholds[k]
-        for x in range(row.shape[0]):
-            value = row[x]
-            row[x] = value * (one if value >= threshold else zero) + zero
+@njit(inline="always", error_model="numpy")
+def zero_below(row: np.ndarray, threshold: Any) -> None:
+    """Set the values of ``row`` below ``threshold`` to exact 0: ``x * (x >= t) + 0``."""
+    zero = row.dtype.type(0.0)
+    one = row.dtype.type(1.0)
+    for x in range(row.shape[0]):
+        value = row[x]
+        row[x] = value * (one if value >= threshold else zero) + zero
 
 
 @njit(error_model="numpy")
@@ -59,4 +57,4 @@ def add_finite(clean: np.ndarray, noise: np.ndarray) -> bool:
     """
     for x in range(noise.shape[0]):
         noise[x] = clean[x] + noise[x]
-    return finite_bits(max_magnitude_bits(noise, 0), noise.itemsize)
+    return bool(np.isfinite(max_magnitude(noise, noise.dtype.type(0.0))))

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels.jit import njit
-from ..kernels.reductions import bits_value, max_magnitude_bits
+from ..kernels.reductions import max_magnitude
 
 
 @njit()
@@ -369,4 +369,4 @@ def clamp_at_zero(flat: np.ndarray) -> float:
     for x in range(flat.shape[0]):
         value = flat[x]
         flat[x] = value if not value <= zero else zero
-    return bits_value(max_magnitude_bits(flat, 0), flat.itemsize)
+    return float(max_magnitude(flat, zero))

@@ -61,17 +61,6 @@ def _exponent(
     return exponent, radius, y
 
 
-@njit(inline="always", error_model="numpy")
-def _linear_exponent(
-    a: np.float32, b: np.float32, s: np.float32, c: tuple
-) -> tuple[np.float32, np.float32, np.float32]:
-    """Return :func:`_exponent` for ``inv_n == 1`` (an exponential disk), bit for bit."""
-    b_n, inv_r_e, inv_h_z = c[2], c[5], c[6]
-    radius, y, z = _disk_point(a, b, s, c)
-    exponent = -b_n * (radius * inv_r_e - _ONE) - abs(z) * inv_h_z
-    return exponent, radius, y
-
-
 @njit()
 def _scalars(c: np.ndarray) -> tuple:
     """Return the constants :func:`_exponent` needs, from the array of constants.
@@ -84,18 +73,27 @@ def _scalars(c: np.ndarray) -> tuple:
 
 @njit(error_model="numpy")
 def _log_emissivities(
-    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray
-) -> None:
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray,
+    height: np.ndarray,
+) -> None:  # fmt: skip
     """Fill ``out[:n]`` with the log-emissivity at depths ``s`` on sight lines ``(a, b)``.
 
     ``log(s_e) + exponent``, floored at ``log(1e-37)`` like the emissivity it stands
-    for (where float32 would underflow).  One loop, one inlined evaluation: the panel
-    set-up calls it for each point it needs, so the kernel compiles in a few seconds.
+    for (where float32 would underflow).  One function, called for each point the panel
+    set-up needs, so the kernel compiles in a few seconds; three loops through ``out``
+    and the scratch row ``height``, each value as :func:`_exponent` computes it: the
+    radial power is skipped for an exponential disk (as in :func:`_node_samples`).
     """
-    log_s_e = c[7]
+    inv_n, b_n, inv_r_e, inv_h_z, log_s_e = c[1], c[2], c[5], c[6], c[7]
     for q in range(n):
-        exponent, _, _ = _exponent(a[q], b[q], s[q], c)
-        out[q] = max(log_s_e + exponent, _LOG_FLOOR)
+        r, _, z = _disk_point(a[q], b[q], s[q], c)
+        out[q] = r * inv_r_e
+        height[q] = abs(z) * inv_h_z
+    if inv_n != _ONE:
+        for q in range(n):
+            out[q] = _radial_power(out[q], inv_n)
+    for q in range(n):
+        out[q] = max(log_s_e + (-b_n * (out[q] - _ONE) - height[q]), _LOG_FLOOR)
 
 
 @njit(error_model="numpy")
@@ -203,6 +201,7 @@ def los_kernel(
     logs = np.empty((3, size), dtype=np.float32)
     want_y = y_disk.shape[0] == m
     samples = np.empty((3, n_nodes, size), dtype=np.float32)
+    scratch = np.empty((3, size), dtype=np.float32)  # _node_samples' rows
     # Each queued panel's first sample in the flattened outputs (row-major: its sight
     # line's row, its piece's and panel's column): the samples are written through flat
     # indices, which LLVM vectorises (2-D indexing, one value at a time, took a third of
@@ -239,7 +238,7 @@ def los_kernel(
         n = int(q)  # typed int64, not Literal[int](0) first: each callee compiles once
         _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
-            _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
+            _node_samples(work, params, n, nodes[k], weights[k], e, samples, k, scratch)
         for k in range(n_nodes):
             flux_k, radius_k = samples[0, k], samples[1, k]
             for q in range(n):
@@ -292,11 +291,12 @@ def _panel_rates(
     is close to an exponential whose rate is the smaller of the secant rate between
     the panel's ends and the initial rate over a short step from its brighter end.
     ``where`` and ``logs`` (3 rows each) are scratch: depths and their log-emissivities,
-    evaluated a row at a time by :func:`_log_emissivities`.
+    evaluated a row at a time by :func:`_log_emissivities` (``height`` is its scratch).
     """
     a, b = work[0], work[1]
-    _log_emissivities(a, b, work[2], n, c, logs[0])
-    _log_emissivities(a, b, work[3], n, c, logs[1])
+    height = np.empty(n, dtype=np.float32)
+    _log_emissivities(a, b, work[2], n, c, logs[0], height)
+    _log_emissivities(a, b, work[3], n, c, logs[1], height)
     for q in range(n):
         start = work[2, q]
         end = work[3, q]
@@ -307,8 +307,8 @@ def _panel_rates(
         where[0, q] = bright + stretch * work[4, q]
         where[1, q] = bright + stretch * work[5, q]
         params[1, q] = direction
-    _log_emissivities(a, b, where[0], n, c, logs[0])
-    _log_emissivities(a, b, where[1], n, c, logs[1])
+    _log_emissivities(a, b, where[0], n, c, logs[0], height)
+    _log_emissivities(a, b, where[1], n, c, logs[1], height)
     for q in range(n):
         panel_length = (work[3, q] - work[2, q]) * (work[5, q] - work[4, q])
         has_length = panel_length > _ZERO
@@ -323,7 +323,7 @@ def _panel_rates(
         params[2, q] = abs(logs[1, q] - logs[0, q]) / safe_length  # secant rate, for now
         params[3, q] = safe_length
         params[4, q] = _ONE if has_length else _ZERO
-    _log_emissivities(a, b, where[2], n, c, logs[0])
+    _log_emissivities(a, b, where[2], n, c, logs[0], height)
     for q in range(n):
         safe_length = params[3, q]
         initial = abs(logs[2, q] - logs[0, q]) / (_INITIAL_STEP * safe_length)
@@ -342,35 +342,35 @@ def _node_samples(
     e: tuple,
     samples: np.ndarray,
     k: int,
+    scratch: np.ndarray,
 ) -> None:
     """Fill ``samples[:, k, :n]`` (flux, radius and y_disk) at node ``u``.
 
     The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
-    (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
+    (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.  In three
+    loops through the float32 rows of ``scratch`` (``(3, >= n)``), each value computed
+    as :func:`_exponent` computes it: the geometry, the radial power (skipped for an
+    exponential disk, whose power is R itself: a loop that tested it per sample computed
+    the power's exp and log in every lane, a third of the kernel's time), the flux.
     """
-    s_e = e[0]
+    s_e, inv_n, b_n, inv_r_e, inv_h_z = e[0], e[1], e[2], e[5], e[6]
     flux_k, radius_k, y_k = samples[0, k], samples[1, k], samples[2, k]
     a, b = work[0], work[1]
     start, sense, rate, growths, live = params[0], params[1], params[2], params[3], params[4]
-    # Two copies of the loop: an exponential disk's radial power is R itself (inv_n is
-    # exactly 1), and a loop that tested it per sample computed the power's exp and log
-    # for every lane anyway (a third of the kernel's time for n = 1).  The in-plane y is
-    # written always, into scratch: no test in the loop either.
-    if e[1] == _ONE:
+    scaled, height, factor = scratch[0], scratch[1], scratch[2]
+    for q in range(n):
+        growth, kappa = growths[q], rate[q]
+        t = -log1p32(-u * growth) / kappa
+        jacobian = growth / (kappa * (_ONE - u * growth))
+        r, y, z = _disk_point(a[q], b[q], start[q] + sense[q] * t, e)
+        radius_k[q] = r
+        y_k[q] = y  # always written (scratch when not asked for): no test in the loop
+        scaled[q] = r * inv_r_e
+        height[q] = abs(z) * inv_h_z
+        factor[q] = (w * jacobian) * live[q]
+    if inv_n != _ONE:
         for q in range(n):
-            growth, kappa = growths[q], rate[q]
-            t = -log1p32(-u * growth) / kappa
-            jacobian = growth / (kappa * (_ONE - u * growth))
-            exponent, r, y = _linear_exponent(a[q], b[q], start[q] + sense[q] * t, e)
-            flux_k[q] = (s_e * exp32(exponent)) * ((w * jacobian) * live[q])
-            radius_k[q] = r
-            y_k[q] = y
-    else:
-        for q in range(n):
-            growth, kappa = growths[q], rate[q]
-            t = -log1p32(-u * growth) / kappa
-            jacobian = growth / (kappa * (_ONE - u * growth))
-            exponent, r, y = _exponent(a[q], b[q], start[q] + sense[q] * t, e)
-            flux_k[q] = (s_e * exp32(exponent)) * ((w * jacobian) * live[q])
-            radius_k[q] = r
-            y_k[q] = y
+            scaled[q] = _radial_power(scaled[q], inv_n)
+    for q in range(n):
+        exponent = -b_n * (scaled[q] - _ONE) - height[q]
+        flux_k[q] = (s_e * exp32(exponent)) * factor[q]
