@@ -85,13 +85,17 @@ def separable_convolve(
     more than its 256 multiply-adds).
     """
     n_planes, ny, nx = planes.shape
-    n_y, n_x = taps_y.shape[0], taps_x.shape[0]
-    ry, rx = (n_y - 1) // 2, (n_x - 1) // 2
+    ry, rx = (taps_y.shape[0] - 1) // 2, (taps_x.shape[0] - 1) // 2
     dtype = out.dtype
     zero = dtype.type(0.0)
     threshold = dtype.type(floor)
-    clean = np.zeros((ny + 2 * ry, nx), dtype=dtype)  # the plane between ry zero rows
-    line = np.zeros(nx + 2 * rx, dtype=dtype)  # one row convolved along y, rx zeros aside
+    # The taps behind leading zeros, to a multiple of four: a zero tap adds an exact
+    # zero to a sum that is still zero, so every sum is unchanged, and no loop for the
+    # remaining taps is compiled.
+    ty, tx = _in_fours(taps_y), _in_fours(taps_x)
+    ey, ex = ty.shape[0] - taps_y.shape[0], tx.shape[0] - taps_x.shape[0]
+    clean = np.zeros((ny + 2 * ry + ey, nx), dtype=dtype)  # the plane between zero rows
+    line = np.zeros(nx + 2 * rx + ex, dtype=dtype)  # a row convolved along y, zeros aside
     body = line[rx : rx + nx]
     for k in range(n_planes):
         for y in range(ny):
@@ -100,41 +104,36 @@ def separable_convolve(
                 value = source[x]
                 row[x] = value if abs(value) >= threshold else zero
         for i in range(ny):
-            # Along y: body = sum_q taps_y[q] clean[i + 2 ry - q] (q = r + d).
+            # Along y: body = sum_q ty[q] clean[i + 2 ry + ey - q] (q = ey + r + d).
             for x in range(nx):
                 body[x] = zero
-            q = 0
-            while q + 4 <= n_y:
-                top = i + 2 * ry - q
+            for q in range(0, ty.shape[0], 4):
+                top = i + 2 * ry + ey - q
                 a, b, c, d = clean[top], clean[top - 1], clean[top - 2], clean[top - 3]
-                t0, t1, t2, t3 = taps_y[q], taps_y[q + 1], taps_y[q + 2], taps_y[q + 3]
+                t0, t1, t2, t3 = ty[q], ty[q + 1], ty[q + 2], ty[q + 3]
                 for x in range(nx):
                     body[x] = (((body[x] + t0 * a[x]) + t1 * b[x]) + t2 * c[x]) + t3 * d[x]
-                q += 4
-            while q < n_y:
-                a, t0 = clean[i + 2 * ry - q], taps_y[q]
-                for x in range(nx):
-                    body[x] = body[x] + t0 * a[x]
-                q += 1
-            # Along x: target[j] = sum_q taps_x[q] line[j + 2 rx - q].
+            # Along x: target[j] = sum_q tx[q] line[j + 2 rx + ex - q].
             target = out[k, i]
             for x in range(nx):
                 target[x] = zero
-            q = 0
-            while q + 4 <= n_x:
-                s = 2 * rx - q
+            for q in range(0, tx.shape[0], 4):
+                s = 2 * rx + ex - q
                 a, b = line[s : s + nx], line[s - 1 : s - 1 + nx]
                 c, d = line[s - 2 : s - 2 + nx], line[s - 3 : s - 3 + nx]
-                t0, t1, t2, t3 = taps_x[q], taps_x[q + 1], taps_x[q + 2], taps_x[q + 3]
+                t0, t1, t2, t3 = tx[q], tx[q + 1], tx[q + 2], tx[q + 3]
                 for x in range(nx):
                     target[x] = (((target[x] + t0 * a[x]) + t1 * b[x]) + t2 * c[x]) + t3 * d[x]
-                q += 4
-            while q < n_x:
-                s = 2 * rx - q
-                a, t0 = line[s : s + nx], taps_x[q]
-                for x in range(nx):
-                    target[x] = target[x] + t0 * a[x]
-                q += 1
+
+
+@njit(inline="always", error_model="numpy")
+def _in_fours(taps: np.ndarray) -> np.ndarray:
+    """Return ``taps`` behind the fewest leading zeros that make its length a multiple of 4."""
+    padded = np.zeros(-(-taps.shape[0] // 4) * 4, dtype=taps.dtype)
+    lead = padded.shape[0] - taps.shape[0]
+    for q in range(taps.shape[0]):
+        padded[lead + q] = taps[q]
+    return padded
 
 
 @njit(error_model="numpy")
@@ -226,19 +225,16 @@ def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndar
     zero = out.dtype.type(0.0)
     width = min(pixels, _SPECTRA_BLOCK)
     block = np.empty((n, width), dtype=out.dtype)
+    low = zero if clamp else out.dtype.type(-np.inf)  # values below are read as it
     peak = zero
     for s in range(n_stack):
         for start in range(0, pixels, width):
             w = min(width, pixels - start)
             for i in range(n):
                 source, copy = data[s, i, start : start + w], block[i]
-                if clamp:
-                    for x in range(w):
-                        value = source[x]
-                        copy[x] = value if value >= zero else zero
-                else:
-                    for x in range(w):
-                        copy[x] = source[x]
+                for x in range(w):  # one loop for both (NaN is not below anything)
+                    value = source[x]
+                    copy[x] = low if value < low else value
             for i in range(n):
                 row = out[s, i, start : start + w]
                 for x in range(w):
