@@ -14,7 +14,7 @@ def _largest(row: np.ndarray, start: float) -> float:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_largest_magnitude_is_numpys_to_the_bit(dtype):
-    """max |x| over rows of either sign, subnormals, zeros of both signs, and the start."""
+    """The largest |x| over rows of either sign, subnormals, zeros of both signs, the start."""
     rng = np.random.default_rng(3)
     for scale in (1e-3, 1.0, 1e30):
         row = (rng.standard_normal(1001) * scale).astype(dtype)
