@@ -92,9 +92,9 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
 
     The chain is ``np.maximum(cube, 0)``, the line spread, the beam, ``np.maximum(cube,
     0)``, times the beam area, :func:`~.roundoff.zero_below_roundoff`, each value as
-    those compute it, in four compiled passes: the clamp with the line spread (which
-    also finds the peak the beam's floor needs), the beam, the clamp with the area
-    (and each cube's peak), the floor.
+    those compute it, in compiled passes: the clamp with the line spread (which also
+    finds the peak the beam's floor needs), the beam, then the clamp, the area and each
+    cube's floor (:func:`~.observe_kernels.finish_cubes`).
     """
     from .fir import smooth_spectra  # numba: compiled on first use
     from .observe_kernels import finish_cubes

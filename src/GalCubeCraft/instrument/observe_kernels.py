@@ -2,9 +2,10 @@
 
 After the beam, a cube is raised to 0, multiplied by the beam area and floored at its
 peak's round-off (:func:`~GalCubeCraft.products.roundoff.zero_below_roundoff`): in NumPy
-four passes over the cube (the clamp, the product, the peak, the floor's mask, product
-and sum); here two, each value computed as NumPy computes it, bit for bit.  The noise is
-added to the clean cube and the sum checked finite in one pass (:func:`add_finite`).
+six passes over the cube (the clamp, the product, the peak, the floor's mask, product
+and sum); here two in one kernel, each value computed as NumPy computes it, bit for bit.
+The noise is added to the clean cube and the sum checked finite in one pass
+(:func:`add_finite`).
 """
 
 from __future__ import annotations
