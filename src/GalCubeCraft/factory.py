@@ -11,10 +11,8 @@ The chain, for galaxies ``g = 1..G``:
    per-galaxy clean cubes; the clean cube is their sum, so the two always agree;
 3. noise of an rms given, or set by a peak or an integrated S/N
    (:mod:`GalCubeCraft.instrument.noise_level`), correlated by the beam, is drawn from the
-   cube's own noise stream and added.
-
-Settings may be :class:`~GalCubeCraft.renderer.settings.AutoAccuracy`: each cube is then
-rendered at the coarsest preset its noise allows (the rule is that class's).
+   cube's own noise stream and added (with :class:`~.renderer.settings.AutoAccuracy`
+   settings, the render's preset is the coarsest that noise allows).
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ import numpy as np
 from ._support import buffers as _buffers
 from ._support import validate as _validate
 from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
-from .instrument.noise import noise_cube
+from .instrument.noise import noise_cube, sum_into_noise
 from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
 from .instrument.observe import apply_instrument, check_instrument_range, observe_into
 from .model.diffuse import DiffuseComponents
@@ -73,8 +71,7 @@ class CubeProducts:
         The intrinsic sky, Jy/pixel (float32).
     clean : Cube
         Observed, noiseless (float32); the sum of ``galaxy_clean`` (and of
-        ``diffuse_clean`` when there is diffuse emission); for one galaxy alone, the
-        memory of ``galaxy_clean[0]`` itself.
+        ``diffuse_clean`` when there is diffuse emission); one galaxy's: ``galaxy_clean[0]``.
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
@@ -192,24 +189,21 @@ def make_cubes(
     else:
         parts = _observed_scene(settings, *scene)
         rms = 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
-    model, galaxy_clean, clean, diffuse_clean = parts
+    model, galaxy_clean, clean, diffuse_clean, finite = parts
     sources = tuple(galaxy_list)
-    model_cube = Cube(model, observation, kind="model", galaxies=sources)
-    clean_cube = Cube(clean, observation, kind="observed", galaxies=sources)
+    make = Cube.of_finite if finite else Cube  # known finite: no pass for NaN and inf
+    model_cube = make(model, observation, kind="model", galaxies=sources)
+    clean_cube = make(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
     snr = math.nan
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
-        with np.errstate(over="ignore"):
-            if added.dtype == np.float32:  # ours alone: the sum goes into it, no third cube
-                noisy = np.add(clean, added, out=added)
-            else:  # an rms beyond float32's range, refused below
-                noisy = (clean + added).astype(np.float32, copy=False)
-        if not _validate.all_finite(noisy):
+        noisy, finite_sum = sum_into_noise(clean, added)  # ours alone: no third cube
+        if not finite_sum:
             name, value = noise.level
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
-        noisy_cube = clean_cube.with_data(noisy, kind="noisy", noise_rms=rms)
+        noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
         snr = peak_snr(clean, rms)
     truth = moments(model, observation.velocities_kms)
     lensing = None
@@ -231,7 +225,7 @@ def make_cubes(
 
 
 _Scene = tuple[list[Galaxy], Observation, DiffuseComponents | None, Lens | None]
-_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool]
 
 
 def _observed_scene(
@@ -241,39 +235,45 @@ def _observed_scene(
     diffuse: DiffuseComponents | None,
     lens: Lens | None,
 ) -> _Parts:
-    """Return the model, each galaxy observed, the clean cube and the diffuse part observed."""
-    # Cubes from the buffer pool (:mod:`._support.buffers`): the memory of arrays nothing
-    # holds any more, not fresh pages for the OS to zero.
+    """Return the model, each galaxy observed, the clean cube, the diffuse part observed.
+
+    And whether they are known finite: every render's peak was (the instrument keeps a
+    finite cube in range finite); with diffuse emission, not known.  The cubes are the
+    buffer pool's (no fresh pages to zero); each galaxy is rendered and observed in its
+    own slot of ``galaxy_clean``; one galaxy alone is the clean cube (a sum of one).
+    """
     shape = observation.shape
-    model = _buffers.zeros(shape)
+    model = _buffers.empty(shape) if galaxies else _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
+    finite = True
     for k, galaxy in enumerate(galaxies):
-        # Rendered, added to the model and observed in its own slot: no temporary cube.
         slot = galaxy_clean[k]
         slot.fill(0.0)
-        render_galaxy_into(slot, galaxy, observation, settings, lens)
-        model += slot
-        # apply_instrument bit for bit; the render is finite (check_scene bounds its
-        # flux): only its range is checked, without a temporary.
-        check_instrument_range(slot, observation)
+        peak = render_galaxy_into(slot, galaxy, observation, settings, lens)
+        finite = finite and math.isfinite(peak)
+        np.add(model if k else 0.0, slot, out=model)  # the renders summed, from 0
+        # apply_instrument bit for bit, in place; the range checked from the render's peak.
+        check_instrument_range(slot, observation, peak=peak)
         observe_into(slot, observation)
     diffuse_clean = None
     if diffuse is not None:
-        diffuse_clean = _buffers.zeros(shape)
+        one = _buffers.zeros(shape)
         if diffuse.halo is not None:
-            render_galaxy_into(diffuse_clean, diffuse.halo, observation, settings)
+            render_galaxy_into(one, diffuse.halo, observation, settings)
         for blobs in diffuse.blobs:
-            render_blobs_into(diffuse_clean, blobs, observation)
-        model += diffuse_clean
-        check_instrument_range(diffuse_clean, observation)
-        observe_into(diffuse_clean, observation)
-    if len(galaxies) == 1 and diffuse_clean is None:  # a sum of one: that galaxy's memory
-        return model, galaxy_clean, galaxy_clean[0], None
+            render_blobs_into(one, blobs, observation)
+        model += one
+        check_instrument_range(one, observation)
+        observe_into(one, observation)
+        diffuse_clean = one
+        finite = False  # its blobs are not checked on the way: the Cubes check the sums
+    if len(galaxies) == 1 and diffuse_clean is None:
+        return model, galaxy_clean, galaxy_clean[0], None, finite  # no copy
     clean = _buffers.empty(shape)
     np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
     if diffuse_clean is not None:
         clean += diffuse_clean
-    return model, galaxy_clean, clean, diffuse_clean
+    return model, galaxy_clean, clean, diffuse_clean, finite
 
 
 def _auto_render(

@@ -45,8 +45,9 @@ def write_points(fmt: str) -> list[tuple[object, str]]:
     if fmt == "zarr":
         from zarr.storage import LocalStore
 
-        # Each chunk's file (the store writes an item's chunks together in Zarr's event
-        # loop, so a kill here can land between any two of them).
+        # Each chunk's file: renamed into place (os.replace, above) by the store's own
+        # writer, or set by Zarr for arrays that writer leaves to it; a kill can land
+        # between any two of them.
         points.append((LocalStore, "set"))
     elif fmt == "hdf5":
         import h5py

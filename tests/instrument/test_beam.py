@@ -95,6 +95,47 @@ def test_tap_convolutions_along_either_axis_equal_numpy(n, reach):
     np.testing.assert_allclose(columns, full[:, reach : reach + n + 3], rtol=1e-13)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape, reach_y, reach_x",
+    [((3, 37, 52), 9, 9), ((2, 5, 7), 4, 6), ((1, 12, 30), 0, 3), ((2, 9, 9), 8, 8)],
+)
+def test_fused_passes_are_the_reference_sums_bit_for_bit(dtype, shape, reach_y, reach_x):
+    """The fused passes are the reference sums to the last bit (a zero's sign aside).
+
+    separable_convolve is convolve_rows then convolve_columns (in place); smooth_spectra
+    with its clamp is convolve_rows of the spectra raised to 0, and returns max |out|.
+    """
+    from GalCubeCraft.instrument.fir import (
+        convolve_columns,
+        convolve_rows,
+        separable_convolve,
+        smooth_spectra,
+    )
+
+    rng = np.random.default_rng(sum(shape) + reach_y)
+    planes = (rng.standard_normal(shape) * (rng.random(shape) > 0.3)).astype(dtype)
+    taps_y = rng.random(2 * reach_y + 1).astype(dtype)
+    taps_x = rng.random(2 * reach_x + 1).astype(dtype)
+    taps_x[0] = 0.0  # a zero tap
+    reference = np.empty_like(planes)
+    for k in range(shape[0]):
+        work = np.empty_like(planes[k])
+        convolve_rows(planes[k], taps_y, work)
+        convolve_columns(work, taps_x, reference[k])
+    fused = planes.copy()
+    separable_convolve(fused, taps_y, taps_x, 0.0, fused)
+    assert np.array_equal(fused + 0.0, reference + 0.0)  # (+0.0: a zero's sign aside)
+    spectra = planes.reshape(shape[0], shape[1], -1)
+    expected = np.empty_like(spectra)
+    for k in range(shape[0]):
+        convolve_rows(np.maximum(spectra[k], 0.0), taps_y, expected[k])
+    smoothed = np.empty_like(spectra)
+    peak = smooth_spectra(spectra, taps_y, True, smoothed)
+    assert np.array_equal(smoothed + 0.0, expected + 0.0)
+    assert peak == np.abs(expected).max()
+
+
 def test_float32_beam_kernel_is_short_and_keeps_the_flux():
     """In float32 the 4-pixel beam's kernel reaches 9 pixels, not the image; its sum is 1."""
     from GalCubeCraft.instrument.beam import _channel_convolver

@@ -128,19 +128,19 @@ def test_five_node_samples_keep_four_moments_and_follow_the_gaussian():
 
 @pytest.mark.parametrize("kind", ["hanning", "gaussian"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_line_spread_is_scipys_filter_in_place(kind, dtype, monkeypatch):
+def test_line_spread_is_scipys_filter_in_place(kind, dtype):
     """The compiled tap convolution equals SciPy's filter (float32 3e-7 of the peak, float64 1e-14).
 
-    Spectra go through in blocks (here 7 pixels, so blocks end mid-row); writing into
-    the cube itself gives the same result as a new array.
+    Spectra go through in blocks of pixels (1,200 pixels: a block of 1,024 ends mid-row,
+    the next is partial); writing into the cube itself gives the same result as a new
+    array.
     """
     from scipy import ndimage
 
-    from GalCubeCraft.instrument import line_spread
+    from GalCubeCraft.instrument import fir
 
-    monkeypatch.setattr(line_spread, "BLOCK_VALUES", 45 * 7)
-    monkeypatch.setattr(line_spread, "MIN_BLOCK_PIXELS", 1)
-    cube = np.random.default_rng(5).random((2, 45, 6, 5)).astype(dtype)
+    assert 40 * 30 > fir._SPECTRA_BLOCK and fir._SPECTRA_BLOCK % 30
+    cube = np.random.default_rng(5).random((2, 45, 40, 30)).astype(dtype)
     if kind == "hanning":
         expected = ndimage.convolve1d(cube.astype(np.float64), [0.25, 0.5, 0.25], axis=-3,
                                       mode="constant")  # fmt: skip

@@ -34,6 +34,24 @@ def test_cube_is_frozen(noisy):
     assert not cube.data.flags.writeable and source.flags.writeable  # a view, not the caller's
 
 
+def test_of_finite_checks_all_but_finiteness_and_freezes():
+    """Cube.of_finite (the factory's twin) refuses what Cube refuses, except NaN and inf."""
+    source = np.zeros(OBS.shape, dtype=np.float32)
+    cube = Cube.of_finite(source, OBS, kind="noisy", noise_rms=0.5)
+    assert not cube.data.flags.writeable and source.flags.writeable
+    assert (cube.kind, cube.noise_rms, cube.observation) == ("noisy", 0.5, OBS)
+    with pytest.raises(ValueError, match="observation's shape"):
+        Cube.of_finite(source[:-1], OBS)
+    with pytest.raises(ValueError, match="noise_rms"):
+        Cube.of_finite(source, OBS, noise_rms=-1.0)
+    with pytest.raises(ValueError, match="kind"):
+        Cube.of_finite(source, OBS, kind="clean")
+    source[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        Cube(source, OBS)
+    assert np.isnan(Cube.of_finite(source, OBS).data[0, 0, 0])  # the caller's word
+
+
 def test_with_data_returns_a_new_cube_and_leaves_the_old(noisy):
     """with_data changes data, kind and rms on a copy; the original and its array stay."""
     before = noisy.data.copy()

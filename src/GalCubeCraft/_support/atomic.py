@@ -10,16 +10,20 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(final: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(
+    final: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None
+) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; rename it to ``final`` on success.
 
-    The temporary file lives in the same folder (so the rename is atomic on POSIX) and
-    is removed if the block raises, so a failed or interrupted write never leaves a
-    partial file under the final name.
+    The temporary file lives in the same folder (so the rename is atomic on POSIX), or
+    in ``folder`` (on the same file system: a folder that a resumed run scans for the
+    ``.*.part`` files of killed ones), and is removed if the block raises, so a failed
+    or interrupted write never leaves a partial file under the final name.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    where = final.parent if folder is None else folder
+    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=where)
     os.close(handle)
     temporary = Path(name)
     # mkstemp creates 0600 files; give the result the permissions a plain open() would.

@@ -172,16 +172,20 @@ def all_finite(array: np.ndarray) -> bool:
     return True
 
 
-def fits_dtype(name: str, array: np.ndarray, dtype: Any, growth: float = 1.0) -> None:
+def fits_dtype(
+    name: str, array: np.ndarray, dtype: Any, growth: float = 1.0, peak: float | None = None
+) -> None:
     """Raise unless ``array`` times ``growth`` stays finite in ``dtype``.
 
     ``growth`` bounds how much the work ahead may raise the largest value (a beam's
     area, say): refusing here is one clear error where the overflow would leave inf,
-    then NaN, in the result.
+    then NaN, in the result.  ``peak``: the array's largest ``|value|``, when the
+    caller knows it (no pass over the array).
     """
     limit = float(np.finfo(dtype).max) / growth
-    # max |x| as the larger of max x and -min x: two passes, no array-sized |x| temporary.
-    peak = max(float(np.max(array, initial=0.0)), -float(np.min(array, initial=0.0)))
+    if peak is None:
+        # max |x| as the larger of max x and -min x: two passes, no |x| temporary.
+        peak = max(float(np.max(array, initial=0.0)), -float(np.min(array, initial=0.0)))
     if peak > limit:
         raise ValueError(
             f"{name} must have |values| <= {limit:.3g} to stay finite in {np.dtype(dtype)}; "

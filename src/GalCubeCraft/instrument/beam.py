@@ -38,7 +38,11 @@ BLOCK_CHANNELS = 16
 
 
 def convolve_beam(
-    cube: np.ndarray, beam: Beam, workers: int | None = None, out: np.ndarray | None = None
+    cube: np.ndarray,
+    beam: Beam,
+    workers: int | None = None,
+    out: np.ndarray | None = None,
+    peak: float | None = None,
 ) -> np.ndarray:
     """Convolve every channel of ``cube`` with the beam, normalised to unit sum.
 
@@ -54,6 +58,9 @@ def convolve_beam(
         Where to write the result (same shape, float32 or float64; may be ``cube``
         itself): no full-size temporary is made (the 1-D passes work plane by plane,
         the 2-D FFT :data:`BLOCK_CHANNELS` channels at a time).
+    peak : float, optional
+        The cube's largest ``|value|``, when the caller knows it (a pass over the cube
+        fewer); it sets the floor below which values are read as zero.
 
     Returns
     -------
@@ -68,7 +75,8 @@ def convolve_beam(
     # Subnormal products (far wings of the kernel times far wings of a line) make each
     # multiply-add that meets them tens of times slower: values below 1e-15 of the
     # cube's peak, far below float32 rounding of anything that shows, are set to zero.
-    peak = max(float(data.max(initial=0.0)), -float(data.min(initial=0.0)))
+    if peak is None:
+        peak = max(float(data.max(initial=0.0)), -float(data.min(initial=0.0)))
     floor = 1e-15 * peak
     if out is None:
         convolve = _channel_convolver(beam, ny, nx, data.dtype, floor, workers)

@@ -273,6 +273,21 @@ def add_noise(
     return noisy
 
 
+def sum_into_noise(clean: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return ``clean + noise`` as float32 and whether it is finite (the factory's hot path).
+
+    Into ``noise`` itself, checked in the same compiled pass, when it is a C-contiguous
+    float32 array the caller owns (:func:`noise_cube`'s); else a new float32 array.
+    """
+    if noise.dtype == np.float32 and noise.flags.c_contiguous and clean.flags.c_contiguous:
+        from .observe_kernels import add_finite  # numba: compiled on first use
+
+        return noise, add_finite(clean.reshape(-1), noise.reshape(-1))
+    with np.errstate(over="ignore"):  # an rms beyond float32's range: refused by the caller
+        summed = (clean + noise).astype(np.float32, copy=False)
+    return summed, _validate.all_finite(summed)
+
+
 def add_noise_peak_snr(
     cube: np.ndarray,
     peak_snr: float,

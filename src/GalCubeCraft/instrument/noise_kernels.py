@@ -10,7 +10,7 @@ import numpy as np
 
 from ..kernels.counter_normals import fill_standard_normals
 from ..kernels.jit import njit
-from .fir import _axpy, kernel_pass, lattice_pass
+from .fir import kernel_pass, lattice_pass
 
 
 @njit(error_model="numpy")
@@ -65,4 +65,6 @@ def filtered_normals(
                 for x in range(n_x):
                     row[x] = weights[0] * first[x]
                 for m in range(1, 2 * rc + 1):
-                    _axpy(row, ring[(k + m) % (2 * rc + 1), y], weights[m])
+                    plane, weight = ring[(k + m) % (2 * rc + 1), y], weights[m]
+                    for x in range(n_x):  # written out: a call per row cost more
+                        row[x] += weight * plane[x]

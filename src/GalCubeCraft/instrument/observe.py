@@ -8,9 +8,9 @@ from .._support import buffers as _buffers
 from .._support import validate as _validate
 from ..observation.records import Observation
 from ..products.cube import Cube
-from ..products.roundoff import zero_below_roundoff
+from ..products.roundoff import roundoff_floor, zero_below_roundoff
 from .beam import convolve_beam, padded_shape
-from .line_spread import channel_taps, smooth_channels
+from .line_spread import channel_taps
 
 
 def apply_instrument(
@@ -63,20 +63,23 @@ def apply_instrument(
 
 
 def check_instrument_range(
-    model: np.ndarray, observation: Observation, dtype: type | np.dtype = np.float32
+    model: np.ndarray,
+    observation: Observation,
+    dtype: type | np.dtype = np.float32,
+    peak: float | None = None,
 ) -> None:
     """Raise ValueError if the beam's FFT could overflow ``dtype`` on ``model``.
 
     The line spread is a unit-sum average; the beam's FFT sums a whole padded plane (its
     zero frequency), and its area then scales the peak (Jy/pixel -> Jy/beam): the model's
     largest value must stay below ``dtype``'s largest over twice the padded plane's size
-    times the beam area.
+    times the beam area.  ``peak``: the model's largest ``|value|``, when known.
     """
     growth = 2.0
     if observation.beam is not None:
         py, px = padded_shape(observation.ny, observation.nx, observation.beam)
         growth *= float(py * px) * max(1.0, observation.beam.area_px)
-    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth)
+    _validate.fits_dtype("model_jy_per_pixel", model, dtype, growth=growth, peak=peak)
 
 
 def observe_into(cube: np.ndarray, observation: Observation) -> None:
@@ -86,16 +89,29 @@ def observe_into(cube: np.ndarray, observation: Observation) -> None:
     float64 array of shape ``(..., *observation.shape)`` that the caller owns, finite and
     within :func:`check_instrument_range`.  Bit for bit what :func:`apply_instrument`
     returns for the same values.
+
+    The chain is ``np.maximum(cube, 0)``, the line spread, the beam, ``np.maximum(cube,
+    0)``, times the beam area, :func:`~.roundoff.zero_below_roundoff`, each value as
+    those compute it, in compiled passes: the clamp with the line spread (which also
+    finds the peak the beam's floor needs), the beam, then the clamp, the area and each
+    cube's floor (:func:`~.observe_kernels.finish_cubes`).
     """
-    np.maximum(cube, 0, out=cube)
+    from .fir import smooth_spectra  # numba: compiled on first use
+    from .observe_kernels import finish_cubes
+
+    n_chan, ny, nx = observation.shape
     # The observation's width was checked when it was made: its taps, unchecked again.
     taps = channel_taps(observation.line_spread, observation.line_spread_sigma_chan)
-    smooth_channels(cube, taps, out=cube)
-    if observation.beam is not None:
-        convolve_beam(cube, observation.beam, out=cube)
-        np.maximum(cube, 0.0, out=cube)
-        cube *= cube.dtype.type(observation.beam.area_px)
-    zero_below_roundoff(cube)  # cube is the caller's own
+    spectra = cube.reshape(-1, n_chan, ny * nx)
+    peak = smooth_spectra(spectra, taps.astype(cube.dtype), True, spectra)
+    beam = observation.beam
+    if beam is not None:
+        convolve_beam(cube, beam, out=cube, peak=peak)
+    cubes = cube.reshape(-1, n_chan * ny * nx)
+    if beam is not None:  # each cube floored against its own peak
+        finish_cubes(cubes, beam.area_px, roundoff_floor(cube.dtype))
+    else:  # the line spread's taps may be of either sign: the largest value
+        zero_below_roundoff(cube)
 
 
 def observe(model: Cube, dtype: type = np.float32) -> Cube:

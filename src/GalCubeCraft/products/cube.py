@@ -64,6 +64,31 @@ class Cube:
 
     def __post_init__(self) -> None:
         """Check that the data fit the observation; freeze the array."""
+        self._check(finite=True)
+
+    @classmethod
+    def of_finite(
+        cls,
+        data: np.ndarray,
+        observation: Observation,
+        kind: str = "model",
+        noise_rms: float = 0.0,
+        galaxies: tuple[Galaxy, ...] = (),
+    ) -> Cube:
+        """Return a cube of ``data`` that the caller knows to be finite.
+
+        The constructor's twin for the cube factory, which knows its arrays finite from
+        passes it makes anyway: every check but the pass over the data for NaN and inf.
+        """
+        cube = object.__new__(cls)
+        for name, value in (("data", data), ("observation", observation), ("kind", kind),
+                            ("noise_rms", noise_rms), ("galaxies", galaxies)):  # fmt: skip
+            object.__setattr__(cube, name, value)
+        cube._check(finite=False)
+        return cube
+
+    def _check(self, finite: bool) -> None:
+        """Check that the data fit the observation (and, if ``finite``, are finite); freeze."""
         if not isinstance(self.observation, Observation):
             raise TypeError(
                 f"observation must be an Observation; got {type(self.observation).__name__}"
@@ -78,7 +103,7 @@ class Cube:
             )
         if data.dtype not in (np.float32, np.float64):
             raise TypeError(f"data must be float32 or float64; got {data.dtype}")
-        if not _validate.all_finite(data):  # no cube-sized mask
+        if finite and not _validate.all_finite(data):  # no cube-sized mask
             raise ValueError("data must be finite; NaN or inf would reach moments and files")
         view = data.view()
         view.flags.writeable = False

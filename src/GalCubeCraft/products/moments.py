@@ -58,21 +58,24 @@ def moments(
     Moments
         The three maps, shape ``(ny, nx)``.
     """
+    from .moments_kernel import moment_sums  # numba: compiled on first use
+
     data = np.asarray(cube)
-    planes = None if mask is None else np.broadcast_to(mask, data.shape)
     v = np.asarray(velocities_kms, dtype=np.float64)
     dv = float(abs(v[1] - v[0])) if v.size > 1 else 1.0
-    # Summed a channel at a time in float64: no cube-sized float64 copy of the cube.
-    total = np.zeros(data.shape[1:])
-    first = np.zeros(data.shape[1:])
-    second_sum = np.zeros(data.shape[1:])
-    for c in range(data.shape[0]):
-        plane = data[c].astype(np.float64)
-        if planes is not None:
-            plane = np.where(planes[c], plane, 0.0)
-        total += plane
-        first += v[c] * plane
-        second_sum += (v[c] * v[c]) * plane
+    # Summed over the channels in float64, a block of pixels at a time (compiled): no
+    # cube-sized float64 copy of the cube, and the cube is read once.
+    n_chan, pixels = data.shape[0], int(np.prod(data.shape[1:]))
+    flat = np.ascontiguousarray(data).reshape(n_chan, pixels)
+    if flat.dtype not in (np.float32, np.float64):
+        flat = flat.astype(np.float64)  # as each channel's astype did
+    keep = np.zeros((0, 0), dtype=bool)
+    if mask is not None:
+        keep = np.ascontiguousarray(np.broadcast_to(mask, data.shape), dtype=bool)
+        keep = keep.reshape(n_chan, pixels)
+    sums = np.empty((3, flat.shape[1]))
+    moment_sums(flat, v, keep, sums[0], sums[1], sums[2])
+    total, first, second_sum = (s.reshape(data.shape[1:]) for s in sums)
     m0 = total * dv
     peak = np.max(total) if total.size else 0.0
     valid = total > min_fraction * peak if peak > 0 else np.zeros_like(total, dtype=bool)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels.jit import njit
+from ..kernels.reductions import max_magnitude
 
 
 @njit()
@@ -355,3 +356,17 @@ def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> N
         for p in range(columns.shape[0]):
             column = columns[p]
             row[column] = np.float64(row[column]) + values[p]
+
+
+@njit(error_model="numpy")
+def clamp_at_zero(flat: np.ndarray) -> float:
+    """Raise ``flat`` (1-D, contiguous) to 0 in place and return its largest value.
+
+    ``np.maximum(flat, 0.0)`` value for value (``-0.0`` becomes ``+0.0``, NaN stays),
+    and the largest value after it (NaN if any), in one pass.
+    """
+    zero = flat.dtype.type(0.0)
+    for x in range(flat.shape[0]):
+        value = flat[x]
+        flat[x] = value if not value <= zero else zero
+    return float(max_magnitude(flat, zero))

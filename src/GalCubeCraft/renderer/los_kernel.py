@@ -73,18 +73,27 @@ def _scalars(c: np.ndarray) -> tuple:
 
 @njit(error_model="numpy")
 def _log_emissivities(
-    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray
-) -> None:
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int, c: tuple, out: np.ndarray,
+    height: np.ndarray,
+) -> None:  # fmt: skip
     """Fill ``out[:n]`` with the log-emissivity at depths ``s`` on sight lines ``(a, b)``.
 
     ``log(s_e) + exponent``, floored at ``log(1e-37)`` like the emissivity it stands
-    for (where float32 would underflow).  One loop, one inlined evaluation: the panel
-    set-up calls it for each point it needs, so the kernel compiles in a few seconds.
+    for (where float32 would underflow).  One function, called for each point the panel
+    set-up needs, so the kernel compiles in a few seconds; three loops through ``out``
+    and the scratch row ``height``, each value as :func:`_exponent` computes it: the
+    radial power is skipped for an exponential disk (as in :func:`_node_samples`).
     """
-    log_s_e = c[7]
+    inv_n, b_n, inv_r_e, inv_h_z, log_s_e = c[1], c[2], c[5], c[6], c[7]
     for q in range(n):
-        exponent, _, _ = _exponent(a[q], b[q], s[q], c)
-        out[q] = max(log_s_e + exponent, _LOG_FLOOR)
+        r, _, z = _disk_point(a[q], b[q], s[q], c)
+        out[q] = r * inv_r_e
+        height[q] = abs(z) * inv_h_z
+    if inv_n != _ONE:
+        for q in range(n):
+            out[q] = _radial_power(out[q], inv_n)
+    for q in range(n):
+        out[q] = max(log_s_e + (-b_n * (out[q] - _ONE) - height[q]), _LOG_FLOOR)
 
 
 @njit(error_model="numpy")
@@ -191,10 +200,18 @@ def los_kernel(
     where = np.empty((3, size), dtype=np.float32)
     logs = np.empty((3, size), dtype=np.float32)
     want_y = y_disk.shape[0] == m
-    samples = np.empty((3 if want_y else 2, n_nodes, size), dtype=np.float32)
-    owner = np.empty(size, dtype=np.int64)  # each queued panel's sight line
-    slot = np.empty(size, dtype=np.int64)  # and its first column there
+    samples = np.empty((3, n_nodes, size), dtype=np.float32)
+    scratch = np.empty((3, size), dtype=np.float32)  # _node_samples' rows
+    # Each queued panel's first sample in the flattened outputs (row-major: its sight
+    # line's row, its piece's and panel's column): the samples are written through flat
+    # indices, which LLVM vectorises (2-D indexing, one value at a time, took a third of
+    # the kernel's time).
+    start = np.empty(size, dtype=np.int64)
     span = panels * n_nodes  # columns of one piece
+    width = flux.shape[1]
+    flat_flux = flux.reshape(-1)
+    flat_radius = radius.reshape(-1)
+    flat_y = y_disk.reshape(-1)
     for first in range(0, m, lines_per_chunk):
         count = min(lines_per_chunk, m - first)
         # Queue the panels of non-empty pieces only: about a third of all pieces are
@@ -206,8 +223,8 @@ def los_kernel(
                 hi = edges[line, piece + 1]
                 base = piece * span
                 if not hi > lo:
-                    _empty_piece(a[line], b[line], lo, e, line, base, span, flux, radius,
-                                 y_disk, want_y)  # fmt: skip
+                    _empty_piece(a[line], b[line], lo, e, line * width + base, span, flat_flux,
+                                 flat_radius, flat_y, want_y)  # fmt: skip
                     continue
                 for p in range(panels):
                     work[0, q] = a[line]
@@ -216,21 +233,23 @@ def los_kernel(
                     work[3, q] = hi
                     work[4, q] = fractions[p]
                     work[5, q] = fractions[p + 1]
-                    owner[q] = line
-                    slot[q] = base + p * n_nodes
+                    start[q] = line * width + base + p * n_nodes
                     q += 1
         n = int(q)  # typed int64, not Literal[int](0) first: each callee compiles once
         _panel_rates(work, n, e, params, where, logs)
         for k in range(n_nodes):
-            _node_samples(work, params, n, nodes[k], weights[k], e, samples, k)
-        for q in range(n):
-            line = owner[q]
-            column = slot[q]
+            _node_samples(work, params, n, nodes[k], weights[k], e, samples, k, scratch)
+        for k in range(n_nodes):
+            flux_k, radius_k = samples[0, k], samples[1, k]
+            for q in range(n):
+                at = start[q] + k
+                flat_flux[at] = flux_k[q]
+                flat_radius[at] = radius_k[q]
+        if want_y:
             for k in range(n_nodes):
-                flux[line, column + k] = samples[0, k, q]
-                radius[line, column + k] = samples[1, k, q]
-                if want_y:
-                    y_disk[line, column + k] = samples[2, k, q]
+                y_k = samples[2, k]
+                for q in range(n):
+                    flat_y[start[q] + k] = y_k[q]
 
 
 @njit(inline="always", error_model="numpy")
@@ -239,8 +258,7 @@ def _empty_piece(
     b: np.float32,
     s: np.float32,
     e: tuple,
-    line: int,
-    base: int,
+    first: int,
     span: int,
     flux: np.ndarray,
     radius: np.ndarray,
@@ -249,15 +267,17 @@ def _empty_piece(
 ) -> None:
     """Write an empty piece's samples: no flux, at the finite point where it sits.
 
-    Their radius and ``y`` stay finite so that the velocity field and ``sigma(R)``,
-    evaluated on every sample, stay finite too (their weight is zero).
+    ``first`` is the piece's first sample in the flattened outputs.  Their radius and
+    ``y`` stay finite so that the velocity field and ``sigma(R)``, evaluated on every
+    sample, stay finite too (their weight is zero).
     """
     r, y, _ = _disk_point(a, b, s, e)  # no emissivity: it is not needed here
-    for column in range(base, base + span):
-        flux[line, column] = _ZERO
-        radius[line, column] = r
-        if want_y:
-            y_disk[line, column] = y
+    for at in range(first, first + span):
+        flux[at] = _ZERO
+        radius[at] = r
+    if want_y:
+        for at in range(first, first + span):
+            y_disk[at] = y
 
 
 @njit(error_model="numpy")
@@ -271,11 +291,12 @@ def _panel_rates(
     is close to an exponential whose rate is the smaller of the secant rate between
     the panel's ends and the initial rate over a short step from its brighter end.
     ``where`` and ``logs`` (3 rows each) are scratch: depths and their log-emissivities,
-    evaluated a row at a time by :func:`_log_emissivities`.
+    evaluated a row at a time by :func:`_log_emissivities` (``height`` is its scratch).
     """
     a, b = work[0], work[1]
-    _log_emissivities(a, b, work[2], n, c, logs[0])
-    _log_emissivities(a, b, work[3], n, c, logs[1])
+    height = np.empty(n, dtype=np.float32)
+    _log_emissivities(a, b, work[2], n, c, logs[0], height)
+    _log_emissivities(a, b, work[3], n, c, logs[1], height)
     for q in range(n):
         start = work[2, q]
         end = work[3, q]
@@ -286,8 +307,8 @@ def _panel_rates(
         where[0, q] = bright + stretch * work[4, q]
         where[1, q] = bright + stretch * work[5, q]
         params[1, q] = direction
-    _log_emissivities(a, b, where[0], n, c, logs[0])
-    _log_emissivities(a, b, where[1], n, c, logs[1])
+    _log_emissivities(a, b, where[0], n, c, logs[0], height)
+    _log_emissivities(a, b, where[1], n, c, logs[1], height)
     for q in range(n):
         panel_length = (work[3, q] - work[2, q]) * (work[5, q] - work[4, q])
         has_length = panel_length > _ZERO
@@ -302,7 +323,7 @@ def _panel_rates(
         params[2, q] = abs(logs[1, q] - logs[0, q]) / safe_length  # secant rate, for now
         params[3, q] = safe_length
         params[4, q] = _ONE if has_length else _ZERO
-    _log_emissivities(a, b, where[2], n, c, logs[0])
+    _log_emissivities(a, b, where[2], n, c, logs[0], height)
     for q in range(n):
         safe_length = params[3, q]
         initial = abs(logs[2, q] - logs[0, q]) / (_INITIAL_STEP * safe_length)
@@ -321,22 +342,35 @@ def _node_samples(
     e: tuple,
     samples: np.ndarray,
     k: int,
+    scratch: np.ndarray,
 ) -> None:
-    """Fill ``samples[:, k, :n]`` (flux, radius, and y_disk when it has 3 rows) at node ``u``.
+    """Fill ``samples[:, k, :n]`` (flux, radius and y_disk) at node ``u``.
 
     The node sits at ``t(u) = -log(1 - u g) / kappa`` from the panel's bright end
-    (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.
+    (``g = 1 - e^{-kappa L}``), with Jacobian ``g / (kappa (1 - u g))``.  In three
+    loops through the float32 rows of ``scratch`` (``(3, >= n)``), each value computed
+    as :func:`_exponent` computes it: the geometry, the radial power (skipped for an
+    exponential disk, whose power is R itself: a loop that tested it per sample computed
+    the power's exp and log in every lane, a third of the kernel's time), the flux.
     """
-    s_e = e[0]
-    with_y = samples.shape[0] > 2
+    s_e, inv_n, b_n, inv_r_e, inv_h_z = e[0], e[1], e[2], e[5], e[6]
+    flux_k, radius_k, y_k = samples[0, k], samples[1, k], samples[2, k]
+    a, b = work[0], work[1]
+    start, sense, rate, growths, live = params[0], params[1], params[2], params[3], params[4]
+    scaled, height, factor = scratch[0], scratch[1], scratch[2]
     for q in range(n):
-        growth = params[3, q]
-        kappa = params[2, q]
+        growth, kappa = growths[q], rate[q]
         t = -log1p32(-u * growth) / kappa
         jacobian = growth / (kappa * (_ONE - u * growth))
-        s = params[0, q] + params[1, q] * t
-        exponent, r, y = _exponent(work[0, q], work[1, q], s, e)
-        samples[0, k, q] = (s_e * exp32(exponent)) * ((w * jacobian) * params[4, q])
-        samples[1, k, q] = r
-        if with_y:
-            samples[2, k, q] = y
+        r, y, z = _disk_point(a[q], b[q], start[q] + sense[q] * t, e)
+        radius_k[q] = r
+        y_k[q] = y  # always written (scratch when not asked for): no test in the loop
+        scaled[q] = r * inv_r_e
+        height[q] = abs(z) * inv_h_z
+        factor[q] = (w * jacobian) * live[q]
+    if inv_n != _ONE:
+        for q in range(n):
+            scaled[q] = _radial_power(scaled[q], inv_n)
+    for q in range(n):
+        exponent = -b_n * (scaled[q] - _ONE) - height[q]
+        flux_k[q] = (s_e * exp32(exponent)) * factor[q]

@@ -118,16 +118,23 @@ def render_galaxy_into(
     observation: Observation,
     settings: RenderSettings,
     lens: Lens | None = None,
-) -> None:
+) -> float:
     """Add the Jy/pixel emission of one galaxy to ``cube`` (shape ``observation.shape``).
 
     The hot path: ``galaxy``, ``observation`` and ``lens`` must already have been checked
     (:func:`check_scene`).  A null lens renders the unlensed cube, bit for bit.  A model
     cube is non-negative: the deposit's moment-keeping weights leave round-off of either
-    sign (at most ~1e-9 of the peak, measured), and the negative part is set to 0.
+    sign (at most ~1e-9 of the peak, measured), and the negative part is set to 0 (as
+    ``np.maximum(cube, 0.0)``).  Returns the cube's largest value after it (the range
+    check of the instrument needs it: a pass over the cube fewer).
     """
+    from .kernels import clamp_at_zero  # numba: compiled on first use
+
     _add_galaxy(cube, galaxy, observation, settings, lens)
+    if cube.flags.c_contiguous:
+        return clamp_at_zero(cube.reshape(-1))
     np.maximum(cube, 0.0, out=cube)
+    return float(np.max(cube, initial=0.0))
 
 
 def _add_galaxy(
