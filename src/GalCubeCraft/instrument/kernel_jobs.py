@@ -2,7 +2,8 @@
 
 For :func:`GalCubeCraft.kernels.ahead.compile_ahead` (see
 :mod:`GalCubeCraft.renderer.kernel_jobs`): the line spread and a round or axis-aligned
-beam (:mod:`.fir`), and the beam-correlated noise of such a beam (:mod:`.noise_kernels`).
+beam (:mod:`.fir`), the clamps (:mod:`.observe_kernels`), the moments
+(:mod:`GalCubeCraft.products.moments_kernel`), and the beam-correlated noise of such a beam (:mod:`.noise_kernels`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ INSTRUMENT_JOBS = (
     CompileJob(
         "GalCubeCraft.instrument.fir",
         (
-            ("convolve_rows", "(float32[:, ::1], float32[::1], float32[:, ::1])"),
+            (
+                "smooth_spectra",
+                "(float32[:, :, ::1], float32[::1], boolean, float32[:, :, ::1])",
+            ),
             (
                 "separable_convolve",
                 "(float32[:, :, ::1], float32[::1], float32[::1], float64, float32[:, :, ::1])",
@@ -22,8 +26,24 @@ INSTRUMENT_JOBS = (
         ),
         seconds=0.6,
     ),
+    CompileJob(
+        "GalCubeCraft.instrument.observe_kernels",
+        (("finish_cubes", "(float32[:, ::1], float64, float64)"),),
+        seconds=0.3,
+    ),
+    CompileJob(
+        "GalCubeCraft.products.moments_kernel",
+        (
+            (
+                "moment_sums",
+                "(float32[:, ::1], float64[::1], boolean[:, ::1], float64[::1], float64[::1], "
+                "float64[::1])",
+            ),
+        ),
+        seconds=0.3,
+    ),
 )
-"""The line spread's and the beam's kernels."""
+"""The line spread's, the beam's, the instrument's finishing pass and the moments'."""
 
 NOISE_JOBS = (
     CompileJob(

@@ -71,6 +71,7 @@ RENDER_JOBS = (
                 "float32, float32, float64, float64, float64, int64, float64[:, ::1])",
             ),
             ("add_columns", "(float32[:, ::1], int64[::1], float64[:, ::1])"),
+            ("clamp_at_zero", "(float32[::1],)"),
         ),
         seconds=1.3,
     ),
