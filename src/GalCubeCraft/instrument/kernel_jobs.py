@@ -3,7 +3,8 @@
 For :func:`GalCubeCraft.kernels.ahead.compile_ahead` (see
 :mod:`GalCubeCraft.renderer.kernel_jobs`): the line spread and a round or axis-aligned
 beam (:mod:`.fir`), the clamps (:mod:`.observe_kernels`), the moments
-(:mod:`GalCubeCraft.products.moments_kernel`), and the beam-correlated noise of such a beam (:mod:`.noise_kernels`).
+(:mod:`GalCubeCraft.products.moments_kernel`), and the beam-correlated noise of such a
+beam (:mod:`.noise_kernels`).
 """
 
 from __future__ import annotations
