@@ -34,6 +34,7 @@ from GalCubeCraft import (
     observe,
     render,
 )
+from GalCubeCraft._support import buffers  # noqa: E402
 
 
 def scene(n_gals: int, grid: int) -> tuple[list[Galaxy], Observation]:
@@ -70,10 +71,13 @@ def measure(
         start = time.perf_counter()
         observe(render(galaxies, obs, settings))
         times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    observe(render(galaxies, obs, settings))
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    # With no idle buffers kept, so that every cube-sized array is a fresh allocation that
+    # tracemalloc sees (the pool's reused memory is not counted as allocated).
+    with buffers.idle_limit(0):
+        tracemalloc.start()
+        observe(render(galaxies, obs, settings))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     return 1e3 * statistics.median(times), 1e3 * min(times), peak / 2**20
 
 

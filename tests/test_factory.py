@@ -37,6 +37,19 @@ def test_clean_cube_is_the_sum_of_each_galaxy_made_alone():
         np.testing.assert_array_equal(both.galaxy_clean[k], alone[k].clean.data)
 
 
+def test_per_galaxy_cubes_are_read_only_and_one_galaxy_is_the_clean_cube():
+    """``galaxy_clean`` cannot be changed in place: for one galaxy it is the clean cube's memory."""
+    one = make_cubes(PRIMARY, OBS, noise=NoiseModel(peak_snr=10.0),
+                     noise_rng=np.random.default_rng(3))  # fmt: skip
+    assert np.shares_memory(one.galaxy_clean, one.clean.data)
+    assert not one.galaxy_clean.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        one.galaxy_clean /= 2.0
+    two = make_cubes([PRIMARY, SATELLITE], OBS)
+    assert not two.galaxy_clean.flags.writeable
+    assert not np.shares_memory(two.galaxy_clean, two.clean.data)
+
+
 def test_noiseless_products_are_consistent():
     """Without noise, noisy is clean; the moment-0 map holds the model's flux (1e-5)."""
     made = make_cubes(PRIMARY, OBS)

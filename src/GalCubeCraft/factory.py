@@ -75,7 +75,7 @@ class CubeProducts:
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
-        ``(G, n_chan, ny, nx)`` float32: each galaxy observed alone.
+        ``(G, n_chan, ny, nx)`` float32, read-only: each galaxy observed alone.
     moment0 : numpy.ndarray
         Moment 0 of the model (Jy/pixel km/s), float32.
     velocity_field : numpy.ndarray
@@ -205,6 +205,7 @@ def make_cubes(
             raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
         noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
         snr = peak_snr(clean, rms)
+    galaxy_clean.flags.writeable = False  # read-only as the Cubes: one may be the clean's
     truth = moments(model, observation.velocities_kms)
     lensing = None
     if lens is not None:
@@ -237,10 +238,9 @@ def _observed_scene(
 ) -> _Parts:
     """Return the model, each galaxy observed, the clean cube, the diffuse part observed.
 
-    And whether they are known finite: every render's peak was (the instrument keeps a
-    finite cube in range finite); with diffuse emission, not known.  The cubes are the
-    buffer pool's (no fresh pages to zero); each galaxy is rendered and observed in its
-    own slot of ``galaxy_clean``; one galaxy alone is the clean cube (a sum of one).
+    And whether they are known finite (every render's peak was; with diffuse emission,
+    not known).  The pool's cubes (no fresh pages); each galaxy rendered and observed in
+    its own slot of ``galaxy_clean``; one galaxy alone is the clean cube (a sum of one).
     """
     shape = observation.shape
     model = _buffers.empty(shape) if galaxies else _buffers.zeros(shape)

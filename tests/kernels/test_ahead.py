@@ -74,6 +74,9 @@ def test_the_environment_sets_the_number_of_helpers(monkeypatch):
     monkeypatch.setenv(ahead.HELPERS_VARIABLE, "two")
     with pytest.raises(ValueError, match="GALCUBECRAFT_COMPILE_HELPERS.*'two'"):
         helper_count(5)
+    # Refused at every call, before anything is looked at: not only on a cold cache.
+    with pytest.raises(ValueError, match="GALCUBECRAFT_COMPILE_HELPERS.*'two'"):
+        ahead.compile_ahead([])
 
 
 def test_nothing_is_done_where_the_cache_is_warm_or_unreadable(monkeypatch):

@@ -117,3 +117,11 @@ def test_line_flux_is_the_galaxy_s_flux():
     # The Jy/beam sum is the Jy/pixel sum times the beam area: one conversion, not two.
     total = float(observed.data.sum(dtype=np.float64)) * OBS.spectral.channel_width_kms
     assert total == pytest.approx(GALAXY.line_flux * OBS.beam.area_px, rel=1e-4)
+
+
+def test_moments_of_a_cube_without_pixels_are_empty_maps():
+    """A cube with no pixels gives empty maps of its shape (the compiled sums' block is 1)."""
+    from GalCubeCraft.products.moments import moments
+
+    maps = moments(np.zeros((5, 0, 4), dtype=np.float32), np.arange(5.0))
+    assert maps.m0.shape == maps.m1.shape == maps.m2.shape == (0, 4)

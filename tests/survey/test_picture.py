@@ -203,3 +203,12 @@ def test_the_survey_verb_draws_the_picture_of_its_field(tmp_path):
     drawn = matplotlib.image.imread(tmp_path / "cli.png")
     assert drawn.shape[:2] == (594, 1320)  # 12 x 5.4 inches at 110 dpi
     np.testing.assert_array_equal(drawn, matplotlib.image.imread(tmp_path / "api.png"))
+
+
+def test_one_axes_instead_of_a_pair_is_refused_by_name(field):
+    """``ax`` must be the two panels; a single Axes is refused naming ``ax``."""
+    from matplotlib.figure import Figure
+
+    folder, _ = field
+    with pytest.raises(TypeError, match="ax must be a pair of Axes"):
+        plot_field(folder, ax=Figure().subplots())

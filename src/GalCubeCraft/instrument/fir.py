@@ -223,7 +223,7 @@ def smooth_spectra(data: np.ndarray, taps: np.ndarray, clamp: bool, out: np.ndar
     n_stack, n, pixels = data.shape
     r = (taps.shape[0] - 1) // 2
     zero = out.dtype.type(0.0)
-    width = min(pixels, _SPECTRA_BLOCK)
+    width = max(1, min(pixels, _SPECTRA_BLOCK))  # no pixels: no block, not a zero step
     block = np.empty((n, width), dtype=out.dtype)
     low = zero if clamp else out.dtype.type(-np.inf)  # values below are read as it
     peak = zero

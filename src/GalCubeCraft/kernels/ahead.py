@@ -90,6 +90,7 @@ def compile_ahead(jobs: Iterable[CompileJob]) -> int:
         every core was busy, or where the cache could not be read: the render then compiles
         at first call, as without this).
     """
+    _helpers_setting()  # a bad setting is refused at every call, warm cache or cold
     with _lock:
         todo = [job for job in dict.fromkeys(jobs) if job not in _handled]
         _handled.update(todo)
@@ -134,13 +135,12 @@ def helper_count(jobs: int) -> int:
     a third up to a load of ~2, and gained nothing reliable above 3).  Never more than
     ``jobs - 1``: this process takes a share.
     """
-    setting = os.environ.get(HELPERS_VARIABLE, "").strip()
-    if setting:
-        if not setting.isdigit():
-            raise ValueError(f"{HELPERS_VARIABLE} must be a whole number >= 0 (0: no "
-                             f"helper processes); got {setting!r}")  # fmt: skip
-        wanted = int(setting)
-    elif multiprocessing.parent_process() is not None:
+    setting = _helpers_setting()
+    if setting is not None:
+        wanted = setting
+    elif multiprocessing.parent_process() is not None or getattr(sys, "frozen", False):
+        # A pool's worker (its siblings compile too), or a frozen application, where
+        # sys.executable is the application itself, not a Python to run helpers in.
         wanted = 0
     else:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
@@ -148,6 +148,17 @@ def helper_count(jobs: int) -> int:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         wanted = min(cores - 1, math.ceil(cores - load))
     return max(0, min(wanted, jobs - 1))
+
+
+def _helpers_setting() -> int | None:
+    """Return ``GALCUBECRAFT_COMPILE_HELPERS`` as a number, None when unset; refuse others."""
+    setting = os.environ.get(HELPERS_VARIABLE, "").strip()
+    if not setting:
+        return None
+    if not setting.isdigit():
+        raise ValueError(f"{HELPERS_VARIABLE} must be a whole number >= 0 (0: no "
+                         f"helper processes); got {setting!r}")  # fmt: skip
+    return int(setting)
 
 
 def plan(jobs: list[CompileJob], processes: int) -> list[list[CompileJob]]:

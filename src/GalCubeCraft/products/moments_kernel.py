@@ -34,7 +34,7 @@ def moment_sums(
     masked = mask.shape[0] == n_chan
     # The block's sums in arrays of the kernel's own (LLVM then knows they alias nothing
     # and vectorises the channel loop: twice as fast as summing into the outputs).
-    width = min(_BLOCK, pixels)
+    width = max(1, min(_BLOCK, pixels))  # no pixels: no block, not a zero step
     t, f, s = np.empty(width), np.empty(width), np.empty(width)
     for start in range(0, pixels, width):
         w = min(width, pixels - start)

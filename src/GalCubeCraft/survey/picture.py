@@ -92,8 +92,9 @@ def plot_field(
         fig = Figure(figsize=(12.0, 5.4), layout="constrained")
         whole, detail = fig.subplots(1, 2)
     else:
-        if len(ax) != 2:
-            raise ValueError(f"ax must be a pair of Axes (whole field, zoom); got {len(ax)}")
+        if not isinstance(ax, (tuple, list, np.ndarray)) or len(ax) != 2:
+            raise TypeError("ax must be a pair of Axes (whole field, zoom); got "
+                            f"{type(ax).__name__}")  # fmt: skip
         whole, detail = ax
         fig = whole.get_figure()
     frame = _Frame(spec, unit)

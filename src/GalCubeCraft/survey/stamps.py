@@ -32,6 +32,7 @@ field's beam-convolved sky is the sum of the stamps, exactly, with no tile halos
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,6 +57,8 @@ R_E_PER_D_HI = 0.4196
 LOST_FRACTION = 1e-5
 """Light beyond the box's radius: the renderer renormalises to the full flux, so it moves
 at most this fraction of a galaxy's flux inward; it keeps boxes small."""
+_ONE_BLAS_THREAD = threading.Lock()
+"""Held while a stamp's products run on one BLAS thread (:func:`convolve_stamp`)."""
 ACCURACY = AutoAccuracy()
 """The rule that picks each stamp's renderer preset from the field's noise (its
 ``rms_fraction`` 0.1: the worst voxel's render error at most a tenth of the rms)."""
@@ -209,7 +212,9 @@ def convolve_stamp(model: np.ndarray, beam: Beam) -> np.ndarray:
     # As convolve_beam: values below 1e-15 of the peak would only make subnormal products.
     floor = np.float32(1e-15) * np.abs(model).max(initial=0.0)
     model = np.where(np.abs(model) >= floor, model, np.float32(0.0))
-    with limited_threads(1):  # 8 us: the thread-pool controller is found once
+    # The limit is the whole process's: threads making stamps at once take turns, or one
+    # leaving its block would give the other's products back their threads mid-way.
+    with _ONE_BLAS_THREAD, limited_threads(1):  # 8 us: the controller is found once
         along_x = model.reshape(-1, nx) @ _band_matrix(taps[1], nx).T
         return np.matmul(_band_matrix(taps[0], ny), along_x.reshape(n_c, ny, nx))
 

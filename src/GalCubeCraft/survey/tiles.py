@@ -23,9 +23,10 @@ since a tile is exactly one chunk of every array).  Stamps are written under a t
 name and renamed, so a stamp file is complete or absent.
 
 **Memory per worker.**  A tile task holds its tile four times over (float32 sum, float32
-best value, uint32 labels and float32 noise plus sum: 16 bytes a voxel; 32 MiB for a
-64 x 128 x 128 tile, 256 MiB for 128 x 256 x 256), plus one stamp at a time and the
-noise filter's few planes of the tile with the beam's halo.  A stamp task holds one
+best value, uint32 labels and float32 noise plus sum: 16 bytes a voxel; 16 MiB for a
+64 x 128 x 128 tile, 128 MiB for 128 x 256 x 256; pool buffers, kept for the next
+tile), plus one stamp at a time and the noise filter's few planes of the tile with the
+beam's halo.  A stamp task holds one
 galaxy's stamp and its render's temporaries (bounded by the renderer's chunking).
 """
 
