@@ -32,3 +32,21 @@ def test_a_band_above_the_rest_frequency_is_refused():
     """HI above 1420 MHz would need negative redshifts."""
     with pytest.raises(ValueError, match="below the line's rest frequency"):
         field_spec_from_mapping({"band": {"start_hz": 1.5e9}})
+
+
+def test_numpy_numbers_and_paths_are_stored_as_plain_values(tmp_path):
+    """A spec of NumPy numbers and a Path records a repr of literals, read back equal."""
+    import pathlib
+
+    import numpy as np
+
+    from GalCubeCraft.survey import FieldSpec, PopulationSpec
+    from GalCubeCraft.survey.picture import recorded_spec
+
+    catalogue = pathlib.Path(tmp_path / "galaxies.csv")
+    spec = FieldSpec(nx=np.int64(64), ny=64, n_chan=np.int32(32), start_hz=np.float64(1.14e9),
+                     population=PopulationSpec(n_galaxies=np.int64(3), catalogue=catalogue))  # fmt: skip
+    assert type(spec.nx) is int and type(spec.start_hz) is float
+    assert spec.population.catalogue == str(catalogue)
+    (tmp_path / "spec.txt").write_text(repr(spec), encoding="utf-8")
+    assert recorded_spec(tmp_path) == spec

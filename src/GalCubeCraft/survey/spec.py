@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .._support import validate as _validate
 from ..observation.axes import LINES_HZ
@@ -95,6 +98,24 @@ class PopulationSpec:
         _validate.real("tully_fisher_scatter_dex", self.tully_fisher_scatter_dex, low=0.0,
                        high=1.0)  # fmt: skip
         _validate.real("sigma_kms", self.sigma_kms, low=0.0, high=1000.0)
+        _plain_fields(self)
+
+
+def _plain_fields(spec: Any) -> None:
+    """Store NumPy numbers as Python's and paths as strings (checked already).
+
+    A field folder records ``repr(spec)`` and compares it on resume; read back without
+    running it (:func:`.picture.recorded_spec`) it must hold literals only, and
+    ``np.float64(1.3e9)`` or ``PosixPath(...)`` in it would not be.
+    """
+    for item in dataclasses.fields(spec):
+        value = getattr(spec, item.name)
+        if isinstance(value, np.integer):
+            object.__setattr__(spec, item.name, int(value))
+        elif isinstance(value, np.floating):
+            object.__setattr__(spec, item.name, float(value))
+        elif isinstance(value, os.PathLike):
+            object.__setattr__(spec, item.name, os.fspath(value))
 
 
 @dataclass(frozen=True)
@@ -191,6 +212,7 @@ class FieldSpec:
         object.__setattr__(self, "tile", tuple(int(n) for n in tile))
         _validate.non_negative("label_fraction", self.label_fraction)
         _validate.boolean("clean", self.clean)
+        _plain_fields(self)
 
     @property
     def shape(self) -> tuple[int, int, int]:
