@@ -44,8 +44,9 @@ def test_numpy_numbers_and_paths_are_stored_as_plain_values(tmp_path):
     from GalCubeCraft.survey.picture import recorded_spec
 
     catalogue = pathlib.Path(tmp_path / "galaxies.csv")
+    population = PopulationSpec(n_galaxies=np.int64(3), catalogue=catalogue)
     spec = FieldSpec(nx=np.int64(64), ny=64, n_chan=np.int32(32), start_hz=np.float64(1.14e9),
-                     population=PopulationSpec(n_galaxies=np.int64(3), catalogue=catalogue))  # fmt: skip
+                     population=population)  # fmt: skip
     assert type(spec.nx) is int and type(spec.start_hz) is float
     assert spec.population.catalogue == str(catalogue)
     (tmp_path / "spec.txt").write_text(repr(spec), encoding="utf-8")
