@@ -32,6 +32,7 @@ from .._support.lock import writer_lock
 from .._support.progress import check_show, progress_bar
 from ..priors.spec import DatasetSpec
 from ..renderer.budget import GIB, BudgetError, available_memory_bytes, check_disk, cube_bytes
+from .cluster import close_quietly, local_cluster
 from .disk_full import DiskFullError, disk_full_error
 from .items import Item, array_shapes, render_item
 from .stores import (
@@ -43,13 +44,10 @@ from .stores import (
     open_store,
     remove_store,
 )
-from .worker_signals import PRELOAD, sigint_ignored
 
 log = logging.getLogger("GalCubeCraft")
 WINDOW_PER_WORKER = 4
 """Tasks in flight per worker: enough to keep each busy, few enough to keep memory flat."""
-_CLOSING_LOGGERS = ("distributed.scheduler", "distributed.nanny")
-"""This process's Dask loggers silenced short of errors while it closes its cluster."""
 _worker_stores: dict[tuple[int, str, str], Store] = {}
 
 
@@ -294,39 +292,17 @@ def _run_dask(
     worker_logs: bool,
 ) -> None:
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
     except ImportError as error:  # pragma: no cover - the test extra installs it
         raise MissingExtraError(
             "parallel generation needs dask.distributed: pip install 'GalCubeCraft[ml]' "
             "(or pass workers=0 to render in this process)"
         ) from error
 
-    import dask
-
     cluster = None
     if scheduler is None:
-        # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 makes glibc hand every large
-        # temporary back to the OS; the renderer allocates tens of MB per cube, and the
-        # resulting page faults halve its speed.  Keep the other settings (one BLAS thread).
-        environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-        # Workers log nothing short of critical: their lines (a cancelled task on Ctrl-C,
-        # a lost heartbeat while the cluster closes after a failure) are noise for a user
-        # who asked for cubes, and a task's own error reaches this process, which says it.
-        if not worker_logs:
-            environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
-        # Workers ignore Ctrl-C and SIGTERM: this process stops them (worker_signals.py).
-        preload = [*dask.config.get("distributed.worker.preload", []), PRELOAD]
-        settings = {"distributed.nanny.pre-spawn-environ": environ,
-                    "distributed.worker.preload": preload}  # fmt: skip
         cluster_start = time.perf_counter()
-        with dask.config.set(settings), sigint_ignored():
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # any free port: never "8787 is in use"
-            )
+        cluster = local_cluster(workers, worker_logs)
     client = Client(cluster if cluster is not None else scheduler)
     spec = store.spec
     try:
@@ -351,26 +327,4 @@ def _run_dask(
                 store.write_item(item)
                 bar.update(1)
     finally:
-        _close_quietly(client, cluster)
-
-
-def _close_quietly(client: Any, cluster: Any) -> None:
-    """Close the client and our own cluster, with Dask's closing warnings silenced.
-
-    Closing with tasks in flight (a failure, Ctrl-C) makes the scheduler warn about the
-    tasks it drops, and the nanny of a worker that does not stop within 4 s (busy on a
-    cube, or slowed by a loaded machine) announce that it kills it ("Worker process still
-    alive after 4.0 seconds, killing"): noise beside the one error the user is shown.
-    Errors still come through.
-    """
-    loggers = [logging.getLogger(name) for name in _CLOSING_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
-    try:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+        close_quietly(client, cluster)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from typing import Any
 
-from ..datasets.batch import _close_quietly
+from .._support.extras import MissingExtraError
+from ..datasets.cluster import close_quietly, local_cluster
 
 
 @contextlib.contextmanager
@@ -18,12 +18,13 @@ def dask_client(
 
     ``client`` is used as given (and left open); else ``scheduler`` is connected to; else
     a ``LocalCluster`` of ``workers`` (default: one per core) single-threaded worker
-    processes is started, as :mod:`GalCubeCraft.datasets.batch` starts its own.
+    processes is started by :func:`GalCubeCraft.datasets.cluster.local_cluster`, with
+    the settings a dataset's workers get.
     """
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError as error:  # pragma: no cover - the test extra installs it
-        raise ImportError(
+        raise MissingExtraError(
             "mock surveys run on dask.distributed: pip install 'GalCubeCraft[ml]' "
             "(or pass workers=0 to make the field in this process)"
         ) from error
@@ -32,10 +33,9 @@ def dask_client(
         return
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=":0")  # fmt: skip
+        cluster = local_cluster(workers)
     live = Client(cluster if cluster is not None else scheduler)
     try:
         yield live, max(1, len(live.scheduler_info().get("workers", {})))
     finally:
-        _close_quietly(live, cluster)
+        close_quietly(live, cluster)
