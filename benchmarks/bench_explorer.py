@@ -19,20 +19,9 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from GalCubeCraft.explorer.server import start_server
+from GalCubeCraft.explorer.server import CHROMIUM, CHROMIUM_ARGS, local_only, start_server
 
 MOVES = 20
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
 
 
 def main() -> None:
@@ -40,17 +29,10 @@ def main() -> None:
     outside: list[str] = []
     latencies, renders = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1500, "height": 1250})
 
-        def route(request_route):
-            if request_route.request.url.startswith(LOCAL):
-                request_route.continue_()
-            else:
-                outside.append(request_route.request.url)
-                request_route.abort()
-
-        page.route("**/*", route)
+        page.route("**/*", local_only(outside))
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector("#gcc-status:has-text('render #1:')", timeout=120_000)
         handle = page.locator(".gcc-inclination_deg .noUi-handle")

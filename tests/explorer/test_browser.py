@@ -20,22 +20,10 @@ from astropy.io import fits
 from GalCubeCraft.datasets import StoreDataset
 from GalCubeCraft.datasets.batch import generate_dataset
 from GalCubeCraft.datasets.items import GALAXY_COLUMNS, GLOBAL_COLUMNS
-from GalCubeCraft.explorer.server import start_server
+from GalCubeCraft.explorer.server import CHROMIUM, CHROMIUM_ARGS, local_only, start_server
 from GalCubeCraft.explorer.state import spec_from_controls
 from GalCubeCraft.factory import make_indexed_cube
 from GalCubeCraft.priors.spec import DatasetSpec
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +40,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 
@@ -67,14 +55,7 @@ def open_page(browser, url, outside, **options):
     """Return a new page at ``url`` whose outside requests are aborted into ``outside``."""
     page = browser.new_page(viewport={"width": 1500, "height": 1250}, **options)
 
-    def route(request_route):
-        if request_route.request.url.startswith(LOCAL):
-            request_route.continue_()
-        else:
-            outside.append(request_route.request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
+    page.route("**/*", local_only(outside))
     page.goto(url)
     page.wait_for_selector("#gcc-status:has-text('render #1:')", timeout=120_000)
     return page

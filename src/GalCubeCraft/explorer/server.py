@@ -13,6 +13,38 @@ from typing import Any
 log = logging.getLogger("GalCubeCraft")
 
 HOST = "127.0.0.1"
+LOCAL_URL_PREFIXES = (f"http://{HOST}:", f"ws://{HOST}:", "data:", "blob:")
+"""What the served page needs to request: this server and in-page data, nothing else."""
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, the browser the explorer's tests and benchmark drive (Playwright)."""
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+"""Headless flags: no sandbox (CI runs as root), no GPU, none of the browser's own
+network traffic (updates, sync, QUIC), so every request a page makes is the page's."""
+
+
+def local_only(outside: list[str]) -> Any:
+    """Return a Playwright route handler that aborts every request beyond this machine.
+
+    Requests to :data:`LOCAL_URL_PREFIXES` go through; any other is aborted and its URL
+    appended to ``outside`` (a test asserts it stays empty).
+    """
+
+    def route(request_route: Any) -> None:
+        if request_route.request.url.startswith(LOCAL_URL_PREFIXES):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    return route
 
 
 def configure_offline() -> Any:
