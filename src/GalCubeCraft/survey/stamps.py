@@ -126,9 +126,12 @@ def field_beam(spec: FieldSpec) -> Beam:
     return Beam.from_arcsec(spec.beam_arcsec, spec.beam_arcsec, 0.0, spec.pixel_arcsec)
 
 
-def box_of(row: Any, spec: FieldSpec) -> StampBox:
-    """Return the stamp box of a catalogue row (known before anything is rendered)."""
-    galaxy = galaxy_of(row, spec)
+def box_of(row: Any, spec: FieldSpec, galaxy: Galaxy | None = None) -> StampBox:
+    """Return the stamp box of a catalogue row (known before anything is rendered).
+
+    ``galaxy`` is the row's :func:`galaxy_of`, where the caller has it already.
+    """
+    galaxy = galaxy_of(row, spec) if galaxy is None else galaxy
     geometry = DiskGeometry.from_galaxy(galaxy, LOST_FRACTION)
     beam = field_beam(spec)
     reach = (
@@ -165,8 +168,8 @@ def render_stamp(row: Any, spec: FieldSpec) -> tuple[StampBox, np.ndarray]:
     to 1.5e-4 and 4e-5), so a stamp differs from its catalogue flux only by the beam
     kernel's ringing cut at the box's edge (~3e-5).
     """
-    box = box_of(row, spec)
     galaxy = galaxy_of(row, spec)
+    box = box_of(row, spec, galaxy)
     velocities = channel_velocities_kms(box, spec, float(row.z))
     dv = velocities[0] - velocities[1]
     spectral = SpectralAxis(box.n_c, velocities[-1] - 0.5 * dv, velocities[0] + 0.5 * dv)

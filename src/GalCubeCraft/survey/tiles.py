@@ -45,7 +45,7 @@ from .._support.atomic import atomic_path
 from .._support.random import noise_key
 from ..instrument.noise import noise_region
 from .spec import FieldSpec
-from .stamps import StampBox, field_beam, render_stamp, stamp_summary
+from .stamps import StampBox, box_of, field_beam, render_stamp, stamp_summary
 
 ZARR = "field.zarr"
 STAMPS = "stamps"
@@ -107,10 +107,7 @@ def stamp_task(root: str, spec: FieldSpec, rows: list[Any]) -> list[dict[str, An
     out = []
     for row in rows:
         path = stamp_path(Path(root), int(row.id))
-        box, stamp = (None, None)
         if path.exists():
-            from .stamps import box_of
-
             box, stamp = box_of(row, spec), np.load(path)
         else:
             box, stamp = render_stamp(row, spec)
