@@ -89,12 +89,25 @@ def default_spec(n: int, **changes: object) -> DatasetSpec:
 CASES = {
     "default": {"accuracy": "default"},
     "fast": {"accuracy": "fast"},
-    "auto (rms_fraction 0.01)": {"accuracy": "auto"},
+    "auto (rms_fraction 0.01)": {"accuracy": "auto", "rms_fraction": 0.01},
     "auto (rms_fraction 0.1)": {"accuracy": "auto", "rms_fraction": 0.1},
 }
 """The ``[render]`` tables compared (the 'auto' ones are skipped by a release without it)."""
 SPECS = {"default spec (peak S/N 5-50)": {}, "peak S/N 2.5-8": {"noise": {"peak_snr": (2.5, 8.0)}}}
 REPEATS = 3
+
+
+def compared_specs(n: int, say_skipped: bool) -> dict[tuple[str, str], DatasetSpec]:
+    """Return the spec of each (noise, case) pair of ``n`` items (cases a release lacks: none)."""
+    specs = {}
+    for label, noise in SPECS.items():
+        for case, render in CASES.items():
+            try:
+                specs[label, case] = default_spec(n, render=render, **noise)
+            except ValueError:
+                if say_skipped:
+                    print(f"  ({case}: not in this release)")
+    return specs
 
 
 def throughput(n: int) -> None:
@@ -103,26 +116,18 @@ def throughput(n: int) -> None:
     This machine's speed drifts between runs: each case runs once per round, and the best
     of :data:`REPEATS` rounds is kept.
     """
-    import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
+
+    from GalCubeCraft.datasets.cluster import local_cluster
 
     root = Path(tempfile.mkdtemp(prefix="gcc-bench-acc-"))
-    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-    environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # as generate_dataset's own clusters do
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
+        cluster = local_cluster(2)  # the workers generate_dataset's own clusters start
         with cluster, Client(cluster) as client:
             from GalCubeCraft.datasets import render_item
 
             client.run(render_item, default_spec(1), 0)  # import and warm every worker
-            specs = {}
-            for label, noise in SPECS.items():
-                for case, render in CASES.items():
-                    try:
-                        specs[label, case] = default_spec(n, render=render, **noise)
-                    except ValueError:
-                        print(f"  ({case}: not in this release)")
+            specs = compared_specs(n, say_skipped=True)
             best = dict.fromkeys(specs, 0.0)
             for repeat in range(REPEATS):
                 for k, (key, spec) in enumerate(specs.items()):
@@ -146,13 +151,7 @@ def cpu(n: int) -> None:
     """
     from GalCubeCraft.datasets import render_item
 
-    specs = {}
-    for label, noise in SPECS.items():
-        for case, render in CASES.items():
-            try:
-                specs[label, case] = default_spec(n, render=render, **noise)
-            except ValueError:
-                pass  # not in this release
+    specs = compared_specs(n, say_skipped=False)
     render_item(default_spec(1), 0)  # first-call costs off the clock
     seconds = dict.fromkeys(specs, 0.0)
     for index in range(n):
