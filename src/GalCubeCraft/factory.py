@@ -13,6 +13,9 @@ The chain, for galaxies ``g = 1..G``:
    (:mod:`GalCubeCraft.instrument.noise_level`), correlated by the beam, is drawn from the
    cube's own noise stream and added (with :class:`~.renderer.settings.AutoAccuracy`
    settings, the render's preset is the coarsest that noise allows).
+
+``keep`` names the cubes returned (:mod:`GalCubeCraft.products.kept`); those not kept are
+never held beside the others.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ import numpy as np
 
 from ._support import buffers as _buffers
 from ._support import validate as _validate
-from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM
-from .instrument.noise import noise_cube, sum_into_noise
+from ._support.random import NOISE_STREAM, VISIBILITY_NOISE_STREAM, generator_key
+from .instrument.noise import add_noise_into, noise_cube, sum_into_noise
 from .instrument.noise_level import NoiseModel, integrated_snr, peak_snr
-from .instrument.observe import apply_instrument, check_instrument_range, observe_into
+from .instrument.observe import apply_instrument
+from .instrument.scene import ObservedScene, observe_scene
 from .model.diffuse import DiffuseComponents
 from .model.galaxy import Galaxy
 from .model.lens import Lens
@@ -39,8 +43,7 @@ from .priors.galaxies import CubeDraw, draw_scene
 from .priors.spec import DatasetSpec
 from .priors.views import item_generator
 from .products.cube import Cube
-from .products.moments import moments
-from .renderer.blobs import render_blobs_into
+from .products.kept import PRODUCTS, KeptProduct, KeptRepr, check_keep
 from .renderer.budget import check_memory
 from .renderer.lensing import (
     LensingTruth,
@@ -61,8 +64,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .interferometry.observe import Interferometer, InterferometricCubes
 
 
-@dataclass(frozen=True, eq=False)
-class CubeProducts:
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
+class CubeProducts(KeptRepr):
     """One cube and its ground truth.
 
     Attributes
@@ -75,7 +78,8 @@ class CubeProducts:
     noisy : Cube
         ``clean`` plus noise (the same cube when no noise was asked for).
     galaxy_clean : numpy.ndarray
-        ``(G, n_chan, ny, nx)`` float32, read-only: each galaxy observed alone.
+        ``(G, n_chan, ny, nx)`` float32, read-only: each galaxy observed alone (kept
+        with ``clean``, as is ``diffuse_clean``).
     moment0 : numpy.ndarray
         Moment 0 of the model (Jy/pixel km/s), float32.
     velocity_field : numpy.ndarray
@@ -83,6 +87,11 @@ class CubeProducts:
     diffuse_clean : numpy.ndarray or None
         ``(n_chan, ny, nx)`` float32: the diffuse components observed alone (part of
         ``clean``, not of ``galaxy_clean``); None without them.
+    kept : tuple of str
+        The cubes kept (``make_cubes(keep=...)``): reading another raises
+        :class:`~GalCubeCraft.products.kept.ProductNotKeptError`.
+    noise_rms : float
+        Standard deviation of the added noise (0 when noiseless).
     lensing : LensingTruth or None
         With a lens: the unlensed source cube, the magnification map, the critical curves
         and caustics and the total magnification (:mod:`GalCubeCraft.renderer.lensing`).
@@ -97,22 +106,19 @@ class CubeProducts:
         The noise asked for (None: noiseless).
     """
 
-    model: Cube
-    clean: Cube
-    noisy: Cube
-    galaxy_clean: np.ndarray
+    model: KeptProduct[Cube] = KeptProduct("model")
+    clean: KeptProduct[Cube] = KeptProduct("clean")
+    noisy: KeptProduct[Cube] = KeptProduct("noisy")
+    galaxy_clean: KeptProduct[np.ndarray] = KeptProduct("clean")
     moment0: np.ndarray
     velocity_field: np.ndarray
-    diffuse_clean: np.ndarray | None = None
+    diffuse_clean: KeptProduct[np.ndarray | None] = KeptProduct("clean", None)
     lensing: LensingTruth | None = None
     peak_snr: float = math.nan
     settings: RenderSettings | None = None
     noise_model: NoiseModel | None = None
-
-    @property
-    def noise_rms(self) -> float:
-        """Standard deviation of the added noise (0 when noiseless)."""
-        return self.noisy.noise_rms
+    kept: tuple[str, ...] = PRODUCTS
+    noise_rms: float = 0.0
 
     @functools.cached_property
     def integrated_snr(self) -> float:
@@ -132,6 +138,7 @@ def make_cubes(
     noise_rng: np.random.Generator | None = None,
     diffuse: DiffuseComponents | None = None,
     lens: Lens | None = None,
+    keep: str | Iterable[str] = PRODUCTS,
 ) -> CubeProducts:
     """Render, observe and (optionally) add noise: the one cube factory.
 
@@ -153,6 +160,17 @@ def make_cubes(
         A lens in front of the galaxies (:mod:`GalCubeCraft.model.lens`): the cubes are
         its image plane, and ``lensing`` holds the truth.  A lens that deflects nothing
         gives the unlensed cubes bit for bit (and ``lensing`` None).
+    keep : str or iterable of str
+        The cubes to return, one or more of ``"model"``, ``"clean"``, ``"noisy"`` (all by
+        default); each kept one, and every map and S/N, is bit for bit the default's.
+        The others are never held beside them (a 256 x 512^2 cube is 256 MiB, and any
+        two of the three need about a third less memory than all three): without the
+        model, the instrument works in the render's memory; without the clean cube, the
+        noise is added in its memory (``galaxy_clean`` and ``diffuse_clean``, which may
+        be that memory, are not kept either, and ``integrated_snr`` is measured first);
+        without the noisy cube, no noise is drawn (its key is still taken from
+        ``noise_rng``, so later draws are unchanged).  With a lens, the model is made for
+        the lensing truth, then dropped.
 
     Returns
     -------
@@ -171,6 +189,7 @@ def make_cubes(
         )
     if noise is not None and noise_rng is None:
         raise TypeError("noise_rng must be a numpy.random.Generator when noise is given")
+    kept = check_keep(keep)
     settings = RenderSettings() if settings is None else settings
     if not isinstance(settings, (RenderSettings, AutoAccuracy)):
         raise TypeError(
@@ -180,105 +199,72 @@ def make_cubes(
         _validate.instance("noise", noise, NoiseModel)
     finest = settings.presets[-1] if isinstance(settings, AutoAccuracy) else settings
     # A lens adds the unlensed source cube and its clean twin: two more galaxies' worth.
+    with_model = "model" in kept or lens is not None  # the lensing truth reads the model
     check_memory(observation, len(galaxy_list) + (2 if lens is not None else 0),
-                 noise is not None, finest.memory_limit_bytes)  # fmt: skip
+                 noise is not None, finest.memory_limit_bytes,
+                 keep=kept + ("model",) if with_model else kept)  # fmt: skip
     check_velocity_grids(galaxy_list, observation, finest)
-    scene = (galaxy_list, observation, diffuse, lens)
+    scene = (galaxy_list, observation, diffuse, lens, with_model)
     if isinstance(settings, AutoAccuracy):
         settings, parts, rms = _auto_render(settings, scene, noise)
     else:
-        parts = _observed_scene(settings, *scene)
+        parts = observe_scene(settings, *scene)
         rms = 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
-    model, galaxy_clean, clean, diffuse_clean, finite = parts
+    model, galaxy_clean, clean, diffuse_clean, finite, truth = parts
     sources = tuple(galaxy_list)
     make = Cube.of_finite if finite else Cube  # known finite: no pass for NaN and inf
-    model_cube = make(model, observation, kind="model", galaxies=sources)
+    model_cube = None if model is None else make(model, observation, "model", 0.0, sources)
     clean_cube = make(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
-    snr = math.nan
+    snr, measured = math.nan, dict[str, float]()
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
-        added = noise_cube(observation.shape, rms, noise_rng, observation.beam, noise.hanning)
-        noisy, finite_sum = sum_into_noise(clean, added)  # ours alone: no third cube
-        if not finite_sum:
-            name, value = noise.level
-            raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
-        noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
         snr = peak_snr(clean, rms)
+        beam, hanning = observation.beam, noise.hanning
+        if "clean" not in kept:  # measured before the noise goes into the clean's memory
+            measured["integrated_snr"] = integrated_snr(clean, rms, beam, hanning)
+        if "noisy" not in kept:
+            generator_key(noise_rng)  # the key noise_cube would have taken
+        else:
+            if "clean" in kept:
+                added = noise_cube(observation.shape, rms, noise_rng, beam, hanning)
+                noisy, finite_sum = sum_into_noise(clean, added)  # ours alone: no third cube
+            else:  # the clean's memory (alone, its galaxy's too) becomes the noisy cube's
+                noisy, finite_sum = clean, add_noise_into(clean, rms, noise_rng, beam, hanning)
+            if not finite_sum:
+                name, value = noise.level
+                raise ValueError(f"noise {name} {value!r} overflows float32 cubes")
+            noisy_cube = Cube.of_finite(noisy, observation, "noisy", rms, sources)
     galaxy_clean.flags.writeable = False  # read-only as the Cubes: one may be the clean's
-    truth = moments(model, observation.velocities_kms)
     lensing = None
     if lens is not None:
+        assert model_cube is not None  # made for it
         lensing = _lensing_truth(lens, galaxy_list, observation, settings, model_cube)
-    return CubeProducts(
-        model=model_cube,
-        clean=clean_cube,
-        noisy=noisy_cube,
-        galaxy_clean=galaxy_clean,
+    products = CubeProducts(
+        model=model_cube if "model" in kept else None,
+        clean=clean_cube if "clean" in kept else None,
+        noisy=noisy_cube if "noisy" in kept else None,
+        galaxy_clean=galaxy_clean if "clean" in kept else None,
         moment0=truth.m0.astype(np.float32),
         velocity_field=truth.m1.astype(np.float32),
-        diffuse_clean=diffuse_clean,
+        diffuse_clean=diffuse_clean if "clean" in kept else None,
         lensing=lensing,
         peak_snr=snr,
         settings=settings,
         noise_model=noise,
+        kept=kept,
+        noise_rms=noisy_cube.noise_rms if "noisy" in kept else float(rms),
     )
+    products.__dict__.update(measured)  # a cached property's value, as if read already
+    return products
 
 
-_Scene = tuple[list[Galaxy], Observation, DiffuseComponents | None, Lens | None]
-_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool]
-
-
-def _observed_scene(
-    settings: RenderSettings,
-    galaxies: list[Galaxy],
-    observation: Observation,
-    diffuse: DiffuseComponents | None,
-    lens: Lens | None,
-) -> _Parts:
-    """Return the model, each galaxy observed, the clean cube, the diffuse part observed.
-
-    And whether they are known finite (every render's peak was; with diffuse emission,
-    not known).  The pool's cubes (no fresh pages); each galaxy rendered and observed in
-    its own slot of ``galaxy_clean``; one galaxy alone is the clean cube (a sum of one).
-    """
-    shape = observation.shape
-    model = _buffers.empty(shape) if galaxies else _buffers.zeros(shape)
-    galaxy_clean = _buffers.empty((len(galaxies), *shape))
-    finite = True
-    for k, galaxy in enumerate(galaxies):
-        slot = galaxy_clean[k]
-        slot.fill(0.0)
-        peak = render_galaxy_into(slot, galaxy, observation, settings, lens)
-        finite = finite and math.isfinite(peak)
-        np.add(model if k else 0.0, slot, out=model)  # the renders summed, from 0
-        # apply_instrument bit for bit, in place; the range checked from the render's peak.
-        check_instrument_range(slot, observation, peak=peak)
-        observe_into(slot, observation)
-    diffuse_clean = None
-    if diffuse is not None:
-        one = _buffers.zeros(shape)
-        if diffuse.halo is not None:
-            render_galaxy_into(one, diffuse.halo, observation, settings)
-        for blobs in diffuse.blobs:
-            render_blobs_into(one, blobs, observation)
-        model += one
-        check_instrument_range(one, observation)
-        observe_into(one, observation)
-        diffuse_clean = one
-        finite = False  # its blobs are not checked on the way: the Cubes check the sums
-    if len(galaxies) == 1 and diffuse_clean is None:
-        return model, galaxy_clean, galaxy_clean[0], None, finite  # no copy
-    clean = _buffers.empty(shape)
-    np.sum(galaxy_clean, axis=0, dtype=np.float32, out=clean)
-    if diffuse_clean is not None:
-        clean += diffuse_clean
-    return model, galaxy_clean, clean, diffuse_clean, finite
+_Scene = tuple[list[Galaxy], Observation, DiffuseComponents | None, Lens | None, bool]
 
 
 def _auto_render(
     auto: AutoAccuracy, scene: _Scene, noise: NoiseModel | None
-) -> tuple[RenderSettings, _Parts, float]:
+) -> tuple[RenderSettings, ObservedScene, float]:
     """Return the settings ``auto`` picks for the scene's noise, the scene so made, its rms.
 
     A peak S/N fixes ``peak / rms`` before rendering.  An rms or an integrated S/N does
@@ -289,12 +275,12 @@ def _auto_render(
     if noise is None or noise.level[0] == "peak_snr":
         ratio = math.inf if noise is None else noise.level[1]
         settings = auto.settings_for(ratio)
-        parts = _observed_scene(settings, *scene)
+        parts = observe_scene(settings, *scene)
         return settings, parts, 0.0 if noise is None else noise.rms_for(parts[2], observation.beam)
     step = 0
     while True:
         settings = auto.presets[step]
-        parts = _observed_scene(settings, *scene)
+        parts = observe_scene(settings, *scene)
         rms = noise.rms_for(parts[2], observation.beam)
         needed = auto.step_for(peak_snr(parts[2], rms))
         if needed <= step:

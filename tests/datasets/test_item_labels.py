@@ -112,7 +112,7 @@ def _analytic_products(rms):
     cube = amplitude * np.exp(-0.5 * ((v[:, None, None] - centre) / 30.0) ** 2)
     clean = Cube(cube.astype(np.float32), obs, kind="observed")
     noisy = clean.with_data(clean.data, kind="noisy", noise_rms=rms) if rms else clean
-    products = CubeProducts(model=Cube(cube, obs), clean=clean, noisy=noisy,
+    products = CubeProducts(model=Cube(cube, obs), clean=clean, noisy=noisy, noise_rms=rms,
                             galaxy_clean=clean.data[None], moment0=np.zeros((16, 16)),
                             velocity_field=np.zeros((16, 16)))  # fmt: skip
     return products, amplitude, centre

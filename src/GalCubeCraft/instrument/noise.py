@@ -83,13 +83,60 @@ def noise_cube(
     numpy.ndarray
         float32 noise, shape ``shape`` (float64 where ``rms`` is beyond float32's range).
     """
-    rms = _validate.non_negative("rms", rms)
+    key = _cube_key(_shape("shape", shape), rms, rng, beam, hanning)
+    return noise_region(key, (0, 0, 0), shape, rms, beam, hanning)
+
+
+def add_noise_into(
+    cube: np.ndarray,
+    rms: float,
+    rng: np.random.Generator,
+    beam: Beam | None = None,
+    hanning: bool = False,
+) -> bool:
+    """Add :func:`noise_cube` ``(cube.shape, rms, rng, beam, hanning)`` to ``cube`` in place.
+
+    The cube factory's way when the clean cube is not kept: the noise is made
+    :data:`NOISE_BLOCK` channels or more at a time (its regions equal the whole cube's
+    noise bit for bit, the blocks aligned to the FFT path's) and added in the same
+    pass that checks the sums, so no noise cube exists beside ``cube``.  Each value is
+    ``cube + noise`` as :func:`sum_into_noise` computes it.
+
+    ``cube``: a C-contiguous float32 ``(n_chan, ny, nx)`` array the caller owns.  Returns
+    whether every sum is finite.
+    """
+    from .observe_kernels import add_finite  # numba: compiled on first use
+
+    key = _cube_key(cube.shape, rms, rng, beam, hanning)
+    # About 16 MiB of noise at a time, a whole number of the FFT path's blocks.
+    step = NOISE_BLOCK * max(1, (16 << 20) // (4 * NOISE_BLOCK * cube[0].size))
+    finite = True
+    for start in range(0, cube.shape[0], step):
+        block = cube[start : start + step]
+        noise = noise_region(key, (start, 0, 0), block.shape, rms, beam, hanning)
+        if noise.dtype == np.float32:  # the sum into the block, commuted: the same bits
+            finite = add_finite(noise.reshape(-1), block.reshape(-1)) and finite
+        else:  # an rms beyond float32's range, as sum_into_noise: refused by the caller
+            with np.errstate(over="ignore"):
+                block[...] = (block + noise).astype(np.float32)
+            finite = _validate.all_finite(block) and finite
+    return finite
+
+
+def _cube_key(
+    shape: tuple[int, int, int],
+    rms: float,
+    rng: np.random.Generator,
+    beam: Beam | None,
+    hanning: bool,
+) -> int:
+    """Check a whole cube's noise arguments; return its field's key, drawn from ``rng``."""
+    _validate.non_negative("rms", rms)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    hanning = _validate.boolean("hanning", hanning)
+    _validate.boolean("hanning", hanning)
     if beam is not None:
         _validate.instance("beam", beam, Beam)
-    shape = _shape("shape", shape)
     if beam is not None and beam.bmaj_px >= min(shape[1:]):
         # A beam as wide as the field correlates it as a whole: refused, as by an
         # Observation (at 1e6 px its halo alone would be petabytes).
@@ -97,7 +144,7 @@ def noise_cube(
             f"beam bmaj must be smaller than the field ({min(shape[1:])} px); "
             f"got {beam.bmaj_px:g} px"
         )
-    return noise_region(_random.generator_key(rng), (0, 0, 0), shape, rms, beam, hanning)
+    return _random.generator_key(rng)
 
 
 def noise_region(

@@ -4,7 +4,8 @@ The renderer holds its samples in blocks of pixels and deposits them in chunks, 
 own temporaries stay bounded (about a hundred MiB); what grows with the cube is the cubes
 themselves.  :func:`cube_bytes` counts them for the factory (:func:`make_cubes`): the
 model and one galaxy's render, each galaxy's clean cube, the instrument's working copy,
-and the clean, noise and noisy cubes, all float32.
+and the clean, noise and noisy cubes, all float32; less the model, and the noise and
+noisy cubes, where ``make_cubes(..., keep=...)`` does not make them.
 :func:`check_memory` refuses, naming the options that drive the size and the limit, a
 cube that would not fit; it is called before anything is rendered or written.
 """
@@ -18,6 +19,7 @@ import time
 
 from .._support import buffers as _buffers
 from ..observation.records import Observation
+from ..products.kept import PRODUCTS
 
 GIB = float(1 << 30)
 RENDER_OVERHEAD = 256 * (1 << 20)
@@ -64,11 +66,14 @@ def _read_available_memory() -> int:
     return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
-def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_only: bool = False
-               ) -> int:  # fmt: skip
+def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_only: bool = False,
+               keep: tuple[str, ...] = PRODUCTS) -> int:  # fmt: skip
     """Return the peak bytes of making one cube of ``observation`` (see the module docstring).
 
-    ``model_only`` counts :func:`~GalCubeCraft.render` alone (its float32 model cube).
+    ``model_only`` counts :func:`~GalCubeCraft.render` alone (its float32 model cube);
+    ``keep``, the products the factory keeps (:mod:`GalCubeCraft.products.kept`): without
+    the model, no model cube; without the clean or the noisy cube, no noise cube and no
+    separate noisy cube (the noise goes into the clean cube's memory, or is not drawn).
     """
     voxels = observation.shape[0] * observation.shape[1] * observation.shape[2]
     if model_only:
@@ -77,7 +82,9 @@ def cube_bytes(observation: Observation, n_galaxies: int, noise: bool, model_onl
         # model + one galaxy, per-galaxy clean, the instrument's copy of one galaxy, the
         # clean cube, and with noise the noise and the noisy cube: all float32 (noise
         # is drawn and moments are summed a block of channels at a time).
-        per_voxel = 4 + 4 + 4 * n_galaxies + 4 + 4 + (8 if noise else 0)
+        model = 4 if "model" in keep else 0
+        noisy = 8 if noise and "clean" in keep and "noisy" in keep else 0
+        per_voxel = model + 4 + 4 * n_galaxies + 4 + 4 + noisy
     return int(voxels * per_voxel) + RENDER_OVERHEAD
 
 
@@ -89,6 +96,7 @@ def check_memory(
     model_only: bool = False,
     kept_cubes: int = 0,
     names: tuple[str, str] = ("nx, ny, grid_size", "n_chan"),
+    keep: tuple[str, ...] = PRODUCTS,
 ) -> int:
     """Return the estimated bytes of a cube, or raise :class:`BudgetError` if over the limit.
 
@@ -108,10 +116,13 @@ def check_memory(
         Float32 cubes of this shape the caller keeps besides (the facade's results).
     names : (str, str)
         What the caller's user calls the pixels and the channels (e.g. its options).
+    keep : tuple of str
+        The products the factory keeps (:func:`cube_bytes`).
     """
     n_chan, ny, nx = observation.shape
     need = (
-        cube_bytes(observation, n_galaxies, noise, model_only) + 4 * kept_cubes * n_chan * ny * nx
+        cube_bytes(observation, n_galaxies, noise, model_only, keep)
+        + 4 * kept_cubes * n_chan * ny * nx
     )
     limit = available_memory_bytes() if limit_bytes is None else float(limit_bytes)
     if need > limit and limit_bytes is None and _buffers.idle_bytes() > 0:
