@@ -19,7 +19,8 @@ preset, and a batch of 64 read back through a torch DataLoader.
 preset and 256 x 512^2 at the default accuracy, each in a fresh process: milliseconds
 (least of several, wall and CPU) and the peak memory (the process's maximum resident
 size above what it held before the first large cube, and NumPy's peak by tracemalloc in
-another run), pool on and off.
+another run), pool on and off; then 256 x 512^2 keeping two of the three cubes
+(``make_cubes(..., keep=...)``), pool on.
 
 A checkout without the pool (an earlier release) runs every part, its figures under
 "pool on" (nothing to turn off).  On a shared machine take the least figures and the CPU
@@ -311,7 +312,7 @@ import numpy as np
 from GalCubeCraft import Beam, Galaxy, Observation, RenderSettings, SpectralAxis
 from GalCubeCraft.factory import make_cubes
 from GalCubeCraft.instrument.noise_level import NoiseModel
-grid, n_chan, accuracy, enabled, repeats, traced = json.loads(sys.argv[1])
+grid, n_chan, accuracy, enabled, repeats, traced, keep = json.loads(sys.argv[1])
 try:
     from GalCubeCraft._support import buffers
 except ImportError:
@@ -326,7 +327,9 @@ def observation(grid, n_chan):
                        line_spread="gaussian")
 settings = RenderSettings.fast() if accuracy == "fast" else RenderSettings()
 def make(obs):
-    return make_cubes([galaxy], obs, settings, NoiseModel(peak_snr=10.0), np.random.default_rng(1))
+    extra = {} if keep is None else {"keep": keep}  # an earlier release has no keep
+    return make_cubes([galaxy], obs, settings, NoiseModel(peak_snr=10.0), np.random.default_rng(1),
+                      **extra)
 make(observation(32, 8))  # kernels loaded, off the clock and below the memory baseline
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 obs = observation(grid, n_chan)
@@ -345,10 +348,10 @@ print(json.dumps({"wall": min(t[0] for t in times), "cpu": min(t[1] for t in tim
 """
 
 
-def cube_run(grid: int, n_chan: int, accuracy: str, enabled: bool, repeats: int, traced: bool
-             ) -> dict[str, float]:  # fmt: skip
+def cube_run(grid: int, n_chan: int, accuracy: str, enabled: bool, repeats: int, traced: bool,
+             keep: tuple[str, ...] | None = None) -> dict[str, float]:  # fmt: skip
     """Return one fresh process's figures for ``make_cubes`` (see the module docstring)."""
-    argument = json.dumps([grid, n_chan, accuracy, enabled, repeats, traced])
+    argument = json.dumps([grid, n_chan, accuracy, enabled, repeats, traced, keep])
     done = subprocess.run([sys.executable, "-c", CUBE, argument], check=True,
                           capture_output=True, text=True)  # fmt: skip
     return dict(json.loads(done.stdout.splitlines()[-1]))
@@ -367,6 +370,13 @@ def cubes_table(repeats: int) -> None:
             print(f"{name:>22} {'on' if enabled else 'off':>5} {1e3 * timed['wall']:>9.0f} "
                   f"{1e3 * timed['cpu']:>8.0f} {timed['rss']:>12.0f} {timed['above']:>11.0f} "
                   f"{traced['traced']:>15.0f}")  # fmt: skip
+    print("256x512^2 default, keeping two cubes (make_cubes(..., keep=...)), pool on:")
+    for keep in (("clean", "noisy"), ("model", "noisy"), ("model", "clean")):
+        timed = cube_run(512, 256, "default", True, max(3, repeats), False, keep)
+        traced = cube_run(512, 256, "default", True, 1, True, keep)
+        print(f"{'+'.join(keep):>22} {'on':>5} {1e3 * timed['wall']:>9.0f} "
+              f"{1e3 * timed['cpu']:>8.0f} {timed['rss']:>12.0f} {timed['above']:>11.0f} "
+              f"{traced['traced']:>15.0f}")  # fmt: skip
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ not positive has no S/N: its noise for a target S/N is zero (no noise), and its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +66,23 @@ def summed_noise_std(mask: np.ndarray, beam: Beam | None = None, hanning: bool =
     hanning : bool
         Whether the noise is Hanning-correlated along the channels too.
     """
-    from scipy import fft  # loaded on first use: ``import GalCubeCraft`` stays light
-
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim != 3:
         raise ValueError(f"mask must be (n_chan, ny, nx); got shape {mask.shape}")
-    n_chan, ny, nx = mask.shape
+    return _summed_noise_std(lambda low, high: mask[low:high], mask.shape, beam, hanning)
+
+
+_Planes = Callable[[int, int], np.ndarray]
+"""The planes ``low:high`` of a mask, made when asked."""
+
+
+def _summed_noise_std(
+    mask_planes: _Planes, shape: tuple[int, ...], beam: Beam | None, hanning: bool
+) -> float:
+    """Return :func:`summed_noise_std` of the mask whose planes ``mask_planes`` gives."""
+    from scipy import fft  # loaded on first use: ``import GalCubeCraft`` stays light
+
+    n_chan, ny, nx = shape
     taps = HANNING if hanning else np.ones(1)
     scale = 1.0 / math.sqrt(float(np.sum(taps**2))) if hanning else 1.0
     planes = n_chan + len(taps) - 1
@@ -89,7 +101,7 @@ def summed_noise_std(mask: np.ndarray, beam: Beam | None = None, hanning: bool =
         for j, tap in enumerate(taps):
             low, high = max(start - j, 0), min(stop - j, n_chan)
             if low < high:
-                block[low + j - start : high + j - start, :ny, :nx] += tap * mask[low:high]
+                block[low + j - start : high + j - start, :ny, :nx] += tap * mask_planes(low, high)
         block = block[block.any(axis=(1, 2))]  # planes the mask does not reach add nothing
         if transfer is not None and len(block):
             block = fft.irfft2(fft.rfft2(block) * transfer, s=(py, px))
@@ -112,22 +124,51 @@ def integrated_snr(
 
     NaN when ``rms`` is 0 or the peak of ``clean`` is not positive.
     """
-    mask = signal_mask(clean)
-    if not (rms > 0.0 and mask.any()):
+    measured = _signal_flux(clean) if rms > 0.0 else None
+    if measured is None:
         return math.nan
-    flux = float(np.sum(np.asarray(clean)[mask], dtype=np.float64))
-    return flux / (rms * summed_noise_std(mask, beam, hanning))
+    flux, planes = measured
+    return flux / (rms * _summed_noise_std(planes, np.shape(clean), beam, hanning))
 
 
 def rms_for_integrated_snr(
     clean: np.ndarray, snr: float, beam: Beam | None = None, hanning: bool = False
 ) -> float:
     """Return the rms that gives ``clean`` the integrated S/N ``snr`` (0 for an empty cube)."""
-    mask = signal_mask(clean)
-    if not mask.any():
+    measured = _signal_flux(clean)
+    if measured is None:
         return 0.0
-    flux = float(np.sum(np.asarray(clean)[mask], dtype=np.float64))
-    return flux / (snr * summed_noise_std(mask, beam, hanning))
+    flux, planes = measured
+    return flux / (snr * _summed_noise_std(planes, np.shape(clean), beam, hanning))
+
+
+def _signal_flux(clean: np.ndarray) -> tuple[float, _Planes] | None:
+    """Return ``F`` and the planes of :func:`signal_mask`; None where the mask is empty.
+
+    The mask is made a block of planes at a time, when asked, not as a cube (a 256 x 512^2
+    cube's is 64 MiB); ``F`` sums the same float32 values in the same order as
+    ``np.sum(clean[signal_mask(clean)], dtype=np.float64)``, so it has the same bits.
+    """
+    data = np.asarray(clean)
+    peak = float(np.max(data))
+    if not peak > 0.0:
+        return None
+    threshold = INTEGRATED_SNR_FRACTION * peak  # as signal_mask compares
+
+    def planes(low: int, high: int) -> np.ndarray:
+        return data[low:high] >= threshold
+
+    starts = range(0, data.shape[0], NOISE_BLOCK)
+    counts = [int(np.count_nonzero(planes(c, c + NOISE_BLOCK))) for c in starts]
+    if not sum(counts):
+        return None
+    values = np.empty(sum(counts), dtype=data.dtype)  # clean[mask], block by block
+    at = 0
+    for c, count in zip(starts, counts, strict=True):
+        block = data[c : c + NOISE_BLOCK]
+        values[at : at + count] = block[block >= threshold]
+        at += count
+    return float(np.sum(values, dtype=np.float64)), planes
 
 
 @dataclass(frozen=True)

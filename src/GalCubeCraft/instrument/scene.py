@@ -60,9 +60,7 @@ def observe_scene(
     """
     shape = observation.shape
     alone = len(galaxies) == 1 and diffuse is None
-    model = None
-    if with_model or not alone:
-        model = _buffers.empty(shape) if galaxies else _buffers.zeros(shape)
+    model = None if galaxies else _buffers.zeros(shape)
     galaxy_clean = _buffers.empty((len(galaxies), *shape))
     finite, truth = True, None
     for k, galaxy in enumerate(galaxies):
@@ -70,9 +68,10 @@ def observe_scene(
         slot.fill(0.0)
         peak = render_galaxy_into(slot, galaxy, observation, settings, lens)
         finite = finite and math.isfinite(peak)
-        if model is None:  # the render is the model: its moments, before the instrument
+        if not with_model and alone:  # the render is the model: its moments, before the beam
             truth = moments(slot, observation.velocities_kms)
-        else:
+        else:  # made once the first render's temporaries are gone (a lower peak)
+            model = _buffers.empty(shape) if model is None else model
             np.add(model if k else 0.0, slot, out=model)  # the renders summed, from 0
         # apply_instrument bit for bit, in place; the range checked from the render's peak.
         check_instrument_range(slot, observation, peak=peak)
