@@ -11,7 +11,13 @@ from GalCubeCraft import Beam, GalCubeCraft
 from GalCubeCraft._support.random import noise_key
 from GalCubeCraft.factory import make_indexed_cube
 from GalCubeCraft.instrument.beam import beam_kernel_image
-from GalCubeCraft.instrument.noise import add_noise_peak_snr, noise_cube, noise_region
+from GalCubeCraft.instrument.noise import (
+    add_noise_into,
+    add_noise_peak_snr,
+    noise_cube,
+    noise_region,
+    sum_into_noise,
+)
 from GalCubeCraft.instrument.noise_filter import beam_covariance, noise_filter
 from GalCubeCraft.priors.spec import DatasetSpec
 
@@ -255,3 +261,30 @@ def test_a_narrow_rotated_beam_takes_its_2d_kernel_directly_with_the_asked_rms()
         shifted = np.roll(kernel, 1, axis=axis - 1)
         expected = np.sum(kernel * shifted) / np.sum(kernel**2)
         assert _lag_correlation(noise, axis) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("shape", "beam", "hanning"),
+    [
+        ((75, 60, 50), None, False),  # blocks of 8 channels and a remainder of 3
+        ((75, 60, 50), Beam(4.0, 3.0, 30.0), True),  # the lattice passes
+        ((75, 60, 50), Beam(20.0, 2.0, 33.0), True),  # the FFT path's blocks
+        ((300, 16, 16), Beam(3.0, 3.0), True),  # blocks of 32 channels and a remainder of 12
+    ],
+)
+def test_noise_added_in_place_is_the_whole_cube_s_added_bit_for_bit(shape, beam, hanning):
+    """add_noise_into(cube) == sum_into_noise(cube, noise_cube(...)), a block at a time."""
+    clean = np.random.default_rng(0).random(shape, dtype=np.float32)
+    whole_rng, rng = np.random.default_rng(7), np.random.default_rng(7)
+    expected, finite = sum_into_noise(clean, noise_cube(shape, 0.3, whole_rng, beam, hanning))
+    cube = clean.copy()
+    assert add_noise_into(cube, 0.3, rng, beam, hanning) and finite
+    assert cube.tobytes() == expected.tobytes()
+    assert rng.bit_generator.state == whole_rng.bit_generator.state  # one key, as noise_cube
+
+
+def test_noise_added_in_place_beyond_float32_is_reported_not_finite():
+    """An rms beyond float32's range: the sums are inf, and add_noise_into says so."""
+    cube = np.ones((8, 16, 16), dtype=np.float32)
+    assert not add_noise_into(cube, 1e39, np.random.default_rng(1))
+    assert add_noise_into(np.ones((8, 16, 16), dtype=np.float32), 1.0, np.random.default_rng(1))

@@ -108,10 +108,12 @@ def add_noise_into(
     from .observe_kernels import add_finite  # numba: compiled on first use
 
     key = _cube_key(cube.shape, rms, rng, beam, hanning)
-    # About 16 MiB of noise at a time, a whole number of the FFT path's blocks.
-    step = NOISE_BLOCK * max(1, (16 << 20) // (4 * NOISE_BLOCK * cube[0].size))
+    # A whole number of the FFT path's blocks, at most 16 MiB and an eighth of the cube.
+    n_chan = cube.shape[0]
+    step = NOISE_BLOCK * max(1, min((16 << 20) // (4 * NOISE_BLOCK * cube[0].size),
+                                    n_chan // (8 * NOISE_BLOCK)))  # fmt: skip
     finite = True
-    for start in range(0, cube.shape[0], step):
+    for start in range(0, n_chan, step):
         block = cube[start : start + step]
         noise = noise_region(key, (start, 0, 0), block.shape, rms, beam, hanning)
         if noise.dtype == np.float32:  # the sum into the block, commuted: the same bits
