@@ -4,5 +4,6 @@ And where figures look (``regions``): the emission aperture, the kinematic major
 """
 
 from .cube import Cube
+from .kept import ProductNotKeptError
 
-__all__ = ["Cube"]
+__all__ = ["Cube", "ProductNotKeptError"]
