@@ -69,6 +69,7 @@ def deposit_blocks(
         Each pixel's column of ``flat``.
     """
     n_order = order.shape[0]
+    block_columns = np.empty(block, dtype=np.int64)
     for first in range(0, n_order, block):
         b = first // block
         count = min(block, n_order - first)
@@ -81,23 +82,17 @@ def deposit_blocks(
         c0, c1 = bands[lowest - table_first, 0], bands[highest - table_first, 1]
         if c1 < c0:
             continue
-        spectra = np.zeros((count, c1 - c0 + 1))
+        # (channels, nodes) @ (nodes, pixels) by BLAS, on the block's rows of the table
+        # and the channels its lines reach only: the spectra come out channel-major.
+        rows = np.ascontiguousarray(table[lowest - table_first : highest - table_first + 1,
+                                          c0 : c1 + 1])  # fmt: skip
+        spectra = np.dot(rows.T, fine.T)
+        # Along the cube's rows, the block's pixels in column order (their columns
+        # gathered once: an index read through another cost a third of the adds).
         for p in range(count):
-            pixel = order[first + p]
-            spectrum = spectra[p]
-            for k in range(lows[pixel], highs[pixel] + 1):
-                value = fine[p, k - lowest]
-                if value == 0.0:
-                    continue
-                node = k - table_first
-                start, stop = bands[node, 0], bands[node, 1] + 1
-                # Slices, the loop from 0: LLVM vectorises it (no index to wrap).
-                target, response = spectrum[start - c0 : stop - c0], table[node, start:stop]
-                for c in range(stop - start):
-                    target[c] += response[c] * value
-        # Channel-major, the block's pixels in column order: along the cube's rows.
+            block_columns[p] = columns[order[first + p]]
         for c in range(c1 - c0 + 1):
-            row = flat[c0 + c]
+            row, values = flat[c0 + c], spectra[c]
             for p in range(count):
-                column = columns[order[first + p]]
-                row[column] = np.float64(row[column]) + spectra[p, c]
+                column = block_columns[p]
+                row[column] = np.float64(row[column]) + values[p]
