@@ -63,6 +63,50 @@ def test_the_sum_over_one_voxel_has_the_rms_and_white_noise_adds_in_quadrature(b
         assert summed_noise_std(_mask(), None) == pytest.approx(math.sqrt(_mask().sum()), 1e-12)
 
 
+def _covariance_sum(mask, beam, hanning):
+    """Return sum over pairs of masked voxels of the noise's covariance, pair by pair.
+
+    Independent of :func:`summed_noise_std`'s FFT: the covariance of voxels ``d`` apart
+    is the kernel's autocorrelation at ``d`` times the taper's, over the kernel's sum of
+    squares (unit variance at ``d = 0``).
+    """
+    from scipy.signal import correlate2d
+
+    from GalCubeCraft.instrument.noise import HANNING
+    from GalCubeCraft.instrument.noise_filter import NO_FILTER, noise_filter
+
+    kernel = (NO_FILTER if beam is None else noise_filter(beam)).response
+    spatial = correlate2d(kernel, kernel) / np.sum(kernel**2)
+    taper = HANNING if hanning else np.ones(1)
+    spectral = np.correlate(taper, taper, "full") / np.sum(taper**2)
+    cy, cx, cc = (spatial.shape[0] - 1) // 2, (spatial.shape[1] - 1) // 2, (spectral.size - 1) // 2
+    total = 0.0
+    voxels = np.argwhere(mask)
+    for c, y, x in voxels:
+        dc, dy, dx = (voxels - (c, y, x)).T
+        inside = (abs(dc) <= cc) & (abs(dy) <= cy) & (abs(dx) <= cx)
+        total += np.sum(spectral[cc + dc[inside]] * spatial[cy + dy[inside], cx + dx[inside]])
+    return total
+
+
+@pytest.mark.parametrize("beam", [None, BEAM, Beam(3.0, 3.0)])
+@pytest.mark.parametrize("hanning", [False, True])
+def test_the_noise_of_a_sum_is_the_sum_of_the_covariances(beam, hanning):
+    """sigma_F^2 is the double sum of the drawn noise's covariance over the mask (1e-12).
+
+    The kernel is the one ``noise_cube`` correlates with (its passes' product, cut at
+    1e-4), not the beam's ideal Gaussian: the formula is exact for the noise drawn.
+    """
+    mask = _mask()
+    expected = math.sqrt(_covariance_sum(mask, beam, hanning))
+    assert summed_noise_std(mask, beam, hanning) == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_noise_of_an_empty_sum_is_zero():
+    """No voxel summed: sigma_F = 0 (and the integrated S/N of an empty cube is NaN)."""
+    assert summed_noise_std(np.zeros(SHAPE, dtype=bool), BEAM, True) == 0.0
+
+
 def _clean():
     """Return a smooth positive blob: a clean cube's stand-in."""
     c, y, x = np.mgrid[: SHAPE[0], : SHAPE[1], : SHAPE[2]]

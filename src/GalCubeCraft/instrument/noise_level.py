@@ -8,15 +8,18 @@ noise filtered by the beam and, optionally, the Hanning taper, scaled to ``rms``
 - **integrated S/N** ``= F / sigma_F``: ``F`` is the sum of ``clean`` over the mask ``M``
   of the voxels where ``clean >= INTEGRATED_SNR_FRACTION * max(clean)`` (10% of the
   peak), and ``sigma_F`` the standard deviation of the sum over ``M`` of the noise.  The
-  noise is linear in the white draws ``w``: per plane ``p`` of draws, ``n = s K * w``,
-  ``K`` the beam's kernel on the padded FFT grid (transfer function ``T``) and ``s`` the
-  scale that makes the rms ``rms``; with Hanning, channel ``c`` is ``sum_j h_j n_{c+j}``.
+  noise is linear in the white draws ``w`` (a field over the unbounded voxel grid): per
+  plane ``p`` of draws, ``n = s K * w``, ``K`` the 2-D kernel the noise is correlated
+  with (:attr:`~GalCubeCraft.instrument.noise_filter.NoiseFilter.response`, the product
+  of its passes) and ``s = 1 / ||K||`` the scale that makes the rms 1; with Hanning,
+  channel ``c`` is ``sum_j h_j n_{c+j}`` (``h`` the taper over its root sum of squares).
   So the sum over ``M`` is ``sum_p <K * B_p, w_p>`` with ``B`` the mask convolved along
   the channels with ``h`` (the mask itself without Hanning), and exactly
 
-      ``sigma_F = rms * s_1 * sqrt(sum_p ||irfft2(rfft2(B_p) T)||^2)``,
+      ``sigma_F = rms * s * sqrt(sum_p ||K * B_p||^2)``,
 
-  ``s_1`` the scale for unit rms (``K`` is even, so correlating with it is convolving).
+  the convolution linear (full: every draw a masked voxel reads), over the mask's
+  bounding box alone, by FFT.  ``K`` is point-symmetric, so correlating is convolving.
   For white noise (no beam) this is ``rms * sqrt(|M|)``.  Both ``F`` and ``sigma_F`` are
   sums over voxels, so the ratio has no unit (multiplying both by the channel width over
   the beam area, to Jy km/s, changes nothing).
@@ -36,8 +39,8 @@ import numpy as np
 
 from .._support import validate as _validate
 from ..observation.beam import Beam
-from .beam import padded_shape
 from .noise import HANNING, NOISE_BLOCK
+from .noise_filter import NO_FILTER, noise_filter
 
 INTEGRATED_SNR_FRACTION = 0.1
 """The integrated S/N sums the voxels at or above this fraction of the clean cube's peak."""
@@ -80,33 +83,42 @@ def _summed_noise_std(
     mask_planes: _Planes, shape: tuple[int, ...], beam: Beam | None, hanning: bool
 ) -> float:
     """Return :func:`summed_noise_std` of the mask whose planes ``mask_planes`` gives."""
-    from scipy import fft  # loaded on first use: ``import GalCubeCraft`` stays light
+    from scipy import signal  # loaded on first use: ``import GalCubeCraft`` stays light
 
-    n_chan, ny, nx = shape
-    taps = HANNING if hanning else np.ones(1)
-    scale = 1.0 / math.sqrt(float(np.sum(taps**2))) if hanning else 1.0
+    n_chan = shape[0]
+    taps = HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
+    kernel = (NO_FILTER if beam is None else noise_filter(beam)).response
+    scale = 1.0 / math.sqrt(float(np.sum(kernel**2)))  # as noise_region scales it
+    # Only the mask's bounding box in y and x matters: the correlation with the kernel
+    # is linear (the white field is unbounded), so what lies outside the box is zeros.
+    rows, columns = np.zeros(shape[1], dtype=bool), np.zeros(shape[2], dtype=bool)
+    for low in range(0, n_chan, _SUM_BLOCK):
+        block = mask_planes(low, low + _SUM_BLOCK)
+        rows |= block.any(axis=(0, 2))
+        columns |= block.any(axis=(0, 1))
+    y, x = np.flatnonzero(rows), np.flatnonzero(columns)
+    if y.size == 0:
+        return 0.0
+    box = (slice(None), slice(y[0], y[-1] + 1), slice(x[0], x[-1] + 1))
     planes = n_chan + len(taps) - 1
-    if beam is None:
-        py, px, transfer = ny, nx, None
-    else:
-        py, px = padded_shape(ny, nx, beam)
-        transfer = beam.transfer_function(py, px)
-        full = np.concatenate([transfer, transfer[:, 1 : (px + 1) // 2][:, ::-1]], axis=1)
-        scale /= math.sqrt(float(np.mean(full**2)))  # as noise_cube scales it
     total = 0.0
-    for start in range(0, planes, NOISE_BLOCK):
-        stop = min(start + NOISE_BLOCK, planes)
+    for start in range(0, planes, _SUM_BLOCK):
+        stop = min(start + _SUM_BLOCK, planes)
         # B_p = sum_j h_j mask_{p - j}: the planes of draws that feed the summed channels.
-        block = np.zeros((stop - start, py, px))
+        block = np.zeros((stop - start, y[-1] - y[0] + 1, x[-1] - x[0] + 1))
         for j, tap in enumerate(taps):
             low, high = max(start - j, 0), min(stop - j, n_chan)
             if low < high:
-                block[low + j - start : high + j - start, :ny, :nx] += tap * mask_planes(low, high)
+                block[low + j - start : high + j - start] += tap * mask_planes(low, high)[box]
         block = block[block.any(axis=(1, 2))]  # planes the mask does not reach add nothing
-        if transfer is not None and len(block):
-            block = fft.irfft2(fft.rfft2(block) * transfer, s=(py, px))
+        if kernel.size > 1 and len(block):
+            block = signal.fftconvolve(block, kernel[None], mode="full", axes=(1, 2))
         total += float(np.sum(block**2))
     return scale * math.sqrt(total)
+
+
+_SUM_BLOCK = 16
+"""Planes of :func:`summed_noise_std`'s sums correlated at a time (bounded temporaries)."""
 
 
 def peak_snr(clean: np.ndarray, rms: float) -> float:

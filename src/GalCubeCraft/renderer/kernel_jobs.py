@@ -65,15 +65,22 @@ RENDER_JOBS = (
                 "(int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], float32, "
                 "float32, float64, float64, float64, int64[::1], int64[::1])",
             ),
-            (
-                "deposit_fine",
-                "(int64[::1], int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], "
-                "float32, float32, float64, float64, float64, int64, float64[:, ::1])",
-            ),
-            ("add_columns", "(float32[:, ::1], int64[::1], float64[:, ::1])"),
             ("clamp_at_zero", "(float32[::1],)"),
         ),
-        seconds=1.3,
+        seconds=0.6,
+    ),
+    CompileJob(
+        "GalCubeCraft.renderer.spectra_kernel",
+        (
+            (  # deposit_fine compiled inside it
+                "deposit_blocks",
+                "(int64[::1], int64, int64[::1], int64[::1], int64[::1], int64[::1], "
+                "int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], float32, "
+                "float32, float64, float64, float64, float64[:, ::1], int64, int64[:, ::1], "
+                "float32[:, ::1], int64[::1])",
+            ),
+        ),
+        seconds=1.0,
     ),
 )
 """The renderer's kernels, one job per kernel module."""

@@ -335,29 +335,6 @@ def deposit_fine(
             out[row, node + spacing] += value * w_high
 
 
-@njit()
-def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> None:
-    """Add ``spectra[c, p]`` to ``flat[c, columns[p]]`` for every channel and pixel.
-
-    ``flat`` is the cube as ``(n_chan, ny * nx)``; ``spectra`` is float64
-    ``(n_chan, len(columns))``.  Each sum is formed in float64 and rounded once to
-    ``flat``'s type, as NumPy's ``flat[:, columns] += spectra`` does, without its
-    gathered copy; the columns must be distinct.  Columns outside ``flat`` are refused
-    before anything is added.
-    """
-    if columns.shape[0] != spectra.shape[1] or spectra.shape[0] > flat.shape[0]:
-        raise ValueError("add_columns: spectra do not match flat and columns")
-    for p in range(columns.shape[0]):
-        if not 0 <= columns[p] < flat.shape[1]:
-            raise ValueError("add_columns: a column lies outside flat")
-    for c in range(spectra.shape[0]):
-        row = flat[c]
-        values = spectra[c]
-        for p in range(columns.shape[0]):
-            column = columns[p]
-            row[column] = np.float64(row[column]) + values[p]
-
-
 @njit(error_model="numpy")
 def clamp_at_zero(flat: np.ndarray) -> float:
     """Raise ``flat`` (1-D, contiguous) to 0 in place and return its largest value.
