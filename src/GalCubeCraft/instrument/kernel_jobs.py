@@ -36,9 +36,9 @@ INSTRUMENT_JOBS = (
         "GalCubeCraft.products.moments_kernel",
         (
             (
-                "moment_sums",
-                "(float32[:, ::1], float64[::1], boolean[:, ::1], float64[::1], float64[::1], "
-                "float64[::1])",
+                "moment_sums",  # the inputs read-only, always (products.moments)
+                "(Array(float32, 2, 'C', readonly=True), Array(float64, 1, 'C', readonly=True), "
+                "Array(boolean, 2, 'C', readonly=True), float64[::1], float64[::1], float64[::1])",
             ),
         ),
         seconds=0.3,
