@@ -20,17 +20,23 @@ INSTRUMENT_JOBS = (
                 "smooth_spectra",
                 "(float32[:, :, ::1], float32[::1], boolean, float32[:, :, ::1])",
             ),
+        ),
+        seconds=0.4,
+    ),
+    CompileJob(
+        "GalCubeCraft.instrument.fir",
+        (
             (
                 "separable_convolve",
                 "(float32[:, :, ::1], float32[::1], float32[::1], float64, float32[:, :, ::1])",
             ),
         ),
-        seconds=0.6,
+        seconds=0.7,
     ),
     CompileJob(
         "GalCubeCraft.instrument.observe_kernels",
         (("finish_cubes", "(float32[:, ::1], float64, float64)"),),
-        seconds=0.3,
+        seconds=0.25,
     ),
     CompileJob(
         "GalCubeCraft.products.moments_kernel",
