@@ -21,7 +21,7 @@ INSTRUMENT_JOBS = (
                 "(float32[:, :, ::1], float32[::1], boolean, float32[:, :, ::1])",
             ),
         ),
-        seconds=0.4,
+        seconds=0.3,
     ),
     CompileJob(
         "GalCubeCraft.instrument.fir",
@@ -36,7 +36,7 @@ INSTRUMENT_JOBS = (
     CompileJob(
         "GalCubeCraft.instrument.observe_kernels",
         (("finish_cubes", "(float32[:, ::1], float64, float64)"),),
-        seconds=0.25,
+        seconds=0.12,
     ),
     CompileJob(
         "GalCubeCraft.products.moments_kernel",
@@ -47,7 +47,7 @@ INSTRUMENT_JOBS = (
                 "Array(boolean, 2, 'C', readonly=True), float64[::1], float64[::1], float64[::1])",
             ),
         ),
-        seconds=0.3,
+        seconds=0.4,
     ),
 )
 """The line spread's, the beam's, the instrument's finishing pass and the moments'."""
@@ -62,7 +62,7 @@ NOISE_JOBS = (
                 "int64[::1], int64[:, ::1], float32[:, ::1], int64, int64, float32[::1])",
             ),
         ),
-        seconds=1.9,
+        seconds=1.8,
     ),
 )
 """The kernel drawing beam-correlated noise."""
