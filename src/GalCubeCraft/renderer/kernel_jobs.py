@@ -81,6 +81,8 @@ RENDER_JOBS = (
         (("add_columns", "(float32[:, ::1], int64[::1], float64[:, ::1])"),),
         seconds=0.1,
     ),
-    CompileJob("GalCubeCraft.renderer.kernels", (("clamp_at_zero", "(float32[::1],)"),), seconds=0.1),
+    CompileJob(
+        "GalCubeCraft.renderer.kernels", (("clamp_at_zero", "(float32[::1],)"),), seconds=0.1
+    ),
 )
 """The renderer's kernels."""
