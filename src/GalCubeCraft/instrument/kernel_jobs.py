@@ -20,28 +20,34 @@ INSTRUMENT_JOBS = (
                 "smooth_spectra",
                 "(float32[:, :, ::1], float32[::1], boolean, float32[:, :, ::1])",
             ),
+        ),
+        seconds=0.3,
+    ),
+    CompileJob(
+        "GalCubeCraft.instrument.fir",
+        (
             (
                 "separable_convolve",
                 "(float32[:, :, ::1], float32[::1], float32[::1], float64, float32[:, :, ::1])",
             ),
         ),
-        seconds=0.6,
+        seconds=0.7,
     ),
     CompileJob(
         "GalCubeCraft.instrument.observe_kernels",
         (("finish_cubes", "(float32[:, ::1], float64, float64)"),),
-        seconds=0.3,
+        seconds=0.12,
     ),
     CompileJob(
         "GalCubeCraft.products.moments_kernel",
         (
             (
-                "moment_sums",
-                "(float32[:, ::1], float64[::1], boolean[:, ::1], float64[::1], float64[::1], "
-                "float64[::1])",
+                "moment_sums",  # the inputs read-only, always (products.moments)
+                "(Array(float32, 2, 'C', readonly=True), Array(float64, 1, 'C', readonly=True), "
+                "Array(boolean, 2, 'C', readonly=True), float64[::1], float64[::1], float64[::1])",
             ),
         ),
-        seconds=0.3,
+        seconds=0.4,
     ),
 )
 """The line spread's, the beam's, the instrument's finishing pass and the moments'."""
@@ -56,7 +62,7 @@ NOISE_JOBS = (
                 "int64[::1], int64[:, ::1], float32[:, ::1], int64, int64, float32[::1])",
             ),
         ),
-        seconds=1.9,
+        seconds=1.8,
     ),
 )
 """The kernel drawing beam-correlated noise."""

@@ -218,6 +218,9 @@ def _start_helper(jobs: list[CompileJob]) -> subprocess.Popen[bytes] | None:
     folder = cache_directory()
     if folder:
         env["NUMBA_CACHE_DIR"] = folder
+    # No one reads a helper's error messages, and numba builds thousands while it tries
+    # overloads, each coloured through colorama where that is installed (~0.1 s of CPU).
+    env["NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"] = "1"
     kernels = [[job.module, name, types] for job in jobs for name, types in job.kernels]
     try:
         process = subprocess.Popen(
