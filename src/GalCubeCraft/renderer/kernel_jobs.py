@@ -65,9 +65,13 @@ RENDER_JOBS = (
                 "(int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], float32, "
                 "float32, float64, float64, float64, int64[::1], int64[::1])",
             ),
-            ("clamp_at_zero", "(float32[::1],)"),
         ),
-        seconds=0.6,
+        seconds=0.5,
+    ),
+    CompileJob(
+        "GalCubeCraft.kernels.reductions",
+        (("clamp_at_zero", "(float32[::1],)"),),
+        seconds=0.1,
     ),
     CompileJob(
         "GalCubeCraft.renderer.spectra_kernel",
