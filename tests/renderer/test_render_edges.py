@@ -177,3 +177,36 @@ def test_a_scene_too_bright_for_float32_is_refused_naming_s_e(s_e):
     with pytest.raises(ValueError, match=r"s_e must lie in \[0, 1e\+30\]"):
         render_array(Galaxy(r_e_kpc=1.0, inclination_deg=60.0, s_e=s_e), OBS)
     assert np.all(np.isfinite(render_array(Galaxy(r_e_kpc=1.0, s_e=1e30), OBS)))
+
+
+@pytest.mark.parametrize("line2", [0.5, 16.0])
+def test_pixel_extents_of_a_row_of_one_spread_are_its_samples_one_by_one(line2):
+    """The per-row fast path gives the extents and count of the sample-by-sample path.
+
+    A spread per row (``variance`` ``(m, 1)``) takes the row's lowest and highest kept
+    positions; the same spreads given per sample take each sample's nodes.  Spreads
+    cover three nodes, five nodes, the narrow lines' three-node spacing that varies by
+    sample, and sampled Gaussians; rows hold dark samples, NaN and positions out of range.
+    """
+    from GalCubeCraft.renderer import kernels
+
+    rng = np.random.default_rng(27)
+    m, n = 400, 13
+    flux = rng.random((m, n)) * (rng.random((m, n)) > 0.2)
+    velocity = rng.normal(0.0, 40.0, (m, n)).astype(np.float32)
+    velocity[3, 4] = np.nan
+    steps2 = rng.choice([0.0, 0.1, 0.25, 0.6, 1.0, 3.0], m)  # spreads in steps^2
+    inverse = np.float32(1.0 / 2.5)
+    variance = (steps2 / float(inverse) ** 2).astype(np.float32)[:, None]
+    local = rng.integers(0, 50, m)
+    results = []
+    for spreads in (variance, np.ascontiguousarray(np.broadcast_to(variance, (m, n)))):
+        lows = np.full(50, np.iinfo(np.int64).max)
+        highs = np.full(50, np.iinfo(np.int64).min)
+        count = kernels.pixel_extents(local, flux, velocity, spreads, np.float32(3.0), inverse,
+                                      -30.0, 35.0, line2, lows, highs)  # fmt: skip
+        results.append((count, lows, highs))
+    (count, lows, highs), (count_each, lows_each, highs_each) = results
+    assert count == count_each > 0
+    np.testing.assert_array_equal(lows, lows_each)
+    np.testing.assert_array_equal(highs, highs_each)

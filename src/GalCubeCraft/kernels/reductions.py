@@ -63,3 +63,17 @@ def max_magnitude(row: np.ndarray, start: Any) -> Any:
     for x in range(row.shape[0]):
         best = max(best, _magnitude_bits(row[x]))
     return _bits_of(best, row.dtype.type(start))
+
+
+@njit(error_model="numpy")
+def clamp_at_zero(flat: np.ndarray) -> float:
+    """Raise ``flat`` (1-D, contiguous) to 0 in place and return its largest value.
+
+    ``np.maximum(flat, 0.0)`` value for value (``-0.0`` becomes ``+0.0``, NaN stays),
+    and the largest value after it (NaN if any), in one pass.
+    """
+    zero = flat.dtype.type(0.0)
+    for x in range(flat.shape[0]):
+        value = flat[x]
+        flat[x] = value if not value <= zero else zero
+    return float(max_magnitude(flat, zero))

@@ -85,7 +85,7 @@ RENDER_JOBS = (
         seconds=1.0,
     ),
     CompileJob(
-        "GalCubeCraft.renderer.kernels", (("clamp_at_zero", "(float32[::1],)"),), seconds=0.1
+        "GalCubeCraft.kernels.reductions", (("clamp_at_zero", "(float32[::1],)"),), seconds=0.1
     ),
 )
 """The renderer's kernels."""

@@ -128,7 +128,7 @@ def render_galaxy_into(
     ``np.maximum(cube, 0.0)``).  Returns the cube's largest value after it (the range
     check of the instrument needs it: a pass over the cube fewer).
     """
-    from .kernels import clamp_at_zero  # numba: compiled on first use
+    from ..kernels.reductions import clamp_at_zero  # numba: compiled on first use
 
     _add_galaxy(cube, galaxy, observation, settings, lens)
     if cube.flags.c_contiguous:
