@@ -11,7 +11,16 @@ from typing import Any
 
 _PART = ".part"  # the suffix of every temporary here: scans for leftovers look for it
 _counter = itertools.count()  # next() on it is atomic in CPython: threads share it safely
-_token = ("", -1)  # (this process's name prefix, its pid): made again in a forked child
+_prefix = ""  # this process's temporary names' prefix: drawn at first use, and after a fork
+
+
+def _forget_prefix() -> None:
+    global _prefix
+    _prefix = ""
+
+
+if hasattr(os, "register_at_fork"):  # a forked child draws its own (POSIX)
+    os.register_at_fork(after_in_child=_forget_prefix)
 
 
 @contextlib.contextmanager
@@ -46,11 +55,10 @@ def _unique_part() -> str:
     run's leftovers may still lie there) keep processes apart, the counter keeps calls
     apart; :func:`_create_temporary` still creates the file exclusively.
     """
-    global _token
-    pid = os.getpid()
-    if _token[1] != pid:  # first call, or first in a forked child (which shares the token)
-        _token = (f"{pid}-{os.urandom(4).hex()}-", pid)
-    return f"{_token[0]}{next(_counter)}"
+    global _prefix
+    if not _prefix:  # the first call of this process (not a getpid per call)
+        _prefix = f"{os.getpid()}-{os.urandom(4).hex()}-"
+    return f"{_prefix}{next(_counter)}"
 
 
 def _create_temporary(name: str, where: str) -> tuple[int, str]:
