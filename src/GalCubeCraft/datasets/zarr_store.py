@@ -7,13 +7,13 @@ Zarr's nested ones, which read as well); the spec's TOML and the store's record 
 group attributes.  An item is done once the file ``items_done/<index>`` exists, written
 (atomically, holding the CRC-32 of each of the item's arrays; stores written before
 those: one for the item) after all its chunks: one directory listing finds every done
-item, however large the store.  A read opens each
-array once per store object, reads only the arrays asked for, and checks their checksums
-when asked.  An item's chunks are encoded here and written as files (:class:`_ChunkFiles`:
-the bytes and keys Zarr would write, in a fifth of the CPU time of its asynchronous
-pipeline per 40 x 64^2 item), each atomically: written in ``items_done`` (whose scan at a
-resume removes what a killed run left), then renamed into place.  The only module of
-:mod:`~GalCubeCraft.datasets` that imports zarr (and numcodecs, which zarr brings).
+item, however large the store.  A read opens each array once per store object, reads
+only the arrays asked for, and checks their checksums when asked.  An item's chunks are
+encoded here and written as files (:class:`_ChunkFiles`: the bytes and keys Zarr would
+write, in a fifth of the CPU time of its asynchronous pipeline per 40 x 64^2 item), each
+atomically: written in ``items_done`` (whose scan at a resume removes what a killed run
+left), then renamed into place.  The only module of :mod:`~GalCubeCraft.datasets` that
+imports zarr (and numcodecs, which zarr brings).
 """
 
 from __future__ import annotations
