@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import zarr
 
 from GalCubeCraft.datasets import DatasetSpec, open_store, verify_store
 from GalCubeCraft.datasets.batch import generate_dataset
@@ -54,12 +55,15 @@ def _region(fmt: str, path: Path, name: str) -> tuple[Path, int, int]:
             dataset = handle[name]
             per_item = int(np.prod(dataset.shape[1:])) * dataset.dtype.itemsize
             return path, dataset.id.get_offset() + INDEX * per_item, per_item
-    # Zarr: the item's chunk file (compressed for the model cubes: any byte of it).
-    chunk = next((path / name / "c" / str(INDEX)).rglob("*"), None)
-    file = chunk if chunk is not None and chunk.is_file() else path / name / "c" / str(INDEX)
-    while file.is_dir():
-        file = next(file.iterdir())
+    # Zarr: the item's chunk file (compressed for the model cubes: any byte of it), under
+    # the key Zarr gives it (flat or nested, as the store's metadata says).
+    file = path / name / chunk_key(zarr.open_array(path / name, mode="r"), INDEX)
     return file, 0, file.stat().st_size
+
+
+def chunk_key(array, index: int) -> str:
+    """Return the key of item ``index``'s chunk of ``array`` (one item per chunk), as Zarr says."""
+    return array.metadata.encode_chunk_key((index,) + (0,) * (array.ndim - 1))
 
 
 def damage(fmt: str, path: Path, name: str, pattern: str) -> str:

@@ -1,17 +1,19 @@
 """Datasets as Zarr stores: one compressed chunk per cube, written by any worker at once.
 
 Layout (one group): one array per item array (:func:`~.items.array_names`) with the item
-index first, chunked one item per chunk, so workers never share a chunk; the spec's TOML
-and the store's record in the group attributes.  An item is done once the file
-``items_done/<index>`` exists, written (atomically, holding the CRC-32 of each of the
-item's arrays; stores written before those: one for the item) after all its chunks: one
-directory listing finds every done item, however large the store.  A read opens each
-array once per store object, reads only the arrays asked for, and checks their checksums
-when asked.  An item's chunks are encoded here and written as files (:class:`_ChunkFiles`:
-the bytes and keys Zarr would write, in a fifth of the CPU time of its asynchronous
-pipeline per 40 x 64^2 item), each atomically: written in ``items_done`` (whose scan at a
-resume removes what a killed run left), then renamed into place.  The only module of
-:mod:`~GalCubeCraft.datasets` that imports zarr (and numcodecs, which zarr brings).
+index first, chunked one item per chunk, so workers never share a chunk, each chunk a
+file in its array's folder (flat keys, ``c.<index>.0.0.0``: stores written before keep
+Zarr's nested ones, which read as well); the spec's TOML and the store's record in the
+group attributes.  An item is done once the file ``items_done/<index>`` exists, written
+(atomically, holding the CRC-32 of each of the item's arrays; stores written before
+those: one for the item) after all its chunks: one directory listing finds every done
+item, however large the store.  A read opens each array once per store object, reads
+only the arrays asked for, and checks their checksums when asked.  An item's chunks are
+encoded here and written as files (:class:`_ChunkFiles`: the bytes and keys Zarr would
+write, in a fifth of the CPU time of its asynchronous pipeline per 40 x 64^2 item), each
+atomically: written in ``items_done`` (whose scan at a resume removes what a killed run
+left), then renamed into place.  The only module of :mod:`~GalCubeCraft.datasets` that
+imports zarr (and numcodecs, which zarr brings).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ except ImportError as error:  # pragma: no cover - the test extra installs it
         "zarr is needed for this dataset format: pip install 'GalCubeCraft[ml]'"
     ) from error
 
-from .._support.atomic import atomic_path
+from .._support.atomic import write_bytes
 from ..priors.spec import DatasetSpec
 from .checksums import array_checksums, check_arrays, damaged, damaged_arrays
 from .items import Item, array_names, array_shapes, check_item
@@ -51,6 +53,11 @@ from .stores import FORMAT_VERSION, check_record, is_unfinished, marker
 # a small fraction of rendering.
 _CUBE_CODEC = BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")
 _DONE = "items_done"
+_CHUNK_KEYS: dict[str, Any] = {"name": "default", "separator": "."}
+"""The chunk key encoding of new stores: flat keys (``c.<index>.0.0.0``), every chunk a file
+in its array's folder, so an item adds no folders (Zarr's default, ``c/<index>/0/0/0``,
+made three per array per item).  Stores written with nested keys keep them: Zarr reads
+the encoding from each array's metadata."""
 
 
 def _write_chunks(arrays: list[tuple[Any, np.ndarray]], index: int) -> None:
@@ -89,7 +96,7 @@ class _ChunkFiles:
     array, which Zarr then writes itself (:func:`_write_chunks`).
     """
 
-    def __init__(self, array: Any, folder: Path, encoder: Any, scratch: Path) -> None:
+    def __init__(self, array: Any, folder: str, encoder: Any, scratch: str) -> None:
         self.array = array
         self.folder = folder
         self.scratch = scratch  # where chunks are written before their rename into place
@@ -98,7 +105,7 @@ class _ChunkFiles:
         self.dtype = np.dtype(array.dtype).newbyteorder("<")
 
     @classmethod
-    def for_array(cls, array: Any, scratch: Path) -> _ChunkFiles | None:
+    def for_array(cls, array: Any, scratch: str) -> _ChunkFiles | None:
         """Return the writer of ``array``'s chunks, or None if Zarr must write them.
 
         ``scratch``: the folder of the temporary files (the store's ``items_done``, whose
@@ -126,7 +133,7 @@ class _ChunkFiles:
             )
         elif len(codecs) != 1:
             return None
-        return cls(array, Path(store.root) / array.store_path.path, encoder, scratch)
+        return cls(array, os.path.join(store.root, array.store_path.path), encoder, scratch)
 
     def encode(self, name: str, value: np.ndarray) -> Any:
         """Return the chunk's bytes for ``value``; ValueError if its shape is not the store's."""
@@ -139,9 +146,11 @@ class _ChunkFiles:
     def write(self, index: int, encoded: Any) -> None:
         """Write item ``index``'s chunk file (atomically: complete, or not there)."""
         key = self.array.metadata.encode_chunk_key((index,) + (0,) * len(self.shape))
-        final = self.folder / key
-        with atomic_path(final, self.scratch) as temporary, open(temporary, "wb") as handle:
-            handle.write(encoded)
+        final = os.path.join(self.folder, key)
+        parent = os.path.dirname(final)
+        if parent != self.folder:  # nested keys (older stores): a folder per item
+            os.makedirs(parent, exist_ok=True)
+        write_bytes(final, encoded, self.scratch)
 
 
 class ZarrStore:
@@ -163,6 +172,7 @@ class ZarrStore:
         self._files: dict[str, _ChunkFiles | None] = {}  # chunk writers (None: Zarr's)
         self._names = array_names(spec, layout)  # a store of an earlier layout holds fewer
         self._done = DoneMask(spec.n_cubes)
+        self._scratch = os.path.join(path, _DONE)  # the done markers, and the temporaries
 
     @classmethod
     def create_at(cls, path: Path, spec: DatasetSpec, store_id: str) -> None:
@@ -174,8 +184,9 @@ class ZarrStore:
             if dtype == "float32" and name != "noisy":
                 codecs = {"compressors": _CUBE_CODEC}
             group.create_array(
-                name, shape=(n, *shape), chunks=(1, *shape), dtype=dtype, fill_value=fill, **codecs
-            )
+                name, shape=(n, *shape), chunks=(1, *shape), dtype=dtype, fill_value=fill,
+                chunk_key_encoding=_CHUNK_KEYS, **codecs,
+            )  # fmt: skip
         group.attrs.update(
             {"galcubecraft_store": marker(cls.format, store_id, spec), "spec": spec.to_toml(),
              "units": "cubes Jy/beam; moment0 Jy/pixel km/s; velocities km/s"}
@@ -217,7 +228,7 @@ class ZarrStore:
         direct, general = [], []
         for name in self._names:
             if name not in self._files:
-                self._files[name] = _ChunkFiles.for_array(self._array(name), self.path / _DONE)
+                self._files[name] = _ChunkFiles.for_array(self._array(name), self._scratch)
             files = self._files[name]
             if files is None:
                 general.append((self._array(name), item.arrays[name]))
@@ -227,8 +238,8 @@ class ZarrStore:
             files.write(item.index, encoded)
         if general:
             _write_chunks(general, item.index)
-        with atomic_path(self.path / _DONE / str(item.index)) as temporary:
-            temporary.write_text(json.dumps({"arrays": array_checksums(item.arrays)}))
+        record = json.dumps({"arrays": array_checksums(item.arrays)}).encode()
+        write_bytes(os.path.join(self._scratch, str(item.index)), record)
 
     def read_item(
         self, index: int, arrays: Sequence[str] | None = None, verify: bool = False
