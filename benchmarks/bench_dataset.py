@@ -102,22 +102,28 @@ def _add(name: str, seconds: float) -> None:
 
 
 def _install_timers() -> None:
-    """Wrap each stage's function where the factory and the items call it (this process)."""
+    """Wrap each stage's function where the factory and the items call it (this process).
+
+    A name is wrapped in each module that calls it: the factory, and (since ``keep``)
+    the scene module that renders and observes for it.
+    """
     from GalCubeCraft import factory
     from GalCubeCraft.datasets import items
     from GalCubeCraft.instrument import noise_level
 
-    for name in ("render_galaxy_into", "render_blobs_into"):
-        setattr(factory, name, _timed("render", getattr(factory, name)))
-    for name in ("apply_instrument", "observe_into"):  # the latter since the pool
-        if hasattr(factory, name):
-            setattr(factory, name, _timed("instrument", getattr(factory, name)))
-    factory.draw_scene = _timed("draw", factory.draw_scene)
-    factory.noise_cube = _timed("noise", factory.noise_cube)
-    factory.peak_snr = _timed("S/N", factory.peak_snr)
-    factory.integrated_snr = _timed("S/N", factory.integrated_snr)
+    try:  # the scene's renders and instrument (an earlier checkout has them in the factory)
+        from GalCubeCraft.instrument import scene
+    except ImportError:  # pragma: no cover - measuring an older release
+        scene = factory
+    stages = {"render_galaxy_into": "render", "render_blobs_into": "render",
+              "apply_instrument": "instrument", "observe_into": "instrument",
+              "draw_scene": "draw", "noise_cube": "noise", "add_noise_into": "noise",
+              "peak_snr": "S/N", "integrated_snr": "S/N", "moments": "moments"}  # fmt: skip
+    for module in {factory, scene}:
+        for name, stage in stages.items():
+            if hasattr(module, name):
+                setattr(module, name, _timed(stage, getattr(module, name)))
     noise_level.NoiseModel.rms_for = _timed("S/N", noise_level.NoiseModel.rms_for)
-    factory.moments = _timed("moments", factory.moments)
     items.label_arrays = _timed("labels + catalogue", items.label_arrays)
     items.galaxy_catalogue = _timed("labels + catalogue", items.galaxy_catalogue)
     items.make_indexed_cube = _timed("make", items.make_indexed_cube)

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from ..kernels.jit import njit
-from ..kernels.reductions import max_magnitude
 
 
 @njit()
@@ -221,6 +220,52 @@ def _sample_nodes(
     return True, centre, spacing, w_low, w_mid, w_high
 
 
+@njit(inline="always")
+def _row_reach(variance: np.ndarray, k: int, inverse: np.float32, line2: float) -> int:
+    """Return how far from its nearest node any sample of row ``k`` reaches; 0 if it varies.
+
+    For a row of one spread (``variance`` ``(m, 1)``): three nodes one step apart up to
+    :data:`FIVE_SPREAD` (``f^2 + spread <= 1/2`` keeps the spacing at one step, and the
+    cloud-in-cell fallback uses the nearest two), two steps for five nodes (up to
+    :data:`WIDE_SPREAD`, lines of at least :data:`HIDDEN_LINE2`).  Anything else (a
+    three-node spacing that depends on the sample, a sampled Gaussian) returns 0: the
+    samples are taken one by one.
+    """
+    spread = _spread(variance, k, 0, inverse)
+    if spread <= FIVE_SPREAD:
+        return 1
+    if spread <= WIDE_SPREAD and line2 >= HIDDEN_LINE2:
+        return 2
+    return 0
+
+
+@njit(inline="always")
+def _kept_range(
+    flux: np.ndarray,
+    velocity: np.ndarray,
+    k: int,
+    shift: np.float32,
+    inverse: np.float32,
+    low: float,
+    high: float,
+) -> tuple[Any, Any, int]:
+    """Return the lowest and highest fine-grid positions of row ``k``'s kept samples, and how many.
+
+    Kept as :func:`_sample_nodes` keeps them: lit, and at a position inside ``[low,
+    high]`` (NaN is not); the positions are the same float32 values.
+    """
+    first = np.float32(np.inf)
+    last = np.float32(-np.inf)
+    kept = 0
+    for j in range(flux.shape[1]):
+        position = np.float32((velocity[k, j] - shift) * inverse)
+        keep = flux[k, j] != 0.0 and position >= low and position <= high
+        first = min(first, position) if keep else first
+        last = max(last, position) if keep else last
+        kept += 1 if keep else 0
+    return first, last, kept
+
+
 @njit()
 def pixel_extents(
     local: np.ndarray,
@@ -244,6 +289,7 @@ def pixel_extents(
     ``lows > highs``.
     """
     count = 0
+    per_row = variance.shape[1] == 1
     for k in range(flux.shape[0]):
         pixel = local[k]
         if not 0 <= pixel < lows.shape[0]:
@@ -252,6 +298,19 @@ def pixel_extents(
         # every sample made each wait on the last (a third of the deposit's time).
         row_low = lows[pixel]
         row_high = highs[pixel]
+        reach = _row_reach(variance, k, inverse, line2) if per_row else 0
+        if reach > 0:
+            # One spread for the row, a narrow one: every kept sample's nodes lie within
+            # ``reach`` of its nearest node, so the row's extent follows from its lowest
+            # and highest kept positions (a vectorised pass; rint is monotone).
+            first, last, kept = _kept_range(flux, velocity, k, shift, inverse, low, high)
+            if kept:
+                row_low = min(row_low, int(np.rint(first)) - reach)
+                row_high = max(row_high, int(np.rint(last)) + reach)
+                count += kept
+            lows[pixel] = row_low
+            highs[pixel] = row_high
+            continue
         for j in range(flux.shape[1]):
             kept, centre, spacing, _, _, _ = _sample_nodes(
                 flux, velocity, variance, k, j, shift, inverse, low, high, line2
@@ -333,17 +392,3 @@ def deposit_fine(
             out[row, node - spacing] += value * w_low
             out[row, node] += value * w_mid
             out[row, node + spacing] += value * w_high
-
-
-@njit(error_model="numpy")
-def clamp_at_zero(flat: np.ndarray) -> float:
-    """Raise ``flat`` (1-D, contiguous) to 0 in place and return its largest value.
-
-    ``np.maximum(flat, 0.0)`` value for value (``-0.0`` becomes ``+0.0``, NaN stays),
-    and the largest value after it (NaN if any), in one pass.
-    """
-    zero = flat.dtype.type(0.0)
-    for x in range(flat.shape[0]):
-        value = flat[x]
-        flat[x] = value if not value <= zero else zero
-    return float(max_magnitude(flat, zero))
