@@ -40,7 +40,6 @@ import numpy as np
 from .._support import validate as _validate
 from ..observation.beam import Beam
 from .noise import HANNING, NOISE_BLOCK
-from .noise_filter import NO_FILTER, noise_filter
 
 INTEGRATED_SNR_FRACTION = 0.1
 """The integrated S/N sums the voxels at or above this fraction of the clean cube's peak."""
@@ -84,6 +83,8 @@ def _summed_noise_std(
 ) -> float:
     """Return :func:`summed_noise_std` of the mask whose planes ``mask_planes`` gives."""
     from scipy import signal  # loaded on first use: ``import GalCubeCraft`` stays light
+
+    from .noise_filter import NO_FILTER, noise_filter  # imports scipy.fft
 
     n_chan = shape[0]
     taps = HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
