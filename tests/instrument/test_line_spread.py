@@ -62,12 +62,13 @@ def test_wide_samples_are_deposited_as_sampled_gaussians():
     (three nodes give V d^2, here up to 3x off).  Without a line width of its own
     (``line2 = 0``) the nodes are one fine step apart, the densest the grid allows.
     """
-    from GalCubeCraft.renderer.kernels import WIDE_SPREAD, _deposit_wide
+    from GalCubeCraft.renderer.kernels import WIDE_SPREAD
+    from GalCubeCraft.renderer.wide_kernel import deposit_wide
 
     for spread in (WIDE_SPREAD * 1.01, 3.7, 40.0, 900.0):
         for position in (100.0, 100.3, 99.5):
             row = np.zeros(1000)  # node 0 is fine step -400: room for +-7 sigma
-            _deposit_wide(row, np.float32(position), np.float32(spread), 0.0, 2.5, -400)
+            deposit_wide(row, np.float32(position), np.float32(spread), 0.0, 2.5, -400)
             nodes = np.arange(row.size) - 400.0
             x = float(np.float32(position))
             v = float(np.float32(spread))
@@ -86,12 +87,12 @@ def test_wide_samples_summed_with_the_line_width_are_gaussian():
     The node spacing resolves the narrower of the two widths: a spacing of s / 1.5 alone
     left a 1.4% ripple for s = 22.6 steps against a line 8 steps wide.
     """
-    from GalCubeCraft.renderer.kernels import _deposit_wide
+    from GalCubeCraft.renderer.wide_kernel import deposit_wide
 
     v = np.linspace(-150.0, 150.0, 6001)
     for s, line in ((22.6, 8.0), (5.0, 8.0), (1.2, 8.0), (40.0, 3.0), (3.0, 30.0)):
         row = np.zeros(1000)
-        _deposit_wide(row, np.float32(0.3), np.float32(s * s), line * line, 1.0, -500)
+        deposit_wide(row, np.float32(0.3), np.float32(s * s), line * line, 1.0, -500)
         nodes = np.arange(row.size) - 500.0
         used = row != 0.0
         profile = (row[used, None] * np.exp(-((v[None, :] - nodes[used, None]) ** 2)

@@ -31,7 +31,7 @@ INSTRUMENT_JOBS = (
                 "(float32[:, :, ::1], float32[::1], float32[::1], float64, float32[:, :, ::1])",
             ),
         ),
-        seconds=0.7,
+        seconds=0.9,
     ),
     CompileJob(
         "GalCubeCraft.instrument.observe_kernels",

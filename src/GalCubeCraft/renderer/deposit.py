@@ -14,10 +14,8 @@ channel ``c`` (the exact error-function integral), divided by the channel width.
 one product applies the velocity dispersion and the channel binning together, and keeps
 every bit of flux that lands inside the band.  It is taken for blocks of pixels of
 similar velocity, each over its own span of nodes (at 256 x 512^2 the chunk's span is a
-few times a block's), each pixel over its own nodes and each node over the channels its
-line reaches, all in one compiled pass
-(:func:`GalCubeCraft.renderer.spectra_kernel.deposit_blocks`), with the galaxy's
-response rows computed once (:class:`ChannelResponse`).
+few times a block's), with the galaxy's response rows computed once
+(:class:`ChannelResponse`).
 """
 
 from __future__ import annotations
@@ -107,10 +105,10 @@ def deposit_spectra(
     -----
     What is added is the flux density (Jy) per pixel and channel.  The spectra are
     formed in float64 and added a block of pixels at a time, channel-major
-    (:func:`~GalCubeCraft.renderer.spectra_kernel.deposit_blocks`), so no pixel-major
-    copy of the cube is ever made.
+    (:func:`~GalCubeCraft.renderer.kernels.add_columns`), so no pixel-major copy of
+    the cube is ever made.
     """
-    from . import kernels, spectra_kernel  # numba: compiled on first use, not at import
+    from . import kernels  # numba: compiled on first use, not at import
 
     n_pixels = columns.size
     step = fine_step_kms(sigma_kms, spectral, settings)
@@ -152,8 +150,8 @@ def deposit_spectra(
     # response product shrinks with it.
     active = np.flatnonzero(lows <= highs)
     order = active[np.argsort(lows[active], kind="stable")]
-    lowest, highest = int(lows[active].min()), int(highs[active].max())
-    block = min(PIXEL_BLOCK, max(1, FINE_BLOCK_NODES // (highest - lowest + 1)))
+    n_fine = int(highs[active].max() - lows[active].min() + 1)
+    block = min(PIXEL_BLOCK, max(1, FINE_BLOCK_NODES // n_fine))
     # Inside a block, pixels in the cube's order: the spectra are added along its rows.
     columns = np.ascontiguousarray(columns, dtype=np.int64)
     order = order[np.lexsort((columns[order], np.arange(order.size) // block))]
@@ -167,9 +165,18 @@ def deposit_spectra(
     row_block = (block_of[local] + 1).astype(np.min_scalar_type(n_blocks))
     row_order = np.argsort(row_block, kind="stable")
     bounds = np.searchsorted(row_block[row_order], np.arange(n_blocks + 2))
-    table, first, bands = response.nodes(lowest, highest)
-    spectra_kernel.deposit_blocks(order, block, lows, highs, row_order, bounds, slot[local],
-                                  *window, table, first, bands, flat, columns)  # fmt: skip
+    row_slot = slot[local]
+    for b, first in enumerate(range(0, order.size, block)):
+        pixels = order[first : first + block]
+        lowest, highest = int(lows[pixels].min()), int(highs[pixels].max())
+        fine = np.zeros((pixels.size, highest - lowest + 1))
+        rows = row_order[bounds[b + 1] : bounds[b + 2]]
+        kernels.deposit_fine(rows, row_slot, *window, lowest, fine)
+        # (channels, nodes) @ (nodes, pixels): the spectra come out channel-major, for the
+        # channels the block's lines reach only.
+        band = response.band(lowest, highest)
+        spectra = response.columns(lowest, highest)[band] @ fine.T
+        kernels.add_columns(flat[band], columns[pixels], spectra)
 
 
 MAX_NODE = float(2**50)
@@ -182,8 +189,7 @@ PIXEL_BLOCK = 128
 """Pixels whose fine spectra are formed and multiplied by the response at a time.
 
 Blocks of 64-128 pixels rendered 256 x 512^2 fastest (740 ms against 900 ms for 256,
-and 1,150 ms for one block per chunk of sight lines), when each block's product was a
-dense matrix product over its span of nodes and channels.
+and 1,150 ms for one block per chunk of sight lines); 125^2 does not notice.
 """
 
 
@@ -191,8 +197,8 @@ class ChannelResponse:
     """The channel response of one galaxy's fine nodes, computed once, as deposits need them.
 
     Node ``k`` lies at ``v_sys + k step`` for every deposit of the galaxy, so its row of
-    :func:`channel_response` is the same in each; the rows (``(nodes, n_chan)``) and each
-    node's band of channels are kept, and extended when a deposit reaches beyond them.
+    :func:`channel_response` is the same in each; the rows are kept (transposed,
+    ``(n_chan, nodes)``) and extended when a deposit reaches beyond them.
     """
 
     def __init__(self, v_sys_kms: float, sigma_kms: float, step_kms: float,
@@ -200,55 +206,43 @@ class ChannelResponse:
         self.v_sys_kms, self.sigma_kms, self.step_kms = v_sys_kms, sigma_kms, step_kms
         self.spectral = spectral
         self.first = 0
-        self.table = np.zeros((0, spectral.n_chan))
-        self.bands = np.zeros((0, 2), dtype=np.int64)
+        self.table = np.zeros((spectral.n_chan, 0))
 
-    def _rows(self, lowest: int, highest: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return the response of nodes ``lowest .. highest`` and their bands."""
-        nodes = np.arange(lowest, highest + 1)
-        velocities = self.v_sys_kms + self.step_kms * nodes
-        return channel_response(velocities, self.sigma_kms, self.spectral), self._bands(nodes)
+    def _rows(self, lowest: int, highest: int) -> np.ndarray:
+        """Return the transposed response of nodes ``lowest .. highest``."""
+        nodes = self.v_sys_kms + self.step_kms * np.arange(lowest, highest + 1)
+        return channel_response(nodes, self.sigma_kms, self.spectral).T
 
-    def _bands(self, nodes: np.ndarray) -> np.ndarray:
-        """Return the first and last channel that the line on each node reaches.
+    def band(self, lowest: int, highest: int) -> slice:
+        """Return the channels that lines on nodes ``lowest .. highest`` reach.
 
-        Beyond :data:`LINE_REACH` sigma of the node (and a channel's margin) a line puts
+        Beyond :data:`LINE_REACH` sigma of the nodes (and a channel's margin) a line puts
         less than 1e-17 of its flux: skipping those channels makes the response product
-        cost nearly independent of the channel count.  A node whose line reaches no
-        channel gets a last channel before its first.
+        cost nearly independent of the channel count.
         """
         spectral = self.spectral
         reach = LINE_REACH * self.sigma_kms
-        centre = self.v_sys_kms + self.step_kms * nodes - spectral.v_min_kms
+        low = self.v_sys_kms + self.step_kms * lowest - reach - spectral.v_min_kms
+        high = self.v_sys_kms + self.step_kms * highest + reach - spectral.v_min_kms
         width = spectral.channel_width_kms
-        first = np.clip(np.floor((centre - reach) / width).astype(np.int64) - 1, 0, spectral.n_chan)
-        last = np.minimum(np.maximum(np.ceil((centre + reach) / width).astype(np.int64) + 1,
-                                     first), spectral.n_chan)  # fmt: skip
-        return np.ascontiguousarray(np.stack([first, last - 1], axis=1))
+        first = min(max(math.floor(low / width) - 1, 0), spectral.n_chan)
+        last = min(max(math.ceil(high / width) + 1, first), spectral.n_chan)
+        return slice(first, last)
 
-    def nodes(self, lowest: int, highest: int) -> tuple[np.ndarray, int, np.ndarray]:
-        """Return the table, its first node and the bands, covering nodes ``lowest .. highest``.
-
-        The table is ``(nodes, n_chan)``: row ``k`` is node ``first + k``'s response.
-        """
-        last = self.first + self.table.shape[0] - 1
-        if self.table.shape[0] == 0:
-            self.first = lowest
-            self.table, self.bands = self._rows(lowest, highest)
+    def columns(self, lowest: int, highest: int) -> np.ndarray:
+        """Return the response of nodes ``lowest .. highest``, shape ``(n_chan, nodes)``."""
+        last = self.first + self.table.shape[1] - 1
+        if self.table.shape[1] == 0:
+            self.first, self.table = lowest, np.ascontiguousarray(self._rows(lowest, highest))
         elif lowest < self.first or highest > last:
-            tables, bands = [self.table], [self.bands]
+            parts = [self.table]
             if lowest < self.first:
-                table, band = self._rows(lowest, self.first - 1)
-                tables.insert(0, table)
-                bands.insert(0, band)
+                parts.insert(0, self._rows(lowest, self.first - 1))
             if highest > last:
-                table, band = self._rows(last + 1, highest)
-                tables.append(table)
-                bands.append(band)
-            self.table = np.ascontiguousarray(np.concatenate(tables))
-            self.bands = np.ascontiguousarray(np.concatenate(bands))
+                parts.append(self._rows(last + 1, highest))
+            self.table = np.ascontiguousarray(np.concatenate(parts, axis=1))
             self.first = min(lowest, self.first)
-        return self.table, self.first, self.bands
+        return self.table[:, lowest - self.first : highest - self.first + 1]
 
 
 FINE_BLOCK_NODES = 1 << 22

@@ -68,21 +68,18 @@ RENDER_JOBS = (
                 "(int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], float32, "
                 "float32, float64, float64, float64, int64[::1], int64[::1])",
             ),
-        ),
-        seconds=0.5,
-    ),
-    CompileJob(
-        "GalCubeCraft.renderer.spectra_kernel",
-        (
-            (  # deposit_fine compiled inside it
-                "deposit_blocks",
-                "(int64[::1], int64, int64[::1], int64[::1], int64[::1], int64[::1], "
-                "int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], float32, "
-                "float32, float64, float64, float64, float64[:, ::1], int64, int64[:, ::1], "
-                "float32[:, ::1], int64[::1])",
+            (
+                "deposit_fine",
+                "(int64[::1], int64[::1], float64[:, ::1], float32[:, ::1], float32[:, ::1], "
+                "float32, float32, float64, float64, float64, int64, float64[:, ::1])",
             ),
         ),
-        seconds=1.0,
+        seconds=1.3,  # they share their footprint and node callees
+    ),
+    CompileJob(
+        "GalCubeCraft.renderer.kernels",
+        (("add_columns", "(float32[:, ::1], int64[::1], float64[:, ::1])"),),
+        seconds=0.1,
     ),
     CompileJob(
         "GalCubeCraft.kernels.reductions", (("clamp_at_zero", "(float32[::1],)"),), seconds=0.1

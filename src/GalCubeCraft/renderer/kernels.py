@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels.jit import njit
+from .wide_kernel import deposit_wide, wide_footprint
 
 
 @njit()
@@ -92,7 +93,8 @@ WIDE_SPREAD = 1.0
 A radial dispersion profile gives samples a variance of ``sigma(R)^2 - sigma_min^2``,
 up to tens of steps squared: three nodes then split the line into three peaks (their
 fourth cumulant ``V d^2 - 3 V^2`` is of order ``V^2``), and five nodes' sixth moment
-shows too.  Such samples get a Gaussian sampled on the fine grid (:func:`_deposit_wide`).
+shows too.  Such samples get a Gaussian sampled on the fine grid
+(:func:`~.wide_kernel.deposit_wide`).
 """
 MAX_SPREAD = np.float32(2.0**100)
 """Largest spread (fine steps squared) deposited: its footprint's node count fits an int64.
@@ -100,79 +102,12 @@ MAX_SPREAD = np.float32(2.0**100)
 The public edge refuses the inputs that would reach it (speeds at or above light's);
 the kernels skip such a sample rather than compute an index from it.
 """
-_WIDE_REACH = 7.0  # the sampled Gaussian spans +-7 of its sigmas (2.6e-12 beyond)
-_WIDE_SAMPLING = 1.2  # nodes per resolved width (see _wide_footprint)
 
 
 @njit(inline="always")
 def _spread(variance: np.ndarray, k: int, j: int, inverse: np.float32) -> Any:
     """Return sample ``[k, j]``'s variance in fine steps squared (float32)."""
     return np.float32(variance[k, j if variance.shape[1] > 1 else 0] * (inverse * inverse))
-
-
-@njit()
-def _wide_footprint(position: np.float32, spread: np.float32, line2: float) -> tuple[int, int, int]:
-    """Return the nearest node, the node spacing and the half-width (in spacings).
-
-    The sampled Gaussian (width ``s``) is summed with the line's own (width ``sigma``,
-    ``line2 = sigma^2`` in steps^2) by the response, so what must be resolved is the
-    narrower of the two, ``s_eff = s sigma / sqrt(s^2 + sigma^2)``: nodes ``d`` apart
-    leave a ripple of about ``2 exp(-2 pi^2 s_eff^2 / d^2)`` of the line's peak, so
-    ``d`` is the whole number of fine steps nearest below ``s_eff / 1.2`` (1e-12), and
-    at least one step, where the sampled Gaussian's own mean and variance are those of
-    the continuous one to ``4 pi^2 exp(-2 pi^2 s^2)`` (2e-7 at ``s = 1``).
-    """
-    variance = np.float64(spread)
-    s_eff = np.sqrt(variance * line2 / (variance + line2)) if line2 > 0.0 else 0.0
-    spacing = max(int(s_eff / _WIDE_SAMPLING), 1)
-    return (int(np.rint(position)), spacing,
-            int(np.ceil(_WIDE_REACH * np.sqrt(variance) / spacing)))  # fmt: skip
-
-
-@njit()
-def _deposit_wide(
-    row: np.ndarray,
-    position: np.float32,
-    spread: np.float32,
-    line2: float,
-    value: np.float64,
-    lowest: int,
-) -> None:
-    """Add ``value`` to ``row`` as a Gaussian of variance ``spread`` about ``position``.
-
-    Nodes ``c + i d`` for ``|i| <= reach`` get ``value w_i / sum(w)`` with
-    ``w_i = exp(-(i d - f)^2 / (2 V))`` (``f = position - c``); their mean and variance
-    are ``position`` and ``V`` to the sampling's accuracy.  The exponentials follow by
-    recurrence (each ratio of neighbours is the previous one times ``exp(-d^2 / V)``).
-    At 1.2 nodes per ``sqrt(V)`` or more, ``sum(w)`` is ``sqrt(2 pi V) / d`` to 2e-11
-    (Poisson summation; the tails beyond 7 sigma hold 3e-12), so one pass does;
-    coarser, the weights are summed first.
-    """
-    centre, spacing, reach = _wide_footprint(position, spread, line2)
-    variance = np.float64(spread)
-    d = np.float64(spacing)
-    x = -reach * d - np.float64(position - np.float32(centre))
-    first = np.exp(-x * x / (2.0 * variance))
-    first_ratio = np.exp(-(2.0 * x * d + d * d) / (2.0 * variance))
-    step = np.exp(-d * d / variance)
-    if variance >= (_WIDE_SAMPLING * d) ** 2:
-        total = np.sqrt(2.0 * np.pi * variance) / d
-    else:
-        total = 0.0
-        weight, ratio = first, first_ratio
-        for _ in range(2 * reach + 1):
-            total += weight
-            weight *= ratio
-            ratio *= step
-    weight, ratio = first * (value / total), first_ratio
-    node = centre - lowest - reach * spacing
-    size = row.shape[0]
-    for _ in range(2 * reach + 1):
-        if 0 <= node < size:  # always, for the extents pixel_extents gave; never beyond
-            row[node] += weight
-        weight *= ratio
-        ratio *= step
-        node += spacing
 
 
 @njit(inline="always")
@@ -319,7 +254,7 @@ def pixel_extents(
                 continue
             spread = _spread(variance, k, j, inverse)
             if spread > WIDE_SPREAD:
-                centre, spacing, reach = _wide_footprint(
+                centre, spacing, reach = wide_footprint(
                     np.float32((velocity[k, j] - shift) * inverse), spread, line2
                 )
                 spacing *= reach
@@ -370,7 +305,7 @@ def deposit_fine(
             spread = _spread(variance, k, j, inverse)
             if spread > WIDE_SPREAD:
                 position = np.float32((velocity[k, j] - shift) * inverse)
-                _deposit_wide(out[row], position, spread, line2, np.float64(flux[k, j]), lowest)
+                deposit_wide(out[row], position, spread, line2, np.float64(flux[k, j]), lowest)
                 continue
             if spread > FIVE_SPREAD and line2 >= HIDDEN_LINE2:
                 position = np.float32((velocity[k, j] - shift) * inverse)
@@ -392,3 +327,26 @@ def deposit_fine(
             out[row, node - spacing] += value * w_low
             out[row, node] += value * w_mid
             out[row, node + spacing] += value * w_high
+
+
+@njit()
+def add_columns(flat: np.ndarray, columns: np.ndarray, spectra: np.ndarray) -> None:
+    """Add ``spectra[c, p]`` to ``flat[c, columns[p]]`` for every channel and pixel.
+
+    ``flat`` is the cube as ``(n_chan, ny * nx)``; ``spectra`` is float64
+    ``(n_chan, len(columns))``.  Each sum is formed in float64 and rounded once to
+    ``flat``'s type, as NumPy's ``flat[:, columns] += spectra`` does, without its
+    gathered copy; the columns must be distinct.  Columns outside ``flat`` are refused
+    before anything is added.
+    """
+    if columns.shape[0] != spectra.shape[1] or spectra.shape[0] > flat.shape[0]:
+        raise ValueError("add_columns: spectra do not match flat and columns")
+    for p in range(columns.shape[0]):
+        if not 0 <= columns[p] < flat.shape[1]:
+            raise ValueError("add_columns: a column lies outside flat")
+    for c in range(spectra.shape[0]):
+        row = flat[c]
+        values = spectra[c]
+        for p in range(columns.shape[0]):
+            column = columns[p]
+            row[column] = np.float64(row[column]) + values[p]
