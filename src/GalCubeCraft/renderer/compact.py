@@ -28,6 +28,7 @@ from ..conventions import disk_to_sky, major_minor_to_sky
 from ..observation.records import Observation
 from .columns import merge_columns, sky_pixels
 from .geometry import DiskGeometry
+from .los import gauss_legendre
 from .settings import RenderSettings
 
 SUB_PIXEL_RADIUS = 0.2
@@ -54,7 +55,7 @@ def radial_rule(
     """
     n = 1.0 / g.inv_n
     u_max = (g.r_max / g.r_e) ** g.inv_n
-    x, w = np.polynomial.legendre.leggauss(_NODES_PER_PANEL)
+    x, w = gauss_legendre(_NODES_PER_PANEL)
     if edges is None:
         edges = np.linspace(0.0, u_max, n_panels + 1)
     half = 0.5 * np.diff(edges)

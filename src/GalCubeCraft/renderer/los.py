@@ -26,6 +26,7 @@ prepares its inputs and describes its outputs.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -42,10 +43,24 @@ VERTICAL_SPAN = 3.0
 _TINY = 1e-12  # below it, cos i or sin i counts as zero (face-on or edge-on)
 
 
+@functools.lru_cache(maxsize=64)
+def gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return NumPy's ``leggauss(n)``, computed once per ``n`` and shared (read-only).
+
+    ``leggauss`` refines the roots by Newton steps: 0.1 ms, at every render before.
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    nodes.flags.writeable = weights.flags.writeable = False
+    return nodes, weights
+
+
+@functools.lru_cache(maxsize=64)
 def gauss_legendre_unit(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return Gauss-Legendre nodes and weights on ``[0, 1]`` (weights sum to 1)."""
-    x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (x + 1.0), 0.5 * w
+    """Return Gauss-Legendre nodes and weights on ``[0, 1]`` (weights sum to 1; read-only)."""
+    x, w = gauss_legendre(n)
+    nodes, weights = 0.5 * (x + 1.0), 0.5 * w
+    nodes.flags.writeable = weights.flags.writeable = False
+    return nodes, weights
 
 
 def kernel_constants(g: DiskGeometry) -> np.ndarray:
