@@ -31,17 +31,24 @@ def _entries(path: Path) -> tuple[int, int]:
     return files, folders
 
 
+def _positive(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1 (argparse's type)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=48)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--items", type=_positive, default=48)
+    parser.add_argument("--repeats", type=_positive, default=7)
     args = parser.parse_args()
     spec = DatasetSpec(n_cubes=args.items, seed=1)
     items = [render_item(spec, index) for index in range(args.items)]
     root = Path(tempfile.mkdtemp(prefix="gcc-bench-write-"))
     cpu, wall = [], []
     try:
-        empty = _entries(root)
         for repeat in range(args.repeats + 1):
             path = root / f"r{repeat}.zarr"
             store = open_store(path, spec, "zarr")
@@ -50,6 +57,7 @@ def main() -> None:
             for item in items:
                 store.write_item(item)
             end = time.process_time(), time.perf_counter()
+            store.close()
             if repeat:  # the first run pays first-call costs
                 cpu.append(1e3 * (end[0] - start[0]) / args.items)
                 wall.append(1e3 * (end[1] - start[1]) / args.items)

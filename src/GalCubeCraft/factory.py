@@ -89,7 +89,9 @@ class CubeProducts(KeptRepr):
         ``clean``, not of ``galaxy_clean``); None without them.
     kept : tuple of str
         The cubes kept (``make_cubes(keep=...)``): reading another raises
-        :class:`~GalCubeCraft.products.kept.ProductNotKeptError`.
+        :class:`~GalCubeCraft.products.kept.ProductNotKeptError`, and so do
+        ``dataclasses.replace`` and ``asdict``, which read every field (``copy`` and
+        pickling work).
     noise_rms : float
         Standard deviation of the added noise (0 when noiseless).
     lensing : LensingTruth or None
@@ -164,7 +166,7 @@ def make_cubes(
         The cubes to return, one or more of ``"model"``, ``"clean"``, ``"noisy"`` (all by
         default); each kept one, and every map and S/N, is bit for bit the default's.
         The others are never held beside them (a 256 x 512^2 cube is 256 MiB; any two
-        of the three peak at 522-575 MiB there, all three at 778): without the model,
+        of the three peak at 522-554 MiB there, all three at 778): without the model,
         the instrument works in the render's memory; without the clean cube, the noise
         is added in its memory (``galaxy_clean`` and ``diffuse_clean``, which may be
         that memory, are not kept either, and ``integrated_snr`` is measured first, at
@@ -214,10 +216,13 @@ def make_cubes(
     model, galaxy_clean, clean, diffuse_clean, finite, truth = parts
     sources = tuple(galaxy_list)
     make = Cube.of_finite if finite else Cube  # known finite: no pass for NaN and inf
-    model_cube = None if model is None else make(model, observation, "model", 0.0, sources)
+    model_cube = None
+    if model is not None:
+        model_cube = make(model, observation, kind="model", galaxies=sources)
     clean_cube = make(clean, observation, kind="observed", galaxies=sources)
     noisy_cube = clean_cube
-    snr, measured = math.nan, dict[str, float]()
+    snr = math.nan
+    measured: dict[str, float] = {}
     if noise is not None and rms > 0.0:
         assert noise_rng is not None  # checked above
         snr = peak_snr(clean, rms)

@@ -161,6 +161,11 @@ def test_processes_writing_items_of_one_store_at_once(tmp_path):
         writer.start()
     for writer in writers:
         writer.join(60)
+    hung = [writer for writer in writers if writer.is_alive()]
+    for writer in hung:  # no child left behind if one hangs
+        writer.kill()
+        writer.join()
+    assert not hung, "a writer did not finish in 60 s"
     assert [writer.exitcode for writer in writers] == [0, 0, 0]
     store = open_store(path)
     assert store.done_indices().tolist() == list(range(spec.n_cubes))

@@ -288,3 +288,29 @@ def test_noise_added_in_place_beyond_float32_is_reported_not_finite():
     cube = np.ones((8, 16, 16), dtype=np.float32)
     assert not add_noise_into(cube, 1e39, np.random.default_rng(1))
     assert add_noise_into(np.ones((8, 16, 16), dtype=np.float32), 1.0, np.random.default_rng(1))
+
+
+@pytest.mark.parametrize(
+    "cube",
+    [
+        np.zeros((4, 16, 32), np.float32)[:, :, :16],  # not contiguous: a reshape copies
+        np.zeros((4, 16, 16)),  # float64
+        np.zeros((0, 16, 16), np.float32),  # no channel
+        np.zeros((16, 16), np.float32),  # not a cube
+    ],
+)
+def test_add_noise_into_refuses_a_cube_it_cannot_add_to_in_place(cube):
+    """Refused before the generator is touched, naming cube: no noise lost in a copy."""
+    rng = np.random.default_rng(5)
+    state = rng.bit_generator.state
+    with pytest.raises(ValueError, match="cube must be"):
+        add_noise_into(cube, 1.0, rng)
+    assert rng.bit_generator.state == state
+
+
+def test_add_noise_into_refuses_a_read_only_cube():
+    """A read-only cube is refused by name, not by the compiled kernel's typing error."""
+    cube = np.zeros((4, 8, 8), np.float32)
+    cube.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable"):
+        add_noise_into(cube, 1.0, np.random.default_rng(5))

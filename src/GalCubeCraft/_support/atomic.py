@@ -68,7 +68,9 @@ def _create_temporary(name: str, where: str) -> tuple[int, str]:
     kernel applies the umask, and any default ACL, as to a plain ``open()``: no chmod,
     and no process-wide umask read, which would race with other threads.
     """
+    # O_BINARY where it exists (Windows), as mkstemp sets it: no newline translation.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     while True:
         temporary = os.path.join(where, f".{name}.{_unique_part()}{_PART}")
         try:

@@ -116,6 +116,12 @@ def separable_convolve(
                     last -= 1
                 y0, y1 = min(y0, y), y
                 x0, x1 = min(x0, first), max(x1, last)
+        if y1 < 0:  # nothing kept: the plane convolves to zeros
+            for i in range(ny):
+                target = out[k, i]
+                for x in range(nx):
+                    target[x] = zero
+            continue
         for x in range(line.shape[0]):
             line[x] = zero
         low, high = max(y0 - ry, 0), min(y1 + ry, ny - 1)  # rows that get a value

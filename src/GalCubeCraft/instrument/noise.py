@@ -107,6 +107,19 @@ def add_noise_into(
     """
     from .observe_kernels import add_finite  # numba: compiled on first use
 
+    # Checked before the key is drawn: a copy (a non-contiguous cube's reshape) would
+    # take the noise and leave the cube as it was.
+    if not isinstance(cube, np.ndarray) or cube.ndim != 3 or cube.shape[0] < 1:
+        raise ValueError(
+            "cube must be a (n_chan, ny, nx) NumPy array with at least one channel; got "
+            f"{type(cube).__name__} of shape {np.shape(cube)}"
+        )
+    if cube.dtype != np.float32 or not cube.flags.c_contiguous or not cube.flags.writeable:
+        raise ValueError(
+            "cube must be a writeable, C-contiguous float32 array (the noise is added in "
+            f"place); got {cube.dtype}, C-contiguous {cube.flags.c_contiguous}, "
+            f"writeable {cube.flags.writeable}"
+        )
     key = _cube_key(cube.shape, rms, rng, beam, hanning)
     # A whole number of the FFT path's blocks, at most 16 MiB and an eighth of the cube.
     n_chan = cube.shape[0]

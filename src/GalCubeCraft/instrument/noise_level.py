@@ -39,10 +39,13 @@ import numpy as np
 
 from .._support import validate as _validate
 from ..observation.beam import Beam
-from .noise import HANNING, NOISE_BLOCK
+from .noise import HANNING
 
 INTEGRATED_SNR_FRACTION = 0.1
 """The integrated S/N sums the voxels at or above this fraction of the clean cube's peak."""
+_SUM_BLOCK = 16
+"""Planes of the signal mask made, and of :func:`summed_noise_std`'s sums correlated, at a
+time (bounded temporaries)."""
 
 
 def signal_mask(clean: np.ndarray, fraction: float = INTEGRATED_SNR_FRACTION) -> np.ndarray:
@@ -118,10 +121,6 @@ def _summed_noise_std(
     return scale * math.sqrt(total)
 
 
-_SUM_BLOCK = 16
-"""Planes of :func:`summed_noise_std`'s sums correlated at a time (bounded temporaries)."""
-
-
 def peak_snr(clean: np.ndarray, rms: float) -> float:
     """Return ``max(clean) / rms`` (NaN when ``rms`` is 0 or the peak is not positive)."""
     peak = float(np.max(clean))
@@ -171,14 +170,16 @@ def _signal_flux(clean: np.ndarray) -> tuple[float, _Planes] | None:
     def planes(low: int, high: int) -> np.ndarray:
         return data[low:high] >= threshold
 
-    starts = range(0, data.shape[0], NOISE_BLOCK)
-    counts = [int(np.count_nonzero(planes(c, c + NOISE_BLOCK))) for c in starts]
+    starts = range(0, data.shape[0], _SUM_BLOCK)
+    counts = [int(np.count_nonzero(planes(c, c + _SUM_BLOCK))) for c in starts]
     if not sum(counts):
         return None
-    values = np.empty(sum(counts), dtype=data.dtype)  # clean[mask], block by block
+    # clean[mask], block by block: up to a cube's size where most voxels are bright (not
+    # counted by the memory check), one array so that np.sum adds as the mask's sum did.
+    values = np.empty(sum(counts), dtype=data.dtype)
     at = 0
     for c, count in zip(starts, counts, strict=True):
-        block = data[c : c + NOISE_BLOCK]
+        block = data[c : c + _SUM_BLOCK]
         values[at : at + count] = block[block >= threshold]
         at += count
     return float(np.sum(values, dtype=np.float64)), planes

@@ -13,7 +13,8 @@ Arguments must be finite; ``log`` expects a positive normal float (callers floor
 such a function by compiling its body again at every call site (~30 ms each, ten sites
 in a first cube), while a kernel compiles once and LLVM inlines it into the calling
 loop all the same (the loops vectorise as before; the values are the same IEEE
-operations in the same order).  The others are inlined by numba: one call site each.
+operations in the same order).  The others are inlined by numba: one or two call
+sites each in a first cube.
 """
 
 from __future__ import annotations

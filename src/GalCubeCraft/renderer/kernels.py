@@ -160,7 +160,8 @@ def _row_reach(variance: np.ndarray, k: int, inverse: np.float32, line2: float) 
     """Return how far from its nearest node any sample of row ``k`` reaches; 0 if it varies.
 
     For a row of one spread (``variance`` ``(m, 1)``): three nodes one step apart up to
-    :data:`FIVE_SPREAD` (``f^2 + spread <= 1/2`` keeps the spacing at one step, and the
+    :data:`FIVE_SPREAD` (with ``|f| <= 1/2``, ``f^2 + spread <= 1/2``, within the ``<= 1``
+    that keeps the spacing at one step in :func:`_nodes`; the
     cloud-in-cell fallback uses the nearest two), two steps for five nodes (up to
     :data:`WIDE_SPREAD`, lines of at least :data:`HIDDEN_LINE2`).  Anything else (a
     three-node spacing that depends on the sample, a sampled Gaussian) returns 0: the
