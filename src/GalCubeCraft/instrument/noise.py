@@ -46,12 +46,22 @@ if TYPE_CHECKING:
 
 HANNING = np.array([0.25, 0.5, 0.25])
 """The Hanning taper's channel weights."""
+
 _ORIGIN_LIMIT = 2**31
 """Global voxel positions lie in [-2**31, 2**31): the stream counts them in 32-bit words."""
 MAX_PLANE_VALUES = 2**28
 """Most values in one plane of white noise (the region and its halo): 1 GiB of float32."""
 NOISE_BLOCK = 8
 """Channels of noise made at a time where the beam's 2-D kernel is applied by FFT."""
+
+
+def channel_taper(hanning: bool) -> np.ndarray:
+    """Return the weights that correlate the noise along the channels, at unit power.
+
+    The Hanning taper over its root sum of squares (the noise keeps its rms), or the
+    single weight 1 (no correlation).
+    """
+    return HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
 
 
 def noise_cube(
@@ -221,7 +231,7 @@ def noise_region(
     halo_y, halo_x = (0, 0) if plan is None else (plan.halo_y, plan.halo_x)
     _check_plane(shape, halo_y, halo_x)
     spatial = 1.0 if plan is None else 1.0 / math.sqrt(plan.sum_squares)
-    channel = HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
+    channel = channel_taper(hanning)
     # Beyond float32's range the noise is made at unit rms and scaled in float64 (the
     # callers then refuse it, or keep a float64 cube).
     wide = rms * spatial * float(channel.max()) >= float(np.finfo(np.float32).max)

@@ -39,7 +39,7 @@ import numpy as np
 
 from .._support import validate as _validate
 from ..observation.beam import Beam
-from .noise import HANNING
+from .noise import channel_taper
 
 INTEGRATED_SNR_FRACTION = 0.1
 """The integrated S/N sums the voxels at or above this fraction of the clean cube's peak."""
@@ -90,7 +90,7 @@ def _summed_noise_std(
     from .noise_filter import NO_FILTER, noise_filter  # imports scipy.fft
 
     n_chan = shape[0]
-    taps = HANNING / math.sqrt(float(np.sum(HANNING**2))) if hanning else np.ones(1)
+    taps = channel_taper(hanning)  # as noise_region weighs the channels
     kernel = (NO_FILTER if beam is None else noise_filter(beam)).response
     scale = 1.0 / math.sqrt(float(np.sum(kernel**2)))  # as noise_region scales it
     # Only the mask's bounding box in y and x matters: the correlation with the kernel
