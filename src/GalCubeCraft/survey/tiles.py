@@ -44,6 +44,7 @@ from .._support import buffers as _buffers
 from .._support.atomic import atomic_path
 from .._support.random import noise_key
 from ..instrument.noise import noise_region
+from ..io.npy import save_npy
 from .spec import FieldSpec
 from .stamps import StampBox, box_of, field_beam, render_stamp, stamp_summary
 
@@ -111,8 +112,7 @@ def stamp_task(root: str, spec: FieldSpec, rows: list[Any]) -> list[dict[str, An
             box, stamp = box_of(row, spec), np.load(path)
         else:
             box, stamp = render_stamp(row, spec)
-            with atomic_path(path) as temporary, open(temporary, "wb") as handle:
-                np.save(handle, stamp)
+            save_npy(path, stamp)
         summary: dict[str, Any] = {"id": int(row.id), **stamp_summary(stamp, box, spec, row.z)}
         low, high = max(0, -box.c0), max(0, min(box.n_c, spec.n_chan - box.c0))
         summary["moment0"] = stamp[low:high].sum(axis=0, dtype=np.float64) * spec.channel_width_hz
